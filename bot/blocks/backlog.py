@@ -1,0 +1,181 @@
+"""Block Kit builders for the governance backlog (pure: data in, blocks out)."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.blocks import ids
+from bot.blocks.text import escape, mention, quote_chunks, truncate
+from bot.domain.backlog import ItemView
+from bot.i18n import Messages
+
+LIST_LINE_CHARS = 180
+LIST_PAGE_SIZE = 25
+ITEMS_PER_SECTION = 10
+
+
+Rendered = tuple[str, list[dict]]
+
+
+def _dicts(blocks: list[Block]) -> list[dict]:
+    return [b.to_dict() for b in blocks]
+
+
+def tension_raised(m: Messages, item: ItemView, open_count: int) -> Rendered:
+    """The public channel message announcing a new tension and its place on the backlog."""
+    place = m._(
+        "{author} raised tension #{number}. It is number {rank} of {total} on this channel's "
+        "governance backlog.",
+        author=mention(item.author_id),
+        number=item.number,
+        rank=item.rank,
+        total=open_count,
+    )
+    blocks: list[Block] = [
+        SectionBlock(
+            block_id=ids.BLOCK_TENSION_TEXT, text=MarkdownTextObject(text=f":zap: {place}")
+        )
+    ]
+    blocks += [
+        SectionBlock(text=MarkdownTextObject(text=chunk)) for chunk in quote_chunks(item.text)
+    ]
+    blocks.append(
+        ContextBlock(
+            elements=[MarkdownTextObject(text=m._("See the whole backlog with `/tension list`."))]
+        )
+    )
+    fallback = m._(
+        "Tension #{number}: {text}", number=item.number, text=escape(truncate(item.text, 300))
+    )
+    return fallback, _dicts(blocks)
+
+
+def _item_line(m: Messages, item: ItemView) -> str:
+    return m._(
+        "*{rank}.* #{number} {text} _({author})_",
+        rank=item.rank,
+        number=item.number,
+        text=escape(truncate(item.text, LIST_LINE_CHARS)),
+        author=mention(item.author_id),
+    )
+
+
+def backlog_list(m: Messages, channel_id: str, items: list[ItemView], total: int) -> Rendered:
+    """The ephemeral list of a channel's open backlog, in rank order."""
+    if not items:
+        text = m._(
+            "The governance backlog of <#{channel}> is empty. Raise a tension with "
+            "`/tension [what you notice]`.",
+            channel=channel_id,
+        )
+        return text, _dicts([SectionBlock(text=MarkdownTextObject(text=text))])
+    title = m.n_(
+        "Governance backlog of <#{channel}>: {n} open item",
+        "Governance backlog of <#{channel}>: {n} open items",
+        total,
+        channel=channel_id,
+    )
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=f"*{title}*")), DividerBlock()]
+    for start in range(0, len(items), ITEMS_PER_SECTION):
+        lines = [_item_line(m, it) for it in items[start : start + ITEMS_PER_SECTION]]
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(lines))))
+    if total > len(items):
+        more = m.n_(
+            "…and {n} more item below these.",
+            "…and {n} more items below these.",
+            total - len(items),
+        )
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
+    return title, _dicts(blocks)
+
+
+def usage(m: Messages) -> Rendered:
+    """Short usage help for /tension."""
+    lines = [
+        m._("*Raise a tension onto this channel's governance backlog*"),
+        m._("`/tension [what you notice]`: add it to the backlog, visible to the channel."),
+        m._("`/tension list`: show the open backlog in rank order (only you see it)."),
+        m._("`/tension help`: this help."),
+    ]
+    text = "\n".join(lines)
+    tip = m._(
+        "A tension is the gap you feel between how things are and how they could be. "
+        "The circle turns it into a driver and responds to it in its governance meeting."
+    )
+    blocks = [
+        SectionBlock(text=MarkdownTextObject(text=text)),
+        ContextBlock(elements=[MarkdownTextObject(text=tip)]),
+    ]
+    return m._("How to use /tension"), _dicts(blocks)
+
+
+def home_view(m: Messages, tensions: list[ItemView]) -> dict:
+    """The App Home tab: the person's open tensions, and how to raise one."""
+    blocks: list[Block] = [HeaderBlock(text=m._("Your governance"))]
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{m._('Your open tensions')}*")))
+    if tensions:
+        for start in range(0, len(tensions), ITEMS_PER_SECTION):
+            lines = [
+                m._(
+                    "#{number} in <#{channel}> (place {rank}): {text}",
+                    number=t.number,
+                    channel=t.channel_id,
+                    rank=t.rank,
+                    text=escape(truncate(t.text, LIST_LINE_CHARS)),
+                )
+                for t in tensions[start : start + ITEMS_PER_SECTION]
+            ]
+            blocks.append(
+                SectionBlock(
+                    block_id=f"{ids.BLOCK_HOME_TENSIONS}_{start}",
+                    text=MarkdownTextObject(text="\n".join(lines)),
+                )
+            )
+    else:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=m._(
+                        "You have no open tensions. Raise one in a channel with `/tension [what you notice]`."
+                    )
+                )
+            )
+        )
+    blocks.append(DividerBlock())
+    blocks.append(
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=m._("Type `/tension help` in any channel to see what the bot can do.")
+                )
+            ]
+        )
+    )
+    return View(type="home", blocks=blocks).to_dict()
+
+
+def too_long(m: Messages, *, length: int, limit: int) -> str:
+    """Refusal of a tension over the length limit."""
+    return m._(
+        "Your tension is {length} characters long; the limit is {limit}. "
+        "Shorten it and try again. Nothing was saved.",
+        length=length,
+        limit=limit,
+    )
+
+
+def not_in_channel(m: Messages, *, number: int) -> str:
+    """The item was stored but the bot may not post in the channel."""
+    return m._(
+        "Tension #{number} is on the backlog, but I cannot post in this channel. "
+        "Invite me with `/invite @S3 Governance` so the circle sees new tensions.",
+        number=number,
+    )

@@ -1,0 +1,202 @@
+"""The `s3bot` command: serve | socket | migrate | tick | demo | language."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.exc import OperationalError
+
+from bot.config import SUPPORTED_LOCALES, SettingError, Settings, load_settings
+
+log = logging.getLogger("bot")
+
+
+def _setup_logging(settings: Settings, quiet: bool = False) -> None:
+    logging.basicConfig(
+        level="ERROR" if quiet else settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if settings.log_level != "DEBUG":
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def _migrate(settings: Settings) -> list[str]:
+    from bot.store.db import make_engine
+    from bot.store.migrate import pending, upgrade
+
+    engine = make_engine(settings.database_url)
+    try:
+        todo = pending(engine)
+        if todo:
+            upgrade(engine)
+        return todo
+    finally:
+        engine.dispose()
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Apply pending Alembic migrations."""
+    applied = _migrate(settings)
+    print(f"applied {len(applied)} migration(s)" if applied else "database is up to date")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve Slack's HTTP requests behind gunicorn."""
+    settings.require("slack_bot_token", "slack_signing_secret")
+    _migrate(settings)
+    from bot.server import run_gunicorn
+
+    run_gunicorn(
+        settings,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        threads=args.threads,
+        scheduler=not args.no_scheduler,
+    )
+    return 0
+
+
+def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
+    """Connect to Slack over Socket Mode (no public URL needed)."""
+    settings.require("slack_bot_token", "slack_app_token")
+    if settings.slack_signing_secret is None:
+        # Socket Mode requests are not signed; Bolt still wants a value.
+        settings = settings.model_copy(update={"slack_signing_secret": "socket-mode"})
+    _migrate(settings)
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import build_app, build_deps
+    from bot.scheduler import start_scheduler
+
+    deps = build_deps(settings)
+    app = build_app(deps)
+    scheduler = start_scheduler(deps) if not args.no_scheduler else None
+    assert settings.slack_app_token is not None
+    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    try:
+        handler.start()
+    finally:
+        if scheduler:
+            scheduler.shutdown(wait=False)
+    return 0
+
+
+def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
+    """Run every scheduled sweep once and exit."""
+    settings.require("slack_bot_token")
+    _migrate(settings)
+    from bot.app import build_deps
+    from bot.scheduler import run_all_once
+
+    deps = build_deps(settings)
+    results = run_all_once(deps)
+    for name, count in results.items():
+        print(f"{name}: {'failed' if count < 0 else count}")
+    return 1 if any(c < 0 for c in results.values()) else 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Run a scripted session against the built-in Slack fake and print the transcript."""
+    from bot.demo import run_demo
+
+    return run_demo(out=sys.stdout, lang=args.lang)
+
+
+def cmd_language(args: argparse.Namespace, settings: Settings) -> int:
+    """Set a workspace's default language."""
+    _migrate(settings)
+    from bot.domain.clock import utcnow
+    from bot.services.backlog import set_workspace_locale
+    from bot.store.db import make_engine, make_session_factory
+
+    engine = make_engine(settings.database_url)
+    set_workspace_locale(
+        make_session_factory(engine), team_id=args.team, locale=args.language, now=utcnow()
+    )
+    print(f"{args.team}: default language is now {args.language}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="s3bot",
+        description="The Slack bot Sociocracy 3.0 teams run their governance from.",
+        epilog="Configuration comes from environment variables or a .env file; see README.md.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "serve",
+        help="serve Slack over HTTP (POST /slack/events, GET /healthz)",
+        description=cmd_serve.__doc__,
+    )
+    p.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")  # noqa: S104
+    p.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
+    p.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (default 1)")
+    p.add_argument("--threads", type=int, default=16, help="threads per worker (default 16)")
+    p.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="do not run sweeps in this process (run `s3bot tick` from cron instead)",
+    )
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "socket",
+        help="connect over Socket Mode (needs SLACK_APP_TOKEN)",
+        description=cmd_socket.__doc__,
+    )
+    p.add_argument("--no-scheduler", action="store_true", help="do not run sweeps in this process")
+    p.set_defaults(func=cmd_socket)
+
+    p = sub.add_parser("migrate", help="apply database migrations", description=cmd_migrate.__doc__)
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser(
+        "tick", help="run every scheduled sweep once and exit", description=cmd_tick.__doc__
+    )
+    p.set_defaults(func=cmd_tick)
+
+    p = sub.add_parser(
+        "demo", help="try the bot without a Slack account", description=cmd_demo.__doc__
+    )
+    p.add_argument(
+        "--lang", choices=SUPPORTED_LOCALES, default="en", help="language of the demo team"
+    )
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser(
+        "language", help="set a workspace's default language", description=cmd_language.__doc__
+    )
+    p.add_argument("--team", required=True, help="the workspace's team id (T...)")
+    p.add_argument("language", choices=SUPPORTED_LOCALES)
+    p.set_defaults(func=cmd_language)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        _setup_logging(settings, quiet=args.command == "demo")
+        return int(args.func(args, settings) or 0)
+    except SettingError as exc:
+        print(f"s3bot: {exc}", file=sys.stderr)
+        return 2
+    except OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        print(f"s3bot: cannot reach the database (DATABASE_URL): {reason}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""Configuration: one pydantic-settings class, from the environment and an optional .env."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SUPPORTED_LOCALES = ("en", "nl")
+
+
+class SettingError(Exception):
+    """A setting is missing or invalid; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    database_url: str = Field(default_factory=lambda: f"sqlite:///{Path.cwd() / 's3bot.db'}")
+    slack_api_url: str = "https://slack.com/api/"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    default_locale: Literal["en", "nl"] = "en"
+    sweep_interval_seconds: int = Field(default=60, ge=1, le=3600)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("default_locale", mode="before")
+    @classmethod
+    def _lang(cls, value: object) -> object:
+        return value.lower()[:2] if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _db_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:", "postgres:")):
+            raise ValueError("must be an sqlite:/// or postgresql:// URL")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    def require(self, *names: str) -> None:
+        """Raise SettingError naming the first of `names` that is not set."""
+        for name in names:
+            value = getattr(self, name)
+            if value is None or (isinstance(value, SecretStr) and not value.get_secret_value()):
+                raise SettingError(f"{name.upper()} is not set: {_HINTS.get(name, 'required')}")
+
+
+_HINTS = {
+    "slack_bot_token": "the app's Bot User OAuth Token (xoxb-...), from OAuth & Permissions",
+    "slack_signing_secret": "the app's Signing Secret, from Basic Information",
+    "slack_app_token": "an app-level token (xapp-...) with connections:write, for Socket Mode",
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Load settings, turning validation errors into one SettingError line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]).upper() if err.get("loc") else "setting"
+        msg = err["msg"].removeprefix("Value error, ")
+        raise SettingError(f"{name} is invalid: {msg}") from None

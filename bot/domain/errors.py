@@ -1,0 +1,20 @@
+"""Named rule failures; handlers turn them into field errors or ephemeral messages."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule was broken by the user's input; the message is shown to them."""
+
+
+class EmptyText(DomainError):
+    """The text is blank."""
+
+
+class TextTooLong(DomainError):
+    """The text exceeds a limit."""
+
+    def __init__(self, limit: int, length: int) -> None:
+        super().__init__(f"{length} > {limit}")
+        self.limit = limit
+        self.length = length

@@ -1,0 +1,39 @@
+"""The App Home tab: a person's own view of the governance they take part in."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import backlog as views
+from bot.services import backlog
+
+if TYPE_CHECKING:
+    from bot.app import Deps
+
+log = logging.getLogger(__name__)
+
+HOME_TENSIONS = 30
+
+
+def register(app: App, deps: Deps) -> None:
+    """Wire the app_home_opened event."""
+
+    @app.event("app_home_opened")
+    def on_home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        team_id = body.get("team_id") or event.get("view", {}).get("team_id")
+        user_id = event["user"]
+        m = deps.locales.user_messages(client, team_id, user_id)
+        tensions = backlog.open_tensions_of(
+            deps.sessions, team_id=team_id, user_id=user_id, limit=HOME_TENSIONS
+        )
+        try:
+            client.views_publish(user_id=user_id, view=views.home_view(m, tensions))
+        except SlackApiError as exc:
+            log.warning("home tab not published: %s", exc.response.get("error"))

@@ -1,0 +1,109 @@
+"""`/tension`: raise a tension onto the channel's governance backlog, list it, get help."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.blocks import backlog as views
+from bot.blocks import common, ids
+from bot.domain.errors import EmptyText, TextTooLong
+from bot.handlers.reply import ephemeral
+from bot.services import backlog
+
+if TYPE_CHECKING:
+    from bot.app import Deps
+
+log = logging.getLogger(__name__)
+
+HELP_WORDS = {"", "help", "hulp", "?"}
+LIST_WORDS = {"list", "lijst", "ls"}
+
+
+def register(app: App, deps: Deps) -> None:
+    """Wire the /tension command."""
+
+    @app.command(ids.CMD_TENSION)
+    def on_tension(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        team_id = command["team_id"]
+        channel_id = command["channel_id"]
+        user_id = command["user_id"]
+        text = command.get("text") or ""
+        word = text.strip().split(maxsplit=1)[0].lower() if text.strip() else ""
+        m = deps.locales.user_messages(client, team_id, user_id)
+
+        def tell(message: str, blocks: list[dict] | None = None) -> None:
+            ephemeral(
+                client,
+                channel=channel_id,
+                user=user_id,
+                text=message,
+                blocks=blocks,
+                respond=respond,
+            )
+
+        if word in HELP_WORDS and len(text.split()) <= 1:
+            fallback, blocks = views.usage(m)
+            tell(fallback, blocks)
+            return
+        if word in LIST_WORDS and len(text.split()) == 1:
+            try:
+                items, total = backlog.backlog_page(
+                    deps.sessions,
+                    team_id=team_id,
+                    channel_id=channel_id,
+                    limit=views.LIST_PAGE_SIZE,
+                )
+            except SQLAlchemyError:
+                log.exception("backlog list failed")
+                tell(common.db_down(m))
+                return
+            fallback, blocks = views.backlog_list(m, channel_id, items, total)
+            tell(fallback, blocks)
+            return
+
+        try:
+            raised = backlog.raise_tension(
+                deps.sessions,
+                team_id=team_id,
+                channel_id=channel_id,
+                author_id=user_id,
+                text=text,
+                now=deps.clock(),
+            )
+        except TextTooLong as exc:
+            tell(views.too_long(m, length=exc.length, limit=exc.limit))
+            return
+        except EmptyText:
+            fallback, blocks = views.usage(m)
+            tell(fallback, blocks)
+            return
+        except SQLAlchemyError:
+            log.exception("could not store a tension")
+            tell(common.db_down(m))
+            return
+
+        public = deps.locales.workspace_messages(team_id)
+        fallback, blocks = views.tension_raised(public, raised.item, raised.open_count)
+        try:
+            posted = client.chat_postMessage(channel=channel_id, text=fallback, blocks=blocks)
+        except SlackApiError as exc:
+            log.warning(
+                "announcing tension #%s failed: %s", raised.item.number, exc.response.get("error")
+            )
+            tell(views.not_in_channel(m, number=raised.item.number))
+            return
+        try:
+            backlog.remember_message(
+                deps.sessions, team_id=team_id, item_id=raised.item.id, message_ts=posted["ts"]
+            )
+        except SQLAlchemyError:
+            log.warning(
+                "could not link tension #%s to its message", raised.item.number, exc_info=True
+            )

@@ -1,0 +1,55 @@
+"""Run the WSGI app under gunicorn (threaded workers), with the sweeps in each worker."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, settings: Settings, options: dict[str, Any], scheduler: bool) -> None:
+        self._settings = settings
+        self._options = options
+        self._scheduler = scheduler
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from bot.app import build_app, build_deps
+        from bot.scheduler import start_scheduler
+        from bot.web import make_wsgi_app
+
+        deps = build_deps(self._settings)
+        app = build_app(deps)
+        if self._scheduler:
+            start_scheduler(deps)
+        return make_wsgi_app(app, deps.engine)
+
+
+def run_gunicorn(
+    settings: Settings, *, host: str, port: int, workers: int, threads: int, scheduler: bool = True
+) -> None:
+    """Serve until stopped (SIGTERM/SIGINT shut down gracefully)."""
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": settings.log_level.lower(),
+        "control_socket_disable": True,
+    }
+    _Gunicorn(settings, options, scheduler).run()

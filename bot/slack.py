@@ -1,0 +1,95 @@
+"""The one Slack Web API client the bot uses, and the per-user language lookup."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.i18n import Messages, messages, normalise_locale
+
+log = logging.getLogger(__name__)
+
+
+def make_client(token: str | None, base_url: str, *, timeout: int = 10) -> WebClient:
+    """A WebClient that retries rate limits (honouring Retry-After), 5xx and dropped connections."""
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        timeout=timeout,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+class LocaleResolver:
+    """Finds the language to speak to a person (Slack locale) or a channel (workspace default)."""
+
+    def __init__(self, workspace_default: Any, fallback: str = "en", ttl: float = 900.0) -> None:
+        self._workspace_default = workspace_default  # callable(team_id) -> str | None
+        self._fallback = fallback
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._users: dict[tuple[str, str], tuple[float, str]] = {}
+        self._teams: dict[str, tuple[float, str]] = {}
+
+    def for_workspace(self, team_id: str) -> str:
+        """The workspace's default language (cached for a minute)."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._teams.get(team_id)
+        if hit and hit[0] > now:
+            return hit[1]
+        try:
+            chosen = self._workspace_default(team_id)
+        except Exception:  # noqa: BLE001 - a language lookup never blocks a reply
+            log.warning("workspace language lookup failed", exc_info=True)
+            chosen = None
+        lang = normalise_locale(chosen, self._fallback)
+        with self._lock:
+            self._teams[team_id] = (now + 60.0, lang)
+        return lang
+
+    def forget_workspace(self, team_id: str) -> None:
+        """Drop the cached default after it was changed."""
+        with self._lock:
+            self._teams.pop(team_id, None)
+
+    def for_user(self, client: WebClient, team_id: str, user_id: str) -> str:
+        """The person's Slack language (users.info with include_locale), else the workspace's."""
+        now = time.monotonic()
+        key = (team_id, user_id)
+        with self._lock:
+            hit = self._users.get(key)
+        if hit and hit[0] > now:
+            return hit[1]
+        default = self.for_workspace(team_id)
+        try:
+            info = client.users_info(user=user_id, include_locale=True)
+            lang = normalise_locale(info["user"].get("locale"), default)
+        except (SlackApiError, KeyError, OSError):
+            log.info("no locale for %s; using the workspace default", user_id)
+            return default
+        with self._lock:
+            self._users[key] = (now + self._ttl, lang)
+        return lang
+
+    def user_messages(self, client: WebClient, team_id: str, user_id: str) -> Messages:
+        """Messages in the person's language."""
+        return messages(self.for_user(client, team_id, user_id))
+
+    def workspace_messages(self, team_id: str) -> Messages:
+        """Messages in the workspace's language, for public posts."""
+        return messages(self.for_workspace(team_id))

@@ -1,0 +1,227 @@
+"""Queries. Every function takes the workspace (team_id) and filters by it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from bot.domain.backlog import OPEN_STATUSES, ItemStatus, ItemView
+from bot.store.models import BacklogItem, Circle, ItemEvent, ProcessedEvent, Workspace
+
+
+def _insert(session: Session):  # type: ignore[no-untyped-def]
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def ensure_workspace(session: Session, team_id: str, now: datetime) -> None:
+    """Create the workspace row if this is its first request."""
+    stmt = _insert(session)(Workspace).values(team_id=team_id, created_at=now)
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["team_id"]))
+
+
+def workspace_locale(session: Session, team_id: str) -> str | None:
+    """The workspace's default language, if one was chosen."""
+    return session.scalar(select(Workspace.locale).where(Workspace.team_id == team_id))
+
+
+def set_workspace_locale(session: Session, team_id: str, locale: str, now: datetime) -> None:
+    """Choose the workspace's default language."""
+    ensure_workspace(session, team_id, now)
+    ws = session.get(Workspace, team_id)
+    assert ws is not None
+    ws.locale = locale
+
+
+def lock_circle(session: Session, team_id: str, channel_id: str, now: datetime) -> Circle:
+    """Get the channel's circle row, creating it, and lock it for this transaction.
+
+    The lock serialises changes to one backlog's numbering and ranks across
+    replicas (SELECT ... FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE
+    already serialises writers).
+    """
+    ensure_workspace(session, team_id, now)
+    stmt = _insert(session)(Circle).values(
+        team_id=team_id, channel_id=channel_id, next_number=1, created_at=now
+    )
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["team_id", "channel_id"]))
+    circle = session.scalars(
+        select(Circle)
+        .where(Circle.team_id == team_id, Circle.channel_id == channel_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    return circle
+
+
+def open_count(session: Session, team_id: str, channel_id: str) -> int:
+    """How many items are open on the channel's backlog."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(BacklogItem)
+            .where(
+                BacklogItem.team_id == team_id,
+                BacklogItem.channel_id == channel_id,
+                BacklogItem.status.in_(OPEN_STATUSES),
+            )
+        )
+        or 0
+    )
+
+
+def max_rank(session: Session, team_id: str, channel_id: str) -> int:
+    """The lowest place on the backlog (ranks are 1..n without gaps)."""
+    return (
+        session.scalar(
+            select(func.max(BacklogItem.rank)).where(
+                BacklogItem.team_id == team_id, BacklogItem.channel_id == channel_id
+            )
+        )
+        or 0
+    )
+
+
+def add_item(
+    session: Session, circle: Circle, *, author_id: str, text: str, rank: int, now: datetime
+) -> BacklogItem:
+    """Insert a new item with the circle's next number, and its first history entry."""
+    item = BacklogItem(
+        team_id=circle.team_id,
+        channel_id=circle.channel_id,
+        circle_id=circle.id,
+        number=circle.next_number,
+        author_id=author_id,
+        text=text,
+        status=ItemStatus.NEW.value,
+        rank=rank,
+        created_at=now,
+        updated_at=now,
+    )
+    circle.next_number += 1
+    session.add(item)
+    session.flush()
+    add_history(session, item, actor_id=author_id, action="raised", detail=None, now=now)
+    return item
+
+
+def add_history(
+    session: Session,
+    item: BacklogItem,
+    *,
+    actor_id: str,
+    action: str,
+    detail: str | None,
+    now: datetime,
+) -> None:
+    """Record one change to an item."""
+    session.add(
+        ItemEvent(
+            team_id=item.team_id,
+            item_id=item.id,
+            actor_id=actor_id,
+            action=action,
+            detail=detail,
+            at=now,
+        )
+    )
+
+
+def get_item(session: Session, team_id: str, item_id: int) -> BacklogItem | None:
+    """An item by id, within the workspace."""
+    return session.scalar(
+        select(BacklogItem).where(BacklogItem.team_id == team_id, BacklogItem.id == item_id)
+    )
+
+
+def open_items(
+    session: Session, team_id: str, channel_id: str, *, limit: int, offset: int = 0
+) -> list[BacklogItem]:
+    """The channel's open backlog in rank order."""
+    return list(
+        session.scalars(
+            select(BacklogItem)
+            .where(
+                BacklogItem.team_id == team_id,
+                BacklogItem.channel_id == channel_id,
+                BacklogItem.status.in_(OPEN_STATUSES),
+            )
+            .order_by(BacklogItem.rank)
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+
+
+def items_by_author(
+    session: Session, team_id: str, author_id: str, *, limit: int
+) -> list[BacklogItem]:
+    """A person's open tensions across channels, newest first."""
+    return list(
+        session.scalars(
+            select(BacklogItem)
+            .where(
+                BacklogItem.team_id == team_id,
+                BacklogItem.author_id == author_id,
+                BacklogItem.status.in_(OPEN_STATUSES),
+            )
+            .order_by(BacklogItem.created_at.desc(), BacklogItem.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def history(session: Session, team_id: str, item_id: int) -> list[ItemEvent]:
+    """An item's history, oldest first."""
+    return list(
+        session.scalars(
+            select(ItemEvent)
+            .where(ItemEvent.team_id == team_id, ItemEvent.item_id == item_id)
+            .order_by(ItemEvent.id)
+        )
+    )
+
+
+def first_delivery(session: Session, team_id: str, event_id: str, now: datetime) -> bool:
+    """Record an event id; False when it was already recorded (a Slack retry)."""
+    stmt = (
+        _insert(session)(ProcessedEvent)
+        .values(team_id=team_id, event_id=event_id, received_at=now)
+        .on_conflict_do_nothing(index_elements=["team_id", "event_id"])
+        .returning(ProcessedEvent.event_id)
+    )
+    return session.execute(stmt).scalar() is not None
+
+
+def workspace_ids(session: Session) -> list[str]:
+    """Every workspace the bot serves (for sweeps, which then work one workspace at a time)."""
+    return list(session.scalars(select(Workspace.team_id).order_by(Workspace.team_id)))
+
+
+def purge_processed_events(session: Session, team_id: str, before: datetime) -> int:
+    """Forget a workspace's event ids older than Slack's retry window."""
+    result = session.execute(
+        delete(ProcessedEvent).where(
+            ProcessedEvent.team_id == team_id, ProcessedEvent.received_at < before
+        )
+    )
+    return result.rowcount  # type: ignore[attr-defined]
+
+
+def to_view(item: BacklogItem) -> ItemView:
+    """Detach an ORM item into the domain's value type."""
+    return ItemView(
+        id=item.id,
+        team_id=item.team_id,
+        channel_id=item.channel_id,
+        number=item.number,
+        author_id=item.author_id,
+        text=item.text,
+        status=ItemStatus(item.status),
+        rank=item.rank,
+        created_at=item.created_at,
+        message_ts=item.message_ts,
+    )

@@ -1,0 +1,131 @@
+"""Shared fixtures: the reference data in ../shared, databases (SQLite, PostgreSQL), the Slack fake."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+IN_CI = bool(os.environ.get("CI"))
+PG_ADMIN_URL = os.environ.get(
+    "S3BOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def _unavailable(reason: str) -> None:
+    """Fail in CI (where everything must run), skip with a clear message elsewhere."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: this must not be skipped)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def shared_slack_dir() -> Path:
+    """Slack's reference data, beside the project at ../shared/slack."""
+    path = Path(os.environ.get("S3BOT_SHARED_SLACK", ROOT.parent / "shared" / "slack"))
+    if not (path / "methods").is_dir():
+        _unavailable(f"Slack reference data not found at {path}")
+    return path
+
+
+def _shared_methods_or_none() -> Path | None:
+    path = Path(os.environ.get("S3BOT_SHARED_SLACK", ROOT.parent / "shared" / "slack")) / "methods"
+    if path.is_dir():
+        return path
+    if IN_CI:
+        pytest.fail(f"Slack method schemas not found at {path} (CI=true)")
+    return None
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> str:
+    """The admin URL of a reachable PostgreSQL."""
+    engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001
+        _unavailable(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {type(exc).__name__}")
+    finally:
+        engine.dispose()
+    return PG_ADMIN_URL
+
+
+@pytest.fixture(scope="session")
+def pg_database(pg_server_url: str) -> Iterator[str]:
+    """A throwaway database for this test session, migrated to head."""
+    name = f"s3bot_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(pg_server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = pg_server_url.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :n AND pid <> pg_backend_pid()"
+                ),
+                {"n": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def _truncate_all(url: str) -> None:
+    from bot.store.models import Base
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+_pg_migrated: set[str] = set()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database: SQLite file, or the session's PostgreSQL database."""
+    from bot.store.db import make_engine
+    from bot.store.migrate import upgrade
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'bot.db'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        return url
+    url = request.getfixturevalue("pg_database")
+    if url not in _pg_migrated:
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        _pg_migrated.add(url)
+    _truncate_all(url)
+    return url
+
+
+@pytest.fixture
+def fake() -> Iterator[object]:
+    """A running Slack fake, checking calls against Slack's method schemas."""
+    from bot.slackfake import FakeSlack
+
+    slack = FakeSlack(schema_dir=_shared_methods_or_none()).start()
+    slack.add_user("U0ALICE", "alice", real_name="Alice Appel", locale="en-US")
+    slack.add_user("U0BRAM", "bram", real_name="Bram de Vries", locale="nl-NL")
+    slack.add_user("U0CHEN", "chen", real_name="Chen Li", locale="en-GB")
+    slack.add_channel("C0CIRCLE", "ops-circle", ["U0ALICE", "U0BRAM", "U0CHEN"])
+    try:
+        yield slack
+    finally:
+        slack.stop()
+    slack.assert_clean()

@@ -1,0 +1,71 @@
+"""A running bot wired to the Slack fake, driven with signed requests in-process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App
+
+from bot.app import Deps, build_app, build_deps
+from bot.config import Settings
+from bot.domain.clock import Clock
+from bot.slackfake import FakeSlack, Response, SlackDriver
+from bot.store.migrate import upgrade
+
+SECRET = "test-signing-secret"
+TEAM = "T0001"
+CHANNEL = "C0CIRCLE"
+ALICE, BRAM, CHEN = "U0ALICE", "U0BRAM", "U0CHEN"
+
+
+@dataclass
+class Bot:
+    """The app, its dependencies, the fake Slack it talks to, and a driver sending it requests."""
+
+    app: App
+    deps: Deps
+    fake: FakeSlack
+    driver: SlackDriver
+
+    def settle(self) -> None:
+        """Wait until every listener that was acked has finished."""
+        assert self.deps.executor.wait_idle(15), "listeners did not finish"
+
+    def command(
+        self, text: str, *, user: str = ALICE, channel: str = CHANNEL, command: str = "/tension"
+    ) -> Response:
+        """Send a slash command and wait for its effects."""
+        response = self.driver.command(command, text, user_id=user, channel_id=channel)
+        self.settle()
+        return response
+
+    def event(self, event: dict[str, Any], **kwargs: Any) -> Response:
+        """Deliver an event callback and wait for its effects."""
+        response = self.driver.event(event, **kwargs)
+        self.settle()
+        return response
+
+    def ephemerals_for(self, user: str) -> list[dict[str, Any]]:
+        """Ephemeral messages (or response_url replies) the user got."""
+        return [e for e in self.fake.ephemerals if e.get("user") == user]
+
+
+def settings_for(db_url: str, fake: FakeSlack, **extra: Any) -> Settings:
+    """Settings pointing the bot at the fake and the given database."""
+    return Settings(
+        slack_bot_token="xoxb-test-token",
+        slack_signing_secret=SECRET,
+        database_url=db_url,
+        slack_api_url=fake.url,
+        **extra,
+    )
+
+
+def make_bot(db_url: str, fake: FakeSlack, *, clock: Clock | None = None, **extra: Any) -> Bot:
+    """Migrate the database and build the real app against the fake."""
+    deps = build_deps(settings_for(db_url, fake, **extra), clock=clock)
+    upgrade(deps.engine)
+    app = build_app(deps)
+    driver = SlackDriver(SECRET, app=app, team_id=TEAM, response_url_base=fake.hooks_url)
+    return Bot(app=app, deps=deps, fake=fake, driver=driver)

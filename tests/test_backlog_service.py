@@ -1,0 +1,123 @@
+"""Backlog use cases on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.domain.backlog import ItemStatus
+from bot.domain.errors import TextTooLong
+from bot.services import backlog
+from bot.store import models
+from bot.store.db import make_engine, make_session_factory
+
+NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def sessions(db_url: str):
+    engine = make_engine(db_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+def test_raised_tensions_go_to_the_bottom_in_order(sessions) -> None:
+    first = backlog.raise_tension(
+        sessions, team_id="T1", channel_id="C1", author_id="U1", text="late releases", now=NOW
+    )
+    second = backlog.raise_tension(
+        sessions, team_id="T1", channel_id="C1", author_id="U2", text="unclear roles", now=NOW
+    )
+    assert (first.item.number, first.item.rank, first.open_count) == (1, 1, 1)
+    assert (second.item.number, second.item.rank, second.open_count) == (2, 2, 2)
+    assert second.item.status is ItemStatus.NEW
+    assert second.item.created_at == NOW
+    items, total = backlog.backlog_page(sessions, team_id="T1", channel_id="C1", limit=10)
+    assert [i.text for i in items] == ["late releases", "unclear roles"]
+    assert total == 2
+
+
+def test_backlogs_are_per_channel_and_per_workspace(sessions) -> None:
+    backlog.raise_tension(
+        sessions, team_id="T1", channel_id="C1", author_id="U1", text="a", now=NOW
+    )
+    other_channel = backlog.raise_tension(
+        sessions, team_id="T1", channel_id="C2", author_id="U1", text="b", now=NOW
+    )
+    other_team = backlog.raise_tension(
+        sessions, team_id="T2", channel_id="C1", author_id="U1", text="c", now=NOW
+    )
+    assert other_channel.item.rank == 1 and other_team.item.rank == 1
+    items, total = backlog.backlog_page(sessions, team_id="T2", channel_id="C1", limit=10)
+    assert [i.text for i in items] == ["c"] and total == 1
+    mine = backlog.open_tensions_of(sessions, team_id="T1", user_id="U1", limit=10)
+    assert sorted(i.text for i in mine) == ["a", "b"]
+
+
+def test_history_records_who_raised_it(sessions) -> None:
+    raised = backlog.raise_tension(
+        sessions, team_id="T1", channel_id="C1", author_id="U9", text="x", now=NOW
+    )
+    with sessions() as s:
+        events = s.scalars(
+            select(models.ItemEvent).where(models.ItemEvent.item_id == raised.item.id)
+        ).all()
+    assert [(e.actor_id, e.action, e.at) for e in events] == [("U9", "raised", NOW)]
+
+
+def test_too_long_stores_nothing(sessions) -> None:
+    with pytest.raises(TextTooLong):
+        backlog.raise_tension(
+            sessions, team_id="T1", channel_id="C1", author_id="U1", text="x" * 3001, now=NOW
+        )
+    assert backlog.backlog_page(sessions, team_id="T1", channel_id="C1", limit=10) == ([], 0)
+
+
+def test_paging_in_rank_order(sessions) -> None:
+    for n in range(30):
+        backlog.raise_tension(
+            sessions, team_id="T1", channel_id="C1", author_id="U1", text=f"t{n}", now=NOW
+        )
+    page, total = backlog.backlog_page(sessions, team_id="T1", channel_id="C1", limit=10, offset=20)
+    assert total == 30
+    assert [i.rank for i in page] == list(range(21, 31))
+
+
+def test_concurrent_raises_get_distinct_numbers_and_ranks(sessions) -> None:
+    def raise_one(n: int) -> tuple[int, int]:
+        r = backlog.raise_tension(
+            sessions, team_id="T1", channel_id="C1", author_id=f"U{n}", text=f"t{n}", now=NOW
+        )
+        return r.item.number, r.item.rank or 0
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(raise_one, range(40)))
+    numbers = sorted(n for n, _ in results)
+    ranks = sorted(r for _, r in results)
+    assert numbers == list(range(1, 41))
+    assert ranks == list(range(1, 41))
+
+
+def test_event_ids_are_recorded_once_and_purged_later(sessions) -> None:
+    assert backlog.first_delivery(sessions, team_id="T1", event_id="Ev1", now=NOW) is True
+    assert backlog.first_delivery(sessions, team_id="T1", event_id="Ev1", now=NOW) is False
+    assert backlog.first_delivery(sessions, team_id="T2", event_id="Ev1", now=NOW) is True
+    backlog.raise_tension(
+        sessions, team_id="T1", channel_id="C1", author_id="U1", text="x", now=NOW
+    )
+    backlog.raise_tension(
+        sessions, team_id="T2", channel_id="C1", author_id="U1", text="x", now=NOW
+    )
+    assert backlog.purge_old_event_ids(sessions, now=NOW + timedelta(hours=1)) == 0
+    assert backlog.purge_old_event_ids(sessions, now=NOW + timedelta(days=3)) == 2
+    assert backlog.first_delivery(sessions, team_id="T1", event_id="Ev1", now=NOW) is True
+
+
+def test_workspace_language(sessions) -> None:
+    assert backlog.workspace_locale(sessions, team_id="T1") is None
+    backlog.set_workspace_locale(sessions, team_id="T1", locale="nl", now=NOW)
+    assert backlog.workspace_locale(sessions, team_id="T1") == "nl"
+    assert backlog.workspace_locale(sessions, team_id="T2") is None

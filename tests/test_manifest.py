@@ -1,0 +1,112 @@
+"""manifest.yml is a valid Slack manifest and matches what the code registers."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from bot.config import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.shared
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict:
+    return yaml.safe_load((ROOT / "manifest.yml").read_text())
+
+
+@pytest.fixture(scope="module")
+def registered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
+    """Commands and events the code registers, recorded by a spy App."""
+    import slack_bolt
+
+    import bot.app as app_module
+
+    seen: dict[str, set[str]] = {"commands": set(), "events": set()}
+
+    class SpyApp(slack_bolt.App):
+        def command(self, command, *args, **kwargs):  # type: ignore[no-untyped-def]
+            seen["commands"].add(command)
+            return super().command(command, *args, **kwargs)
+
+        def event(self, event, *args, **kwargs):  # type: ignore[no-untyped-def]
+            seen["events"].add(event if isinstance(event, str) else event["type"])
+            return super().event(event, *args, **kwargs)
+
+    db = tmp_path_factory.mktemp("m") / "m.db"
+    settings = Settings(
+        slack_bot_token="xoxb-test", slack_signing_secret="s", database_url=f"sqlite:///{db}"
+    )
+    mp = pytest.MonkeyPatch()
+    mp.setattr(app_module, "App", SpyApp)
+    try:
+        app_module.build_app(app_module.build_deps(settings))
+    finally:
+        mp.undo()
+    return seen
+
+
+def test_manifest_is_valid_against_slacks_schema(manifest: dict, shared_slack_dir: Path) -> None:
+    schema = json.loads((shared_slack_dir / "manifest.schema.1.0.0.json").read_text())
+    errors = [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(manifest)]
+    assert errors == []
+
+
+def test_socket_mode_and_interactivity_are_on(manifest: dict) -> None:
+    assert manifest["settings"]["socket_mode_enabled"] is True
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+
+
+def test_commands_match_the_code(manifest: dict, registered: dict[str, set[str]]) -> None:
+    declared = {c["command"] for c in manifest["features"]["slash_commands"]}
+    assert declared == {"/tension", "/consent", "/agreements"}
+    assert registered["commands"] == declared
+
+
+def test_events_match_the_code(manifest: dict, registered: dict[str, set[str]]) -> None:
+    declared = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert declared == {"reaction_added", "reaction_removed", "app_home_opened"}
+    assert registered["events"] == declared
+
+
+def _called_methods() -> set[str]:
+    """Web API methods the bot's code calls (client.chat_postMessage -> chat.postMessage)."""
+    methods = set()
+    for path in (ROOT / "bot").rglob("*.py"):
+        if "slackfake" in path.parts or "demo" in path.name:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and re.fullmatch(
+                r"(chat|views|users|conversations|reactions|auth)_\w+", node.attr
+            ):
+                family, rest = node.attr.split("_", 1)
+                camel = re.sub(r"_(\w)", lambda m: m.group(1).upper(), rest)
+                methods.add(f"{family}.{camel}")
+    return methods
+
+
+def test_bot_scopes_are_exactly_what_the_code_needs(manifest: dict, shared_slack_dir: Path) -> None:
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    needed: set[str] = {"commands"}  # slash commands
+    for method in sorted(_called_methods()):
+        spec = json.loads((shared_slack_dir / "methods" / f"{method}.json").read_text())
+        options = spec.get("scope", {}).get("bot", [])
+        if options:
+            granted = scopes.intersection(options)
+            assert granted, f"{method} needs one of {options}"
+            needed |= granted
+    for event in manifest["settings"]["event_subscriptions"]["bot_events"]:
+        spec = json.loads((shared_slack_dir / "events" / f"{event}.json").read_text())
+        for scope in spec.get("scopes", []):
+            assert scope in scopes, f"{event} needs {scope}"
+            needed.add(scope)
+    # chat:write.public lets the bot announce tensions in public channels it has not joined.
+    needed.add("chat:write.public")
+    assert scopes == needed, f"unneeded scopes: {scopes - needed}"

@@ -1,0 +1,195 @@
+"""`s3bot serve` end to end: a real gunicorn process, signed HTTP requests, the Slack fake."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select
+
+from bot.slackfake import SlackDriver
+from bot.store import models
+from tests.harness import ALICE, CHANNEL, CHEN, SECRET, TEAM
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:  # noqa: S310 - loopback only
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+class Server:
+    """A `s3bot serve` subprocess."""
+
+    def __init__(self, db_url: str, api_url: str, tmp: Path) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+        env.update(
+            SLACK_BOT_TOKEN="xoxb-serve-test",
+            SLACK_SIGNING_SECRET=SECRET,
+            DATABASE_URL=db_url,
+            SLACK_API_URL=api_url,
+            LOG_LEVEL="WARNING",
+        )
+        self.log = (tmp / f"serve-{self.port}.log").open("w+")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=env,
+            cwd=tmp,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                if _get(self.url + "/healthz")[0] in (200, 503):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        self.log.seek(0)
+        raise AssertionError("s3bot serve did not start:\n" + self.log.read())
+
+    def stop(self) -> str:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.log.seek(0)
+        return self.log.read()
+
+
+@pytest.fixture
+def server(db_url: str, fake, tmp_path: Path) -> Iterator[Server]:
+    srv = Server(db_url, fake.url, tmp_path)
+    try:
+        yield srv
+    finally:
+        output = srv.stop()
+        assert "Traceback" not in output, output
+
+
+def _stored(db_url: str) -> list[models.BacklogItem]:
+    from bot.store.db import normalise_url
+
+    engine = create_engine(normalise_url(db_url))
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(select(models.BacklogItem).order_by(models.BacklogItem.id)))
+    finally:
+        engine.dispose()
+
+
+def test_healthz_answers_ok_when_the_database_answers(server: Server) -> None:
+    assert _get(server.url + "/healthz") == (200, {"status": "ok"})
+
+
+def test_tension_over_http(server: Server, fake, db_url: str) -> None:
+    driver = SlackDriver(SECRET, url=server.url, team_id=TEAM, response_url_base=fake.hooks_url)
+    first = driver.command(
+        "/tension", "Handovers between shifts get lost", user_id=ALICE, channel_id=CHANNEL
+    )
+    assert (first.status, first.body) == (200, "")
+    [message] = fake.wait_for("chat.postMessage")
+    assert "Handovers between shifts get lost" in json.dumps(message.args)
+    driver.command("/tension", "list", user_id=CHEN, channel_id=CHANNEL)
+    [listing] = fake.wait_for("chat.postEphemeral")
+    assert listing.args["user"] == CHEN and "Handovers" in json.dumps(listing.args)
+    rows = _stored(db_url)
+    assert [(r.team_id, r.channel_id, r.author_id, r.rank) for r in rows] == [
+        (TEAM, CHANNEL, ALICE, 1)
+    ]
+
+
+def test_bad_signature_over_http_is_401_and_stores_nothing(server: Server, db_url: str) -> None:
+    driver = SlackDriver("wrong-secret", url=server.url, team_id=TEAM)
+    response = driver.command("/tension", "forged", user_id=ALICE, channel_id=CHANNEL)
+    assert response.status == 401
+    assert _stored(db_url) == []
+
+
+def test_garbage_signature_headers_over_http_are_401(server: Server, db_url: str) -> None:
+    driver = SlackDriver(SECRET, url=server.url, team_id=TEAM)
+    body = "command=%2Ftension&text=x&team_id=T0001&channel_id=C0CIRCLE&user_id=U0ALICE"
+    for headers in ({}, {"X-Slack-Signature": "v0=00", "X-Slack-Request-Timestamp": "now"}):
+        response = driver.send_raw(
+            body, {**headers, "Content-Type": "application/x-www-form-urlencoded"}
+        )
+        assert response.status == 401
+    assert _stored(db_url) == []
+
+
+def test_unknown_paths_are_404(server: Server) -> None:
+    assert _get(server.url + "/nope")[0] == 404
+
+
+@pytest.mark.postgres
+def test_healthz_is_503_when_the_database_goes_away(
+    pg_server_url: str, fake, tmp_path: Path
+) -> None:
+    import uuid
+
+    from sqlalchemy import text
+
+    name = f"s3bot_gone_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(pg_server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    srv = Server(pg_server_url.rsplit("/", 1)[0] + f"/{name}", fake.url, tmp_path)
+    try:
+        assert _get(srv.url + "/healthz") == (200, {"status": "ok"})
+        with admin.connect() as conn:
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
+            )
+            conn.execute(text(f'DROP DATABASE "{name}"'))
+        assert _get(srv.url + "/healthz") == (503, {"status": "database unavailable"})
+    finally:
+        srv.stop()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def test_serve_refuses_to_start_without_a_database(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-x",
+        SLACK_SIGNING_SECRET="s",
+        DATABASE_URL="postgresql://nobody@127.0.0.1:9/none",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "serve", "--port", "0"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("s3bot: cannot reach the database (DATABASE_URL)")
+    assert "Traceback" not in result.stderr

@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from pydantic import SecretStr
 from sqlalchemy.exc import OperationalError
 
 from bot.config import SUPPORTED_LOCALES, SettingError, Settings, load_settings
@@ -66,7 +67,7 @@ def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
     settings.require("slack_bot_token", "slack_app_token")
     if settings.slack_signing_secret is None:
         # Socket Mode requests are not signed; Bolt still wants a value.
-        settings = settings.model_copy(update={"slack_signing_secret": "socket-mode"})
+        settings = settings.model_copy(update={"slack_signing_secret": SecretStr("socket-mode")})
     _migrate(settings)
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 

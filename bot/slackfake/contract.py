@@ -10,6 +10,7 @@ from typing import Any
 
 # Methods the fake implements that have no schema file in the reference data.
 BUILTIN_CONTRACTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "apps.connections.open": (frozenset({"token"}), frozenset({"token"})),
     "chat.getPermalink": (
         frozenset({"token", "channel", "message_ts"}),
         frozenset({"token", "channel", "message_ts"}),

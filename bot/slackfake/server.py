@@ -33,6 +33,8 @@ from bot.slackfake.world import FakeChannel, FakeUser
 
 Args = dict[str, Any]
 ApiMethod = Callable[[Args], dict[str, Any]]
+# A method added with `FakeSlack.register_method`: called with the arguments and the token.
+ExtraMethod = Callable[[Args, str], dict[str, Any]]
 
 _TRUE = {"true", "1"}
 _MAX_MPIM_USERS = 8
@@ -73,6 +75,10 @@ class _ApiError(Exception):
         self.error = error
         self.violation = violation
         self.status = status
+
+
+# The public name for methods added with `FakeSlack.register_method` to answer `ok: false`.
+ApiError = _ApiError
 
 
 def _flag(args: Args, name: str) -> bool:
@@ -173,6 +179,7 @@ class FakeSlack:
             "reactions.remove": self._reactions_remove,
             "reactions.get": self._reactions_get,
         }
+        self._extra_methods: dict[str, ExtraMethod] = {}
         self.users[bot_user_id] = FakeUser(
             bot_user_id, "bot", team_id, real_name="Bot", is_bot=True, bot_id=self.bot_id
         )
@@ -232,6 +239,18 @@ class FakeSlack:
     def hooks_url(self) -> str:
         """Return a base URL for fake `response_url`s; posts to it land in `responses`."""
         return f"{self.base}/hooks/"
+
+    def register_method(self, name: str, fn: ExtraMethod | None) -> None:
+        """Serve Web API method `name` with `fn(args, token)` (None removes it).
+
+        Auth and contract checks run first, as for the built-in methods; `fn` raises
+        `ApiError` for an `ok: false` answer.
+        """
+        with self._lock:
+            if fn is None:
+                self._extra_methods.pop(name, None)
+            else:
+                self._extra_methods[name] = fn
 
     # ----------------------------------------------------------------- world state
 
@@ -542,7 +561,8 @@ class FakeSlack:
     ) -> dict[str, Any]:
         """Check auth and contract, then run the method implementation."""
         impl = self._methods.get(method)
-        if impl is None:
+        extra = self._extra_methods.get(method)
+        if impl is None and extra is None:
             raise _ApiError("unknown_method", f"unknown method {method!r}", status=404)
         if parse_problem:
             raise _ApiError("invalid_arguments", parse_problem)
@@ -556,6 +576,9 @@ class FakeSlack:
             if problems:
                 self.errors.extend(problems)
                 raise _ApiError("invalid_arguments")
+        if extra is not None:
+            return extra(args, token)
+        assert impl is not None
         return impl(args)
 
     # ----------------------------------------------------------------- helpers

@@ -16,7 +16,7 @@ from bot.blocks import common
 from bot.config import Settings
 from bot.domain.clock import Clock, utcnow
 from bot.executor import TrackingExecutor
-from bot.handlers import home, reactions, tension, upcoming
+from bot.handlers import agreements_stub, consent, home, reactions, tension
 from bot.handlers.reply import ephemeral
 from bot.services import backlog
 from bot.slack import LocaleResolver, make_client
@@ -63,7 +63,7 @@ def build_deps(
     )
 
 
-FEATURES = (tension, home, reactions, upcoming)
+FEATURES = (tension, consent, home, reactions, agreements_stub)
 
 
 def build_app(deps: Deps) -> App:

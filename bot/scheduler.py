@@ -7,6 +7,7 @@ on several replicas, or once more from `s3bot tick` is safe.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -15,7 +16,8 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.services import backlog
+from bot import delivery
+from bot.services import backlog, consent
 
 if TYPE_CHECKING:
     from bot.app import Deps
@@ -36,7 +38,48 @@ def _purge_event_ids(deps: Deps) -> int:
     return backlog.purge_old_event_ids(deps.sessions, now=deps.clock())
 
 
-SWEEPS: list[Sweep] = [Sweep("purge-event-ids", _purge_event_ids, every_seconds=3600)]
+def _close_rounds(deps: Deps) -> int:
+    return len(consent.close_due(deps.sessions, now=deps.clock()))
+
+
+def _nudge_rounds(deps: Deps) -> int:
+    return consent.nudge_due(deps.sessions, now=deps.clock())
+
+
+def _render_rounds(deps: Deps) -> int:
+    return delivery.render_rounds(deps)
+
+
+def _deliver_outbox(deps: Deps) -> int:
+    return delivery.deliver_outbox(deps)
+
+
+# Order matters for `tick`: decisions first, then the messages that show them.
+SWEEPS: list[Sweep] = [
+    Sweep("close-rounds", _close_rounds, every_seconds=10),
+    Sweep("nudge-rounds", _nudge_rounds),
+    Sweep("deliver-outbox", _deliver_outbox, every_seconds=3),
+    Sweep("render-rounds", _render_rounds, every_seconds=1),
+    Sweep("purge-event-ids", _purge_event_ids, every_seconds=3600),
+]
+
+_KICK_SWEEPS = ("close-rounds", "deliver-outbox", "render-rounds")
+_kick_lock = threading.Lock()
+
+
+def kick(deps: Deps) -> None:
+    """Run the round sweeps now (after an answer or an author's action), not at the next tick."""
+    if not _kick_lock.acquire(blocking=False):
+        return  # a kick is running; the scheduler's next tick catches anything it misses
+    try:
+        for sweep in SWEEPS:
+            if sweep.name in _KICK_SWEEPS:
+                try:
+                    sweep.run(deps)
+                except Exception:
+                    log.exception("sweep %s failed", sweep.name)
+    finally:
+        _kick_lock.release()
 
 
 def run_all_once(deps: Deps) -> dict[str, int]:

@@ -42,7 +42,7 @@ class LocaleResolver:
         self._fallback = fallback
         self._ttl = ttl
         self._lock = threading.Lock()
-        self._users: dict[tuple[str, str], tuple[float, str]] = {}
+        self._users: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
         self._teams: dict[str, tuple[float, str]] = {}
 
     def for_workspace(self, team_id: str) -> str:
@@ -67,24 +67,33 @@ class LocaleResolver:
         with self._lock:
             self._teams.pop(team_id, None)
 
-    def for_user(self, client: WebClient, team_id: str, user_id: str) -> str:
-        """The person's Slack language (users.info with include_locale), else the workspace's."""
+    def user_info(self, client: WebClient, team_id: str, user_id: str) -> dict[str, Any] | None:
+        """The person's users.info record with locale (cached); None when Slack cannot say."""
         now = time.monotonic()
         key = (team_id, user_id)
         with self._lock:
             hit = self._users.get(key)
         if hit and hit[0] > now:
             return hit[1]
-        default = self.for_workspace(team_id)
         try:
-            info = client.users_info(user=user_id, include_locale=True)
-            lang = normalise_locale(info["user"].get("locale"), default)
+            info = client.users_info(user=user_id, include_locale=True)["user"]
         except (SlackApiError, KeyError, OSError):
-            log.info("no locale for %s; using the workspace default", user_id)
-            return default
+            log.info("no users.info for %s", user_id)
+            return None
         with self._lock:
-            self._users[key] = (now + self._ttl, lang)
-        return lang
+            self._users[key] = (now + self._ttl, info)
+        return info
+
+    def for_user(self, client: WebClient, team_id: str, user_id: str) -> str:
+        """The person's Slack language (users.info with include_locale), else the workspace's."""
+        default = self.for_workspace(team_id)
+        info = self.user_info(client, team_id, user_id)
+        return normalise_locale(info.get("locale"), default) if info else default
+
+    def timezone(self, client: WebClient, team_id: str, user_id: str) -> str:
+        """The person's IANA timezone from Slack, UTC when unknown."""
+        info = self.user_info(client, team_id, user_id)
+        return (info or {}).get("tz") or "UTC"
 
     def user_messages(self, client: WebClient, team_id: str, user_id: str) -> Messages:
         """Messages in the person's language."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt import App
@@ -69,3 +70,69 @@ def make_bot(db_url: str, fake: FakeSlack, *, clock: Clock | None = None, **extr
     app = build_app(deps)
     driver = SlackDriver(SECRET, app=app, team_id=TEAM, response_url_base=fake.hooks_url)
     return Bot(app=app, deps=deps, fake=fake, driver=driver)
+
+
+class FakeClock:
+    """A clock the test moves by hand (aware UTC)."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def modal_values(**fields: Any) -> dict[str, dict[str, dict[str, Any]]]:
+    """view_submission state values for the /consent modal, shaped like Slack's."""
+    from bot.blocks import ids
+
+    def put(key: tuple[str, str], value: dict[str, Any]) -> None:
+        values.setdefault(key[0], {})[key[1]] = value
+
+    values: dict[str, dict[str, dict[str, Any]]] = {}
+    put(ids.IN_TITLE, {"type": "plain_text_input", "value": fields.get("title")})
+    put(ids.IN_PROPOSAL, {"type": "plain_text_input", "value": fields.get("text")})
+    put(ids.IN_DRIVER_TEXT, {"type": "plain_text_input", "value": fields.get("driver")})
+    if fields.get("item_id") is not None:
+        put(
+            ids.IN_DRIVER_ITEM,
+            {"type": "static_select", "selected_option": {"value": str(fields["item_id"])}},
+        )
+    put(
+        ids.IN_RESPONSIBILITIES,
+        {"type": "plain_text_input", "value": fields.get("responsibilities")},
+    )
+    put(ids.IN_EVALUATION, {"type": "plain_text_input", "value": fields.get("evaluation")})
+    review = fields.get("review_date")
+    put(
+        ids.IN_REVIEW_DATE,
+        {"type": "datepicker", "selected_date": review.isoformat() if review else None},
+    )
+    deadline = fields.get("deadline")
+    put(
+        ids.IN_DEADLINE,
+        {
+            "type": "datetimepicker",
+            "selected_date_time": int(deadline.timestamp()) if deadline else None,
+        },
+    )
+    people = fields.get("people")
+    put(
+        ids.IN_WHO,
+        {"type": "radio_buttons", "selected_option": {"value": "chosen" if people else "channel"}},
+    )
+    put(ids.IN_PEOPLE, {"type": "multi_users_select", "selected_users": people or []})
+    put(
+        ids.IN_OPTIONS,
+        {
+            "type": "checkboxes",
+            "selected_options": [{"value": "hidden"}] if fields.get("hidden", True) else [],
+        },
+    )
+    quorum = fields.get("quorum")
+    put(ids.IN_QUORUM, {"type": "number_input", "value": None if quorum is None else str(quorum)})
+    return values

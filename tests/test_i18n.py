@@ -33,6 +33,18 @@ def test_code_marks_strings() -> None:
     assert len(_code_msgids()) > 20
 
 
+def test_no_marked_string_hides_inside_an_f_string() -> None:
+    """Babel skips f-strings, so a `m._()` inside one would never reach the catalogue."""
+    import ast
+
+    for path in (ROOT / "bot").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.JoinedStr):
+                for call in ast.walk(node):
+                    if isinstance(call, ast.Call) and getattr(call.func, "attr", "") in ("_", "n_"):
+                        raise AssertionError(f"{path.name}:{call.lineno}: m._() inside an f-string")
+
+
 def test_every_marked_string_is_in_both_catalogues() -> None:
     ids = _code_msgids()
     for lang in ("en", "nl"):

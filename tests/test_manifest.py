@@ -76,11 +76,15 @@ def test_events_match_the_code(manifest: dict, registered: dict[str, set[str]]) 
     assert registered["events"] == declared
 
 
+# Methods the reference data lacks; Slack's docs list no scope for them.
+NO_SCOPE_METHODS = {"chat.getPermalink"}
+
+
 def _called_methods() -> set[str]:
     """Web API methods the bot's code calls (client.chat_postMessage -> chat.postMessage)."""
     methods = set()
     for path in (ROOT / "bot").rglob("*.py"):
-        if "slackfake" in path.parts or "demo" in path.name:
+        if "slackfake" in path.parts or path.name == "demo.py":
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Attribute) and re.fullmatch(
@@ -96,7 +100,11 @@ def test_bot_scopes_are_exactly_what_the_code_needs(manifest: dict, shared_slack
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     needed: set[str] = {"commands"}  # slash commands
     for method in sorted(_called_methods()):
-        spec = json.loads((shared_slack_dir / "methods" / f"{method}.json").read_text())
+        path = shared_slack_dir / "methods" / f"{method}.json"
+        if not path.exists():
+            assert method in NO_SCOPE_METHODS, f"{method}: no reference data to check its scope"
+            continue
+        spec = json.loads(path.read_text())
         options = spec.get("scope", {}).get("bot", [])
         if options:
             granted = scopes.intersection(options)

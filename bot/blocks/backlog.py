@@ -120,7 +120,7 @@ def usage(m: Messages) -> Rendered:
 def home_view(m: Messages, tensions: list[ItemView]) -> dict:
     """The App Home tab: the person's open tensions, and how to raise one."""
     blocks: list[Block] = [HeaderBlock(text=m._("Your governance"))]
-    blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{m._('Your open tensions')}*")))
+    blocks.append(SectionBlock(text=MarkdownTextObject(text="*" + m._("Your open tensions") + "*")))
     if tensions:
         for start in range(0, len(tensions), ITEMS_PER_SECTION):
             lines = [

@@ -10,3 +10,33 @@ CMD_AGREEMENTS = "/agreements"
 # Block ids
 BLOCK_TENSION_TEXT = "tension_text"
 BLOCK_HOME_TENSIONS = "home_tensions"
+
+# Consent rounds
+CB_CONSENT_MODAL = "consent_modal"
+CB_REASON_MODAL = "consent_reason_modal"
+CB_EXTEND_MODAL = "consent_extend_modal"
+ACT_ANSWER_CONSENT = "consent_answer_consent"
+ACT_ANSWER_CONCERN = "consent_answer_concern"
+ACT_ANSWER_OBJECTION = "consent_answer_objection"
+ACT_CLOSE_EARLY = "consent_close_early"
+ACT_WITHDRAW = "consent_withdraw"
+ACT_AMEND = "consent_amend"
+ACT_EXTEND = "consent_extend"
+ACT_GIVE_REASON = "consent_give_reason"
+BLOCK_ROUND_ACTIONS = "consent_round_actions"
+BLOCK_AUTHOR_ACTIONS = "consent_author_actions"
+
+# Consent modal inputs (block_id, action_id)
+IN_TITLE = ("c_title", "title")
+IN_PROPOSAL = ("c_proposal", "proposal")
+IN_DRIVER_ITEM = ("c_driver_item", "driver_item")
+IN_DRIVER_TEXT = ("c_driver_text", "driver_text")
+IN_RESPONSIBILITIES = ("c_resp", "responsibilities")
+IN_EVALUATION = ("c_eval", "evaluation")
+IN_REVIEW_DATE = ("c_review", "review_date")
+IN_DEADLINE = ("c_deadline", "deadline")
+IN_WHO = ("c_who", "who")
+IN_PEOPLE = ("c_people", "people")
+IN_OPTIONS = ("c_options", "options")
+IN_QUORUM = ("c_quorum", "quorum")
+IN_REASON = ("c_reason", "reason")

@@ -1,12 +1,19 @@
 """Reactions on messages. Only reactions on a consent round's message carry meaning;
-every other reaction is ignored, and a retried delivery is handled once."""
+every other reaction is ignored, and a retried delivery is handled once.
+
+The answer a reaction gives is stored in a middleware, before Bolt acknowledges the
+event: once Slack hears "ok" it will not retry, so the answer must already be safe.
+The listener then does the slower follow-ups (asking for a reason, updating messages).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
 
 from bot.services import backlog
 
@@ -15,35 +22,58 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+REACTION_EVENTS = ("reaction_added", "reaction_removed")
+FOLLOW_UPS = "s3bot_reaction_follow_ups"
+
 
 def register(app: App, deps: Deps) -> None:
     """Wire reaction_added and reaction_removed."""
 
-    def handle(event: dict[str, Any], body: dict[str, Any], added: bool) -> None:
+    @app.middleware
+    def record_reaction(
+        body: dict[str, Any], context: BoltContext, client: WebClient, next: Callable[[], Any]
+    ) -> Any:  # noqa: A002 - Bolt's name
+        event = body.get("event") or {}
+        if body.get("type") == "event_callback" and event.get("type") in REACTION_EVENTS:
+            context[FOLLOW_UPS] = _record(body, event, client)
+        return next()
+
+    def _record(
+        body: dict[str, Any], event: dict[str, Any], client: WebClient
+    ) -> list[Callable[[], None]]:
         team_id = body.get("team_id", "")
         event_id = body.get("event_id")
         if event_id and not backlog.first_delivery(
             deps.sessions, team_id=team_id, event_id=event_id, now=deps.clock()
         ):
             log.info("duplicate delivery of %s ignored", event_id)
-            return
-        item = event.get("item", {})
+            return []
+        item = event.get("item") or {}
         if item.get("type") != "message":
-            return
+            return []
+        follow_ups = []
         for hook in deps.reaction_hooks:
-            hook(
+            follow_up = hook(
                 team_id=team_id,
                 channel_id=item.get("channel"),
                 message_ts=item.get("ts"),
                 user_id=event.get("user"),
                 reaction=event.get("reaction"),
-                added=added,
+                added=event.get("type") == "reaction_added",
+                client=client,
             )
+            if follow_up is not None:
+                follow_ups.append(follow_up)
+        return follow_ups
+
+    def follow_up(context: BoltContext) -> None:
+        for action in context.get(FOLLOW_UPS) or []:
+            action()
 
     @app.event("reaction_added")
-    def on_reaction_added(event: dict[str, Any], body: dict[str, Any]) -> None:
-        handle(event, body, added=True)
+    def on_reaction_added(context: BoltContext) -> None:
+        follow_up(context)
 
     @app.event("reaction_removed")
-    def on_reaction_removed(event: dict[str, Any], body: dict[str, Any]) -> None:
-        handle(event, body, added=False)
+    def on_reaction_removed(context: BoltContext) -> None:
+        follow_up(context)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -74,6 +76,8 @@ class Circle(Base):
     )
     channel_id: Mapped[str] = mapped_column(String(32))
     next_number: Mapped[int] = mapped_column(Integer, default=1)
+    next_proposal_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    next_agreement_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -131,3 +135,150 @@ class ProcessedEvent(Base):
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class Proposal(Base):
+    """A response to a driver, decided by consent over one or more rounds (versions)."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (
+        UniqueConstraint(
+            "team_id", "channel_id", "number", name="uq_proposals_team_channel_number"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    number: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[str] = mapped_column(String(32))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("backlog_items.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16))  # open | agreed | withdrawn
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ConsentRound(Base):
+    """One version of a proposal put to the participants until a deadline."""
+
+    __tablename__ = "consent_rounds"
+    __table_args__ = (
+        UniqueConstraint("proposal_id", "version", name="uq_consent_rounds_proposal_version"),
+        Index("ix_rounds_status_deadline", "status", "deadline"),
+        Index("ix_rounds_team_message", "team_id", "channel_id", "message_ts"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    driver: Mapped[str | None] = mapped_column(Text)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("backlog_items.id", ondelete="SET NULL"))
+    responsibilities: Mapped[str | None] = mapped_column(Text)
+    evaluation: Mapped[str | None] = mapped_column(Text)
+    review_date: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime())
+    nudge_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    nudged: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=True)
+    quorum: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # open | closed
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    close_requested_by: Mapped[str | None] = mapped_column(String(32))
+    withdraw_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    # Coalesced message updates: changes bump `seq`; the renderer catches `rendered_seq` up.
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    rendered_seq: Mapped[int] = mapped_column(Integer, default=0)
+    rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    render_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RoundParticipant(Base):
+    """Someone asked to answer a round."""
+
+    __tablename__ = "round_participants"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("consent_rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+
+
+class RoundAnswer(Base):
+    """A participant's latest answer in a round (changing it replaces it)."""
+
+    __tablename__ = "round_answers"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("consent_rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    position: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16))  # button | reaction
+    reaction: Mapped[str | None] = mapped_column(String(64))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Agreement(Base):
+    """What a circle consented to, with its review date."""
+
+    __tablename__ = "agreements"
+    __table_args__ = (
+        UniqueConstraint(
+            "team_id", "channel_id", "number", name="uq_agreements_team_channel_number"
+        ),
+        Index("ix_agreements_team_channel_status", "team_id", "channel_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    driver: Mapped[str | None] = mapped_column(Text)
+    responsibilities: Mapped[str | None] = mapped_column(Text)
+    evaluation: Mapped[str | None] = mapped_column(Text)
+    concerns: Mapped[str | None] = mapped_column(Text)  # JSON list of {user, reason}
+    answers: Mapped[str | None] = mapped_column(Text)  # JSON: participants and answers
+    review_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))  # active | dropped | replaced
+    author_id: Mapped[str] = mapped_column(String(32))
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="SET NULL"))
+    round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consent_rounds.id", ondelete="SET NULL")
+    )
+    round_link: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Outbox(Base):
+    """A Slack message to send once: stored in the transaction that decided it, sent by a sweep."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("team_id", "key", name="uq_outbox_team_key"),
+        Index("ix_outbox_due", "sent_at", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(200))  # dedupe: one message per key, ever
+    kind: Mapped[str] = mapped_column(String(16))  # channel | dm
+    target: Mapped[str] = mapped_column(String(32))  # channel id or user id
+    payload: Mapped[str] = mapped_column(Text)  # what to render, as JSON
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime())
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

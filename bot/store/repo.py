@@ -225,3 +225,26 @@ def to_view(item: BacklogItem) -> ItemView:
         created_at=item.created_at,
         message_ts=item.message_ts,
     )
+
+
+def compact_ranks(session: Session, team_id: str, channel_id: str) -> None:
+    """Renumber the open items 1..n in their current order (no gaps after one leaves)."""
+    items = list(
+        session.scalars(
+            select(BacklogItem)
+            .where(
+                BacklogItem.team_id == team_id,
+                BacklogItem.channel_id == channel_id,
+                BacklogItem.rank.is_not(None),
+            )
+            .order_by(BacklogItem.rank)
+        )
+    )
+    if all(item.rank == n for n, item in enumerate(items, start=1)):
+        return
+    for item in items:  # two steps: the unique (channel, rank) index must hold at every update
+        item.rank = -(item.rank or 0)
+    session.flush()
+    for n, item in enumerate(items, start=1):
+        item.rank = n
+    session.flush()

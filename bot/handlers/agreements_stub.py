@@ -1,4 +1,4 @@
-"""`/consent` and `/agreements` are declared in the manifest but not built yet.
+"""`/agreements` is declared in the manifest but not built yet.
 
 Until their features land, they answer honestly instead of letting Slack show
 "dispatch_failed": the person learns what to do meanwhile, and nothing is stored.
@@ -30,11 +30,6 @@ def register(app: App, deps: Deps) -> None:
             text=common.not_yet(m, command=command["command"]),
             respond=respond,
         )
-
-    @app.command(ids.CMD_CONSENT)
-    def on_consent(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        answer(command, client, respond)
 
     @app.command(ids.CMD_AGREEMENTS)
     def on_agreements(

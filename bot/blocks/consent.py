@@ -1,0 +1,719 @@
+"""Block Kit builders for consent rounds: the modal, the round message, results and reminders."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from babel.dates import format_date
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    ConfirmObject,
+    ContextBlock,
+    DatePickerElement,
+    DateTimePickerElement,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    NumberInputElement,
+    Option,
+    PlainTextInputElement,
+    RadioButtonsElement,
+    SectionBlock,
+    StaticSelectElement,
+    UserMultiSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.blocks import ids
+from bot.blocks.text import escape, mention, quote_chunks, truncate
+from bot.domain.backlog import ItemView
+from bot.domain.consent import (
+    MAX_PROPOSAL_LENGTH,
+    MAX_REASON_LENGTH,
+    Answer,
+    Outcome,
+    Position,
+    RoundStatus,
+)
+from bot.i18n import Messages
+from bot.services.consent import RoundView
+
+Rendered = tuple[str, list[dict]]
+MESSAGE_BLOCK_LIMIT = 50
+REASON_SHOWN = 600
+NAMES_CHARS = 2800
+
+
+def _dicts(blocks: list[Block]) -> list[dict]:
+    return [b.to_dict() for b in blocks]
+
+
+def _md(text: str, block_id: str | None = None) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=text), block_id=block_id)
+
+
+def _ctx(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=text)])
+
+
+def slack_date(moment: datetime, fallback_fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
+    """A date and time every reader sees in their own timezone."""
+    epoch = int(moment.timestamp())
+    return f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{moment.strftime(fallback_fmt)}>"
+
+
+def long_date(m: Messages, day: date) -> str:
+    """A calendar date written out in the reader's language."""
+    return format_date(day, format="long", locale=m.locale)
+
+
+def position_label(m: Messages, position: Position) -> str:
+    """The name of an answer."""
+    return {
+        Position.CONSENT: m._("Consent"),
+        Position.CONCERN: m._("Concern"),
+        Position.OBJECTION: m._("Objection"),
+        Position.OBJECTION_STARTED: m._("Objection (reason not given yet)"),
+    }[position]
+
+
+def names(users: list[str], limit: int = NAMES_CHARS) -> str:
+    """Mentions of many people, shortened to fit a section."""
+    out: list[str] = []
+    used = 0
+    for n, user in enumerate(users):
+        piece = mention(user)
+        if used + len(piece) + 2 > limit - 20:
+            out.append(f"+{len(users) - n}")
+            break
+        out.append(piece)
+        used += len(piece) + 2
+    return ", ".join(out)
+
+
+# ---------------------------------------------------------------- the /consent modal
+
+
+def consent_modal(
+    m: Messages,
+    *,
+    metadata: str,
+    backlog: list[ItemView],
+    today: date,
+    deadline: datetime,
+    initial: dict[str, Any] | None = None,
+    objections: list[tuple[str, str]] | None = None,
+    version: int = 1,
+) -> dict:
+    """The proposal form: S3's proposal parts, review date, deadline, participants and options."""
+    initial = initial or {}
+    blocks: list[Block] = []
+    if objections:
+        blocks.append(_md("*" + m._("Objections to resolve in this version") + "*"))
+        for user, reason in objections[:10]:
+            blocks.append(_ctx(f"{mention(user)}: {escape(truncate(reason, REASON_SHOWN))}"))
+        blocks.append(DividerBlock())
+    blocks.append(
+        InputBlock(
+            block_id=ids.IN_TITLE[0],
+            optional=True,
+            label=m._("Title"),
+            element=PlainTextInputElement(
+                action_id=ids.IN_TITLE[1],
+                max_length=150,
+                initial_value=initial.get("title") or None,
+            ),
+        )
+    )
+    blocks.append(
+        InputBlock(
+            block_id=ids.IN_PROPOSAL[0],
+            label=m._("Proposal"),
+            hint=m._(
+                "What do you propose in response to the driver? Good enough for now, safe enough to try."
+            ),
+            element=PlainTextInputElement(
+                action_id=ids.IN_PROPOSAL[1],
+                multiline=True,
+                max_length=MAX_PROPOSAL_LENGTH,
+                initial_value=initial.get("text") or None,
+            ),
+        )
+    )
+    options = [
+        Option(value=str(item.id), text=truncate(f"#{item.number} {item.text}", 75))
+        for item in backlog[:100]
+    ]
+    if options:
+        initial_item = next((o for o in options if o.value == str(initial.get("item_id"))), None)
+        blocks.append(
+            InputBlock(
+                block_id=ids.IN_DRIVER_ITEM[0],
+                optional=True,
+                label=m._("Driver from the backlog"),
+                element=StaticSelectElement(
+                    action_id=ids.IN_DRIVER_ITEM[1],
+                    options=options,
+                    placeholder=m._("Pick an item"),
+                    initial_option=initial_item,
+                ),
+            )
+        )
+    blocks.append(
+        InputBlock(
+            block_id=ids.IN_DRIVER_TEXT[0],
+            optional=True,
+            label=m._("…or describe the driver"),
+            hint=m._("Current situation, its effect, and why it matters."),
+            element=PlainTextInputElement(
+                action_id=ids.IN_DRIVER_TEXT[1],
+                multiline=True,
+                max_length=3000,
+                initial_value=initial.get("driver") or None,
+            ),
+        )
+    )
+    blocks.append(
+        InputBlock(
+            block_id=ids.IN_RESPONSIBILITIES[0],
+            optional=True,
+            label=m._("Who is responsible for what"),
+            element=PlainTextInputElement(
+                action_id=ids.IN_RESPONSIBILITIES[1],
+                multiline=True,
+                max_length=3000,
+                initial_value=initial.get("responsibilities") or None,
+            ),
+        )
+    )
+    blocks.append(
+        InputBlock(
+            block_id=ids.IN_EVALUATION[0],
+            optional=True,
+            label=m._("Evaluation criteria"),
+            hint=m._("How will you know at the review whether it worked?"),
+            element=PlainTextInputElement(
+                action_id=ids.IN_EVALUATION[1],
+                multiline=True,
+                max_length=3000,
+                initial_value=initial.get("evaluation") or None,
+            ),
+        )
+    )
+    review = initial.get("review_date") or today
+    blocks.append(
+        InputBlock(
+            block_id=ids.IN_REVIEW_DATE[0],
+            label=m._("Review date"),
+            element=DatePickerElement(
+                action_id=ids.IN_REVIEW_DATE[1], initial_date=review.isoformat()
+            ),
+        )
+    )
+    blocks.append(
+        InputBlock(
+            block_id=ids.IN_DEADLINE[0],
+            label=m._("Answer before"),
+            hint=m._("In your own timezone; at least an hour and at most 60 days from now."),
+            element=DateTimePickerElement(
+                action_id=ids.IN_DEADLINE[1], initial_date_time=int(deadline.timestamp())
+            ),
+        )
+    )
+    channel_option = Option(value="channel", text=m._("Everyone in this channel"))
+    chosen_option = Option(value="chosen", text=m._("The people I choose below"))
+    blocks.append(
+        InputBlock(
+            block_id=ids.IN_WHO[0],
+            label=m._("Who answers"),
+            element=RadioButtonsElement(
+                action_id=ids.IN_WHO[1],
+                options=[channel_option, chosen_option],
+                initial_option=chosen_option if initial.get("people") else channel_option,
+            ),
+        )
+    )
+    blocks.append(
+        InputBlock(
+            block_id=ids.IN_PEOPLE[0],
+            optional=True,
+            label=m._("Chosen people"),
+            element=UserMultiSelectElement(
+                action_id=ids.IN_PEOPLE[1], initial_users=initial.get("people") or None
+            ),
+        )
+    )
+    hidden_option = Option(
+        value="hidden",
+        text=m._("Hide answers until the round closes"),
+        description=m._("Positions are revealed together, as S3 recommends."),
+    )
+    blocks.append(
+        InputBlock(
+            block_id=ids.IN_OPTIONS[0],
+            optional=True,
+            label=m._("Options"),
+            element=CheckboxesElement(
+                action_id=ids.IN_OPTIONS[1],
+                options=[hidden_option],
+                initial_options=[hidden_option] if initial.get("hidden", True) else None,
+            ),
+        )
+    )
+    blocks.append(
+        InputBlock(
+            block_id=ids.IN_QUORUM[0],
+            optional=True,
+            label=m._("Quorum (%)"),
+            hint=m._("Optional: the share of participants who must answer for a decision."),
+            element=NumberInputElement(
+                action_id=ids.IN_QUORUM[1],
+                is_decimal_allowed=False,
+                min_value=1,
+                max_value=100,
+                initial_value=initial.get("quorum"),
+            ),
+        )
+    )
+    title = (
+        m._("Consent round") if version == 1 else m._("Amend: version {version}", version=version)
+    )
+    return View(
+        type="modal",
+        callback_id=ids.CB_CONSENT_MODAL,
+        title=truncate(title, 24),
+        submit=m._("Start round"),
+        close=m._("Cancel"),
+        private_metadata=metadata,
+        blocks=blocks,
+    ).to_dict()
+
+
+def reason_modal(m: Messages, view: RoundView, position: Position, metadata: str) -> dict:
+    """Ask for the reason of an objection (required) or a concern (invited)."""
+    objection = position is Position.OBJECTION
+    blocks: list[Block] = [
+        _md(f"*{escape(truncate(view.title, 200))}*\n" + escape(truncate(view.text, 800))),
+        _ctx(
+            m._(
+                "An objection says why the proposal would bring consequences worth avoiding, or how it "
+                "could be better. Think of effectiveness (will it work?), side-effects (what else does it "
+                "affect?) and efficiency (is there a cheaper way?)."
+            )
+            if objection
+            else m._(
+                "A concern is a doubt that does not block the proposal. It is recorded with the agreement "
+                "and looked at again at its review."
+            )
+        ),
+        InputBlock(
+            block_id=ids.IN_REASON[0],
+            optional=not objection,
+            label=m._("Your reason") if objection else m._("Your concern (optional, but it helps)"),
+            element=PlainTextInputElement(
+                action_id=ids.IN_REASON[1],
+                multiline=True,
+                max_length=MAX_REASON_LENGTH,
+                focus_on_load=True,
+            ),
+        ),
+    ]
+    title = m._("Objection") if objection else m._("Concern")
+    return View(
+        type="modal",
+        callback_id=ids.CB_REASON_MODAL,
+        title=truncate(title, 24),
+        submit=m._("Send"),
+        close=m._("Cancel"),
+        private_metadata=metadata,
+        blocks=blocks,
+    ).to_dict()
+
+
+def extend_modal(m: Messages, view: RoundView, deadline: datetime, metadata: str) -> dict:
+    """Choose a new deadline for a round without quorum."""
+    return View(
+        type="modal",
+        callback_id=ids.CB_EXTEND_MODAL,
+        title=truncate(m._("Extend the round"), 24),
+        submit=m._("Extend"),
+        close=m._("Cancel"),
+        private_metadata=metadata,
+        blocks=[
+            _md(f"*{escape(truncate(view.title, 200))}*"),
+            InputBlock(
+                block_id=ids.IN_DEADLINE[0],
+                label=m._("Answer before"),
+                element=DateTimePickerElement(
+                    action_id=ids.IN_DEADLINE[1], initial_date_time=int(deadline.timestamp())
+                ),
+            ),
+        ],
+    ).to_dict()
+
+
+# ---------------------------------------------------------------- the round message
+
+
+def _header(m: Messages, view: RoundView) -> HeaderBlock:
+    label = m._(
+        "Consent round P{number} v{version}", number=view.proposal_number, version=view.version
+    )
+    return HeaderBlock(text=truncate(f"{label}: {view.title}", 150))
+
+
+def _labelled(label: str, value: str) -> str:
+    return f"*{label}:* {value}"
+
+
+def _proposal_blocks(m: Messages, view: RoundView) -> list[Block]:
+    blocks: list[Block] = [_md(chunk) for chunk in quote_chunks(view.text)]
+    parts = []
+    if view.driver or view.item_number:
+        driver = escape(truncate(view.driver or "", 700))
+        prefix = f"#{view.item_number} " if view.item_number else ""
+        parts.append(_labelled(m._("Driver"), prefix + driver))
+    if view.responsibilities:
+        parts.append(
+            _labelled(
+                m._("Who is responsible for what"), escape(truncate(view.responsibilities, 700))
+            )
+        )
+    if view.evaluation:
+        parts.append(_labelled(m._("Evaluation criteria"), escape(truncate(view.evaluation, 700))))
+    parts.append(_labelled(m._("Review date"), long_date(m, view.review_date)))
+    blocks.append(_md("\n".join(parts)))
+    return blocks
+
+
+def round_message(m: Messages, view: RoundView) -> Rendered:
+    """The channel message of a round: open (buttons, count) or closed (outcome, answers revealed)."""
+    blocks: list[Block] = [_header(m, view)]
+    blocks += _proposal_blocks(m, view)
+    if view.status is RoundStatus.OPEN:
+        blocks += _open_part(m, view)
+    else:
+        blocks += _closed_part(m, view)
+    blocks = blocks[: MESSAGE_BLOCK_LIMIT - 1] + (
+        [blocks[-1]] if len(blocks) >= MESSAGE_BLOCK_LIMIT else []
+    )
+    fallback = m._("Consent round on: {title}", title=escape(truncate(view.title, 200)))
+    return fallback, _dicts(blocks[:MESSAGE_BLOCK_LIMIT])
+
+
+def legend(m: Messages) -> str:
+    """What the three answers mean."""
+    return "\n".join(
+        [
+            m._(":white_check_mark: *Consent*: good enough for now, safe enough to try."),
+            m._(":thinking_face: *Concern*: a doubt that does not block; say why if you can."),
+            m._(
+                ":raised_hand: *Objection*: a reason to expect harm or a worthwhile improvement; a reason is required."
+            ),
+        ]
+    )
+
+
+def _open_part(m: Messages, view: RoundView) -> list[Block]:
+    blocks: list[Block] = [
+        _ctx(
+            m._(
+                "Proposed by {author}. Answer before {deadline}.",
+                author=mention(view.author_id),
+                deadline=slack_date(view.deadline),
+            )
+        ),
+        _ctx(legend(m)),
+    ]
+    count = m._("*{k} of {n} have answered.*", k=view.answered_count, n=len(view.participants))
+    if view.hidden:
+        count += " " + m._("Answers stay hidden until the round closes.")
+    blocks.append(_md(count))
+    if not view.hidden and view.answers:
+        lines = [
+            f"{mention(a.user_id)}: {position_label(m, a.position)}"
+            + (f": {escape(truncate(a.reason, 200))}" if a.reason else "")
+            for a in sorted(view.answers.values(), key=lambda a: a.at)
+        ]
+        for start in range(0, min(len(lines), 60), 20):
+            blocks.append(_md(truncate("\n".join(lines[start : start + 20]), 2900)))
+    blocks.append(
+        ActionsBlock(
+            block_id=ids.BLOCK_ROUND_ACTIONS,
+            elements=[
+                ButtonElement(
+                    action_id=ids.ACT_ANSWER_CONSENT,
+                    text=m._("Consent"),
+                    value=str(view.id),
+                    style="primary",
+                ),
+                ButtonElement(
+                    action_id=ids.ACT_ANSWER_CONCERN, text=m._("Concern"), value=str(view.id)
+                ),
+                ButtonElement(
+                    action_id=ids.ACT_ANSWER_OBJECTION,
+                    text=m._("Objection"),
+                    value=str(view.id),
+                    style="danger",
+                ),
+                ButtonElement(
+                    action_id=ids.ACT_CLOSE_EARLY,
+                    text=m._("Close now (author)"),
+                    value=str(view.id),
+                    confirm=ConfirmObject(
+                        title=m._("Close the round now?"),
+                        text=m._(
+                            "Answers stop and the outcome is decided from the answers so far."
+                        ),
+                        confirm=m._("Close now"),
+                        deny=m._("Cancel"),
+                    ),
+                ),
+                ButtonElement(
+                    action_id=ids.ACT_WITHDRAW,
+                    text=m._("Withdraw (author)"),
+                    value=str(view.id),
+                    confirm=ConfirmObject(
+                        title=m._("Withdraw the proposal?"),
+                        text=m._("The round ends without a decision."),
+                        confirm=m._("Withdraw"),
+                        deny=m._("Cancel"),
+                        style="danger",
+                    ),
+                ),
+            ],
+        )
+    )
+    blocks.append(
+        _ctx(
+            m._(
+                "Questions? Ask in this message's thread. You can also react with :white_check_mark: :thinking_face: :raised_hand:."
+            )
+        )
+    )
+    return blocks
+
+
+def outcome_line(m: Messages, view: RoundView) -> str:
+    """One line saying how the round ended."""
+    decision = view.decision()
+    if view.outcome is Outcome.CONSENTED:
+        return m._(
+            ":white_check_mark: *Consented.* Agreement #{number}, to be reviewed on {date}.",
+            number=view.agreement_number or "?",
+            date=long_date(m, view.review_date),
+        )
+    if view.outcome is Outcome.OBJECTIONS:
+        return m.n_(
+            ":raised_hand: *Not consented: {n} objection to resolve.*",
+            ":raised_hand: *Not consented: {n} objections to resolve.*",
+            len(decision.objections),
+        )
+    if view.outcome is Outcome.NO_QUORUM:
+        return m._(
+            ":hourglass: *No decision: {k} of {n} answered*, fewer than the quorum of {quorum}%.",
+            k=len(decision.answered),
+            n=decision.participants,
+            quorum=view.quorum or 0,
+        )
+    return m._(":no_entry_sign: *Withdrawn* by its author.")
+
+
+def _answer_lines(m: Messages, answers: list[Answer]) -> list[str]:
+    return [
+        f"{mention(a.user_id)}"
+        + (f": {escape(truncate(a.reason, REASON_SHOWN))}" if a.reason else "")
+        for a in answers
+    ]
+
+
+def _closed_part(m: Messages, view: RoundView) -> list[Block]:
+    decision = view.decision()
+    closed = view.closed_at or view.deadline
+    blocks: list[Block] = [
+        _md(outcome_line(m, view)),
+        _ctx(
+            m._(
+                "Closed {when}. {k} of {n} answered.",
+                when=slack_date(closed),
+                k=len(decision.answered),
+                n=decision.participants,
+            )
+        ),
+    ]
+    if decision.objections:
+        blocks.append(_md("*" + m._("Objections") + "*"))
+        for line in _answer_lines(m, decision.objections)[:15]:
+            blocks.append(_md(line))
+    if decision.concerns:
+        blocks.append(_md("*" + m._("Concerns") + "*"))
+        for line in _answer_lines(m, decision.concerns)[:10]:
+            blocks.append(_md(line))
+    if decision.consents:
+        blocks.append(
+            _md("*" + m._("Consent") + ":* " + names([a.user_id for a in decision.consents]))
+        )
+    if decision.silent:
+        blocks.append(
+            _md(
+                "*"
+                + m._("Did not answer (silence is not consent)")
+                + ":* "
+                + names(decision.silent)
+            )
+        )
+    if decision.objections_without_reason:
+        blocks.append(
+            _ctx(
+                m.n_(
+                    "{n} objection was started by reaction but never given a reason, so it did not count.",
+                    "{n} objections were started by reaction but never given a reason, so they did not count.",
+                    decision.objections_without_reason,
+                )
+            )
+        )
+    return blocks
+
+
+# ---------------------------------------------------------------- results and reminders
+
+
+def result_thread(m: Messages, view: RoundView) -> Rendered:
+    """The thread reply announcing a round's result to the channel."""
+    text = outcome_line(m, view)
+    return text, _dicts([_md(text)])
+
+
+def author_result(m: Messages, view: RoundView, link: str | None) -> Rendered:
+    """The result for the author, with what they can do next."""
+    blocks: list[Block] = [_md(f"*{escape(truncate(view.title, 200))}*\n" + outcome_line(m, view))]
+    if link:
+        blocks.append(_ctx(m._("<{link}|Open the round>", link=link)))
+    decision = view.decision()
+    if view.outcome is Outcome.OBJECTIONS:
+        blocks.append(
+            _md(
+                m._(
+                    "Resolve each objection with the person who raised it, then amend the proposal. "
+                    "The next version goes to a new round."
+                )
+            )
+        )
+        for line in _answer_lines(m, decision.objections)[:15]:
+            blocks.append(_md(line))
+    if view.outcome in (Outcome.OBJECTIONS, Outcome.NO_QUORUM):
+        first = (
+            ButtonElement(
+                action_id=ids.ACT_AMEND,
+                text=m._("Amend and start the next round"),
+                value=str(view.id),
+                style="primary",
+            )
+            if view.outcome is Outcome.OBJECTIONS
+            else ButtonElement(
+                action_id=ids.ACT_EXTEND,
+                text=m._("Extend the deadline"),
+                value=str(view.id),
+                style="primary",
+            )
+        )
+        blocks.append(
+            ActionsBlock(
+                block_id=ids.BLOCK_AUTHOR_ACTIONS,
+                elements=[
+                    first,
+                    ButtonElement(
+                        action_id=ids.ACT_WITHDRAW,
+                        text=m._("Withdraw"),
+                        value=str(view.id),
+                        confirm=ConfirmObject(
+                            title=m._("Withdraw the proposal?"),
+                            text=m._("The round ends without a decision."),
+                            confirm=m._("Withdraw"),
+                            deny=m._("Cancel"),
+                            style="danger",
+                        ),
+                    ),
+                ],
+            )
+        )
+    return outcome_line(m, view), _dicts(blocks)
+
+
+def nudge(m: Messages, view: RoundView, link: str | None) -> Rendered:
+    """A reminder to a participant who has not answered yet."""
+    text = m._(
+        "Your answer is still open on the proposal “{title}”. The round closes {deadline}.",
+        title=escape(truncate(view.title, 200)),
+        deadline=slack_date(view.deadline),
+    )
+    blocks: list[Block] = [_md(text), _ctx(legend(m))]
+    if link:
+        blocks.append(_ctx(m._("<{link}|Read the proposal and its thread>", link=link)))
+    blocks.append(
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    action_id=ids.ACT_ANSWER_CONSENT,
+                    text=m._("Consent"),
+                    value=str(view.id),
+                    style="primary",
+                ),
+                ButtonElement(
+                    action_id=ids.ACT_ANSWER_CONCERN, text=m._("Concern"), value=str(view.id)
+                ),
+                ButtonElement(
+                    action_id=ids.ACT_ANSWER_OBJECTION,
+                    text=m._("Objection"),
+                    value=str(view.id),
+                    style="danger",
+                ),
+            ]
+        )
+    )
+    return text, _dicts(blocks)
+
+
+def ask_reason(m: Messages, view: RoundView) -> Rendered:
+    """After a raised-hand reaction: an objection counts only with its reason."""
+    text = m._(
+        "You reacted with :raised_hand: on “{title}”. An objection counts only with its reason: "
+        "please give it before the round closes {deadline}.",
+        title=escape(truncate(view.title, 200)),
+        deadline=slack_date(view.deadline),
+    )
+    return text, _dicts(
+        [
+            _md(text),
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        action_id=ids.ACT_GIVE_REASON,
+                        text=m._("Give my reason"),
+                        value=str(view.id),
+                        style="primary",
+                    )
+                ]
+            ),
+        ]
+    )
+
+
+def answer_recorded(m: Messages, position: Position, view: RoundView) -> str:
+    """Ephemeral confirmation of an answer."""
+    return m._(
+        "Recorded your answer “{position}” on “{title}”. You can change it until the round closes {deadline}.",
+        position=position_label(m, position),
+        title=escape(truncate(view.title, 200)),
+        deadline=slack_date(view.deadline),
+    )
+
+
+def default_deadline_for_modal(now: datetime) -> datetime:
+    """A neutral initial deadline when the author's timezone is unknown."""
+    return datetime.combine((now + timedelta(days=3)).date(), time(12, 0), tzinfo=now.tzinfo)

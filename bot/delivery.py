@@ -1,0 +1,155 @@
+"""Work that talks to Slack on a schedule: round message updates and the outbox.
+
+The decisions were already committed by the services; these sweeps only make
+Slack show them, each message once: a row is leased, sent, and marked sent only
+after Slack said ok. A crash between lease and send leaves the row to be sent
+again after the lease expires.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import consent as views
+from bot.domain.consent import RoundNotFound
+from bot.services import consent
+from bot.store import consent_repo as q
+from bot.store.db import transaction
+
+if TYPE_CHECKING:
+    from bot.app import Deps
+
+log = logging.getLogger(__name__)
+
+OUTBOX_LEASE = timedelta(seconds=60)
+UNDELIVERABLE = {
+    "user_not_found",
+    "user_disabled",
+    "cannot_dm_bot",
+    "account_inactive",
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "messages_tab_disabled",
+}
+
+
+def render_rounds(deps: Deps, limit: int = 50) -> int:
+    """Bring round messages up to date, at most once per interval per round."""
+    now = deps.clock()
+    updated = 0
+    for team_id, round_id in consent.rounds_to_render(deps.sessions, now=now, limit=limit):
+        claimed = consent.claim_render(deps.sessions, team_id=team_id, round_id=round_id, now=now)
+        if claimed is None:
+            continue
+        seq, view = claimed
+        m = deps.locales.workspace_messages(team_id)
+        text, blocks = views.round_message(m, view)
+        try:
+            deps.client.chat_update(
+                channel=view.channel_id, ts=view.message_ts, text=text, blocks=blocks
+            )
+        except SlackApiError as exc:
+            log.warning("round %s message not updated: %s", round_id, exc.response.get("error"))
+            consent.finish_render(
+                deps.sessions, team_id=team_id, round_id=round_id, seq=None, now=deps.clock()
+            )
+            continue
+        consent.finish_render(
+            deps.sessions, team_id=team_id, round_id=round_id, seq=seq, now=deps.clock()
+        )
+        updated += 1
+    return updated
+
+
+def deliver_outbox(deps: Deps, limit: int = 100) -> int:
+    """Send due outbox messages; each is marked sent only once Slack accepted it."""
+    now = deps.clock()
+    with transaction(deps.sessions) as session:
+        due = q.due_outbox(session, now, limit)
+    sent = 0
+    for team_id, outbox_id in due:
+        with transaction(deps.sessions) as session:
+            row = q.claim_outbox(session, team_id, outbox_id, now, now + OUTBOX_LEASE)
+            if row is None:
+                continue
+            kind, target, payload, attempts = (
+                row.kind,
+                row.target,
+                json.loads(row.payload),
+                row.attempts,
+            )
+        try:
+            _send(deps, team_id, kind, target, payload)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or exc.response.status_code)
+            if error in UNDELIVERABLE:
+                log.info("outbox %s undeliverable (%s); not retried", outbox_id, error)
+                _mark(deps, team_id, outbox_id, sent=True)
+                continue
+            retry = deps.clock() + timedelta(seconds=min(3600, 30 * 2 ** min(attempts, 7)))
+            with transaction(deps.sessions) as session:
+                q.mark_failed(session, team_id, outbox_id, retry, error)
+            continue
+        except RoundNotFound:
+            _mark(deps, team_id, outbox_id, sent=True)
+            continue
+        _mark(deps, team_id, outbox_id, sent=True)
+        sent += 1
+    return sent
+
+
+def _mark(deps: Deps, team_id: str, outbox_id: int, *, sent: bool) -> None:
+    with transaction(deps.sessions) as session:
+        q.mark_sent(session, team_id, outbox_id, deps.clock())
+
+
+def permalink(deps: Deps, channel: str, ts: str | None) -> str | None:
+    """A link to a message, when Slack gives one."""
+    if not ts:
+        return None
+    try:
+        return deps.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
+    except SlackApiError:
+        return None
+
+
+def dm(deps: Deps, user_id: str, text: str, blocks: list[dict[str, Any]]) -> str:
+    """Open (or reuse) the DM with a person and post there; returns the message ts."""
+    channel = deps.client.conversations_open(users=user_id)["channel"]["id"]
+    return deps.client.chat_postMessage(channel=channel, text=text, blocks=blocks)["ts"]
+
+
+def _send(deps: Deps, team_id: str, kind: str, target: str, payload: dict[str, Any]) -> None:
+    kind_of = payload["type"]
+    if kind_of in ("round_result", "round_result_author", "round_nudge"):
+        view = consent.load(deps.sessions, team_id=team_id, round_id=payload["round_id"])
+        if kind_of == "round_result":
+            m = deps.locales.workspace_messages(team_id)
+            text, blocks = views.result_thread(m, view)
+            deps.client.chat_postMessage(
+                channel=target,
+                text=text,
+                blocks=blocks,
+                thread_ts=view.message_ts,
+                reply_broadcast=True,
+            )
+            return
+        m = deps.locales.user_messages(deps.client, team_id, target)
+        link = permalink(deps, view.channel_id, view.message_ts)
+        if kind_of == "round_result_author":
+            text, blocks = views.author_result(m, view, link)
+        else:
+            if view.status.value != "open" or target in {
+                a for a, ans in view.answers.items() if ans.position.value != "objection_started"
+            }:
+                return  # answered or closed meanwhile: nothing to remind
+            text, blocks = views.nudge(m, view, link)
+        dm(deps, target, text, blocks)
+        return
+    raise ValueError(f"unknown outbox payload {kind_of!r}")

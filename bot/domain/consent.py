@@ -1,0 +1,306 @@
+"""Async consent rounds: positions, deadlines, and how a round is decided. Pure rules."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from bot.domain.errors import DomainError
+
+MAX_PROPOSAL_LENGTH = 3000
+MAX_REASON_LENGTH = 3000
+MAX_FIELD_LENGTH = 3000
+MAX_TITLE_LENGTH = 150
+MIN_DURATION = timedelta(hours=1)
+MAX_DURATION = timedelta(days=60)
+NUDGE_BEFORE = timedelta(hours=24)
+SHORT_ROUND = timedelta(days=2)
+DEFAULT_WORKING_DAYS = 3
+DEFAULT_REVIEW_MONTHS = 3
+
+
+class Position(StrEnum):
+    """A participant's answer to a proposal."""
+
+    CONSENT = "consent"
+    CONCERN = "concern"
+    OBJECTION = "objection"
+    OBJECTION_STARTED = (
+        "objection_started"  # raised by reaction, reason not given yet: does not count
+    )
+
+
+COUNTED = (Position.CONSENT, Position.CONCERN, Position.OBJECTION)
+
+
+class RoundStatus(StrEnum):
+    """Whether answers are still taken."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Outcome(StrEnum):
+    """How a round ended."""
+
+    CONSENTED = "consented"
+    OBJECTIONS = "objections"
+    NO_QUORUM = "no_quorum"
+    WITHDRAWN = "withdrawn"
+
+
+# ---------------------------------------------------------------- rule failures
+
+
+class ProposalEmpty(DomainError):
+    """The proposal text is blank."""
+
+
+class ProposalTooLong(DomainError):
+    """The proposal is over the limit."""
+
+    def __init__(self, length: int) -> None:
+        super().__init__(str(length))
+        self.length = length
+        self.limit = MAX_PROPOSAL_LENGTH
+
+
+class DeadlineInPast(DomainError):
+    """The deadline has already passed."""
+
+
+class DeadlineTooSoon(DomainError):
+    """The deadline is less than an hour away."""
+
+
+class DeadlineTooFar(DomainError):
+    """The deadline is more than 60 days away."""
+
+
+class ReviewDateInPast(DomainError):
+    """A review date must be in the future."""
+
+
+class NoParticipants(DomainError):
+    """A round needs at least one participant."""
+
+
+class QuorumOutOfRange(DomainError):
+    """Quorum is a percentage from 1 to 100."""
+
+
+class ObjectionNeedsReason(DomainError):
+    """An objection always carries its reason."""
+
+
+class ReasonTooLong(DomainError):
+    """The reason is over the limit."""
+
+
+class RoundClosed(DomainError):
+    """The round no longer takes answers."""
+
+    def __init__(self, closed_at: datetime | None) -> None:
+        super().__init__(str(closed_at))
+        self.closed_at = closed_at
+
+
+class NotAParticipant(DomainError):
+    """Only the round's participants may answer."""
+
+
+class NotTheAuthor(DomainError):
+    """Only the proposal's author may do this."""
+
+
+class RoundStillOpen(DomainError):
+    """The round must be closed first."""
+
+
+class RoundNotFound(DomainError):
+    """No such round in this workspace."""
+
+
+# ---------------------------------------------------------------- defaults and checks
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """`start` moved `days` working days (Mon-Fri) ahead, same local time."""
+    current = start
+    left = days
+    while left > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            left -= 1
+    return current
+
+
+def default_deadline(now: datetime, tz: str | None) -> datetime:
+    """Three working days ahead in the author's timezone, on the hour."""
+    zone = _zone(tz)
+    local = now.astimezone(zone)
+    local = local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    return add_working_days(local, DEFAULT_WORKING_DAYS)
+
+
+def default_review_date(today: date) -> date:
+    """Three months ahead (the same day of the month, or the month's last day)."""
+    month = today.month - 1 + DEFAULT_REVIEW_MONTHS
+    year = today.year + month // 12
+    month = month % 12 + 1
+    day = min(today.day, calendar.monthrange(year, month)[1])
+    return date(year, month, day)
+
+
+def _zone(tz: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz or "UTC")
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def clean_proposal(text: str | None) -> str:
+    """The proposal text, trimmed; refused when blank or too long."""
+    cleaned = (text or "").strip()
+    if not cleaned:
+        raise ProposalEmpty()
+    if len(cleaned) > MAX_PROPOSAL_LENGTH:
+        raise ProposalTooLong(len(cleaned))
+    return cleaned
+
+
+def check_deadline(deadline: datetime, now: datetime) -> None:
+    """A deadline is at least an hour and at most 60 days away."""
+    if deadline <= now:
+        raise DeadlineInPast()
+    if deadline - now < MIN_DURATION:
+        raise DeadlineTooSoon()
+    if deadline - now > MAX_DURATION:
+        raise DeadlineTooFar()
+
+
+def check_review_date(review: date, today: date) -> None:
+    """A review date lies after today."""
+    if review <= today:
+        raise ReviewDateInPast()
+
+
+def check_quorum(quorum: int | None) -> int | None:
+    """None, or a percentage from 1 to 100."""
+    if quorum is None:
+        return None
+    if not 1 <= quorum <= 100:
+        raise QuorumOutOfRange()
+    return quorum
+
+
+def clean_reason(position: Position, reason: str | None) -> str | None:
+    """An objection needs a reason; a concern may have one."""
+    text = (reason or "").strip()
+    if len(text) > MAX_REASON_LENGTH:
+        raise ReasonTooLong()
+    if position is Position.OBJECTION and not text:
+        raise ObjectionNeedsReason()
+    return text or None
+
+
+def nudge_time(opened: datetime, deadline: datetime) -> datetime:
+    """24 hours before the deadline; halfway through for rounds shorter than two days."""
+    duration = deadline - opened
+    if duration < SHORT_ROUND:
+        return opened + duration / 2
+    return deadline - NUDGE_BEFORE
+
+
+# ---------------------------------------------------------------- deciding
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One participant's latest answer."""
+
+    user_id: str
+    position: Position
+    reason: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The result of counting a round's answers."""
+
+    outcome: Outcome
+    answered: list[str]
+    silent: list[str]
+    consents: list[Answer]
+    concerns: list[Answer]
+    objections: list[Answer]
+    objections_without_reason: int
+    participants: int
+    quorum: int | None = None
+    reasons: dict[str, str] = field(default_factory=dict)
+
+
+def counted(answers: Mapping[str, Answer], participants: Iterable[str]) -> list[str]:
+    """Participants whose answer counts (an objection without reason does not)."""
+    return [p for p in participants if p in answers and answers[p].position in COUNTED]
+
+
+def everyone_answered(participants: list[str], answers: Mapping[str, Answer]) -> bool:
+    """True when every participant gave an answer that counts."""
+    return bool(participants) and len(counted(answers, participants)) == len(participants)
+
+
+def quorum_met(participants: int, answered: int, quorum: int | None) -> bool:
+    """Whether enough participants answered (no quorum set: always)."""
+    if not quorum or participants == 0:
+        return True
+    return answered * 100 >= quorum * participants
+
+
+def decide(
+    participants: list[str],
+    answers: Mapping[str, Answer],
+    quorum: int | None,
+    *,
+    withdrawn: bool = False,
+) -> Decision:
+    """Decide a round: consent unless an objection remains or the quorum is not met."""
+    answered = counted(answers, participants)
+    silent = [p for p in participants if p not in answered]
+    by = {pos: [answers[p] for p in answered if answers[p].position is pos] for pos in COUNTED}
+    started = sum(
+        1
+        for p in participants
+        if p in answers and answers[p].position is Position.OBJECTION_STARTED
+    )
+    if withdrawn:
+        outcome = Outcome.WITHDRAWN
+    elif not quorum_met(len(participants), len(answered), quorum):
+        outcome = Outcome.NO_QUORUM
+    elif by[Position.OBJECTION]:
+        outcome = Outcome.OBJECTIONS
+    else:
+        outcome = Outcome.CONSENTED
+    return Decision(
+        outcome=outcome,
+        answered=answered,
+        silent=silent,
+        consents=by[Position.CONSENT],
+        concerns=by[Position.CONCERN],
+        objections=by[Position.OBJECTION],
+        objections_without_reason=started,
+        participants=len(participants),
+        quorum=quorum,
+    )
+
+
+REACTIONS: dict[str, Position] = {
+    "white_check_mark": Position.CONSENT,
+    "thinking_face": Position.CONCERN,
+    "raised_hand": Position.OBJECTION_STARTED,
+}

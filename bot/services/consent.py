@@ -1,0 +1,579 @@
+"""Use cases of async consent rounds: open, answer, close, nudge, and the result's paperwork."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.domain import consent as rules
+from bot.domain.backlog import ItemStatus
+from bot.domain.consent import Answer, Decision, Outcome, Position, RoundStatus
+from bot.store import consent_repo as q
+from bot.store import repo
+from bot.store.db import transaction
+from bot.store.models import Agreement, ConsentRound, Proposal
+
+Factory = sessionmaker[Session]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the author submitted for a round."""
+
+    title: str
+    text: str
+    driver: str | None
+    item_id: int | None
+    responsibilities: str | None
+    evaluation: str | None
+    review_date: date
+    deadline: datetime
+    hidden: bool
+    quorum: int | None
+    participants: list[str]
+    proposal_id: int | None = None  # set when amending: the new round is the next version
+
+
+@dataclass(frozen=True)
+class RoundView:
+    """A round with everything needed to show it."""
+
+    id: int
+    team_id: str
+    channel_id: str
+    proposal_id: int
+    proposal_number: int
+    version: int
+    author_id: str
+    title: str
+    text: str
+    driver: str | None
+    item_number: int | None
+    responsibilities: str | None
+    evaluation: str | None
+    review_date: date
+    deadline: datetime
+    hidden: bool
+    quorum: int | None
+    status: RoundStatus
+    outcome: Outcome | None
+    closed_at: datetime | None
+    message_ts: str | None
+    participants: list[str]
+    answers: dict[str, Answer]
+    agreement_number: int | None = None
+
+    @property
+    def answered_count(self) -> int:
+        """How many participants gave an answer that counts."""
+        return len(rules.counted(self.answers, self.participants))
+
+    def decision(self) -> Decision:
+        """The current count, as it would be decided now."""
+        return rules.decide(
+            self.participants,
+            self.answers,
+            self.quorum,
+            withdrawn=self.outcome is Outcome.WITHDRAWN,
+        )
+
+
+def _view(session: Session, rnd: ConsentRound) -> RoundView:
+    proposal = q.get_proposal(session, rnd.team_id, rnd.proposal_id)
+    item = repo.get_item(session, rnd.team_id, rnd.item_id) if rnd.item_id else None
+    agreement = q.agreement_for_round(session, rnd.team_id, rnd.id)
+    return RoundView(
+        id=rnd.id,
+        team_id=rnd.team_id,
+        channel_id=rnd.channel_id,
+        proposal_id=rnd.proposal_id,
+        proposal_number=proposal.number if proposal else 0,
+        version=rnd.version,
+        author_id=rnd.author_id,
+        title=rnd.title,
+        text=rnd.text,
+        driver=rnd.driver,
+        item_number=item.number if item else None,
+        responsibilities=rnd.responsibilities,
+        evaluation=rnd.evaluation,
+        review_date=rnd.review_date,
+        deadline=rnd.deadline,
+        hidden=rnd.hidden,
+        quorum=rnd.quorum,
+        status=RoundStatus(rnd.status),
+        outcome=Outcome(rnd.outcome) if rnd.outcome else None,
+        closed_at=rnd.closed_at,
+        message_ts=rnd.message_ts,
+        participants=q.participants(session, rnd.team_id, rnd.id),
+        answers=q.answers(session, rnd.team_id, rnd.id),
+        agreement_number=agreement.number if agreement else None,
+    )
+
+
+def load(factory: Factory, *, team_id: str, round_id: int) -> RoundView:
+    """A round as it stands; RoundNotFound when it is not in this workspace."""
+    with transaction(factory) as session:
+        rnd = q.get_round(session, team_id, round_id)
+        if rnd is None:
+            raise rules.RoundNotFound()
+        return _view(session, rnd)
+
+
+def round_at_message(factory: Factory, *, team_id: str, channel_id: str, ts: str) -> int | None:
+    """The id of the round posted as this message, if any."""
+    with transaction(factory) as session:
+        rnd = q.round_by_message(session, team_id, channel_id, ts)
+        return rnd.id if rnd else None
+
+
+def validate(draft: Draft, *, now: datetime, today: date) -> Draft:
+    """Check a draft against the rules; returns it with cleaned text."""
+    text = rules.clean_proposal(draft.text)
+    rules.check_deadline(draft.deadline, now)
+    rules.check_review_date(draft.review_date, today)
+    rules.check_quorum(draft.quorum)
+    if not draft.participants:
+        raise rules.NoParticipants()
+    title = (draft.title or "").strip() or text.splitlines()[0]
+    title = (
+        title if len(title) <= rules.MAX_TITLE_LENGTH else title[: rules.MAX_TITLE_LENGTH - 1] + "…"
+    )
+    return Draft(**{**draft.__dict__, "text": text, "title": title})
+
+
+def open_round(
+    factory: Factory,
+    *,
+    team_id: str,
+    channel_id: str,
+    author_id: str,
+    draft: Draft,
+    now: datetime,
+    today: date,
+) -> RoundView:
+    """Start a round: a new proposal (version 1), or the next version of an amended one."""
+    draft = validate(draft, now=now, today=today)
+    with transaction(factory) as session:
+        circle = repo.lock_circle(session, team_id, channel_id, now)
+        if draft.proposal_id is not None:
+            proposal = q.get_proposal(session, team_id, draft.proposal_id)
+            if proposal is None:
+                raise rules.RoundNotFound()
+            if proposal.author_id != author_id:
+                raise rules.NotTheAuthor()
+            previous = q.latest_round(session, team_id, proposal.id)
+            if previous is not None and previous.status == RoundStatus.OPEN.value:
+                raise rules.RoundStillOpen()
+            version = (previous.version if previous else 0) + 1
+            proposal.status = "open"
+        else:
+            proposal = Proposal(
+                team_id=team_id,
+                channel_id=channel_id,
+                number=circle.next_proposal_number,
+                author_id=author_id,
+                item_id=draft.item_id,
+                status="open",
+                created_at=now,
+            )
+            circle.next_proposal_number += 1
+            session.add(proposal)
+            session.flush()
+            version = 1
+        item_id = draft.item_id or proposal.item_id
+        item = repo.get_item(session, team_id, item_id) if item_id else None
+        if item is not None and item.channel_id != channel_id:
+            item = None
+        rnd = ConsentRound(
+            team_id=team_id,
+            channel_id=channel_id,
+            proposal_id=proposal.id,
+            version=version,
+            author_id=author_id,
+            title=draft.title,
+            text=draft.text,
+            driver=draft.driver or (item.text if item else None),
+            item_id=item.id if item else None,
+            responsibilities=_blank_none(draft.responsibilities),
+            evaluation=_blank_none(draft.evaluation),
+            review_date=draft.review_date,
+            deadline=draft.deadline,
+            nudge_at=rules.nudge_time(now, draft.deadline),
+            nudged=False,
+            hidden=draft.hidden,
+            quorum=draft.quorum,
+            status=RoundStatus.OPEN.value,
+            seq=0,
+            rendered_seq=0,
+            created_at=now,
+        )
+        session.add(rnd)
+        session.flush()
+        q.add_participants(session, team_id, rnd.id, sorted(set(draft.participants)))
+        if item is not None and item.status in (ItemStatus.NEW.value, ItemStatus.BACKLOG.value):
+            item.status = ItemStatus.IN_PROGRESS.value
+            item.updated_at = now
+            repo.add_history(
+                session,
+                item,
+                actor_id=author_id,
+                action="consent_round",
+                detail=f"P{proposal.number} v{version}",
+                now=now,
+            )
+        session.flush()
+        return _view(session, rnd)
+
+
+def _blank_none(text: str | None) -> str | None:
+    return text.strip() if text and text.strip() else None
+
+
+def set_message(factory: Factory, *, team_id: str, round_id: int, ts: str) -> None:
+    """Remember the channel message that shows the round."""
+    with transaction(factory) as session:
+        rnd = q.get_round(session, team_id, round_id)
+        if rnd is not None:
+            rnd.message_ts = ts
+
+
+def discard(factory: Factory, *, team_id: str, round_id: int) -> None:
+    """Remove a round that could not be posted, so nobody is asked to answer an invisible round."""
+    with transaction(factory) as session:
+        rnd = q.get_round(session, team_id, round_id)
+        if rnd is None:
+            return
+        proposal = q.get_proposal(session, team_id, rnd.proposal_id)
+        session.delete(rnd)
+        session.flush()
+        if proposal is not None and q.latest_round(session, team_id, proposal.id) is None:
+            session.delete(proposal)
+
+
+def _check_can_answer(
+    session: Session, rnd: ConsentRound | None, user_id: str, now: datetime
+) -> ConsentRound:
+    if rnd is None:
+        raise rules.RoundNotFound()
+    if rnd.status != RoundStatus.OPEN.value:
+        raise rules.RoundClosed(rnd.closed_at)
+    if now >= rnd.deadline:
+        raise rules.RoundClosed(rnd.deadline)
+    if not q.is_participant(session, rnd.team_id, rnd.id, user_id):
+        raise rules.NotAParticipant()
+    return rnd
+
+
+def check_can_answer(
+    factory: Factory, *, team_id: str, round_id: int, user_id: str, now: datetime
+) -> None:
+    """Raise the reason this person may not answer now, if any."""
+    with transaction(factory) as session:
+        _check_can_answer(session, q.get_round(session, team_id, round_id), user_id, now)
+
+
+def answer(
+    factory: Factory,
+    *,
+    team_id: str,
+    round_id: int,
+    user_id: str,
+    position: Position,
+    reason: str | None = None,
+    source: str = "button",
+    reaction: str | None = None,
+    now: datetime,
+) -> RoundView:
+    """Record a participant's answer (the latest counts)."""
+    if position is not Position.OBJECTION_STARTED:
+        reason = rules.clean_reason(position, reason)
+    with transaction(factory) as session:
+        rnd = _check_can_answer(session, q.lock_round(session, team_id, round_id), user_id, now)
+        q.upsert_answer(
+            session,
+            team_id=team_id,
+            round_id=round_id,
+            user_id=user_id,
+            position=position,
+            reason=reason,
+            source=source,
+            reaction=reaction,
+            now=now,
+        )
+        q.bump(session, rnd)
+        session.flush()
+        return _view(session, rnd)
+
+
+def withdraw_reaction(
+    factory: Factory, *, team_id: str, round_id: int, user_id: str, reaction: str, now: datetime
+) -> bool:
+    """Removing a reaction withdraws the answer it gave (not one given since by button)."""
+    with transaction(factory) as session:
+        rnd = q.lock_round(session, team_id, round_id)
+        if rnd is None or rnd.status != RoundStatus.OPEN.value or now >= rnd.deadline:
+            return False
+        row = q.answer_row(session, team_id, round_id, user_id)
+        if row is None or row.source != "reaction" or row.reaction != reaction:
+            return False
+        session.delete(row)
+        q.bump(session, rnd)
+        return True
+
+
+def request_close(
+    factory: Factory, *, team_id: str, round_id: int, user_id: str, withdraw: bool, now: datetime
+) -> RoundView:
+    """The author closes the round early, or withdraws the proposal; the sweep does the closing."""
+    with transaction(factory) as session:
+        rnd = q.lock_round(session, team_id, round_id)
+        if rnd is None:
+            raise rules.RoundNotFound()
+        if rnd.author_id != user_id:
+            raise rules.NotTheAuthor()
+        if rnd.status != RoundStatus.OPEN.value:
+            if withdraw and rnd.outcome in (Outcome.OBJECTIONS.value, Outcome.NO_QUORUM.value):
+                proposal = q.get_proposal(session, team_id, rnd.proposal_id)
+                if proposal is not None:
+                    proposal.status = "withdrawn"
+                rnd.outcome = Outcome.WITHDRAWN.value
+                _release_item(session, rnd, user_id, now)
+                q.bump(session, rnd)
+                session.flush()
+                return _view(session, rnd)
+            raise rules.RoundClosed(rnd.closed_at)
+        if withdraw:
+            rnd.withdraw_requested = True
+        else:
+            rnd.close_requested_by = user_id
+        session.flush()
+        return _view(session, rnd)
+
+
+def extend(
+    factory: Factory,
+    *,
+    team_id: str,
+    round_id: int,
+    user_id: str,
+    deadline: datetime,
+    now: datetime,
+) -> RoundView:
+    """Reopen a round that closed without quorum, with a new deadline."""
+    rules.check_deadline(deadline, now)
+    with transaction(factory) as session:
+        rnd = q.lock_round(session, team_id, round_id)
+        if rnd is None:
+            raise rules.RoundNotFound()
+        if rnd.author_id != user_id:
+            raise rules.NotTheAuthor()
+        if rnd.status == RoundStatus.OPEN.value:
+            rnd.deadline = deadline
+        elif rnd.outcome == Outcome.NO_QUORUM.value:
+            rnd.status = RoundStatus.OPEN.value
+            rnd.outcome = None
+            rnd.closed_at = None
+            rnd.close_requested_by = None
+            rnd.deadline = deadline
+        else:
+            raise rules.RoundClosed(rnd.closed_at)
+        rnd.nudge_at = rules.nudge_time(now, deadline)
+        rnd.nudged = False
+        q.bump(session, rnd)
+        session.flush()
+        return _view(session, rnd)
+
+
+def _release_item(session: Session, rnd: ConsentRound, actor: str, now: datetime) -> None:
+    """A withdrawn proposal gives its driver back to the backlog."""
+    item = repo.get_item(session, rnd.team_id, rnd.item_id) if rnd.item_id else None
+    if item is not None and item.status == ItemStatus.IN_PROGRESS.value:
+        item.status = ItemStatus.BACKLOG.value
+        item.updated_at = now
+        repo.add_history(
+            session, item, actor_id=actor, action="proposal_withdrawn", detail=None, now=now
+        )
+
+
+# ---------------------------------------------------------------- sweeps
+
+
+def close_due(factory: Factory, *, now: datetime, limit: int = 100, on_decided=None) -> list[int]:  # type: ignore[no-untyped-def]
+    """Sweep: close every round that is due, each exactly once (safe on several replicas).
+
+    Each round closes in one transaction that holds its row lock: the outcome, the
+    agreement, the backlog item and the messages to send (outbox) commit together or
+    not at all, so a process dying mid-close leaves the round open for the next sweep.
+    """
+    with transaction(factory) as session:
+        due = q.due_round_ids(session, now, limit)
+    closed: list[int] = []
+    for team_id, round_id in due:
+        with transaction(factory) as session:
+            rnd = q.lock_round(session, team_id, round_id, skip_locked=True)
+            if rnd is None or rnd.status != RoundStatus.OPEN.value:
+                continue  # another replica has it, or closed it already
+            view = _view(session, rnd)
+            due_now = (
+                now >= rnd.deadline
+                or rnd.close_requested_by
+                or rnd.withdraw_requested
+                or rules.everyone_answered(view.participants, view.answers)
+            )
+            if not due_now:
+                continue
+            decision = rules.decide(
+                view.participants, view.answers, rnd.quorum, withdrawn=rnd.withdraw_requested
+            )
+            _apply(session, rnd, view, decision, now)
+            if on_decided is not None:
+                on_decided(rnd.id)  # test hook: a crash here must roll everything back
+            closed.append(rnd.id)
+    return closed
+
+
+def _apply(
+    session: Session, rnd: ConsentRound, view: RoundView, decision: Decision, now: datetime
+) -> None:
+    rnd.status = RoundStatus.CLOSED.value
+    rnd.outcome = decision.outcome.value
+    rnd.closed_at = now
+    q.bump(session, rnd)
+    proposal = q.get_proposal(session, rnd.team_id, rnd.proposal_id)
+    if decision.outcome is Outcome.CONSENTED:
+        circle = repo.lock_circle(session, rnd.team_id, rnd.channel_id, now)
+        session.add(
+            Agreement(
+                team_id=rnd.team_id,
+                channel_id=rnd.channel_id,
+                number=circle.next_agreement_number,
+                title=rnd.title,
+                text=rnd.text,
+                driver=rnd.driver,
+                responsibilities=rnd.responsibilities,
+                evaluation=rnd.evaluation,
+                concerns=json.dumps(
+                    [{"user": a.user_id, "reason": a.reason} for a in decision.concerns]
+                ),
+                answers=json.dumps(
+                    {
+                        "participants": view.participants,
+                        "answers": {
+                            u: {"position": a.position.value, "reason": a.reason}
+                            for u, a in view.answers.items()
+                        },
+                    }
+                ),
+                review_date=rnd.review_date,
+                status="active",
+                author_id=rnd.author_id,
+                proposal_id=rnd.proposal_id,
+                round_id=rnd.id,
+                round_link=None,
+                created_at=now,
+            )
+        )
+        circle.next_agreement_number += 1
+        if proposal is not None:
+            proposal.status = "agreed"
+        item = repo.get_item(session, rnd.team_id, rnd.item_id) if rnd.item_id else None
+        if item is not None:
+            item.status = ItemStatus.DONE.value
+            item.rank = None
+            item.updated_at = now
+            repo.add_history(
+                session,
+                item,
+                actor_id=rnd.author_id,
+                action="agreed",
+                detail=f"P{view.proposal_number} v{rnd.version}",
+                now=now,
+            )
+            repo.compact_ranks(session, rnd.team_id, rnd.channel_id)
+    elif decision.outcome is Outcome.WITHDRAWN:
+        if proposal is not None:
+            proposal.status = "withdrawn"
+        _release_item(session, rnd, rnd.author_id, now)
+    q.enqueue(
+        session,
+        team_id=rnd.team_id,
+        key=f"round-result:{rnd.id}",
+        kind="channel",
+        target=rnd.channel_id,
+        payload={"type": "round_result", "round_id": rnd.id},
+        now=now,
+    )
+    q.enqueue(
+        session,
+        team_id=rnd.team_id,
+        key=f"round-result-author:{rnd.id}",
+        kind="dm",
+        target=rnd.author_id,
+        payload={"type": "round_result_author", "round_id": rnd.id},
+        now=now,
+    )
+
+
+def nudge_due(factory: Factory, *, now: datetime, limit: int = 100) -> int:
+    """Sweep: queue one reminder DM per silent participant, once per round."""
+    with transaction(factory) as session:
+        due = q.due_nudges(session, now, limit)
+    queued = 0
+    for team_id, round_id in due:
+        with transaction(factory) as session:
+            rnd = q.lock_round(session, team_id, round_id, skip_locked=True)
+            if rnd is None or rnd.nudged or rnd.status != RoundStatus.OPEN.value:
+                continue
+            rnd.nudged = True
+            people = q.participants(session, team_id, round_id)
+            given = q.answers(session, team_id, round_id)
+            for user in people:
+                if user in given and given[user].position in rules.COUNTED:
+                    continue
+                q.enqueue(
+                    session,
+                    team_id=team_id,
+                    key=f"nudge:{round_id}:{user}",
+                    kind="dm",
+                    target=user,
+                    payload={"type": "round_nudge", "round_id": round_id},
+                    now=now,
+                )
+                queued += 1
+    return queued
+
+
+# ---------------------------------------------------------------- message rendering bookkeeping
+
+RENDER_INTERVAL = timedelta(seconds=5)
+RENDER_LEASE = timedelta(seconds=30)
+
+
+def rounds_to_render(factory: Factory, *, now: datetime, limit: int = 50) -> list[tuple[str, int]]:
+    """Rounds whose channel message is behind and may be updated now."""
+    with transaction(factory) as session:
+        return q.rounds_to_render(session, now, RENDER_INTERVAL.total_seconds(), limit)
+
+
+def claim_render(
+    factory: Factory, *, team_id: str, round_id: int, now: datetime
+) -> tuple[int, RoundView] | None:
+    """Lease the round's message for one update; the seq and state to render."""
+    with transaction(factory) as session:
+        seq = q.claim_render(session, team_id, round_id, now, now + RENDER_LEASE)
+        if seq is None:
+            return None
+        rnd = q.get_round(session, team_id, round_id)
+        assert rnd is not None
+        return seq, _view(session, rnd)
+
+
+def finish_render(
+    factory: Factory, *, team_id: str, round_id: int, seq: int | None, now: datetime
+) -> None:
+    """Record the update (seq) or its failure (None: retried after the interval)."""
+    with transaction(factory) as session:
+        q.finish_render(session, team_id, round_id, seq, now)

@@ -1,0 +1,395 @@
+"""Queries for consent rounds, agreements and the outbox. Every query is scoped by team_id."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.domain.consent import COUNTED, Answer, Position, RoundStatus
+from bot.store.models import (
+    Agreement,
+    ConsentRound,
+    Outbox,
+    Proposal,
+    RoundAnswer,
+    RoundParticipant,
+)
+from bot.store.repo import _insert
+
+
+def lock_round(
+    session: Session, team_id: str, round_id: int, *, skip_locked: bool = False
+) -> ConsentRound | None:
+    """The round, locked for this transaction (PostgreSQL row lock; SQLite locks on BEGIN)."""
+    stmt = (
+        select(ConsentRound)
+        .where(ConsentRound.team_id == team_id, ConsentRound.id == round_id)
+        .with_for_update(skip_locked=skip_locked)
+        .execution_options(populate_existing=True)
+    )
+    return session.scalars(stmt).first()
+
+
+def get_round(session: Session, team_id: str, round_id: int) -> ConsentRound | None:
+    """The round, unlocked."""
+    return session.scalar(
+        select(ConsentRound).where(ConsentRound.team_id == team_id, ConsentRound.id == round_id)
+    )
+
+
+def round_by_message(
+    session: Session, team_id: str, channel_id: str, ts: str
+) -> ConsentRound | None:
+    """The round whose channel message has this ts."""
+    return session.scalar(
+        select(ConsentRound).where(
+            ConsentRound.team_id == team_id,
+            ConsentRound.channel_id == channel_id,
+            ConsentRound.message_ts == ts,
+        )
+    )
+
+
+def latest_round(session: Session, team_id: str, proposal_id: int) -> ConsentRound | None:
+    """The proposal's newest version."""
+    return session.scalar(
+        select(ConsentRound)
+        .where(ConsentRound.team_id == team_id, ConsentRound.proposal_id == proposal_id)
+        .order_by(ConsentRound.version.desc())
+        .limit(1)
+    )
+
+
+def rounds_of(session: Session, team_id: str, proposal_id: int) -> list[ConsentRound]:
+    """Every version of a proposal, oldest first."""
+    return list(
+        session.scalars(
+            select(ConsentRound)
+            .where(ConsentRound.team_id == team_id, ConsentRound.proposal_id == proposal_id)
+            .order_by(ConsentRound.version)
+        )
+    )
+
+
+def get_proposal(session: Session, team_id: str, proposal_id: int) -> Proposal | None:
+    """A proposal in the workspace."""
+    return session.scalar(
+        select(Proposal).where(Proposal.team_id == team_id, Proposal.id == proposal_id)
+    )
+
+
+def participants(session: Session, team_id: str, round_id: int) -> list[str]:
+    """The round's participants, in a stable order."""
+    return list(
+        session.scalars(
+            select(RoundParticipant.user_id)
+            .where(RoundParticipant.team_id == team_id, RoundParticipant.round_id == round_id)
+            .order_by(RoundParticipant.user_id)
+        )
+    )
+
+
+def is_participant(session: Session, team_id: str, round_id: int, user_id: str) -> bool:
+    """Whether the person was asked to answer."""
+    return (
+        session.scalar(
+            select(RoundParticipant.user_id).where(
+                RoundParticipant.team_id == team_id,
+                RoundParticipant.round_id == round_id,
+                RoundParticipant.user_id == user_id,
+            )
+        )
+        is not None
+    )
+
+
+def add_participants(session: Session, team_id: str, round_id: int, users: list[str]) -> None:
+    """Ask these people to answer."""
+    session.add_all(RoundParticipant(round_id=round_id, user_id=u, team_id=team_id) for u in users)
+
+
+def answers(session: Session, team_id: str, round_id: int) -> dict[str, Answer]:
+    """The latest answer of each person who answered."""
+    rows = session.scalars(
+        select(RoundAnswer).where(RoundAnswer.team_id == team_id, RoundAnswer.round_id == round_id)
+    )
+    return {
+        r.user_id: Answer(r.user_id, Position(r.position), r.reason, r.answered_at) for r in rows
+    }
+
+
+def answer_row(session: Session, team_id: str, round_id: int, user_id: str) -> RoundAnswer | None:
+    """One person's stored answer."""
+    return session.scalar(
+        select(RoundAnswer).where(
+            RoundAnswer.team_id == team_id,
+            RoundAnswer.round_id == round_id,
+            RoundAnswer.user_id == user_id,
+        )
+    )
+
+
+def upsert_answer(
+    session: Session,
+    *,
+    team_id: str,
+    round_id: int,
+    user_id: str,
+    position: Position,
+    reason: str | None,
+    source: str,
+    reaction: str | None,
+    now: datetime,
+) -> None:
+    """Store the person's answer, replacing an earlier one."""
+    values = dict(
+        team_id=team_id,
+        round_id=round_id,
+        user_id=user_id,
+        position=position.value,
+        reason=reason,
+        source=source,
+        reaction=reaction,
+        answered_at=now,
+    )
+    stmt = _insert(session)(RoundAnswer).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["round_id", "user_id"],
+        set_={k: v for k, v in values.items() if k not in ("round_id", "user_id", "team_id")},
+    )
+    session.execute(stmt)
+
+
+def bump(session: Session, rnd: ConsentRound) -> None:
+    """Mark the round's message as needing an update."""
+    session.execute(
+        update(ConsentRound).where(ConsentRound.id == rnd.id).values(seq=ConsentRound.seq + 1)
+    )
+
+
+def counted_answers(session: Session, round_id: int) -> int:
+    """How many answers count (objections without reason do not)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(RoundAnswer)
+            .where(
+                RoundAnswer.round_id == round_id,
+                RoundAnswer.position.in_([p.value for p in COUNTED]),
+            )
+        )
+        or 0
+    )
+
+
+def due_round_ids(session: Session, now: datetime, limit: int) -> list[tuple[str, int]]:
+    """Open rounds that should close: deadline passed, close asked, or everyone answered."""
+    n_participants = (
+        select(func.count()).where(RoundParticipant.round_id == ConsentRound.id).scalar_subquery()
+    )
+    n_answered = (
+        select(func.count())
+        .where(
+            RoundAnswer.round_id == ConsentRound.id,
+            RoundAnswer.position.in_([p.value for p in COUNTED]),
+        )
+        .scalar_subquery()
+    )
+    stmt = (
+        select(ConsentRound.team_id, ConsentRound.id)
+        .where(
+            ConsentRound.status == RoundStatus.OPEN.value,
+            or_(
+                ConsentRound.deadline <= now,
+                ConsentRound.close_requested_by.is_not(None),
+                ConsentRound.withdraw_requested.is_(True),
+                and_(n_participants > 0, n_answered >= n_participants),
+            ),
+        )
+        .order_by(ConsentRound.deadline)
+        .limit(limit)
+    )
+    return [(t, i) for t, i in session.execute(stmt)]
+
+
+def due_nudges(session: Session, now: datetime, limit: int) -> list[tuple[str, int]]:
+    """Open rounds whose nudge time has come and that nobody has nudged yet."""
+    stmt = (
+        select(ConsentRound.team_id, ConsentRound.id)
+        .where(
+            ConsentRound.status == RoundStatus.OPEN.value,
+            ConsentRound.nudged.is_(False),
+            ConsentRound.nudge_at <= now,
+            ConsentRound.deadline > now,
+        )
+        .limit(limit)
+    )
+    return [(t, i) for t, i in session.execute(stmt)]
+
+
+def rounds_to_render(
+    session: Session, now: datetime, min_interval_s: float, limit: int
+) -> list[tuple[str, int]]:
+    """Rounds whose message is behind, and not updated within the last interval."""
+    from datetime import timedelta
+
+    stmt = (
+        select(ConsentRound.team_id, ConsentRound.id)
+        .where(
+            ConsentRound.message_ts.is_not(None),
+            ConsentRound.seq > ConsentRound.rendered_seq,
+            or_(
+                ConsentRound.rendered_at.is_(None),
+                ConsentRound.rendered_at <= now - timedelta(seconds=min_interval_s),
+                ConsentRound.status == RoundStatus.CLOSED.value,  # the final state goes out at once
+            ),
+            or_(ConsentRound.render_lease_until.is_(None), ConsentRound.render_lease_until < now),
+        )
+        .limit(limit)
+    )
+    return [(t, i) for t, i in session.execute(stmt)]
+
+
+def claim_render(
+    session: Session, team_id: str, round_id: int, now: datetime, lease_until: datetime
+) -> int | None:
+    """Take the right to update this round's message; returns the seq to render, or None."""
+    result = session.execute(
+        update(ConsentRound)
+        .where(
+            ConsentRound.team_id == team_id,
+            ConsentRound.id == round_id,
+            or_(ConsentRound.render_lease_until.is_(None), ConsentRound.render_lease_until < now),
+        )
+        .values(render_lease_until=lease_until)
+        .returning(ConsentRound.seq)
+    )
+    return result.scalar()
+
+
+def finish_render(
+    session: Session, team_id: str, round_id: int, seq: int | None, now: datetime
+) -> None:
+    """Release the render lease; record what was rendered when it worked."""
+    values: dict[str, Any] = {"render_lease_until": None, "rendered_at": now}
+    if seq is not None:
+        values["rendered_seq"] = seq
+    session.execute(
+        update(ConsentRound)
+        .where(ConsentRound.team_id == team_id, ConsentRound.id == round_id)
+        .values(**values)
+    )
+
+
+def agreements(session: Session, team_id: str, channel_id: str) -> list[Agreement]:
+    """The channel's active agreements."""
+    return list(
+        session.scalars(
+            select(Agreement)
+            .where(
+                Agreement.team_id == team_id,
+                Agreement.channel_id == channel_id,
+                Agreement.status == "active",
+            )
+            .order_by(Agreement.review_date, Agreement.number)
+        )
+    )
+
+
+def agreement_for_round(session: Session, team_id: str, round_id: int) -> Agreement | None:
+    """The agreement a round produced."""
+    return session.scalar(
+        select(Agreement).where(Agreement.team_id == team_id, Agreement.round_id == round_id)
+    )
+
+
+# ---------------------------------------------------------------- outbox
+
+
+def enqueue(
+    session: Session,
+    *,
+    team_id: str,
+    key: str,
+    kind: str,
+    target: str,
+    payload: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Queue a message once per key (a second enqueue with the same key does nothing)."""
+    stmt = _insert(session)(Outbox).values(
+        team_id=team_id,
+        key=key,
+        kind=kind,
+        target=target,
+        payload=json.dumps(payload),
+        attempts=0,
+        not_before=now,
+        created_at=now,
+    )
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["team_id", "key"]))
+
+
+MAX_ATTEMPTS = 12
+
+
+def due_outbox(session: Session, now: datetime, limit: int) -> list[tuple[str, int]]:
+    """Unsent messages whose time has come and whose lease (if any) has expired."""
+    stmt = (
+        select(Outbox.team_id, Outbox.id)
+        .where(
+            Outbox.sent_at.is_(None),
+            Outbox.not_before <= now,
+            Outbox.attempts < MAX_ATTEMPTS,
+            or_(Outbox.lease_until.is_(None), Outbox.lease_until < now),
+        )
+        .order_by(Outbox.id)
+        .limit(limit)
+    )
+    return [(t, i) for t, i in session.execute(stmt)]
+
+
+def claim_outbox(
+    session: Session, team_id: str, outbox_id: int, now: datetime, lease_until: datetime
+) -> Outbox | None:
+    """Lease one message for sending; None when another sender has it or it was sent."""
+    result = session.execute(
+        update(Outbox)
+        .where(
+            Outbox.team_id == team_id,
+            Outbox.id == outbox_id,
+            Outbox.sent_at.is_(None),
+            or_(Outbox.lease_until.is_(None), Outbox.lease_until < now),
+        )
+        .values(lease_until=lease_until, attempts=Outbox.attempts + 1)
+        .returning(Outbox.id)
+    )
+    if result.scalar() is None:
+        return None
+    return session.scalar(
+        select(Outbox).where(Outbox.id == outbox_id).execution_options(populate_existing=True)
+    )
+
+
+def mark_sent(session: Session, team_id: str, outbox_id: int, now: datetime) -> None:
+    """The message went out (Slack said ok)."""
+    session.execute(
+        update(Outbox)
+        .where(Outbox.team_id == team_id, Outbox.id == outbox_id)
+        .values(sent_at=now, lease_until=None, last_error=None)
+    )
+
+
+def mark_failed(
+    session: Session, team_id: str, outbox_id: int, retry_at: datetime, error: str
+) -> None:
+    """Sending failed: release the lease and try again later."""
+    session.execute(
+        update(Outbox)
+        .where(Outbox.team_id == team_id, Outbox.id == outbox_id)
+        .values(lease_until=None, not_before=retry_at, last_error=error[:200])
+    )

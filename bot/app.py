@@ -75,7 +75,9 @@ def build_app(deps: Deps) -> App:
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=deps.client,
         token_verification_enabled=False,
-        process_before_response=False,
+        # Listeners ack from the request thread and hand slow work to `deps.executor`
+        # (handlers.reply.later): the ack never waits for a busy pool.
+        process_before_response=True,
         listener_executor=deps.executor,
         logger=logging.getLogger("bot.bolt"),
     )

@@ -22,6 +22,13 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
     def load_config(self) -> None:
         for key, value in self._options.items():
             self.cfg.set(key, value)
+        self.cfg.set("worker_exit", self._drain)
+
+    def _drain(self, _server: Any, _worker: Any) -> None:
+        """Finish the work listeners handed over after their ack before the worker goes."""
+        deps = getattr(self, "_deps", None)
+        if deps is not None:
+            deps.executor.shutdown(wait=True)
 
     def load(self) -> Any:
         from bot.app import build_app, build_deps
@@ -29,6 +36,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         from bot.web import make_wsgi_app
 
         deps = build_deps(self._settings)
+        self._deps = deps
         app = build_app(deps)
         if self._scheduler:
             start_scheduler(deps)

@@ -12,7 +12,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import common, ids
-from bot.handlers.reply import ephemeral
+from bot.handlers.reply import ephemeral, later
 
 if TYPE_CHECKING:
     from bot.app import Deps
@@ -36,4 +36,4 @@ def register(app: App, deps: Deps) -> None:
         ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond
     ) -> None:
         ack()
-        answer(command, client, respond)
+        later(deps, client, command, answer, command, client, respond)

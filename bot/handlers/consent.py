@@ -20,7 +20,7 @@ from bot.blocks.consent import slack_date
 from bot.domain import consent as rules
 from bot.domain.consent import Position
 from bot.domain.errors import DomainError
-from bot.handlers.reply import ephemeral
+from bot.handlers.reply import ephemeral, later
 from bot.i18n import Messages
 from bot.scheduler import kick
 from bot.services import backlog, consent
@@ -191,6 +191,9 @@ def register(app: App, deps: Deps) -> None:
     @app.command(ids.CMD_CONSENT)
     def on_consent(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         ack()
+        later(deps, client, command, show_consent_modal, command, client)
+
+    def show_consent_modal(command: dict[str, Any], client: WebClient) -> None:
         team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
         m = user_m(client, team_id, user_id)
         try:
@@ -271,6 +274,31 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors=found)
             return
         ack()
+        later(
+            deps,
+            client,
+            {"user_id": user_id, "channel_id": meta.channel_id, "team_id": team_id},
+            start_round,
+            client,
+            team_id,
+            user_id,
+            meta,
+            draft,
+            who,
+            local_now,
+            m,
+        )
+
+    def start_round(
+        client: WebClient,
+        team_id: str,
+        user_id: str,
+        meta: ConsentMeta,
+        draft: consent.Draft,
+        who: str,
+        local_now: datetime,
+        m: Messages,
+    ) -> None:
         if who != "chosen":
             draft = consent.Draft(
                 **{
@@ -342,6 +370,16 @@ def register(app: App, deps: Deps) -> None:
 
     # ------------------------------------------------------------ answering
 
+    def refuse(
+        client: WebClient, team_id: str, user_id: str, channel: str | None, exc: DomainError
+    ) -> None:
+        ephemeral(
+            client,
+            channel=channel,
+            user=user_id,
+            text=refusal(user_m(client, team_id, user_id), exc),
+        )
+
     def answered(
         client: WebClient,
         team_id: str,
@@ -374,20 +412,22 @@ def register(app: App, deps: Deps) -> None:
             )
         except DomainError as exc:
             ack()
-            ephemeral(
-                client,
-                channel=channel,
-                user=user_id,
-                text=refusal(user_m(client, team_id, user_id), exc),
-            )
+            later(deps, client, body, refuse, client, team_id, user_id, channel, exc)
             return
         ack()
-        answered(client, team_id, user_id, channel, Position.CONSENT, view_)
+        later(
+            deps, client, body, answered, client, team_id, user_id, channel, Position.CONSENT, view_
+        )
 
     def open_reason(
         ack: Ack, body: dict[str, Any], round_id: int, position: Position, client: WebClient
     ) -> None:
         ack()
+        later(deps, client, body, show_reason_modal, body, round_id, position, client)
+
+    def show_reason_modal(
+        body: dict[str, Any], round_id: int, position: Position, client: WebClient
+    ) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         channel = (body.get("channel") or {}).get("id")
         m = user_m(client, team_id, user_id)
@@ -455,12 +495,23 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={block: message})
             return
         ack()
-        answered(client, team_id, user_id, meta.channel_id, meta.position, view_)
+        later(
+            deps,
+            client,
+            body,
+            answered,
+            client,
+            team_id,
+            user_id,
+            meta.channel_id,
+            meta.position,
+            view_,
+        )
 
     # ------------------------------------------------------------ the author's actions
 
     def author_action(
-        body: dict[str, Any], action: dict[str, Any], client: WebClient, *, withdraw: bool
+        body: dict[str, Any], action: dict[str, Any], client: WebClient, withdraw: bool
     ) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         channel = (body.get("channel") or {}).get("id")
@@ -484,18 +535,21 @@ def register(app: App, deps: Deps) -> None:
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
         ack()
-        author_action(body, action, client, withdraw=False)
+        later(deps, client, body, author_action, body, action, client, False)
 
     @app.action(ids.ACT_WITHDRAW)
     def on_withdraw(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
         ack()
-        author_action(body, action, client, withdraw=True)
+        later(deps, client, body, author_action, body, action, client, True)
 
     @app.action(ids.ACT_AMEND)
     def on_amend(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
+        later(deps, client, body, show_amend_modal, body, action, client)
+
+    def show_amend_modal(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         channel = (body.get("channel") or {}).get("id")
         m = user_m(client, team_id, user_id)
@@ -537,6 +591,9 @@ def register(app: App, deps: Deps) -> None:
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
         ack()
+        later(deps, client, body, show_extend_modal, body, action, client)
+
+    def show_extend_modal(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         channel = (body.get("channel") or {}).get("id")
         m = user_m(client, team_id, user_id)

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import backlog as views
+from bot.handlers.reply import later
 from bot.services import backlog
 
 if TYPE_CHECKING:
@@ -27,6 +28,9 @@ def register(app: App, deps: Deps) -> None:
     def on_home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
+        later(deps, client, {}, publish, event, body, client)
+
+    def publish(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         team_id = body.get("team_id") or event.get("view", {}).get("team_id")
         user_id = event["user"]
         m = deps.locales.user_messages(client, team_id, user_id)

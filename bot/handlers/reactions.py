@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from bot.handlers.reply import later
 from bot.services import backlog
 
 if TYPE_CHECKING:
@@ -66,14 +67,14 @@ def register(app: App, deps: Deps) -> None:
                 follow_ups.append(follow_up)
         return follow_ups
 
-    def follow_up(context: BoltContext) -> None:
+    def follow_up(context: BoltContext, client: WebClient) -> None:
         for action in context.get(FOLLOW_UPS) or []:
-            action()
+            later(deps, client, {}, action)
 
     @app.event("reaction_added")
-    def on_reaction_added(context: BoltContext) -> None:
-        follow_up(context)
+    def on_reaction_added(context: BoltContext, client: WebClient) -> None:
+        follow_up(context, client)
 
     @app.event("reaction_removed")
-    def on_reaction_removed(context: BoltContext) -> None:
-        follow_up(context)
+    def on_reaction_removed(context: BoltContext, client: WebClient) -> None:
+        follow_up(context, client)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.blocks import backlog as views
 from bot.blocks import common, ids
 from bot.domain.errors import EmptyText, TextTooLong
-from bot.handlers.reply import ephemeral
+from bot.handlers.reply import ephemeral, later
 from bot.services import backlog
 
 if TYPE_CHECKING:
@@ -31,6 +31,9 @@ def register(app: App, deps: Deps) -> None:
     @app.command(ids.CMD_TENSION)
     def on_tension(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
+        later(deps, client, command, handle, command, client, respond)
+
+    def handle(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
         team_id = command["team_id"]
         channel_id = command["channel_id"]
         user_id = command["user_id"]

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import tempfile
 import textwrap
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.app import build_app, build_deps
+from bot.blocks import ids
 from bot.config import Settings
+from bot.scheduler import run_all_once
 from bot.services import backlog
 from bot.slackfake import FakeSlack, SlackDriver
+from bot.slackfake.forms import fill
 from bot.store.migrate import upgrade
 
 SECRET = "demo-signing-secret"
@@ -23,6 +28,7 @@ PEOPLE = {
     "U0ALICE": ("alice", "en-US"),
     "U0BRAM": ("bram", "nl-NL"),
     "U0CHEN": ("chen", "en-GB"),
+    "U0DANA": ("dana", "en-US"),
 }
 CHANNELS = {CHANNEL: "ops-circle"}
 WIDTH = 96
@@ -36,6 +42,7 @@ class Transcript:
         self.out = out
         self.seen_calls = 0
         self.seen_responses = 0
+        self.shown: dict[str, list[str]] = {}  # message ts -> lines last shown
 
     def say(self, line: str = "") -> None:
         self.out.write(line + "\n")
@@ -56,7 +63,30 @@ class Transcript:
                 continue
             args = call.args
             if call.method == "chat.postMessage":
-                self._show(f"#{self._channel(args.get('channel'))} · S3 Governance", args)
+                where = self._where(args.get("channel"))
+                if args.get("thread_ts"):
+                    where += " · in the round's thread"
+                lines = self._show(f"{where} · S3 Governance", args)
+                self.shown[call.response.get("ts", "")] = lines
+            elif call.method == "chat.update":
+                before = self.shown.get(args.get("ts", ""), [])
+                lines = render(args, self._user, self._channel)
+                new = [line for line in lines if line not in before]
+                self.shown[args.get("ts", "")] = lines
+                if new:
+                    self._show(
+                        f"{self._where(args.get('channel'))} · the round message now also says",
+                        {},
+                        new,
+                    )
+            elif call.method == "views.open":
+                view = args.get("view") or {}
+                view = json.loads(view) if isinstance(view, str) else view
+                labels = [
+                    b["label"]["text"] for b in view.get("blocks", []) if b.get("type") == "input"
+                ]
+                title = (view.get("title") or {}).get("text", "")
+                self._show(f"a form opens: {title}", {}, ["fields: " + ", ".join(labels)])
             elif call.method == "chat.postEphemeral":
                 self._show(f"only @{self._user(args.get('user'))} sees · S3 Governance", args)
             elif call.method == "views.publish":
@@ -68,12 +98,22 @@ class Transcript:
         for response in responses:
             self._show("only you see · S3 Governance", response.get("payload") or {})
 
-    def _show(self, header: str, message: dict[str, Any]) -> None:
+    def _where(self, channel: str | None) -> str:
+        for user_id in PEOPLE:
+            if channel and channel == self.fake.dm_channel_id(user_id):
+                return f"DM to @{self._user(user_id)}"
+        return f"#{self._channel(channel)}"
+
+    def _show(
+        self, header: str, message: dict[str, Any], lines: list[str] | None = None
+    ) -> list[str]:
         self.say(f"  ┌ {header}")
-        for line in render(message, self._user, self._channel):
+        lines = render(message, self._user, self._channel) if lines is None else lines
+        for line in lines:
             for wrapped in textwrap.wrap(line, WIDTH - 4) or [""]:
                 self.say(f"  │ {wrapped}")
         self.say("  └")
+        return lines
 
     def _user(self, user_id: str | None) -> str:
         return PEOPLE.get(user_id or "", (user_id or "?", ""))[0]
@@ -109,6 +149,9 @@ def render(
 
 
 def _plain(text: str, user: Callable[[str], str], channel: Callable[[str], str]) -> str:
+    text = re.sub(
+        r"<!date\^\d+\^[^|>]*\|([^>]*)>", r"\1", text
+    )  # Slack shows each reader's own time
     text = re.sub(r"<@(\w+)>", lambda m: "@" + user(m.group(1)), text)
     text = re.sub(r"<#(\w+)(\|[^>]*)?>", lambda m: "#" + channel(m.group(1)), text)
     text = text.replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
@@ -119,6 +162,7 @@ def run_demo(out: TextIO, lang: str = "en") -> int:
     """Play a scripted session and print what everyone sees. Returns the exit status."""
     for noisy in ("alembic", "bot", "slack_bolt", "slack_sdk"):
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    clock = DemoClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
     with tempfile.TemporaryDirectory(prefix="s3bot-demo-") as tmp, FakeSlack(team_id=TEAM) as fake:
         for user_id, (name, locale) in PEOPLE.items():
             fake.add_user(user_id, name, locale=locale)
@@ -131,44 +175,24 @@ def run_demo(out: TextIO, lang: str = "en") -> int:
             log_level="ERROR",
             default_locale=lang,
         )
-        deps = build_deps(settings)
+        deps = build_deps(settings, clock=clock)
         upgrade(deps.engine)
         if lang != "en":
-            backlog.set_workspace_locale(deps.sessions, team_id=TEAM, locale=lang, now=deps.clock())
+            backlog.set_workspace_locale(deps.sessions, team_id=TEAM, locale=lang, now=clock())
         app = build_app(deps)
         driver = SlackDriver(SECRET, app=app, team_id=TEAM, response_url_base=fake.hooks_url)
-        t = Transcript(fake, out)
-
-        def command(user_id: str, text: str, command: str = "/tension") -> None:
-            shown = text if len(text) <= 200 else f"{text[:60]}… ({len(text)} characters)"
-            t.step(f"@{PEOPLE[user_id][0]} in #{CHANNELS[CHANNEL]}", f"{command} {shown}".rstrip())
-            response = driver.command(command, text, user_id=user_id, channel_id=CHANNEL)
-            deps.executor.wait_idle(15)
-            if response.status != 200:
-                t.say(f"    (the bot answered HTTP {response.status})")
-            t.flush()
-
-        t.say("S3 Governance — demo. The real bot, a local stand-in for Slack, no account needed.")
-        t.say(f"Channel #{CHANNELS[CHANNEL]} is a circle: @alice, @bram (Dutch) and @chen.")
-        t.say("Each ▶ is something a person does; each box is what the bot shows, and to whom.")
-
-        command("U0ALICE", "Our release notes are written the night before each release")
-        command("U0CHEN", "Nobody knows who may approve budget for tools")
-        command("U0BRAM", "Het overleg loopt elke week uit")
-        command("U0CHEN", "list")
-        command("U0BRAM", "help")
-        command("U0CHEN", "<!channel> please look at <https://evil.example|this harmless link>")
-        command("U0ALICE", "x" * 3200)
-        command("U0ALICE", "Should we try consent?", command="/consent")
-
-        t.step("@alice", "opens the bot's Home tab")
-        driver.app_home_opened("U0ALICE")
-        deps.executor.wait_idle(15)
-        t.flush()
-
-        t.say()
-        t.say("Transparent by default: every tension is on the channel's backlog, ranked, for the")
-        t.say("circle to respond to. Run it for real with `s3bot socket` (see README.md).")
+        script = Script(deps, driver, fake, Transcript(fake, out))
+        script.tensions()
+        script.consent_round()
+        script.home()
+        script.t.say()
+        script.t.say(
+            "Transparent by default: tensions sit ranked on the channel's backlog, proposals are"
+        )
+        script.t.say(
+            "decided by consent, agreements carry a review date. Run it for real with `s3bot socket`"
+        )
+        script.t.say("(see README.md).")
         deps.engine.dispose()
         problems = list(fake.errors)
     if problems:
@@ -177,3 +201,174 @@ def run_demo(out: TextIO, lang: str = "en") -> int:
         )
         return 1
     return 0
+
+
+class DemoClock:
+    """The demo's own time, moved forward to reach deadlines without waiting."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Script:
+    """The scripted session: what each person does, in order."""
+
+    def __init__(self, deps: Any, driver: SlackDriver, fake: FakeSlack, t: Transcript) -> None:
+        self.deps, self.driver, self.fake, self.t = deps, driver, fake, t
+
+    def settle(self) -> None:
+        self.deps.executor.wait_idle(15)
+        self.t.flush()
+
+    def name(self, user_id: str) -> str:
+        return PEOPLE[user_id][0]
+
+    def command(self, user_id: str, text: str, command: str = "/tension") -> None:
+        shown = text if len(text) <= 200 else f"{text[:60]}… ({len(text)} characters)"
+        self.t.step(f"@{self.name(user_id)} in #{CHANNELS[CHANNEL]}", f"{command} {shown}".rstrip())
+        response = self.driver.command(command, text, user_id=user_id, channel_id=CHANNEL)
+        if response.status != 200:
+            self.t.say(f"    (the bot answered HTTP {response.status})")
+        self.settle()
+
+    def form(self, user_id: str, what: str, inputs: dict[str, Any]) -> None:
+        """Fill in the modal the bot just opened, and submit it."""
+        view = self.fake.calls_to("views.open")[-1].args["view"]
+        view = json.loads(view) if isinstance(view, str) else view
+        self.t.step(f"@{self.name(user_id)}", what)
+        response = self.driver.view_submission(
+            view["callback_id"],
+            fill(view, inputs),
+            user_id=user_id,
+            private_metadata=view.get("private_metadata", ""),
+        )
+        body = response.json() if response.body else None
+        if body and body.get("response_action") == "errors":
+            for field, message in body["errors"].items():
+                self.t.say(f"    ✗ the form says ({field}): {message}")
+        self.settle()
+
+    def click(
+        self,
+        user_id: str,
+        action_id: str,
+        value: str,
+        label: str,
+        *,
+        channel: str = CHANNEL,
+        ts: str = "",
+    ) -> None:
+        self.t.step(f"@{self.name(user_id)}", f"clicks [ {label} ]")
+        self.driver.block_action(
+            action_id, value, user_id=user_id, channel_id=channel, message_ts=ts or "0.0"
+        )
+        self.settle()
+
+    def react(self, user_id: str, name: str, ts: str) -> None:
+        self.t.step(f"@{self.name(user_id)}", f"reacts with :{name}: on the round")
+        self.driver.event(
+            {
+                "type": "reaction_added",
+                "user": user_id,
+                "reaction": name,
+                "item": {"type": "message", "channel": CHANNEL, "ts": ts},
+                "item_user": "U0BOT",
+            }
+        )
+        self.settle()
+
+    def tick(self, label: str, **advance: float) -> None:
+        self.deps.clock.now += timedelta(**advance)
+        self.t.step("time passes", label)
+        run_all_once(self.deps)
+        self.settle()
+
+    def tensions(self) -> None:
+        t = self.t
+        t.say("S3 Governance — demo. The real bot, a local stand-in for Slack, no account needed.")
+        t.say(f"Channel #{CHANNELS[CHANNEL]} is a circle: @alice, @bram (Dutch), @chen and @dana.")
+        t.say("Each ▶ is something a person does; each box is what the bot shows, and to whom.")
+        t.say()
+        t.say("── 1. Tensions onto the governance backlog " + "─" * 40)
+        self.command("U0ALICE", "Our release notes are written the night before each release")
+        self.command("U0CHEN", "Nobody knows who may approve budget for tools")
+        self.command("U0BRAM", "Het overleg loopt elke week uit")
+        self.command("U0CHEN", "list")
+        self.command("U0BRAM", "help")
+        self.command(
+            "U0CHEN", "<!channel> please look at <https://evil.example|this harmless link>"
+        )
+        self.command("U0ALICE", "x" * 3200)
+
+    def consent_round(self) -> None:
+        t = self.t
+        t.say()
+        t.say("── 2. A proposal, decided by consent " + "─" * 46)
+        self.command(
+            "U0ALICE",
+            "Release notes are written and published one day before each release.",
+            command="/consent",
+        )
+        self.form(
+            "U0ALICE",
+            "fills in the proposal form and starts the round",
+            {
+                "title": "Release notes a day early",
+                "driver_item": "1",
+                "responsibilities": "The release lead writes them; the circle reads them.",
+                "evaluation": "No release in the next two months has notes written on the last night.",
+            },
+        )
+        first = self._round_ts()
+        self.click("U0BRAM", ids.ACT_ANSWER_CONSENT, "1", "Consent", ts=first)
+        self.react("U0CHEN", "thinking_face", first)
+        self.click("U0CHEN", ids.ACT_ANSWER_CONCERN, "1", "Concern", ts=first)
+        self.form(
+            "U0CHEN", "explains the concern", {"reason": "It adds work for the release lead."}
+        )
+        self.click("U0DANA", ids.ACT_ANSWER_OBJECTION, "1", "Objection", ts=first)
+        self.form("U0DANA", "tries to object without a reason", {"reason": "   "})
+        self.form(
+            "U0DANA", "gives the reason", {"reason": "Nobody checks the notes before they go out."}
+        )
+        self.tick("a few seconds; the round message shows the count, not the answers", seconds=10)
+        self.tick(
+            "the deadline arrives (alice never answered); the bot's sweep closes the round",
+            days=3,
+            hours=2,
+        )
+        dm = self.fake.dm_channel_id("U0ALICE") or ""
+        self.click(
+            "U0ALICE", ids.ACT_AMEND, "1", "Amend and start the next round", channel=dm, ts="0.0"
+        )
+        self.form(
+            "U0ALICE",
+            "resolves Dana's objection in version 2",
+            {
+                "proposal": "Release notes are written and published one day before each release. "
+                "Dana reads them before they go out.",
+                "deadline": self.deps.clock.now + timedelta(days=2),
+            },
+        )
+        second = self._round_ts()
+        for user_id in ("U0ALICE", "U0BRAM", "U0CHEN", "U0DANA"):
+            self.click(user_id, ids.ACT_ANSWER_CONSENT, "2", "Consent", ts=second)
+        self.tick("a few seconds later", seconds=10)
+
+    def home(self) -> None:
+        self.t.say()
+        self.t.say("── 3. The Home tab " + "─" * 64)
+        self.t.step("@alice", "opens the bot's Home tab")
+        self.driver.app_home_opened("U0ALICE")
+        self.settle()
+
+    def _round_ts(self) -> str:
+        posts = [
+            c
+            for c in self.fake.calls_to("chat.postMessage")
+            if c.ok and c.args.get("channel") == CHANNEL
+        ]
+        return posts[-1].response["ts"]

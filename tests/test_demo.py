@@ -1,0 +1,44 @@
+"""`s3bot demo`: the scripted session runs the real app against the fake and reads well."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+from bot.demo import run_demo
+
+
+def test_demo_tells_the_whole_story() -> None:
+    out = io.StringIO()
+    assert run_demo(out) == 0
+    text = out.getvalue()
+    # Tensions onto the backlog, ranked, listed, with Dutch help for a Dutch speaker.
+    assert "@alice raised tension #1. It is number 1 of 1" in text
+    assert "Governance backlog of #ops-circle: 3 open items" in text
+    assert "Zo gebruik je /tension" not in text  # the fallback text is not shown, the blocks are
+    assert "Breng een spanning in op de governance-backlog" in text
+    # Special syntax is shown literally, and the length limit is explained.
+    assert "> <!channel> please look at <https://evil.example|this harmless link>" in text
+    assert "Your tension is 3200 characters long; the limit is 3000" in text
+    # A full consent round: consent, concern, objection with its reason, amendment, agreement.
+    assert "Je antwoord “Instemming”" in text
+    assert "An objection needs its reason" in text
+    assert "Not consented: 1 objection to resolve." in text
+    assert "@dana: Nobody checks the notes before they go out." in text
+    assert "Did not answer (silence is not consent):* @alice" in text
+    assert "Consent round P1 v2" in text
+    assert "Consented.* Agreement #1, to be reviewed on March 1, 2027." in text
+    assert "Traceback" not in text
+
+
+def test_demo_command_in_dutch() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--lang", "nl"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "bracht spanning #1 in" in result.stdout
+    assert "Ingestemd." in result.stdout

@@ -549,3 +549,16 @@ def test_slack_500_on_result_message_is_retried_later(bot: Bot, clock: FakeClock
     deliver_outbox(bot.deps)
     bot.settle()
     assert len(thread_replies(bot, rnd)) == 1
+
+
+def test_home_tab_lists_rounds_waiting_for_my_answer(bot: Bot) -> None:
+    rnd = start_round(bot, title="Four-day week")
+    click(bot, ids.ACT_ANSWER_CONSENT, rnd.id, BRAM)
+    for user in (BRAM, CHEN):
+        bot.event({"type": "app_home_opened", "user": user, "channel": "D" + user, "tab": "home"})
+    waiting_for_chen = json.dumps(bot.fake.home_views[CHEN]["blocks"])
+    assert (
+        "Consent rounds waiting for your answer" in waiting_for_chen
+        and "Four-day week" in waiting_for_chen
+    )
+    assert "Four-day week" not in json.dumps(bot.fake.home_views[BRAM]["blocks"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
@@ -13,11 +15,13 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import ids
-from bot.blocks.text import escape, mention, quote_chunks, truncate
+from bot.blocks.text import escape, mention, quote_chunks, slack_date, truncate
 from bot.domain.backlog import ItemView
 from bot.i18n import Messages
 
 LIST_LINE_CHARS = 180
+
+
 LIST_PAGE_SIZE = 25
 ITEMS_PER_SECTION = 10
 
@@ -117,9 +121,27 @@ def usage(m: Messages) -> Rendered:
     return m._("How to use /tension"), _dicts(blocks)
 
 
-def home_view(m: Messages, tensions: list[ItemView]) -> dict:
-    """The App Home tab: the person's open tensions, and how to raise one."""
+def home_view(m: Messages, tensions: list[ItemView], waiting: list[Any] | None = None) -> dict:
+    """The App Home tab: rounds waiting for the person's answer, and their open tensions."""
     blocks: list[Block] = [HeaderBlock(text=m._("Your governance"))]
+    if waiting:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text="*" + m._("Consent rounds waiting for your answer") + "*"
+                )
+            )
+        )
+        lines = [
+            m._(
+                "{title} in <#{channel}>, before {deadline}",
+                title=escape(truncate(w.title, 120)),
+                channel=w.channel_id,
+                deadline=slack_date(w.deadline),
+            )
+            for w in waiting[:20]
+        ]
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 2900))))
     blocks.append(SectionBlock(text=MarkdownTextObject(text="*" + m._("Your open tensions") + "*")))
     if tensions:
         for start in range(0, len(tensions), ITEMS_PER_SECTION):

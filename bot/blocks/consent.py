@@ -30,7 +30,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import ids
-from bot.blocks.text import escape, mention, quote_chunks, truncate
+from bot.blocks.text import escape, mention, quote_chunks, slack_date, truncate
 from bot.domain.backlog import ItemView
 from bot.domain.consent import (
     MAX_PROPOSAL_LENGTH,
@@ -59,12 +59,6 @@ def _md(text: str, block_id: str | None = None) -> SectionBlock:
 
 def _ctx(text: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=text)])
-
-
-def slack_date(moment: datetime, fallback_fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
-    """A date and time every reader sees in their own timezone."""
-    epoch = int(moment.timestamp())
-    return f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{moment.strftime(fallback_fmt)}>"
 
 
 def long_date(m: Messages, day: date) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 SECTION_LIMIT = 3000
 
 
@@ -49,3 +51,9 @@ def _safe_cut(text: str, limit: int) -> int:
 def mention(user_id: str) -> str:
     """A user mention (ids come from Slack, never from free text)."""
     return "<@" + user_id + ">"
+
+
+def slack_date(moment: datetime, fallback_fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
+    """A date and time every reader sees in their own timezone."""
+    epoch = int(moment.timestamp())
+    return f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{moment.strftime(fallback_fmt)}>"

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.blocks import common, ids
 from bot.blocks import consent as views
-from bot.blocks.consent import slack_date
+from bot.blocks.text import slack_date
 from bot.domain import consent as rules
 from bot.domain.consent import Position
 from bot.domain.errors import DomainError

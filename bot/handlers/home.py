@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import backlog as views
 from bot.handlers.reply import later
-from bot.services import backlog
+from bot.services import backlog, consent
 
 if TYPE_CHECKING:
     from bot.app import Deps
@@ -37,7 +37,8 @@ def register(app: App, deps: Deps) -> None:
         tensions = backlog.open_tensions_of(
             deps.sessions, team_id=team_id, user_id=user_id, limit=HOME_TENSIONS
         )
+        waiting = consent.awaiting_answer(deps.sessions, team_id=team_id, user_id=user_id)
         try:
-            client.views_publish(user_id=user_id, view=views.home_view(m, tensions))
+            client.views_publish(user_id=user_id, view=views.home_view(m, tensions, waiting))
         except SlackApiError as exc:
             log.warning("home tab not published: %s", exc.response.get("error"))

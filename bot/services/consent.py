@@ -577,3 +577,25 @@ def finish_render(
     """Record the update (seq) or its failure (None: retried after the interval)."""
     with transaction(factory) as session:
         q.finish_render(session, team_id, round_id, seq, now)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A round that waits for one person's answer."""
+
+    round_id: int
+    channel_id: str
+    title: str
+    deadline: datetime
+    message_ts: str | None
+
+
+def awaiting_answer(
+    factory: Factory, *, team_id: str, user_id: str, limit: int = 20
+) -> list[Waiting]:
+    """Open rounds the person has not answered yet, soonest deadline first."""
+    with transaction(factory) as session:
+        return [
+            Waiting(r.id, r.channel_id, r.title, r.deadline, r.message_ts)
+            for r in q.open_rounds_awaiting(session, team_id, user_id, limit)
+        ]

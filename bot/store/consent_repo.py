@@ -393,3 +393,28 @@ def mark_failed(
         .where(Outbox.team_id == team_id, Outbox.id == outbox_id)
         .values(lease_until=None, not_before=retry_at, last_error=error[:200])
     )
+
+
+def open_rounds_awaiting(
+    session: Session, team_id: str, user_id: str, limit: int
+) -> list[ConsentRound]:
+    """Open rounds where the person takes part and has not given an answer that counts."""
+    answered = select(RoundAnswer.round_id).where(
+        RoundAnswer.team_id == team_id,
+        RoundAnswer.user_id == user_id,
+        RoundAnswer.position.in_([p.value for p in COUNTED]),
+    )
+    return list(
+        session.scalars(
+            select(ConsentRound)
+            .join(RoundParticipant, RoundParticipant.round_id == ConsentRound.id)
+            .where(
+                ConsentRound.team_id == team_id,
+                ConsentRound.status == RoundStatus.OPEN.value,
+                RoundParticipant.user_id == user_id,
+                ConsentRound.id.not_in(answered),
+            )
+            .order_by(ConsentRound.deadline)
+            .limit(limit)
+        )
+    )

@@ -16,10 +16,10 @@ from bot.blocks import common
 from bot.config import Settings
 from bot.domain.clock import Clock, utcnow
 from bot.executor import TrackingExecutor
-from bot.handlers import agreements_stub, consent, home, reactions, tension
+from bot.handlers import agreements, consent, home, reactions, tension
 from bot.handlers.reply import ephemeral
 from bot.services import backlog
-from bot.slack import LocaleResolver, make_client
+from bot.slack import ChannelMembers, LocaleResolver, make_client
 from bot.store.db import make_engine, make_session_factory
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ class Deps:
     clock: Clock = utcnow
     executor: TrackingExecutor = field(default_factory=TrackingExecutor)
     reaction_hooks: list[ReactionHook] = field(default_factory=list)
+    members: ChannelMembers = field(default_factory=ChannelMembers)
 
 
 def build_deps(
@@ -63,7 +64,7 @@ def build_deps(
     )
 
 
-FEATURES = (tension, consent, home, reactions, agreements_stub)
+FEATURES = (tension, consent, home, reactions, agreements)
 
 
 def build_app(deps: Deps) -> App:

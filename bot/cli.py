@@ -123,6 +123,33 @@ def cmd_language(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_reviews(args: argparse.Namespace, settings: Settings) -> int:
+    """Set when a workspace's review reminders go out."""
+    _migrate(settings)
+    from bot.domain.clock import utcnow
+    from bot.domain.review import OffsetOutOfRange
+    from bot.services.agreements import set_offsets
+    from bot.store.db import make_engine, make_session_factory
+
+    engine = make_engine(settings.database_url)
+    try:
+        set_offsets(
+            make_session_factory(engine),
+            team_id=args.team,
+            before_days=args.before,
+            overdue_days=args.overdue_every,
+            now=utcnow(),
+        )
+    except OffsetOutOfRange:
+        print("s3bot: --before is 0 to 60 days, --overdue-every 1 to 60 days", file=sys.stderr)
+        return 2
+    print(
+        f"{args.team}: reminders {args.before} days before the review date and on the day, "
+        f"then every {args.overdue_every} days while overdue"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -178,6 +205,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--team", required=True, help="the workspace's team id (T...)")
     p.add_argument("language", choices=SUPPORTED_LOCALES)
     p.set_defaults(func=cmd_language)
+
+    p = sub.add_parser(
+        "reviews",
+        help="set when review reminders go out for a workspace",
+        description=cmd_reviews.__doc__,
+    )
+    p.add_argument("--team", required=True, help="the workspace's team id (T...)")
+    p.add_argument(
+        "--before", type=int, default=7, help="days before the review date (default 7; 0: none)"
+    )
+    p.add_argument(
+        "--overdue-every",
+        type=int,
+        default=7,
+        help="days between reminders while overdue (default 7)",
+    )
+    p.set_defaults(func=cmd_reviews)
     return parser
 
 

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks import agreements as agreement_views
 from bot.blocks import consent as views
+from bot.domain import review
 from bot.domain.consent import RoundNotFound
-from bot.services import consent
+from bot.domain.review import AgreementNotFound
+from bot.services import agreements, consent
 from bot.store import consent_repo as q
 from bot.store.db import transaction
 
@@ -96,7 +100,7 @@ def deliver_outbox(deps: Deps, limit: int = 100) -> int:
             with transaction(deps.sessions) as session:
                 q.mark_failed(session, team_id, outbox_id, retry, error)
             continue
-        except RoundNotFound:
+        except (RoundNotFound, AgreementNotFound):
             _mark(deps, team_id, outbox_id, sent=True)
             continue
         _mark(deps, team_id, outbox_id, sent=True)
@@ -152,4 +156,82 @@ def _send(deps: Deps, team_id: str, kind: str, target: str, payload: dict[str, A
             text, blocks = views.nudge(m, view, link)
         dm(deps, target, text, blocks)
         return
+    if kind_of == "agreement_event":
+        view = agreements.load(deps.sessions, team_id=team_id, agreement_id=payload["agreement_id"])
+        entry = next((e for e in view.history if e.id == payload["event_id"]), None)
+        if entry is None:
+            return
+        m = deps.locales.workspace_messages(team_id)
+        text, blocks = agreement_views.event_post(
+            m, view, entry.action, entry.actor_id, entry.detail
+        )
+        deps.client.chat_postMessage(channel=target, text=text, blocks=blocks)
+        return
     raise ValueError(f"unknown outbox payload {kind_of!r}")
+
+
+# ---------------------------------------------------------------- review reminders
+
+GONE = {"user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot", "user_not_visible"}
+
+
+def send_review_nudges(deps: Deps, limit: int = 500) -> int:
+    """Send the review reminders that are due, once each, at 09:00 in each recipient's timezone.
+
+    Reminders due together for one person and agreement (after downtime) fold into
+    the latest one. A reminder is marked sent only after Slack accepted it; one that
+    was claimed by a sweep that then died is sent after its lease expires.
+    """
+    now = deps.clock()
+    sent = 0
+    for (team_id, _agreement_id, recipient), pending in agreements.due_groups(
+        deps.sessions, now=now, limit=limit
+    ).items():
+        info = deps.locales.user_info(deps.client, team_id, recipient)
+        tz = (info or {}).get("tz")
+        send, fold = review.fold(pending, tz, now)
+        if send is None:
+            continue
+        nudge = agreements.claim(deps.sessions, team_id=team_id, send=send, fold=fold, now=now)
+        if nudge is None:
+            continue
+        try:
+            outcome = _deliver_nudge(deps, nudge, info, now)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or exc.response.status_code)
+            log.warning("review reminder %s not sent: %s", nudge.id, error)
+            agreements.failed(deps.sessions, nudge=nudge, error=error, now=deps.clock())
+            continue
+        agreements.sent(deps.sessions, nudge=nudge, outcome=outcome, now=deps.clock())
+        sent += 1
+    return sent
+
+
+def _deliver_nudge(
+    deps: Deps, nudge: agreements.ClaimedNudge, info: dict[str, Any] | None, now: datetime
+) -> str:
+    """DM the recipient; if they are gone, remind the agreement's channel instead."""
+    view = nudge.agreement
+    gone = info is None or bool(info.get("deleted"))
+    if not gone:
+        m = deps.locales.user_messages(deps.client, nudge.team_id, nudge.recipient_id)
+        today = now.astimezone(_zone((info or {}).get("tz"))).date()
+        text, blocks = agreement_views.nudge(m, view, nudge.stage, today)
+        try:
+            dm(deps, nudge.recipient_id, text, blocks)
+            return "dm"
+        except SlackApiError as exc:
+            if exc.response.get("error") not in GONE:
+                raise
+    m = deps.locales.workspace_messages(nudge.team_id)
+    name = (info or {}).get("real_name") or (info or {}).get("name") or nudge.recipient_id
+    text, blocks = agreement_views.nudge(m, view, nudge.stage, now.date(), gone=name)
+    deps.client.chat_postMessage(channel=view.channel_id, text=text, blocks=blocks)
+    return "channel"
+
+
+def _zone(tz: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz or "UTC")
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")

@@ -46,6 +46,10 @@ def _nudge_rounds(deps: Deps) -> int:
     return consent.nudge_due(deps.sessions, now=deps.clock())
 
 
+def _review_nudges(deps: Deps) -> int:
+    return delivery.send_review_nudges(deps)
+
+
 def _render_rounds(deps: Deps) -> int:
     return delivery.render_rounds(deps)
 
@@ -58,6 +62,7 @@ def _deliver_outbox(deps: Deps) -> int:
 SWEEPS: list[Sweep] = [
     Sweep("close-rounds", _close_rounds, every_seconds=10),
     Sweep("nudge-rounds", _nudge_rounds),
+    Sweep("review-nudges", _review_nudges),
     Sweep("deliver-outbox", _deliver_outbox, every_seconds=3),
     Sweep("render-rounds", _render_rounds, every_seconds=1),
     Sweep("purge-event-ids", _purge_event_ids, every_seconds=3600),

@@ -102,3 +102,41 @@ class LocaleResolver:
     def workspace_messages(self, team_id: str) -> Messages:
         """Messages in the workspace's language, for public posts."""
         return messages(self.for_workspace(team_id))
+
+
+class ChannelMembers:
+    """Who is in a channel (conversations.members, paged), cached briefly."""
+
+    def __init__(self, ttl: float = 60.0) -> None:
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, str], tuple[float, frozenset[str]]] = {}
+
+    def of(self, client: WebClient, team_id: str, channel_id: str) -> frozenset[str]:
+        """The channel's members; empty when Slack will not say (the bot is not in it)."""
+        now = time.monotonic()
+        key = (team_id, channel_id)
+        with self._lock:
+            hit = self._cache.get(key)
+        if hit and hit[0] > now:
+            return hit[1]
+        members: list[str] = []
+        cursor = None
+        try:
+            while True:
+                page = client.conversations_members(channel=channel_id, limit=200, cursor=cursor)
+                members += page.get("members", [])
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    break
+        except SlackApiError as exc:
+            log.info("members of %s unknown: %s", channel_id, exc.response.get("error"))
+            return frozenset()
+        result = frozenset(members)
+        with self._lock:
+            self._cache[key] = (now + self._ttl, result)
+        return result
+
+    def includes(self, client: WebClient, team_id: str, channel_id: str, user_id: str) -> bool:
+        """Whether the person is a member of the channel."""
+        return user_id in self.of(client, team_id, channel_id)

@@ -273,10 +273,3 @@ def test_reactions_on_ordinary_messages_are_ignored_and_retries_recorded_once(bo
     assert len(bot.fake.calls) == before  # nothing said to Slack
     with bot.deps.sessions() as s:
         assert s.scalar(select(func.count()).select_from(models.ProcessedEvent)) == 1
-
-
-@pytest.mark.parametrize("command", ["/agreements"])
-def test_commands_still_to_come_answer_honestly(bot: Bot, command: str) -> None:
-    bot.command("anything", command=command)
-    [reply] = bot.ephemerals_for(ALICE)
-    assert f"`{command}` is not available in this version" in reply["text"]

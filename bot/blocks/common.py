@@ -18,12 +18,3 @@ def unexpected(m: Messages) -> str:
         "Sorry, something went wrong on my side. Please try again; "
         "if it keeps happening, tell your Slack admin."
     )
-
-
-def not_yet(m: Messages, *, command: str) -> str:
-    """A command whose feature is not in this version yet."""
-    return m._(
-        "`{command}` is not available in this version of the bot yet. Meanwhile, raise the "
-        "driver with `/tension` so it sits on the channel's governance backlog.",
-        command=command,
-    )

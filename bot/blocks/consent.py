@@ -187,6 +187,18 @@ def consent_modal(
     )
     blocks.append(
         InputBlock(
+            block_id=ids.IN_RESPONSIBLE_PEOPLE[0],
+            optional=True,
+            label=m._("People responsible"),
+            hint=m._("They get the reminders when the agreement comes up for review."),
+            element=UserMultiSelectElement(
+                action_id=ids.IN_RESPONSIBLE_PEOPLE[1],
+                initial_users=initial.get("responsible_ids") or None,
+            ),
+        )
+    )
+    blocks.append(
+        InputBlock(
             block_id=ids.IN_EVALUATION[0],
             optional=True,
             label=m._("Evaluation criteria"),

@@ -32,6 +32,7 @@ IN_PROPOSAL = ("c_proposal", "proposal")
 IN_DRIVER_ITEM = ("c_driver_item", "driver_item")
 IN_DRIVER_TEXT = ("c_driver_text", "driver_text")
 IN_RESPONSIBILITIES = ("c_resp", "responsibilities")
+IN_RESPONSIBLE_PEOPLE = ("c_resp_people", "responsible_people")
 IN_EVALUATION = ("c_eval", "evaluation")
 IN_REVIEW_DATE = ("c_review", "review_date")
 IN_DEADLINE = ("c_deadline", "deadline")
@@ -40,3 +41,17 @@ IN_PEOPLE = ("c_people", "people")
 IN_OPTIONS = ("c_options", "options")
 IN_QUORUM = ("c_quorum", "quorum")
 IN_REASON = ("c_reason", "reason")
+
+# Agreements
+CB_AGREEMENT_ADD = "agreement_add_modal"
+CB_AGREEMENT_KEEP = "agreement_keep_modal"
+CB_AGREEMENT_DROP = "agreement_drop_modal"
+CB_AGREEMENT_SNOOZE = "agreement_snooze_modal"
+ACT_AGREEMENT_KEEP = "agreement_keep"
+ACT_AGREEMENT_EVOLVE = "agreement_evolve"
+ACT_AGREEMENT_DROP = "agreement_drop"
+ACT_AGREEMENT_SNOOZE = "agreement_snooze"
+BLOCK_REVIEW_ACTIONS = "agreement_review_actions"
+IN_NEXT_REVIEW = ("a_next_review", "next_review")
+IN_DROP_REASON = ("a_drop_reason", "drop_reason")
+IN_SNOOZE_UNTIL = ("a_snooze_until", "snooze_until")

@@ -46,6 +46,7 @@ class ConsentMeta(BaseModel):
     channel_id: str
     proposal_id: int | None = None
     version: int = 1
+    evolves_agreement_id: int | None = None
 
 
 class ReasonMeta(BaseModel):
@@ -126,6 +127,64 @@ def _text(values: dict[str, Any], key: tuple[str, str]) -> str | None:
     return _value(values, key).get("value")
 
 
+def local_now(
+    deps: Deps, client: WebClient, team_id: str, user_id: str
+) -> tuple[datetime, ZoneInfo]:
+    """The current time in the person's Slack timezone."""
+    tz = deps.locales.timezone(client, team_id, user_id)
+    try:
+        zone = ZoneInfo(tz)
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    return deps.clock().astimezone(zone), zone
+
+
+def open_modal(
+    client: WebClient, trigger_id: str, view: dict, m: Messages, channel: str | None, user_id: str
+) -> None:
+    """Open a modal; an expired trigger becomes a polite "try again"."""
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as exc:
+        if exc.response.get("error") in ("expired_trigger_id", "invalid_trigger_id"):
+            ephemeral(
+                client,
+                channel=channel,
+                user=user_id,
+                text=m._("That took Slack too long to open the form. Please try again."),
+            )
+            return
+        raise
+
+
+def proposal_modal(
+    deps: Deps,
+    client: WebClient,
+    team_id: str,
+    user_id: str,
+    meta: ConsentMeta,
+    initial: dict[str, Any],
+    objections: list[tuple[str, str]] | None = None,
+) -> dict:
+    """The /consent form for this person and channel, with the given initial values."""
+    m = deps.locales.user_messages(client, team_id, user_id)
+    now_local, zone = local_now(deps, client, team_id, user_id)
+    items, _ = backlog.backlog_page(
+        deps.sessions, team_id=team_id, channel_id=meta.channel_id, limit=100
+    )
+    initial.setdefault("review_date", rules.default_review_date(now_local.date()))
+    return views.consent_modal(
+        m,
+        metadata=meta.model_dump_json(),
+        backlog=items,
+        today=now_local.date(),
+        deadline=rules.default_deadline(deps.clock(), str(zone)),
+        initial=initial,
+        objections=objections,
+        version=meta.version,
+    )
+
+
 def register(app: App, deps: Deps) -> None:
     """Wire /consent, its modals, the answer buttons and the author's actions."""
 
@@ -133,58 +192,7 @@ def register(app: App, deps: Deps) -> None:
         return deps.locales.user_messages(client, team_id, user_id)
 
     def today_for(client: WebClient, team_id: str, user_id: str) -> tuple[datetime, ZoneInfo]:
-        tz = deps.locales.timezone(client, team_id, user_id)
-        try:
-            zone = ZoneInfo(tz)
-        except (KeyError, ValueError):
-            zone = ZoneInfo("UTC")
-        return deps.clock().astimezone(zone), zone
-
-    def open_modal(
-        client: WebClient,
-        trigger_id: str,
-        view: dict,
-        m: Messages,
-        channel: str | None,
-        user_id: str,
-    ) -> None:
-        try:
-            client.views_open(trigger_id=trigger_id, view=view)
-        except SlackApiError as exc:
-            if exc.response.get("error") in ("expired_trigger_id", "invalid_trigger_id"):
-                ephemeral(
-                    client,
-                    channel=channel,
-                    user=user_id,
-                    text=m._("That took Slack too long to open the form. Please try again."),
-                )
-                return
-            raise
-
-    def proposal_modal(
-        client: WebClient,
-        team_id: str,
-        user_id: str,
-        meta: ConsentMeta,
-        initial: dict[str, Any],
-        objections: list[tuple[str, str]] | None = None,
-    ) -> dict:
-        m = user_m(client, team_id, user_id)
-        local_now, zone = today_for(client, team_id, user_id)
-        items, _ = backlog.backlog_page(
-            deps.sessions, team_id=team_id, channel_id=meta.channel_id, limit=100
-        )
-        initial.setdefault("review_date", rules.default_review_date(local_now.date()))
-        return views.consent_modal(
-            m,
-            metadata=meta.model_dump_json(),
-            backlog=items,
-            today=local_now.date(),
-            deadline=rules.default_deadline(deps.clock(), str(zone)),
-            initial=initial,
-            objections=objections,
-            version=meta.version,
-        )
+        return local_now(deps, client, team_id, user_id)
 
     # ------------------------------------------------------------ /consent
 
@@ -198,6 +206,7 @@ def register(app: App, deps: Deps) -> None:
         m = user_m(client, team_id, user_id)
         try:
             view = proposal_modal(
+                deps,
                 client,
                 team_id,
                 user_id,
@@ -253,6 +262,8 @@ def register(app: App, deps: Deps) -> None:
             quorum=quorum,
             participants=people if who == "chosen" else ["(channel)"],
             proposal_id=meta.proposal_id,
+            responsible_ids=_value(values, ids.IN_RESPONSIBLE_PEOPLE).get("selected_users") or [],
+            evolves_agreement_id=meta.evolves_agreement_id,
         )
         # Check every field we can before the modal closes; participants are fetched after the ack.
         found: dict[str, str] = {}
@@ -572,11 +583,13 @@ def register(app: App, deps: Deps) -> None:
             "driver": view_.driver,
             "responsibilities": view_.responsibilities,
             "evaluation": view_.evaluation,
+            "responsible_ids": view_.responsible_ids,
             "review_date": view_.review_date,
             "hidden": view_.hidden,
             "quorum": view_.quorum,
         }
         modal = proposal_modal(
+            deps,
             client,
             team_id,
             user_id,

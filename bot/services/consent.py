@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.domain import consent as rules
 from bot.domain.backlog import ItemStatus
 from bot.domain.consent import Answer, Decision, Outcome, Position, RoundStatus
+from bot.store import agreements_repo, repo
 from bot.store import consent_repo as q
-from bot.store import repo
 from bot.store.db import transaction
-from bot.store.models import Agreement, ConsentRound, Proposal
+from bot.store.models import ConsentRound, Proposal
 
 Factory = sessionmaker[Session]
 
@@ -35,6 +35,8 @@ class Draft:
     quorum: int | None
     participants: list[str]
     proposal_id: int | None = None  # set when amending: the new round is the next version
+    responsible_ids: list[str] = field(default_factory=list)  # reminded when the review comes
+    evolves_agreement_id: int | None = None  # set when the round proposes a new version of one
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class RoundView:
     participants: list[str]
     answers: dict[str, Answer]
     agreement_number: int | None = None
+    responsible_ids: list[str] = field(default_factory=list)
+    evolves_agreement_id: int | None = None
 
     @property
     def answered_count(self) -> int:
@@ -110,6 +114,8 @@ def _view(session: Session, rnd: ConsentRound) -> RoundView:
         participants=q.participants(session, rnd.team_id, rnd.id),
         answers=q.answers(session, rnd.team_id, rnd.id),
         agreement_number=agreement.number if agreement else None,
+        responsible_ids=json.loads(rnd.responsible_ids or "[]"),
+        evolves_agreement_id=rnd.evolves_agreement_id,
     )
 
 
@@ -169,6 +175,10 @@ def open_round(
                 raise rules.RoundStillOpen()
             version = (previous.version if previous else 0) + 1
             proposal.status = "open"
+            if previous is not None and draft.evolves_agreement_id is None:
+                draft = Draft(
+                    **{**draft.__dict__, "evolves_agreement_id": previous.evolves_agreement_id}
+                )
         else:
             proposal = Proposal(
                 team_id=team_id,
@@ -205,6 +215,8 @@ def open_round(
             nudged=False,
             hidden=draft.hidden,
             quorum=draft.quorum,
+            responsible_ids=json.dumps(sorted(set(draft.responsible_ids))),
+            evolves_agreement_id=draft.evolves_agreement_id,
             status=RoundStatus.OPEN.value,
             seq=0,
             rendered_seq=0,
@@ -444,39 +456,63 @@ def _apply(
     q.bump(session, rnd)
     proposal = q.get_proposal(session, rnd.team_id, rnd.proposal_id)
     if decision.outcome is Outcome.CONSENTED:
-        circle = repo.lock_circle(session, rnd.team_id, rnd.channel_id, now)
-        session.add(
-            Agreement(
+        concerns = json.dumps([{"user": a.user_id, "reason": a.reason} for a in decision.concerns])
+        answers = json.dumps(
+            {
+                "participants": view.participants,
+                "answers": {
+                    u: {"position": a.position.value, "reason": a.reason}
+                    for u, a in view.answers.items()
+                },
+            }
+        )
+        evolving = (
+            agreements_repo.get(session, rnd.team_id, rnd.evolves_agreement_id, lock=True)
+            if rnd.evolves_agreement_id
+            else None
+        )
+        if evolving is not None:
+            from bot.services.agreements import evolve
+
+            evolve(
+                session,
+                evolving,
+                text=rnd.text,
+                title=rnd.title,
+                driver=rnd.driver,
+                responsibilities=rnd.responsibilities,
+                evaluation=rnd.evaluation,
+                concerns=concerns,
+                answers=answers,
+                review_date=rnd.review_date,
+                responsible_ids=rnd.responsible_ids,
+                round_id=rnd.id,
+                actor=rnd.author_id,
+                now=now,
+            )
+        else:
+            circle = repo.lock_circle(session, rnd.team_id, rnd.channel_id, now)
+            agreements_repo.create(
+                session,
+                number=circle.next_agreement_number,
+                now=now,
                 team_id=rnd.team_id,
                 channel_id=rnd.channel_id,
-                number=circle.next_agreement_number,
                 title=rnd.title,
                 text=rnd.text,
                 driver=rnd.driver,
                 responsibilities=rnd.responsibilities,
                 evaluation=rnd.evaluation,
-                concerns=json.dumps(
-                    [{"user": a.user_id, "reason": a.reason} for a in decision.concerns]
-                ),
-                answers=json.dumps(
-                    {
-                        "participants": view.participants,
-                        "answers": {
-                            u: {"position": a.position.value, "reason": a.reason}
-                            for u, a in view.answers.items()
-                        },
-                    }
-                ),
+                concerns=concerns,
+                answers=answers,
                 review_date=rnd.review_date,
-                status="active",
                 author_id=rnd.author_id,
+                responsible_ids=rnd.responsible_ids or "[]",
                 proposal_id=rnd.proposal_id,
                 round_id=rnd.id,
                 round_link=None,
-                created_at=now,
             )
-        )
-        circle.next_agreement_number += 1
+            circle.next_agreement_number += 1
         if proposal is not None:
             proposal.status = "agreed"
         item = repo.get_item(session, rnd.team_id, rnd.item_id) if rnd.item_id else None

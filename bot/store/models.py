@@ -61,6 +61,9 @@ class Workspace(Base):
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     locale: Mapped[str | None] = mapped_column(String(8))
+    # Review nudges: days before the review date, and the interval while overdue.
+    review_before_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    review_overdue_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -185,6 +188,10 @@ class ConsentRound(Base):
     nudged: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden: Mapped[bool] = mapped_column(Boolean, default=True)
     quorum: Mapped[int | None] = mapped_column(Integer)
+    responsible_ids: Mapped[str | None] = mapped_column(Text)  # JSON list of user ids
+    evolves_agreement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agreements.id", ondelete="SET NULL", use_alter=True)
+    )
     status: Mapped[str] = mapped_column(String(16))  # open | closed
     outcome: Mapped[str | None] = mapped_column(String(16))
     close_requested_by: Mapped[str | None] = mapped_column(String(32))
@@ -251,8 +258,11 @@ class Agreement(Base):
     concerns: Mapped[str | None] = mapped_column(Text)  # JSON list of {user, reason}
     answers: Mapped[str | None] = mapped_column(Text)  # JSON: participants and answers
     review_date: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16))  # active | dropped | replaced
+    status: Mapped[str] = mapped_column(String(16))  # active | dropped
     author_id: Mapped[str] = mapped_column(String(32))
+    responsible_ids: Mapped[str | None] = mapped_column(Text)  # JSON list; empty: the author
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="SET NULL"))
     round_id: Mapped[int | None] = mapped_column(
         ForeignKey("consent_rounds.id", ondelete="SET NULL")
@@ -280,5 +290,48 @@ class Outbox(Base):
     not_before: Mapped[datetime] = mapped_column(UTCDateTime())
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AgreementEvent(Base):
+    """One entry in an agreement's history: made, kept, evolved, dropped, snoozed, nudged."""
+
+    __tablename__ = "agreement_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("agreements.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str | None] = mapped_column(Text)  # JSON
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReviewNudge(Base):
+    """A due reminder to review an agreement: claimed, sent and marked done by a sweep."""
+
+    __tablename__ = "review_nudges"
+    __table_args__ = (
+        UniqueConstraint(
+            "agreement_id", "recipient_id", "stage", "due_date", name="uq_review_nudges_once"
+        ),
+        Index("ix_review_nudges_due", "sent_at", "due_date"),
+        Index("ix_review_nudges_agreement", "agreement_id", "recipient_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"))
+    recipient_id: Mapped[str] = mapped_column(String(32))
+    stage: Mapped[str] = mapped_column(String(16))  # before | due | overdue | snoozed
+    review_date: Mapped[date] = mapped_column(Date)  # the review date it reminds of
+    due_date: Mapped[date] = mapped_column(Date)  # sent at 09:00 this day, recipient's time
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(16))  # dm | channel | folded | cancelled
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,422 @@
+"""Block Kit builders for the agreement logbook and review reminders (pure)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    DatePickerElement,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    SectionBlock,
+    UserMultiSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.blocks import ids
+from bot.blocks.consent import long_date, names
+from bot.blocks.text import escape, mention, quote_chunks, truncate
+from bot.domain.consent import MAX_PROPOSAL_LENGTH
+from bot.domain.review import Stage, overdue_days
+from bot.i18n import Messages
+from bot.services.agreements import AgreementView, HistoryEntry
+
+Rendered = tuple[str, list[dict]]
+LIST_LIMIT = 40
+PER_SECTION = 10
+
+
+def _dicts(blocks: list[Block]) -> list[dict]:
+    return [b.to_dict() for b in blocks]
+
+
+def _md(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=text))
+
+
+def _ctx(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=text)])
+
+
+def review_value(a: AgreementView) -> str:
+    """Button value: the agreement and the review date the reminder was about."""
+    return f"{a.id}:{a.review_date.isoformat()}"
+
+
+def parse_review_value(value: str) -> tuple[int, date]:
+    """The agreement id and expected review date from a button value."""
+    agreement_id, day = value.split(":", 1)
+    return int(agreement_id), date.fromisoformat(day)
+
+
+def _review_state(m: Messages, a: AgreementView, today: date) -> str:
+    late = overdue_days(a.review_date, today)
+    if late:
+        return m.n_(
+            ":warning: review overdue by {n} day (since {date})",
+            ":warning: review overdue by {n} days (since {date})",
+            late,
+            date=long_date(m, a.review_date),
+        )
+    if a.review_date == today:
+        return m._("review due today")
+    return m._("review on {date}", date=long_date(m, a.review_date))
+
+
+def register_list(
+    m: Messages, channel_id: str, agreements: list[AgreementView], today: date
+) -> Rendered:
+    """The channel's agreements in force: overdue first, then by review date."""
+    if not agreements:
+        text = m._(
+            "<#{channel}> has no agreements yet. They are made with `/consent`, or recorded "
+            "with `/agreements add`.",
+            channel=channel_id,
+        )
+        return text, _dicts([_md(text)])
+    title = m.n_(
+        "Agreements of <#{channel}>: {n} in force",
+        "Agreements of <#{channel}>: {n} in force",
+        len(agreements),
+        channel=channel_id,
+    )
+    blocks: list[Block] = [_md(f"*{title}*"), DividerBlock()]
+    lines = [
+        m._(
+            "*#{number}* {title}: {state}. Responsible: {people}",
+            number=a.number,
+            title=escape(truncate(a.title, 120)),
+            state=_review_state(m, a, today),
+            people=names(a.recipients, 400),
+        )
+        for a in agreements[:LIST_LIMIT]
+    ]
+    for start in range(0, len(lines), PER_SECTION):
+        blocks.append(_md("\n".join(lines[start : start + PER_SECTION])))
+    if len(agreements) > LIST_LIMIT:
+        blocks.append(_ctx(m.n_("…and {n} more.", "…and {n} more.", len(agreements) - LIST_LIMIT)))
+    blocks.append(_ctx(m._("`/agreements [number]` shows one in full, with its history.")))
+    return title, _dicts(blocks)
+
+
+def _history_line(m: Messages, entry: HistoryEntry) -> str:
+    when = long_date(m, entry.at.date())
+    who = mention(entry.actor_id) if entry.actor_id else m._("the bot")
+    d = entry.detail
+    texts = {
+        "agreed": lambda: (
+            m._("{when}: agreed by consent", when=when)
+            if d.get("round_id")
+            else m._("{when}: recorded by {who}", when=when, who=who)
+        ),
+        "kept": lambda: m._(
+            "{when}: kept by {who}; next review {date}",
+            when=when,
+            who=who,
+            date=long_date(m, date.fromisoformat(d["next"])),
+        ),
+        "evolved": lambda: m._(
+            "{when}: evolved by consent from version {version}",
+            when=when,
+            version=d.get("version", "?"),
+        ),
+        "dropped": lambda: m._(
+            "{when}: dropped by {who}: {reason}",
+            when=when,
+            who=who,
+            reason=escape(truncate(d.get("reason", ""), 300)),
+        ),
+        "snoozed": lambda: m._(
+            "{when}: {who} snoozed the reminder until {date}",
+            when=when,
+            who=who,
+            date=long_date(m, date.fromisoformat(d["until"])),
+        ),
+        "nudged": lambda: m._(
+            "{when}: reminded {person}", when=when, person=mention(d.get("to", "?"))
+        ),
+        "recorded": lambda: m._("{when}: recorded by {who}", when=when, who=who),
+    }
+    return texts.get(entry.action, lambda: f"{when}: {entry.action}")()
+
+
+def _body(m: Messages, a: AgreementView) -> list[Block]:
+    blocks: list[Block] = [_md(chunk) for chunk in quote_chunks(a.text)]
+    parts = []
+    if a.driver:
+        parts.append("*" + m._("Driver") + ":* " + escape(truncate(a.driver, 700)))
+    if a.responsibilities:
+        parts.append(
+            "*"
+            + m._("Who is responsible for what")
+            + ":* "
+            + escape(truncate(a.responsibilities, 700))
+        )
+    parts.append("*" + m._("People responsible") + ":* " + names(a.recipients, 600))
+    if a.evaluation:
+        parts.append("*" + m._("Evaluation criteria") + ":* " + escape(truncate(a.evaluation, 700)))
+    blocks.append(_md("\n".join(parts)))
+    if a.concerns:
+        lines = [
+            f"{mention(c['user'])}: {escape(truncate(c.get('reason') or '…', 300))}"
+            for c in a.concerns[:10]
+        ]
+        blocks.append(_md("*" + m._("Concerns recorded at consent") + "*\n" + "\n".join(lines)))
+    return blocks
+
+
+def agreement_detail(m: Messages, a: AgreementView, today: date) -> Rendered:
+    """One agreement in full, with its history."""
+    title = m._(
+        "Agreement #{number} (version {version}): {title}",
+        number=a.number,
+        version=a.version,
+        title=a.title,
+    )
+    blocks: list[Block] = [HeaderBlock(text=truncate(title, 150))]
+    blocks += _body(m, a)
+    status = _review_state(m, a, today) if a.status.value == "active" else m._("dropped")
+    blocks.append(_ctx(status))
+    if a.history:
+        lines = [_history_line(m, e) for e in a.history[-30:]]
+        blocks.append(_md("*" + m._("History") + "*\n" + truncate("\n".join(lines), 2800)))
+    return escape(title), _dicts(blocks[:50])
+
+
+def review_buttons(m: Messages, a: AgreementView) -> ActionsBlock:
+    """Keep, Evolve, Drop and Snooze for one review."""
+    value = review_value(a)
+    return ActionsBlock(
+        block_id=ids.BLOCK_REVIEW_ACTIONS,
+        elements=[
+            ButtonElement(
+                action_id=ids.ACT_AGREEMENT_KEEP, text=m._("Keep"), value=value, style="primary"
+            ),
+            ButtonElement(action_id=ids.ACT_AGREEMENT_EVOLVE, text=m._("Evolve"), value=value),
+            ButtonElement(
+                action_id=ids.ACT_AGREEMENT_DROP,
+                text=m._("Drop"),
+                value=value,
+                style="danger",
+                confirm=ConfirmObject(
+                    title=m._("Drop this agreement?"),
+                    text=m._("You will be asked for the reason; the circle sees it."),
+                    confirm=m._("Drop"),
+                    deny=m._("Cancel"),
+                    style="danger",
+                ),
+            ),
+            ButtonElement(action_id=ids.ACT_AGREEMENT_SNOOZE, text=m._("Snooze"), value=value),
+        ],
+    )
+
+
+def nudge(
+    m: Messages, a: AgreementView, stage: Stage, today: date, *, gone: str | None = None
+) -> Rendered:
+    """The review reminder: the agreement, its criteria and concerns, and what to do."""
+    if stage is Stage.BEFORE:
+        head = m._(
+            "Agreement #{number} “{title}” in <#{channel}> comes up for review on {date}.",
+            number=a.number,
+            title=escape(truncate(a.title, 150)),
+            channel=a.channel_id,
+            date=long_date(m, a.review_date),
+        )
+    elif overdue_days(a.review_date, today) > 0:
+        head = m.n_(
+            "Agreement #{number} “{title}” in <#{channel}> is overdue for review by {n} day.",
+            "Agreement #{number} “{title}” in <#{channel}> is overdue for review by {n} days.",
+            overdue_days(a.review_date, today),
+            number=a.number,
+            title=escape(truncate(a.title, 150)),
+            channel=a.channel_id,
+        )
+    else:
+        head = m._(
+            "Agreement #{number} “{title}” in <#{channel}> is due for review today.",
+            number=a.number,
+            title=escape(truncate(a.title, 150)),
+            channel=a.channel_id,
+        )
+    blocks: list[Block] = []
+    if gone:
+        blocks.append(
+            _ctx(
+                m._(
+                    "This reminder was meant for {person}, who can no longer be reached here, "
+                    "so it comes to the channel.",
+                    person=gone,
+                )
+            )
+        )
+    blocks.append(_md(f"*{head}*"))
+    blocks += _body(m, a)
+    blocks.append(
+        _ctx(
+            m._(
+                "Look at how it went against its evaluation criteria, then keep it (with a new "
+                "review date), evolve it (a new proposal), or drop it."
+            )
+        )
+    )
+    blocks.append(review_buttons(m, a))
+    return head, _dicts(blocks)
+
+
+def add_modal(m: Messages, metadata: str, review_default: date) -> dict:
+    """Record an agreement made elsewhere."""
+
+    def text_input(
+        key: tuple[str, str],
+        label: str,
+        optional: bool = True,
+        multiline: bool = True,
+        max_length: int = 3000,
+    ) -> InputBlock:
+        return InputBlock(
+            block_id=key[0],
+            optional=optional,
+            label=label,
+            element=PlainTextInputElement(
+                action_id=key[1], multiline=multiline, max_length=max_length
+            ),
+        )
+
+    blocks: list[Block] = [
+        text_input(ids.IN_TITLE, m._("Title"), multiline=False, max_length=150),
+        text_input(
+            ids.IN_PROPOSAL, m._("The agreement"), optional=False, max_length=MAX_PROPOSAL_LENGTH
+        ),
+        text_input(ids.IN_DRIVER_TEXT, m._("Driver")),
+        text_input(ids.IN_RESPONSIBILITIES, m._("Who is responsible for what")),
+        InputBlock(
+            block_id=ids.IN_RESPONSIBLE_PEOPLE[0],
+            optional=True,
+            label=m._("People responsible"),
+            hint=m._("They get the reminders when the agreement comes up for review."),
+            element=UserMultiSelectElement(action_id=ids.IN_RESPONSIBLE_PEOPLE[1]),
+        ),
+        text_input(ids.IN_EVALUATION, m._("Evaluation criteria")),
+        InputBlock(
+            block_id=ids.IN_REVIEW_DATE[0],
+            label=m._("Review date"),
+            element=DatePickerElement(
+                action_id=ids.IN_REVIEW_DATE[1], initial_date=review_default.isoformat()
+            ),
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=ids.CB_AGREEMENT_ADD,
+        title=truncate(m._("Record an agreement"), 24),
+        submit=m._("Record"),
+        close=m._("Cancel"),
+        private_metadata=metadata,
+        blocks=blocks,
+    ).to_dict()
+
+
+def date_modal(
+    m: Messages,
+    a: AgreementView,
+    *,
+    callback_id: str,
+    key: tuple[str, str],
+    title: str,
+    label: str,
+    initial: date,
+    metadata: str,
+    submit: str,
+) -> dict:
+    """A one-date form (keep: the next review; snooze: when to remind again)."""
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=truncate(title, 24),
+        submit=truncate(submit, 24),
+        close=m._("Cancel"),
+        private_metadata=metadata,
+        blocks=[
+            _md(f"*#{a.number} {escape(truncate(a.title, 200))}*"),
+            InputBlock(
+                block_id=key[0],
+                label=label,
+                element=DatePickerElement(action_id=key[1], initial_date=initial.isoformat()),
+            ),
+        ],
+    ).to_dict()
+
+
+def drop_modal(m: Messages, a: AgreementView, metadata: str) -> dict:
+    """Ask why the agreement is dropped (required)."""
+    return View(
+        type="modal",
+        callback_id=ids.CB_AGREEMENT_DROP,
+        title=truncate(m._("Drop the agreement"), 24),
+        submit=m._("Drop"),
+        close=m._("Cancel"),
+        private_metadata=metadata,
+        blocks=[
+            _md(f"*#{a.number} {escape(truncate(a.title, 200))}*"),
+            InputBlock(
+                block_id=ids.IN_DROP_REASON[0],
+                label=m._("Why is it dropped?"),
+                element=PlainTextInputElement(
+                    action_id=ids.IN_DROP_REASON[1], multiline=True, max_length=3000
+                ),
+            ),
+        ],
+    ).to_dict()
+
+
+def event_post(
+    m: Messages, a: AgreementView, action: str, actor: str | None, detail: dict[str, Any]
+) -> Rendered:
+    """What the channel is told when an agreement is recorded, kept, evolved or dropped."""
+    who = mention(actor) if actor else m._("the bot")
+    title = escape(truncate(a.title, 150))
+    if action == "kept":
+        text = m._(
+            "{who} kept agreement #{number} “{title}”. Next review: {date}.",
+            who=who,
+            number=a.number,
+            title=title,
+            date=long_date(m, a.review_date),
+        )
+    elif action == "evolved":
+        text = m._(
+            "Agreement #{number} “{title}” evolved to version {version} by consent. Next review: {date}.",
+            number=a.number,
+            title=title,
+            version=a.version,
+            date=long_date(m, a.review_date),
+        )
+    elif action == "dropped":
+        text = m._(
+            "{who} dropped agreement #{number} “{title}”: {reason}",
+            who=who,
+            number=a.number,
+            title=title,
+            reason=escape(truncate(detail.get("reason", ""), 1000)),
+        )
+    else:
+        text = m._(
+            "{who} recorded agreement #{number} “{title}”. Review: {date}.",
+            who=who,
+            number=a.number,
+            title=title,
+            date=long_date(m, a.review_date),
+        )
+    return text, _dicts(
+        [_md(text), _ctx(m._("`/agreements {number}` shows it in full.", number=a.number))]
+    )

@@ -1,0 +1,147 @@
+"""Reviewing agreements: when reminders are due, and how late ones fold together. Pure rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from bot.domain.errors import DomainError
+
+SEND_AT = time(9, 0)  # nudges arrive at 09:00, recipient's time, on a weekday
+MAX_BEFORE_DAYS = 60
+MAX_OVERDUE_DAYS = 60
+
+
+class Stage(StrEnum):
+    """Which reminder a nudge is; later stages supersede earlier ones."""
+
+    BEFORE = "before"
+    DUE = "due"
+    OVERDUE = "overdue"
+    SNOOZED = "snoozed"
+
+
+class AgreementStatus(StrEnum):
+    """Whether an agreement is in force."""
+
+    ACTIVE = "active"
+    DROPPED = "dropped"
+
+
+class ReviewOutcome(StrEnum):
+    """What the people responsible chose at a review."""
+
+    KEPT = "kept"
+    EVOLVED = "evolved"
+    DROPPED = "dropped"
+    SNOOZED = "snoozed"
+
+
+class AlreadyReviewed(DomainError):
+    """Someone else reviewed the agreement since this reminder was sent."""
+
+    def __init__(self, by: str | None, action: str | None) -> None:
+        super().__init__(f"{action} by {by}")
+        self.by = by
+        self.action = action
+
+
+class AgreementNotFound(DomainError):
+    """No such agreement in this channel or workspace."""
+
+
+class DropNeedsReason(DomainError):
+    """Dropping an agreement needs its reason."""
+
+
+class NotAMember(DomainError):
+    """Only members of the channel may add or change its agreements."""
+
+
+class DateNotInFuture(DomainError):
+    """A review or snooze date must lie after today."""
+
+
+class OffsetOutOfRange(DomainError):
+    """Nudge offsets are whole days within sensible bounds."""
+
+
+def next_weekday(day: date) -> date:
+    """The day itself, or the Monday after a weekend."""
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def schedule(review: date, before_days: int) -> list[tuple[Stage, date]]:
+    """The reminders for a review date: some days before, and on the day itself."""
+    plan = [(Stage.DUE, next_weekday(review))]
+    if before_days > 0:
+        before = next_weekday(review - timedelta(days=before_days))
+        if before < plan[0][1]:
+            plan.insert(0, (Stage.BEFORE, before))
+    return plan
+
+
+def next_overdue(last: date, every_days: int) -> date:
+    """When to remind again while the review is overdue."""
+    return next_weekday(last + timedelta(days=max(every_days, 1)))
+
+
+def send_time(due: date, tz: str | None) -> datetime:
+    """09:00 on the due day in the recipient's timezone (DST handled by zoneinfo)."""
+    try:
+        zone = ZoneInfo(tz or "UTC")
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    return datetime.combine(due, SEND_AT, tzinfo=zone)
+
+
+def is_due(due: date, tz: str | None, now: datetime) -> bool:
+    """Whether the nudge's moment has come for its recipient."""
+    return now >= send_time(due, tz)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A nudge waiting to be sent."""
+
+    id: int
+    stage: Stage
+    due_date: date
+
+
+def fold(
+    pending: Iterable[Pending], tz: str | None, now: datetime
+) -> tuple[Pending | None, list[Pending]]:
+    """Of one recipient's due nudges for one agreement, send only the latest; fold the rest into it.
+
+    After downtime several reminders may be due at once (the week-before one and the
+    day-itself one): the person gets one message, the most current.
+    """
+    due = sorted(
+        (p for p in pending if is_due(p.due_date, tz, now)), key=lambda p: (p.due_date, p.id)
+    )
+    if not due:
+        return None, []
+    return due[-1], due[:-1]
+
+
+def check_offsets(before_days: int, overdue_days: int) -> None:
+    """Offsets a workspace may choose."""
+    if not 0 <= before_days <= MAX_BEFORE_DAYS or not 1 <= overdue_days <= MAX_OVERDUE_DAYS:
+        raise OffsetOutOfRange()
+
+
+def check_future(day: date, today: date) -> None:
+    """Review and snooze dates lie after today."""
+    if day <= today:
+        raise DateNotInFuture()
+
+
+def overdue_days(review: date, today: date) -> int:
+    """Days past the review date (0 when not overdue)."""
+    return max((today - review).days, 0)

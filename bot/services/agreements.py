@@ -1,0 +1,435 @@
+"""Use cases of the agreement logbook: record, list, review (keep, evolve, drop, snooze), remind."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.domain import review as rules
+from bot.domain.consent import clean_proposal
+from bot.domain.review import AgreementStatus, Pending, Stage
+from bot.store import agreements_repo as q
+from bot.store import consent_repo, repo
+from bot.store.db import transaction
+from bot.store.models import Agreement
+
+Factory = sessionmaker[Session]
+NUDGE_LEASE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of an agreement's history."""
+
+    id: int
+    action: str
+    actor_id: str | None
+    at: datetime
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AgreementView:
+    """An agreement as people see it."""
+
+    id: int
+    team_id: str
+    channel_id: str
+    number: int
+    title: str
+    text: str
+    driver: str | None
+    responsibilities: str | None
+    evaluation: str | None
+    concerns: list[dict[str, Any]]
+    review_date: date
+    status: AgreementStatus
+    author_id: str
+    responsible_ids: list[str]
+    version: int
+    round_id: int | None
+    created_at: datetime
+    history: list[HistoryEntry] = field(default_factory=list)
+
+    @property
+    def recipients(self) -> list[str]:
+        """Who is reminded of its review."""
+        return self.responsible_ids or [self.author_id]
+
+
+def _view(session: Session, a: Agreement, *, history: bool = False) -> AgreementView:
+    entries = []
+    if history:
+        entries = [
+            HistoryEntry(e.id, e.action, e.actor_id, e.at, json.loads(e.detail) if e.detail else {})
+            for e in q.events(session, a.team_id, a.id)
+        ]
+    return AgreementView(
+        id=a.id,
+        team_id=a.team_id,
+        channel_id=a.channel_id,
+        number=a.number,
+        title=a.title,
+        text=a.text,
+        driver=a.driver,
+        responsibilities=a.responsibilities,
+        evaluation=a.evaluation,
+        concerns=json.loads(a.concerns or "[]"),
+        review_date=a.review_date,
+        status=AgreementStatus(a.status),
+        author_id=a.author_id,
+        responsible_ids=json.loads(a.responsible_ids or "[]"),
+        version=a.version,
+        round_id=a.round_id,
+        created_at=a.created_at,
+        history=entries,
+    )
+
+
+# ---------------------------------------------------------------- the register
+
+
+def record(
+    factory: Factory,
+    *,
+    team_id: str,
+    channel_id: str,
+    author_id: str,
+    title: str,
+    text: str,
+    driver: str | None,
+    responsibilities: str | None,
+    evaluation: str | None,
+    responsible_ids: list[str],
+    review_date: date,
+    now: datetime,
+    today: date,
+) -> AgreementView:
+    """Record an agreement made elsewhere (in a meeting, say)."""
+    text = clean_proposal(text)
+    rules.check_future(review_date, today)
+    with transaction(factory) as session:
+        circle = repo.lock_circle(session, team_id, channel_id, now)
+        agreement = q.create(
+            session,
+            number=circle.next_agreement_number,
+            now=now,
+            team_id=team_id,
+            channel_id=channel_id,
+            title=(title or "").strip() or text.splitlines()[0][:150],
+            text=text,
+            driver=_none(driver),
+            responsibilities=_none(responsibilities),
+            evaluation=_none(evaluation),
+            concerns="[]",
+            answers=None,
+            review_date=review_date,
+            author_id=author_id,
+            responsible_ids=json.dumps(sorted(set(responsible_ids))),
+            proposal_id=None,
+            round_id=None,
+            round_link=None,
+        )
+        circle.next_agreement_number += 1
+        _announce(session, agreement, "recorded", author_id, now)
+        return _view(session, agreement)
+
+
+def _none(text: str | None) -> str | None:
+    return text.strip() if text and text.strip() else None
+
+
+def in_force(factory: Factory, *, team_id: str, channel_id: str) -> list[AgreementView]:
+    """The channel's agreements in force: overdue first, then by review date."""
+    with transaction(factory) as session:
+        return [_view(session, a) for a in q.active(session, team_id, channel_id)]
+
+
+def detail(factory: Factory, *, team_id: str, channel_id: str, number: int) -> AgreementView:
+    """One agreement in full, with its history."""
+    with transaction(factory) as session:
+        agreement = q.by_number(session, team_id, channel_id, number)
+        if agreement is None:
+            raise rules.AgreementNotFound()
+        return _view(session, agreement, history=True)
+
+
+def load(factory: Factory, *, team_id: str, agreement_id: int) -> AgreementView:
+    """An agreement by id, with its history."""
+    with transaction(factory) as session:
+        agreement = q.get(session, team_id, agreement_id)
+        if agreement is None:
+            raise rules.AgreementNotFound()
+        return _view(session, agreement, history=True)
+
+
+def set_offsets(
+    factory: Factory, *, team_id: str, before_days: int, overdue_days: int, now: datetime
+) -> None:
+    """Choose when this workspace's review reminders go out."""
+    rules.check_offsets(before_days, overdue_days)
+    with transaction(factory) as session:
+        q.set_offsets(session, team_id, before_days, overdue_days, now)
+
+
+# ---------------------------------------------------------------- reviewing
+
+
+def _locked_for_review(
+    session: Session, team_id: str, agreement_id: int, expected: date
+) -> Agreement:
+    """The agreement, locked, still in force and still at the review date the person saw."""
+    agreement = q.get(session, team_id, agreement_id, lock=True)
+    if agreement is None:
+        raise rules.AgreementNotFound()
+    if agreement.status != AgreementStatus.ACTIVE.value or agreement.review_date != expected:
+        last = q.last_review(session, team_id, agreement_id)
+        raise rules.AlreadyReviewed(last.actor_id if last else None, last.action if last else None)
+    return agreement
+
+
+def _announce(
+    session: Session,
+    agreement: Agreement,
+    action: str,
+    actor: str,
+    now: datetime,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    event = q.add_event(session, agreement, actor=actor, action=action, detail=detail, now=now)
+    consent_repo.enqueue(
+        session,
+        team_id=agreement.team_id,
+        key=f"agreement-event:{event.id}",
+        kind="channel",
+        target=agreement.channel_id,
+        payload={"type": "agreement_event", "event_id": event.id, "agreement_id": agreement.id},
+        now=now,
+    )
+
+
+def keep(
+    factory: Factory,
+    *,
+    team_id: str,
+    agreement_id: int,
+    actor: str,
+    expected: date,
+    next_review: date,
+    now: datetime,
+    today: date,
+) -> AgreementView:
+    """Keep the agreement as it is, until the next review date."""
+    rules.check_future(next_review, today)
+    with transaction(factory) as session:
+        agreement = _locked_for_review(session, team_id, agreement_id, expected)
+        previous = agreement.review_date
+        agreement.review_date = next_review
+        agreement.updated_at = now
+        q.cancel_pending(session, team_id, agreement_id, now)
+        q.schedule_nudges(session, agreement, now)
+        _announce(
+            session,
+            agreement,
+            "kept",
+            actor,
+            now,
+            {"previous": previous.isoformat(), "next": next_review.isoformat()},
+        )
+        return _view(session, agreement)
+
+
+def drop(
+    factory: Factory,
+    *,
+    team_id: str,
+    agreement_id: int,
+    actor: str,
+    expected: date,
+    reason: str | None,
+    now: datetime,
+) -> AgreementView:
+    """End the agreement, with its reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise rules.DropNeedsReason()
+    with transaction(factory) as session:
+        agreement = _locked_for_review(session, team_id, agreement_id, expected)
+        agreement.status = AgreementStatus.DROPPED.value
+        agreement.updated_at = now
+        q.cancel_pending(session, team_id, agreement_id, now)
+        _announce(session, agreement, "dropped", actor, now, {"reason": reason[:3000]})
+        return _view(session, agreement)
+
+
+def snooze(
+    factory: Factory,
+    *,
+    team_id: str,
+    agreement_id: int,
+    actor: str,
+    expected: date,
+    until: date,
+    now: datetime,
+    today: date,
+) -> AgreementView:
+    """Remind again on a later day; the review date stays."""
+    rules.check_future(until, today)
+    with transaction(factory) as session:
+        agreement = _locked_for_review(session, team_id, agreement_id, expected)
+        q.cancel_pending(session, team_id, agreement_id, now)
+        for recipient in q.recipients(agreement):
+            q.add_nudge(
+                session, agreement, recipient, Stage.SNOOZED.value, rules.next_weekday(until), now
+            )
+        q.add_event(
+            session,
+            agreement,
+            actor=actor,
+            action="snoozed",
+            detail={"until": until.isoformat()},
+            now=now,
+        )
+        return _view(session, agreement)
+
+
+def check_reviewable(
+    factory: Factory, *, team_id: str, agreement_id: int, expected: date
+) -> AgreementView:
+    """Raise AlreadyReviewed when the reminder the person clicked is out of date."""
+    with transaction(factory) as session:
+        return _view(session, _locked_for_review(session, team_id, agreement_id, expected))
+
+
+def evolve(
+    session: Session,
+    agreement: Agreement,
+    *,
+    text: str,
+    title: str,
+    driver: str | None,
+    responsibilities: str | None,
+    evaluation: str | None,
+    concerns: str,
+    answers: str,
+    review_date: date,
+    responsible_ids: str | None,
+    round_id: int,
+    actor: str,
+    now: datetime,
+) -> None:
+    """A consented new version replaces the agreement's text; the old one stays in the history."""
+    old = {
+        "version": agreement.version,
+        "title": agreement.title,
+        "text": agreement.text,
+        "review_date": agreement.review_date.isoformat(),
+        "round_id": round_id,
+    }
+    agreement.title, agreement.text, agreement.driver = title, text, driver or agreement.driver
+    agreement.responsibilities, agreement.evaluation = responsibilities, evaluation
+    agreement.concerns, agreement.answers, agreement.review_date = concerns, answers, review_date
+    if responsible_ids:
+        agreement.responsible_ids = responsible_ids
+    agreement.round_id = round_id
+    agreement.version += 1
+    agreement.status = AgreementStatus.ACTIVE.value
+    agreement.updated_at = now
+    q.cancel_pending(session, agreement.team_id, agreement.id, now)
+    q.schedule_nudges(session, agreement, now)
+    _announce(session, agreement, "evolved", actor, now, old)
+
+
+# ---------------------------------------------------------------- reminders
+
+
+@dataclass(frozen=True)
+class ClaimedNudge:
+    """A reminder this sweep may send, and what it is about."""
+
+    id: int
+    team_id: str
+    recipient_id: str
+    stage: Stage
+    due_date: date
+    folded: int
+    agreement: AgreementView
+
+
+def due_groups(
+    factory: Factory, *, now: datetime, limit: int = 500
+) -> dict[tuple[str, int, str], list[Pending]]:
+    """Unsent reminders that may be due somewhere on earth by now, per (team, agreement, person)."""
+    latest = (now + timedelta(hours=14)).date()  # the earliest timezone's date
+    with transaction(factory) as session:
+        rows = q.due_candidates(session, latest, now, limit)
+        groups: dict[tuple[str, int, str], list[Pending]] = {}
+        for n in rows:
+            groups.setdefault((n.team_id, n.agreement_id, n.recipient_id), []).append(
+                Pending(n.id, Stage(n.stage), n.due_date)
+            )
+        return groups
+
+
+def claim(
+    factory: Factory, *, team_id: str, send: Pending, fold: list[Pending], now: datetime
+) -> ClaimedNudge | None:
+    """Lease one reminder and fold the older due ones into it; None when another sweep has it."""
+    with transaction(factory) as session:
+        if not q.claim_nudge(session, team_id, send.id, now, now + NUDGE_LEASE):
+            return None
+        q.fold_into(session, team_id, [p.id for p in fold], now)
+        from bot.store.models import ReviewNudge
+
+        nudge = session.get(ReviewNudge, send.id)
+        agreement = q.get(session, team_id, nudge.agreement_id) if nudge else None
+        if nudge is None or agreement is None or agreement.status != AgreementStatus.ACTIVE.value:
+            if nudge is not None:
+                q.finish_nudge(session, team_id, send.id, now, "cancelled")
+            return None
+        return ClaimedNudge(
+            send.id,
+            team_id,
+            nudge.recipient_id,
+            Stage(nudge.stage),
+            nudge.due_date,
+            len(fold),
+            _view(session, agreement),
+        )
+
+
+def sent(factory: Factory, *, nudge: ClaimedNudge, outcome: str, now: datetime) -> None:
+    """Slack took the reminder: mark it, and plan the next one while the review is overdue."""
+    with transaction(factory) as session:
+        q.finish_nudge(session, nudge.team_id, nudge.id, now, outcome)
+        agreement = q.get(session, nudge.team_id, nudge.agreement.id)
+        if agreement is None or agreement.status != AgreementStatus.ACTIVE.value:
+            return
+        if nudge.stage is not Stage.BEFORE and agreement.review_date == nudge.agreement.review_date:
+            _, every = q.offsets(session, nudge.team_id)
+            q.add_nudge(
+                session,
+                agreement,
+                nudge.recipient_id,
+                Stage.OVERDUE.value,
+                rules.next_overdue(max(nudge.due_date, now.date()), every),
+                now,
+            )
+        q.add_event(
+            session,
+            agreement,
+            actor=None,
+            action="nudged",
+            detail={"to": nudge.recipient_id, "stage": nudge.stage.value, "via": outcome},
+            now=now,
+        )
+
+
+def failed(factory: Factory, *, nudge: ClaimedNudge, error: str, now: datetime) -> None:
+    """Slack did not take it: keep it unsent and try again shortly."""
+    with transaction(factory) as session:
+        q.release_nudge(session, nudge.team_id, nudge.id, error, now + timedelta(minutes=1))

@@ -1,0 +1,269 @@
+"""Queries for agreements, their history and review nudges. Every query is scoped by team_id."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.domain.review import AgreementStatus, schedule
+from bot.store import repo
+from bot.store.models import Agreement, AgreementEvent, ReviewNudge, Workspace
+from bot.store.repo import _insert
+
+
+def offsets(session: Session, team_id: str) -> tuple[int, int]:
+    """Days before the review date to remind, and the interval while overdue."""
+    row = session.execute(
+        select(Workspace.review_before_days, Workspace.review_overdue_days).where(
+            Workspace.team_id == team_id
+        )
+    ).first()
+    return (row[0], row[1]) if row else (7, 7)
+
+
+def set_offsets(session: Session, team_id: str, before: int, overdue: int, now: datetime) -> None:
+    """Choose the workspace's reminder offsets."""
+    repo.ensure_workspace(session, team_id, now)
+    session.execute(
+        update(Workspace)
+        .where(Workspace.team_id == team_id)
+        .values(review_before_days=before, review_overdue_days=overdue)
+    )
+
+
+def recipients(agreement: Agreement) -> list[str]:
+    """Who is reminded: the people responsible, or the author when nobody is named."""
+    people = json.loads(agreement.responsible_ids or "[]")
+    return people or [agreement.author_id]
+
+
+def create(session: Session, *, number: int, now: datetime, **fields: Any) -> Agreement:
+    """Store a new agreement, its first history entry and its review reminders."""
+    agreement = Agreement(
+        number=number,
+        status=AgreementStatus.ACTIVE.value,
+        version=1,
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+    session.add(agreement)
+    session.flush()
+    add_event(
+        session,
+        agreement,
+        actor=agreement.author_id,
+        action="agreed",
+        detail={"review_date": agreement.review_date.isoformat(), "round_id": agreement.round_id},
+        now=now,
+    )
+    schedule_nudges(session, agreement, now)
+    return agreement
+
+
+def add_event(
+    session: Session,
+    agreement: Agreement,
+    *,
+    actor: str | None,
+    action: str,
+    detail: dict[str, Any] | None,
+    now: datetime,
+) -> AgreementEvent:
+    """Record one change in the agreement's history."""
+    event = AgreementEvent(
+        team_id=agreement.team_id,
+        agreement_id=agreement.id,
+        actor_id=actor,
+        action=action,
+        detail=json.dumps(detail) if detail else None,
+        at=now,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def schedule_nudges(session: Session, agreement: Agreement, now: datetime) -> None:
+    """Plan the reminders for the agreement's current review date (once each)."""
+    before, _ = offsets(session, agreement.team_id)
+    for recipient in recipients(agreement):
+        for stage, due in schedule(agreement.review_date, before):
+            add_nudge(session, agreement, recipient, stage.value, due, now)
+
+
+def add_nudge(
+    session: Session, agreement: Agreement, recipient: str, stage: str, due: date, now: datetime
+) -> None:
+    """Plan one reminder; a duplicate (same agreement, person, stage and day) is ignored."""
+    stmt = _insert(session)(ReviewNudge).values(
+        team_id=agreement.team_id,
+        agreement_id=agreement.id,
+        recipient_id=recipient,
+        stage=stage,
+        review_date=agreement.review_date,
+        due_date=due,
+        attempts=0,
+        created_at=now,
+    )
+    session.execute(
+        stmt.on_conflict_do_nothing(
+            index_elements=["agreement_id", "recipient_id", "stage", "due_date"]
+        )
+    )
+
+
+def cancel_pending(session: Session, team_id: str, agreement_id: int, now: datetime) -> None:
+    """Reminders not sent yet are no longer needed (the agreement was reviewed)."""
+    session.execute(
+        update(ReviewNudge)
+        .where(
+            ReviewNudge.team_id == team_id,
+            ReviewNudge.agreement_id == agreement_id,
+            ReviewNudge.sent_at.is_(None),
+        )
+        .values(sent_at=now, outcome="cancelled", lease_until=None)
+    )
+
+
+def get(
+    session: Session, team_id: str, agreement_id: int, *, lock: bool = False
+) -> Agreement | None:
+    """An agreement by id, optionally locked for this transaction."""
+    stmt = select(Agreement).where(Agreement.team_id == team_id, Agreement.id == agreement_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return session.scalars(stmt).first()
+
+
+def by_number(session: Session, team_id: str, channel_id: str, number: int) -> Agreement | None:
+    """The channel's agreement with this number."""
+    return session.scalar(
+        select(Agreement).where(
+            Agreement.team_id == team_id,
+            Agreement.channel_id == channel_id,
+            Agreement.number == number,
+        )
+    )
+
+
+def active(session: Session, team_id: str, channel_id: str | None = None) -> list[Agreement]:
+    """Agreements in force, soonest review first (so overdue ones lead)."""
+    stmt = select(Agreement).where(
+        Agreement.team_id == team_id, Agreement.status == AgreementStatus.ACTIVE.value
+    )
+    if channel_id:
+        stmt = stmt.where(Agreement.channel_id == channel_id)
+    return list(session.scalars(stmt.order_by(Agreement.review_date, Agreement.number)))
+
+
+def all_of(session: Session, team_id: str, channel_id: str | None = None) -> list[Agreement]:
+    """Every agreement, in force or not, by channel and number."""
+    stmt = select(Agreement).where(Agreement.team_id == team_id)
+    if channel_id:
+        stmt = stmt.where(Agreement.channel_id == channel_id)
+    return list(session.scalars(stmt.order_by(Agreement.channel_id, Agreement.number)))
+
+
+def events(session: Session, team_id: str, agreement_id: int) -> list[AgreementEvent]:
+    """The agreement's history, oldest first."""
+    return list(
+        session.scalars(
+            select(AgreementEvent)
+            .where(AgreementEvent.team_id == team_id, AgreementEvent.agreement_id == agreement_id)
+            .order_by(AgreementEvent.id)
+        )
+    )
+
+
+def last_review(session: Session, team_id: str, agreement_id: int) -> AgreementEvent | None:
+    """The latest review outcome recorded."""
+    return session.scalar(
+        select(AgreementEvent)
+        .where(
+            AgreementEvent.team_id == team_id,
+            AgreementEvent.agreement_id == agreement_id,
+            AgreementEvent.action.in_(["kept", "evolved", "dropped", "snoozed"]),
+        )
+        .order_by(AgreementEvent.id.desc())
+        .limit(1)
+    )
+
+
+# ---------------------------------------------------------------- nudges
+
+
+def due_candidates(
+    session: Session, latest_due: date, now: datetime, limit: int
+) -> list[ReviewNudge]:
+    """Unsent reminders due by `latest_due` (the earliest timezone's today), not leased."""
+    return list(
+        session.scalars(
+            select(ReviewNudge)
+            .where(
+                ReviewNudge.sent_at.is_(None),
+                ReviewNudge.due_date <= latest_due,
+                or_(ReviewNudge.lease_until.is_(None), ReviewNudge.lease_until < now),
+            )
+            .order_by(ReviewNudge.due_date, ReviewNudge.id)
+            .limit(limit)
+        )
+    )
+
+
+def claim_nudge(
+    session: Session, team_id: str, nudge_id: int, now: datetime, lease_until: datetime
+) -> bool:
+    """Lease a reminder for sending; False when another sweep has it or it is done."""
+    result = session.execute(
+        update(ReviewNudge)
+        .where(
+            ReviewNudge.team_id == team_id,
+            ReviewNudge.id == nudge_id,
+            ReviewNudge.sent_at.is_(None),
+            or_(ReviewNudge.lease_until.is_(None), ReviewNudge.lease_until < now),
+        )
+        .values(lease_until=lease_until, attempts=ReviewNudge.attempts + 1)
+        .returning(ReviewNudge.id)
+    )
+    return result.scalar() is not None
+
+
+def fold_into(session: Session, team_id: str, ids: list[int], now: datetime) -> None:
+    """Mark older reminders as folded into the one being sent."""
+    if ids:
+        session.execute(
+            update(ReviewNudge)
+            .where(
+                ReviewNudge.team_id == team_id,
+                ReviewNudge.id.in_(ids),
+                ReviewNudge.sent_at.is_(None),
+            )
+            .values(sent_at=now, outcome="folded")
+        )
+
+
+def finish_nudge(
+    session: Session, team_id: str, nudge_id: int, now: datetime, outcome: str
+) -> None:
+    """The reminder went out (Slack said ok)."""
+    session.execute(
+        update(ReviewNudge)
+        .where(ReviewNudge.team_id == team_id, ReviewNudge.id == nudge_id)
+        .values(sent_at=now, outcome=outcome, lease_until=None, last_error=None)
+    )
+
+
+def release_nudge(
+    session: Session, team_id: str, nudge_id: int, error: str, retry_at: datetime
+) -> None:
+    """Sending failed: keep it unsent, to be tried again from `retry_at`."""
+    session.execute(
+        update(ReviewNudge)
+        .where(ReviewNudge.team_id == team_id, ReviewNudge.id == nudge_id)
+        .values(lease_until=retry_at, last_error=error[:200])
+    )

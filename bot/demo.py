@@ -8,7 +8,7 @@ import re
 import tempfile
 import textwrap
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -184,6 +184,7 @@ def run_demo(out: TextIO, lang: str = "en") -> int:
         script = Script(deps, driver, fake, Transcript(fake, out))
         script.tensions()
         script.consent_round()
+        script.review()
         script.home()
         script.t.say()
         script.t.say(
@@ -319,6 +320,7 @@ class Script:
                 "title": "Release notes a day early",
                 "driver_item": "1",
                 "responsibilities": "The release lead writes them; the circle reads them.",
+                "responsible_people": ["U0CHEN"],
                 "evaluation": "No release in the next two months has notes written on the last night.",
             },
         )
@@ -358,9 +360,27 @@ class Script:
             self.click(user_id, ids.ACT_ANSWER_CONSENT, "2", "Consent", ts=second)
         self.tick("a few seconds later", seconds=10)
 
+    def review(self) -> None:
+        t = self.t
+        t.say()
+        t.say("── 3. The agreement comes up for review " + "─" * 43)
+        self.command("U0BRAM", "", command="/agreements")
+        self.tick(
+            "eleven weeks pass; a week before the review date, at 09:00 in Chen's timezone", days=80
+        )
+        self.tick("another sweep a minute later sends nothing twice", minutes=1)
+        dm = self.fake.dm_channel_id("U0CHEN") or ""
+        self.click("U0CHEN", ids.ACT_AGREEMENT_KEEP, "1:2027-03-01", "Keep", channel=dm, ts="0.0")
+        self.form(
+            "U0CHEN",
+            "keeps it, with the next review in September",
+            {"next_review": date(2027, 9, 1)},
+        )
+        self.command("U0CHEN", "1", command="/agreements")
+
     def home(self) -> None:
         self.t.say()
-        self.t.say("── 3. The Home tab " + "─" * 64)
+        self.t.say("── 4. The Home tab " + "─" * 64)
         self.t.step("@alice", "opens the bot's Home tab")
         self.driver.app_home_opened("U0ALICE")
         self.settle()

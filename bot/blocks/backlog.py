@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import ids
-from bot.blocks.text import escape, mention, quote_chunks, slack_date, truncate
+from bot.blocks.text import escape, mention, one_line, quote_chunks, slack_date, truncate
 from bot.domain.backlog import ItemView
 from bot.i18n import Messages
 
@@ -57,7 +57,7 @@ def tension_raised(m: Messages, item: ItemView, open_count: int) -> Rendered:
         )
     )
     fallback = m._(
-        "Tension #{number}: {text}", number=item.number, text=escape(truncate(item.text, 300))
+        "Tension #{number}: {text}", number=item.number, text=escape(one_line(item.text, 300))
     )
     return fallback, _dicts(blocks)
 
@@ -67,7 +67,7 @@ def _item_line(m: Messages, item: ItemView) -> str:
         "*{rank}.* #{number} {text} _({author})_",
         rank=item.rank,
         number=item.number,
-        text=escape(truncate(item.text, LIST_LINE_CHARS)),
+        text=escape(one_line(item.text, LIST_LINE_CHARS)),
         author=mention(item.author_id),
     )
 
@@ -135,7 +135,7 @@ def home_view(m: Messages, tensions: list[ItemView], waiting: list[Any] | None =
         lines = [
             m._(
                 "{title} in <#{channel}>, before {deadline}",
-                title=escape(truncate(w.title, 120)),
+                title=escape(one_line(w.title, 120)),
                 channel=w.channel_id,
                 deadline=slack_date(w.deadline),
             )
@@ -151,7 +151,7 @@ def home_view(m: Messages, tensions: list[ItemView], waiting: list[Any] | None =
                     number=t.number,
                     channel=t.channel_id,
                     rank=t.rank,
-                    text=escape(truncate(t.text, LIST_LINE_CHARS)),
+                    text=escape(one_line(t.text, LIST_LINE_CHARS)),
                 )
                 for t in tensions[start : start + ITEMS_PER_SECTION]
             ]

@@ -30,7 +30,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import ids
-from bot.blocks.text import escape, mention, quote_chunks, slack_date, truncate
+from bot.blocks.text import escape, mention, one_line, quote_chunks, slack_date, truncate
 from bot.domain.backlog import ItemView
 from bot.domain.consent import (
     MAX_PROPOSAL_LENGTH,
@@ -140,7 +140,7 @@ def consent_modal(
         )
     )
     options = [
-        Option(value=str(item.id), text=truncate(f"#{item.number} {item.text}", 75))
+        Option(value=str(item.id), text=one_line(f"#{item.number} {item.text}", 75))
         for item in backlog[:100]
     ]
     if options:
@@ -370,7 +370,7 @@ def _header(m: Messages, view: RoundView) -> HeaderBlock:
     label = m._(
         "Consent round P{number} v{version}", number=view.proposal_number, version=view.version
     )
-    return HeaderBlock(text=truncate(f"{label}: {view.title}", 150))
+    return HeaderBlock(text=one_line(f"{label}: {view.title}", 150))
 
 
 def _labelled(label: str, value: str) -> str:

@@ -14,8 +14,12 @@ def escape(text: str) -> str:
 
 def truncate(text: str, limit: int) -> str:
     """Shorten to at most `limit` characters, marking the cut with an ellipsis."""
-    text = " ".join(text.split()) if "\n" in text else text
     return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
+
+
+def one_line(text: str, limit: int) -> str:
+    """Whitespace and line breaks folded to single spaces, then shortened (for list lines)."""
+    return truncate(" ".join(text.split()), limit)
 
 
 def quote_chunks(text: str, limit: int = SECTION_LIMIT - 100) -> list[str]:

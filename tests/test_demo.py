@@ -30,7 +30,7 @@ def test_demo_tells_the_whole_story() -> None:
     assert "Consent round P1 v2" in text
     assert "Consented.* Agreement #1, to be reviewed on March 1, 2027." in text
     # The agreement comes due: one reminder at 09:00 local time, then a Keep.
-    assert text.count("comes up for review on March 1, 2027") == 1
+    assert text.count("in #ops-circle comes up for review on") == 1
     assert "@chen kept agreement #1 “Release notes a day early”. Next review: September 1, 2027." in text
     assert "kept by @chen; next review September 1, 2027" in text
     assert "Traceback" not in text

@@ -16,7 +16,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks import ids
 from bot.blocks.text import escape, mention, one_line, quote_chunks, slack_date, truncate
-from bot.domain.backlog import ItemView
+from bot.domain.backlog import ItemView, NextStep
 from bot.i18n import Messages
 
 LIST_LINE_CHARS = 180
@@ -60,6 +60,19 @@ def tension_raised(m: Messages, item: ItemView, open_count: int) -> Rendered:
         "Tension #{number}: {text}", number=item.number, text=escape(one_line(item.text, 300))
     )
     return fallback, _dicts(blocks)
+
+
+def next_step_label(m: Messages, step: NextStep | None) -> str:
+    """The name of a next step, for lists and the agenda."""
+    if step is None:
+        return m._("new: describe the driver")
+    return {
+        NextStep.UNDERSTAND: m._("understand the driver"),
+        NextStep.PROPOSE: m._("form a proposal"),
+        NextStep.DECIDE: m._("decide on a proposal"),
+        NextStep.REVIEW: m._("review an agreement"),
+        NextStep.SELECT: m._("select someone for a role"),
+    }[step]
 
 
 def _item_line(m: Messages, item: ItemView) -> str:

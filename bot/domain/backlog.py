@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from bot.domain.errors import EmptyText, TextTooLong
@@ -27,6 +27,23 @@ class ItemStatus(StrEnum):
 
 
 OPEN_STATUSES = (ItemStatus.NEW, ItemStatus.BACKLOG, ItemStatus.IN_PROGRESS)
+
+
+class NextStep(StrEnum):
+    """What the circle does next with a backlog item (S3's governance next steps)."""
+
+    UNDERSTAND = "understand"  # understand the driver
+    PROPOSE = "propose"  # form a proposal
+    DECIDE = "decide"  # decide on a proposal
+    REVIEW = "review"  # review an agreement
+    SELECT = "select"  # select someone for a role
+
+
+class Nature(StrEnum):
+    """Whether a driver is a problem or an opportunity."""
+
+    PROBLEM = "problem"
+    OPPORTUNITY = "opportunity"
 
 
 def clean_tension_text(raw: str) -> str:
@@ -57,6 +74,14 @@ class ItemView:
     rank: int | None
     created_at: datetime
     message_ts: str | None = None
+    situation: str | None = None
+    effect: str | None = None
+    relevance: str | None = None
+    nature: str | None = None
+    next_step: NextStep | None = None
+    due_date: date | None = None
+    source_link: str | None = None
+    passed_from: str | None = None
 
 
 @dataclass(frozen=True)

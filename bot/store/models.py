@@ -81,6 +81,13 @@ class Circle(Base):
     next_number: Mapped[int] = mapped_column(Integer, default=1)
     next_proposal_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     next_agreement_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Governance meeting rhythm: every N weeks on a weekday at a local time.
+    meeting_every_weeks: Mapped[int | None] = mapped_column(Integer)
+    meeting_weekday: Mapped[int | None] = mapped_column(Integer)  # 0 = Monday
+    meeting_time: Mapped[str | None] = mapped_column(String(5))  # "HH:MM", local
+    meeting_tz: Mapped[str | None] = mapped_column(String(64))
+    next_meeting_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    agenda_posted_for: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -104,6 +111,15 @@ class BacklogItem(Base):
     status: Mapped[str] = mapped_column(String(16))
     rank: Mapped[int | None] = mapped_column(Integer)
     message_ts: Mapped[str | None] = mapped_column(String(32))
+    # Described as a driver (S3): current situation, effect, relevance; problem or opportunity.
+    situation: Mapped[str | None] = mapped_column(Text)
+    effect: Mapped[str | None] = mapped_column(Text)
+    relevance: Mapped[str | None] = mapped_column(Text)
+    nature: Mapped[str | None] = mapped_column(String(16))  # problem | opportunity
+    next_step: Mapped[str | None] = mapped_column(String(24))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    source_link: Mapped[str | None] = mapped_column(Text)  # permalink of the message it came from
+    passed_from: Mapped[str | None] = mapped_column(String(32))  # channel it was passed on from
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bot.domain.backlog import OPEN_STATUSES, ItemStatus, ItemView
+from bot.domain.backlog import OPEN_STATUSES, ItemStatus, ItemView, NextStep
 from bot.store.models import BacklogItem, Circle, ItemEvent, ProcessedEvent, Workspace
 
 
@@ -224,6 +224,14 @@ def to_view(item: BacklogItem) -> ItemView:
         rank=item.rank,
         created_at=item.created_at,
         message_ts=item.message_ts,
+        situation=item.situation,
+        effect=item.effect,
+        relevance=item.relevance,
+        nature=item.nature,
+        next_step=NextStep(item.next_step) if item.next_step else None,
+        due_date=item.due_date,
+        source_link=item.source_link,
+        passed_from=item.passed_from,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot import delivery
-from bot.services import backlog, consent
+from bot.services import backlog, consent, rhythm
 
 if TYPE_CHECKING:
     from bot.app import Deps
@@ -54,6 +55,11 @@ def _render_rounds(deps: Deps) -> int:
     return delivery.render_rounds(deps)
 
 
+def _meeting_agendas(deps: Deps) -> int:
+    """Queue each governance meeting's agenda a day ahead, once per meeting (rhythm)."""
+    return rhythm.post_due_agendas(deps.sessions, now=deps.clock())
+
+
 def _deliver_outbox(deps: Deps) -> int:
     return delivery.deliver_outbox(deps)
 
@@ -63,6 +69,7 @@ SWEEPS: list[Sweep] = [
     Sweep("close-rounds", _close_rounds, every_seconds=10),
     Sweep("nudge-rounds", _nudge_rounds),
     Sweep("review-nudges", _review_nudges),
+    Sweep("meeting-agendas", _meeting_agendas, every_seconds=60),
     Sweep("deliver-outbox", _deliver_outbox, every_seconds=3),
     Sweep("render-rounds", _render_rounds, every_seconds=1),
     Sweep("purge-event-ids", _purge_event_ids, every_seconds=3600),
@@ -70,6 +77,17 @@ SWEEPS: list[Sweep] = [
 
 _KICK_SWEEPS = ("close-rounds", "deliver-outbox", "render-rounds")
 _kick_lock = threading.Lock()
+KICK_EVERY_SECONDS = 1.0
+
+
+def kick_soon(deps: Deps, *, urgent: bool = False) -> None:
+    """After an answer: run the round sweeps now, at most once a second (a burst of answers
+    must not turn into a burst of sweeps); `urgent` (the round is complete) always runs."""
+    now = time.monotonic()
+    if not urgent and now - getattr(deps, "last_kick", 0.0) < KICK_EVERY_SECONDS:
+        return
+    deps.last_kick = now
+    deps.executor.submit(kick, deps)
 
 
 def kick(deps: Deps) -> None:

@@ -502,6 +502,15 @@ def test_quorum_not_met_then_extended(bot: Bot, clock: FakeClock) -> None:
     assert submit(bot, modal, values).body == ""
     view = consent.load(bot.deps.sessions, team_id=TEAM, round_id=rnd.id)
     assert view.status.value == "open" and view.deadline == new_deadline
+    # The reopened round closes again, and its new result is announced too.
+    for user in (BRAM, CHEN):
+        click(bot, ids.ACT_ANSWER_CONSENT, rnd.id, user)
+    sweep(bot)
+    assert (
+        consent.load(bot.deps.sessions, team_id=TEAM, round_id=rnd.id).outcome.value == "consented"
+    )
+    replies = thread_replies(bot, rnd)
+    assert len(replies) == 2 and "Consented" in replies[-1]["text"]
 
 
 # ---------------------------------------------------------------- nudges and message updates

@@ -41,7 +41,7 @@ from bot.domain.consent import (
     RoundStatus,
 )
 from bot.i18n import Messages
-from bot.services.consent import RoundView
+from bot.services.consent import RoundBrief, RoundView
 
 Rendered = tuple[str, list[dict]]
 MESSAGE_BLOCK_LIMIT = 50
@@ -300,7 +300,9 @@ def consent_modal(
     ).to_dict()
 
 
-def reason_modal(m: Messages, view: RoundView, position: Position, metadata: str) -> dict:
+def reason_modal(
+    m: Messages, view: RoundView | RoundBrief, position: Position, metadata: str
+) -> dict:
     """Ask for the reason of an objection (required) or a concern (invited)."""
     objection = position is Position.OBJECTION
     blocks: list[Block] = [
@@ -685,7 +687,7 @@ def nudge(m: Messages, view: RoundView, link: str | None) -> Rendered:
     return text, _dicts(blocks)
 
 
-def ask_reason(m: Messages, view: RoundView) -> Rendered:
+def ask_reason(m: Messages, view: RoundView | RoundBrief) -> Rendered:
     """After a raised-hand reaction: an objection counts only with its reason."""
     text = m._(
         "You reacted with :raised_hand: on “{title}”. An objection counts only with its reason: "
@@ -710,7 +712,7 @@ def ask_reason(m: Messages, view: RoundView) -> Rendered:
     )
 
 
-def answer_recorded(m: Messages, position: Position, view: RoundView) -> str:
+def answer_recorded(m: Messages, position: Position, view: RoundView | RoundBrief) -> str:
     """Ephemeral confirmation of an answer."""
     return m._(
         "Recorded your answer “{position}” on “{title}”. You can change it until the round closes {deadline}.",

@@ -22,7 +22,7 @@ from bot.domain.consent import Position
 from bot.domain.errors import DomainError
 from bot.handlers.reply import ephemeral, later
 from bot.i18n import Messages
-from bot.scheduler import kick
+from bot.scheduler import kick, kick_soon
 from bot.services import backlog, consent
 
 if TYPE_CHECKING:
@@ -397,13 +397,13 @@ def register(app: App, deps: Deps) -> None:
         user_id: str,
         channel: str | None,
         position: Position,
-        view_: consent.RoundView,
+        view_: consent.RoundBrief,
     ) -> None:
         m = user_m(client, team_id, user_id)
         ephemeral(
             client, channel=channel, user=user_id, text=views.answer_recorded(m, position, view_)
         )
-        deps.executor.submit(kick, deps)
+        kick_soon(deps, urgent=view_.complete)
 
     @app.action(ids.ACT_ANSWER_CONSENT)
     def on_consent_button(
@@ -446,7 +446,7 @@ def register(app: App, deps: Deps) -> None:
             consent.check_can_answer(
                 deps.sessions, team_id=team_id, round_id=round_id, user_id=user_id, now=deps.clock()
             )
-            view_ = consent.load(deps.sessions, team_id=team_id, round_id=round_id)
+            view_ = consent.brief(deps.sessions, team_id=team_id, round_id=round_id)
         except DomainError as exc:
             ephemeral(client, channel=channel, user=user_id, text=refusal(m, exc))
             return
@@ -711,7 +711,7 @@ def register(app: App, deps: Deps) -> None:
         user_id: str,
         channel_id: str,
         position: Position,
-        view_: consent.RoundView,
+        view_: consent.RoundBrief,
     ) -> None:
         if position is Position.OBJECTION_STARTED:
             m = user_m(client, team_id, user_id)
@@ -724,6 +724,6 @@ def register(app: App, deps: Deps) -> None:
                     log.warning(
                         "could not ask %s for a reason: %s", user_id, exc.response.get("error")
                     )
-        kick(deps)
+        kick_soon(deps, urgent=view_.complete)
 
     deps.reaction_hooks.append(on_reaction)

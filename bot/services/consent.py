@@ -85,6 +85,27 @@ class RoundView:
         )
 
 
+@dataclass(frozen=True)
+class RoundBrief:
+    """What answering needs to say back: which round, its title and deadline."""
+
+    id: int
+    channel_id: str
+    title: str
+    deadline: datetime
+    text: str = ""
+    complete: bool = False  # every participant has given an answer that counts
+
+
+def brief(factory: Factory, *, team_id: str, round_id: int) -> RoundBrief:
+    """A round's title and deadline, without its answers."""
+    with transaction(factory) as session:
+        rnd = q.get_round(session, team_id, round_id)
+        if rnd is None:
+            raise rules.RoundNotFound()
+        return RoundBrief(rnd.id, rnd.channel_id, rnd.title, rnd.deadline, rnd.text)
+
+
 def _view(session: Session, rnd: ConsentRound) -> RoundView:
     proposal = q.get_proposal(session, rnd.team_id, rnd.proposal_id)
     item = repo.get_item(session, rnd.team_id, rnd.item_id) if rnd.item_id else None
@@ -298,12 +319,20 @@ def answer(
     source: str = "button",
     reaction: str | None = None,
     now: datetime,
-) -> RoundView:
-    """Record a participant's answer (the latest counts)."""
+) -> RoundBrief:
+    """Record a participant's answer (the latest counts).
+
+    Many people answer one round at once: the round row is only share-locked
+    (the close sweep's exclusive lock still waits for answers in flight), and the
+    update of its change counter comes last, so the exclusive part is short.
+    """
     if position is not Position.OBJECTION_STARTED:
         reason = rules.clean_reason(position, reason)
     with transaction(factory) as session:
-        rnd = _check_can_answer(session, q.lock_round(session, team_id, round_id), user_id, now)
+        rnd = _check_can_answer(
+            session, q.lock_round(session, team_id, round_id, shared=True), user_id, now
+        )
+        brief = RoundBrief(rnd.id, rnd.channel_id, rnd.title, rnd.deadline, rnd.text)
         q.upsert_answer(
             session,
             team_id=team_id,
@@ -315,9 +344,13 @@ def answer(
             reaction=reaction,
             now=now,
         )
+        complete = q.counted_answers(session, round_id) >= q.participant_count(
+            session, team_id, round_id
+        )
         q.bump(session, rnd)
-        session.flush()
-        return _view(session, rnd)
+        return RoundBrief(
+            brief.id, brief.channel_id, brief.title, brief.deadline, brief.text, complete
+        )
 
 
 def withdraw_reaction(
@@ -536,7 +569,7 @@ def _apply(
     q.enqueue(
         session,
         team_id=rnd.team_id,
-        key=f"round-result:{rnd.id}",
+        key=f"round-result:{rnd.id}:{now.isoformat()}",
         kind="channel",
         target=rnd.channel_id,
         payload={"type": "round_result", "round_id": rnd.id},
@@ -545,7 +578,7 @@ def _apply(
     q.enqueue(
         session,
         team_id=rnd.team_id,
-        key=f"round-result-author:{rnd.id}",
+        key=f"round-result-author:{rnd.id}:{now.isoformat()}",
         kind="dm",
         target=rnd.author_id,
         payload={"type": "round_result_author", "round_id": rnd.id},
@@ -572,7 +605,7 @@ def nudge_due(factory: Factory, *, now: datetime, limit: int = 100) -> int:
                 q.enqueue(
                     session,
                     team_id=team_id,
-                    key=f"nudge:{round_id}:{user}",
+                    key=f"nudge:{round_id}:{user}:{rnd.deadline.isoformat()}",
                     kind="dm",
                     target=user,
                     payload={"type": "round_nudge", "round_id": round_id},
@@ -599,7 +632,9 @@ def claim_render(
 ) -> tuple[int, RoundView] | None:
     """Lease the round's message for one update; the seq and state to render."""
     with transaction(factory) as session:
-        seq = q.claim_render(session, team_id, round_id, now, now + RENDER_LEASE)
+        seq = q.claim_render(
+            session, team_id, round_id, now, now + RENDER_LEASE, RENDER_INTERVAL.total_seconds()
+        )
         if seq is None:
             return None
         rnd = q.get_round(session, team_id, round_id)

@@ -450,6 +450,10 @@ class FakeSlack:
         parts = urlsplit(handler.path)
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""
+        if len(raw) < length:
+            # The client went away mid-request (a killed process): no call was made.
+            handler.close_connection = True
+            return
         if parts.path.startswith("/hooks/"):
             self._serve_hook(handler, parts.path, raw)
             return
@@ -498,8 +502,11 @@ class FakeSlack:
         handler.send_response(200)
         handler.send_header("Content-Type", "text/html")
         handler.send_header("Content-Length", str(len(data)))
-        handler.end_headers()
-        handler.wfile.write(data)
+        try:
+            handler.end_headers()
+            handler.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            handler.close_connection = True  # the caller is gone; nothing to answer
 
     @staticmethod
     def _reply(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
@@ -22,16 +22,37 @@ from bot.store.repo import _insert
 
 
 def lock_round(
-    session: Session, team_id: str, round_id: int, *, skip_locked: bool = False
+    session: Session,
+    team_id: str,
+    round_id: int,
+    *,
+    skip_locked: bool = False,
+    shared: bool = False,
 ) -> ConsentRound | None:
-    """The round, locked for this transaction (PostgreSQL row lock; SQLite locks on BEGIN)."""
+    """The round, locked for this transaction (PostgreSQL row lock; SQLite locks on BEGIN).
+
+    `shared` takes FOR KEY SHARE: answers lock the round together, and only
+    exclude the close sweep's FOR UPDATE.
+    """
     stmt = (
         select(ConsentRound)
         .where(ConsentRound.team_id == team_id, ConsentRound.id == round_id)
-        .with_for_update(skip_locked=skip_locked)
+        .with_for_update(skip_locked=skip_locked, read=shared, key_share=shared)
         .execution_options(populate_existing=True)
     )
     return session.scalars(stmt).first()
+
+
+def participant_count(session: Session, team_id: str, round_id: int) -> int:
+    """How many people were asked to answer."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(RoundParticipant)
+            .where(RoundParticipant.team_id == team_id, RoundParticipant.round_id == round_id)
+        )
+        or 0
+    )
 
 
 def get_round(session: Session, team_id: str, round_id: int) -> ConsentRound | None:
@@ -235,8 +256,6 @@ def rounds_to_render(
     session: Session, now: datetime, min_interval_s: float, limit: int
 ) -> list[tuple[str, int]]:
     """Rounds whose message is behind, and not updated within the last interval."""
-    from datetime import timedelta
-
     stmt = (
         select(ConsentRound.team_id, ConsentRound.id)
         .where(
@@ -255,7 +274,12 @@ def rounds_to_render(
 
 
 def claim_render(
-    session: Session, team_id: str, round_id: int, now: datetime, lease_until: datetime
+    session: Session,
+    team_id: str,
+    round_id: int,
+    now: datetime,
+    lease_until: datetime,
+    min_interval_s: float,
 ) -> int | None:
     """Take the right to update this round's message; returns the seq to render, or None."""
     result = session.execute(
@@ -264,6 +288,14 @@ def claim_render(
             ConsentRound.team_id == team_id,
             ConsentRound.id == round_id,
             or_(ConsentRound.render_lease_until.is_(None), ConsentRound.render_lease_until < now),
+            # Re-check here what made the round eligible: another renderer may have updated it
+            # between the listing and this claim.
+            ConsentRound.seq > ConsentRound.rendered_seq,
+            or_(
+                ConsentRound.rendered_at.is_(None),
+                ConsentRound.rendered_at <= now - timedelta(seconds=min_interval_s),
+                ConsentRound.status == RoundStatus.CLOSED.value,
+            ),
         )
         .values(render_lease_until=lease_until)
         .returning(ConsentRound.seq)

@@ -1,0 +1,829 @@
+"""Consent rounds with several replicas on PostgreSQL: racing sweeps, crashes, restarts.
+
+Every test here runs real `s3bot` processes (`python -m bot tick`, `s3bot serve`)
+against one PostgreSQL database and the Slack fake, and checks what the issue
+promises: each round closes exactly once, nobody is nudged twice, a process dying
+mid-close loses nothing and sends nothing, and no acknowledged answer is lost
+when the bot is killed during a burst of answers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from bot.app import Deps, build_deps
+from bot.blocks import consent as views
+from bot.blocks import ids
+from bot.domain.consent import Position
+from bot.services import backlog, consent
+from bot.slackfake import SlackDriver
+from bot.store import models
+from bot.store.db import make_engine
+from bot.store.migrate import upgrade
+from tests.conftest import ROOT, _truncate_all
+from tests.harness import ALICE, BRAM, CHANNEL, CHEN, SECRET, TEAM, settings_for
+from tests.test_serve_http import Server
+
+pytestmark = pytest.mark.postgres
+
+PROCESS_TIMEOUT = 60  # seconds any one subprocess may take
+
+# Runs `python -m bot tick` once a "go" file appears, so two processes start their
+# sweeps within a millisecond of each other (imports and start-up are done before).
+TICK_AT_SIGNAL = """\
+import os, runpy, sys, time
+import bot.app, bot.cli, bot.delivery, bot.scheduler, bot.services.consent  # warm up
+ready, go = sys.argv[1], sys.argv[2]
+open(ready, "w").close()
+deadline = time.monotonic() + 30
+while not os.path.exists(go):
+    if time.monotonic() > deadline:
+        sys.exit(97)
+    time.sleep(0.0005)
+sys.argv = ["bot", "tick"]
+runpy.run_module("bot", run_name="__main__", alter_sys=True)
+"""
+
+# Builds its dependencies the way `s3bot tick` does, then closes due rounds and dies
+# inside the first closing transaction: after the outcome, the agreement and the
+# outbox rows were written (and flushed), before the commit.
+DIE_MID_CLOSE = """\
+import os
+from datetime import UTC, datetime
+from sqlalchemy import func, select
+from bot.app import build_deps
+from bot.config import load_settings
+from bot.services import consent
+from bot.store.models import Agreement, Outbox
+
+deps = build_deps(load_settings())
+seen = {}
+apply = consent._apply
+
+def spy(session, rnd, view, decision, now):
+    apply(session, rnd, view, decision, now)
+    session.flush()
+    seen["status"] = rnd.status
+    seen["outcome"] = rnd.outcome
+    seen["agreements"] = session.scalar(select(func.count()).select_from(Agreement))
+    seen["outbox"] = session.scalar(select(func.count()).select_from(Outbox))
+
+consent._apply = spy
+
+def die(round_id):
+    print(f"dying while closing round {round_id}: {sorted(seen.items())}", flush=True)
+    os._exit(9)
+
+consent.close_due(deps.sessions, now=datetime.now(UTC), on_decided=die)
+print("close_due returned without dying", flush=True)
+"""
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture
+def pg_url(pg_database: str) -> str:
+    """The session's PostgreSQL database, migrated and emptied."""
+    engine = make_engine(pg_database)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    _truncate_all(pg_database)
+    return pg_database
+
+
+@pytest.fixture
+def deps(pg_url: str, fake) -> Iterator[Deps]:
+    """This test process's own view of the store and of the fake (to set rounds up)."""
+    d = build_deps(settings_for(pg_url, fake))
+    try:
+        yield d
+    finally:
+        d.engine.dispose()
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _env(db_url: str, fake) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-replica-test",
+        SLACK_SIGNING_SECRET=SECRET,
+        DATABASE_URL=db_url,
+        SLACK_API_URL=fake.url,
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p),
+    )
+    return env
+
+
+@dataclass
+class Run:
+    """A finished subprocess."""
+
+    returncode: int
+    output: str
+
+    def counts(self) -> dict[str, int]:
+        """The `sweep: count` lines `s3bot tick` prints."""
+        found = {}
+        for line in self.output.splitlines():
+            name, sep, value = line.partition(": ")
+            if sep and value.strip().lstrip("-").isdigit():
+                found[name.strip()] = int(value)
+        return found
+
+    def check_clean(self) -> None:
+        assert self.returncode == 0, self.output
+        assert "Traceback" not in self.output, self.output
+
+
+def _finish(procs: list[subprocess.Popen], logs: list[Path]) -> list[Run]:
+    runs = []
+    deadline = time.monotonic() + PROCESS_TIMEOUT
+    for proc, log in zip(procs, logs, strict=True):
+        try:
+            proc.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+            raise AssertionError(f"subprocess did not finish:\n{log.read_text()}") from None
+        runs.append(Run(proc.returncode, log.read_text()))
+    return runs
+
+
+def _kill_all(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+
+
+def run_ticks(n: int, db_url: str, fake, tmp: Path, *, together: bool = True) -> list[Run]:
+    """Run `n` `python -m bot tick` processes at the same moment; wait for all of them.
+
+    together=True starts their sweeps within a millisecond of each other (a "go" file);
+    together=False simply launches `python -m bot tick` n times in a row.
+    """
+    stamp = time.monotonic_ns()
+    env = _env(db_url, fake)
+    procs: list[subprocess.Popen] = []
+    logs = [tmp / f"tick-{stamp}-{i}.log" for i in range(n)]
+    try:
+        if together:
+            script = tmp / "tick_at_signal.py"
+            script.write_text(TICK_AT_SIGNAL)
+            go = tmp / f"go-{stamp}"
+            ready = [tmp / f"ready-{stamp}-{i}" for i in range(n)]
+            for i in range(n):
+                with logs[i].open("w") as log:
+                    procs.append(
+                        subprocess.Popen(
+                            [sys.executable, str(script), str(ready[i]), str(go)],
+                            env=env,
+                            cwd=tmp,
+                            stdout=log,
+                            stderr=subprocess.STDOUT,
+                        )
+                    )
+            deadline = time.monotonic() + 30
+            while not all(r.exists() for r in ready):
+                dead = [p for p in procs if p.poll() is not None]
+                assert not dead and time.monotonic() < deadline, (
+                    "tick processes did not start:\n" + ("\n".join(log.read_text() for log in logs))
+                )
+                time.sleep(0.01)
+            go.touch()
+        else:
+            for i in range(n):
+                with logs[i].open("w") as log:
+                    procs.append(
+                        subprocess.Popen(
+                            [sys.executable, "-m", "bot", "tick"],
+                            env=env,
+                            cwd=tmp,
+                            stdout=log,
+                            stderr=subprocess.STDOUT,
+                        )
+                    )
+        return _finish(procs, logs)
+    finally:
+        _kill_all(procs)
+
+
+def open_round(
+    deps: Deps,
+    title: str,
+    *,
+    opened: datetime,
+    deadline: datetime,
+    participants: list[str] | None = None,
+    channel: str = CHANNEL,
+    author: str = ALICE,
+    quorum: int | None = None,
+    item_id: int | None = None,
+) -> consent.RoundView:
+    """Open a round as of `opened` and post its message to the fake, as the bot does."""
+    draft = consent.Draft(
+        title=title,
+        text=f"{title}: publish release notes a day before each release",
+        driver=None,
+        item_id=item_id,
+        responsibilities=None,
+        evaluation=None,
+        review_date=opened.date() + timedelta(days=90),
+        deadline=deadline,
+        hidden=True,
+        quorum=quorum,
+        participants=participants or [ALICE, BRAM, CHEN],
+    )
+    view = consent.open_round(
+        deps.sessions,
+        team_id=TEAM,
+        channel_id=channel,
+        author_id=author,
+        draft=draft,
+        now=opened,
+        today=opened.date(),
+    )
+    message, blocks = views.round_message(deps.locales.workspace_messages(TEAM), view)
+    posted = deps.client.chat_postMessage(channel=channel, text=message, blocks=blocks)
+    consent.set_message(deps.sessions, team_id=TEAM, round_id=view.id, ts=posted["ts"])
+    return consent.load(deps.sessions, team_id=TEAM, round_id=view.id)
+
+
+def give(deps: Deps, rnd: consent.RoundView, user: str, answer, at: datetime) -> None:
+    """Store one answer: a Position, or (Position, reason)."""
+    position, reason = answer if isinstance(answer, tuple) else (answer, None)
+    extra = (
+        {"source": "reaction", "reaction": "raised_hand"}
+        if position is Position.OBJECTION_STARTED
+        else {}
+    )
+    consent.answer(
+        deps.sessions,
+        team_id=TEAM,
+        round_id=rnd.id,
+        user_id=user,
+        position=position,
+        reason=reason,
+        now=at,
+        **extra,
+    )
+
+
+def thread_replies(fake, rnd: consent.RoundView, channel: str = CHANNEL) -> list[dict]:
+    return [
+        m
+        for m in fake.messages_in(channel)
+        if m.get("thread_ts") == rnd.message_ts and m["ts"] != rnd.message_ts
+    ]
+
+
+def dm_posts(fake, user: str, marker: str) -> list:
+    """Successful chat.postMessage calls into the user's DM that mention `marker`."""
+    dm = fake.dm_channel_id(user)
+    if dm is None:
+        return []
+    return [
+        c
+        for c in fake.calls_to("chat.postMessage")
+        if c.ok and c.args.get("channel") == dm and marker in json.dumps(c.args)
+    ]
+
+
+def posted_count(fake) -> int:
+    return len([c for c in fake.calls_to("chat.postMessage") if c.ok])
+
+
+def rows(deps: Deps, stmt) -> list:
+    with deps.sessions() as s:
+        return list(s.execute(stmt))
+
+
+def round_row(deps: Deps, round_id: int) -> models.ConsentRound:
+    with deps.sessions() as s:
+        return s.scalars(
+            select(models.ConsentRound).where(models.ConsentRound.id == round_id)
+        ).one()
+
+
+def agreements_of(deps: Deps, round_id: int) -> list[models.Agreement]:
+    with deps.sessions() as s:
+        return list(
+            s.scalars(select(models.Agreement).where(models.Agreement.round_id == round_id))
+        )
+
+
+def outbox_keys(deps: Deps) -> dict[str, datetime | None]:
+    """Every outbox key and when it was sent."""
+    return {k: sent for k, sent in rows(deps, select(models.Outbox.key, models.Outbox.sent_at))}
+
+
+def raise_item(deps: Deps, text_: str, now: datetime) -> int:
+    raised = backlog.raise_tension(
+        deps.sessions, team_id=TEAM, channel_id=CHANNEL, author_id=BRAM, text=text_, now=now
+    )
+    return raised.item.id
+
+
+# ---------------------------------------------------------------- 1. two processes sweeping
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A round set up for the race, and how it must end."""
+
+    name: str
+    due: str  # "past": deadline passed | "future": deadline ahead
+    answers: dict
+    request: str | None = None  # "close" | "withdraw": the author's request
+    quorum: int | None = None
+    with_item: bool = False
+    outcome: str | None = None  # None: must stay open
+
+
+RACE = [
+    Spec("a", "past", {ALICE: Position.CONSENT, BRAM: (Position.CONCERN, "Extra work")},
+         with_item=True, outcome="consented"),
+    Spec("b", "past", {ALICE: Position.CONSENT, CHEN: (Position.OBJECTION, "Needs QA")},
+         outcome="objections"),
+    Spec("c", "past", {}, quorum=60, outcome="no_quorum"),
+    Spec("d", "past", {BRAM: Position.CONSENT, CHEN: Position.OBJECTION_STARTED},
+         outcome="consented"),
+    Spec("e", "future",
+         {ALICE: Position.CONSENT, BRAM: Position.CONSENT, CHEN: (Position.CONCERN, None)},
+         with_item=True, outcome="consented"),  # everyone answered: closes early
+    Spec("f", "future", {BRAM: (Position.OBJECTION, "Too soon")}, request="close",
+         outcome="objections"),
+    Spec("g", "future", {ALICE: Position.CONSENT}, request="withdraw", with_item=True,
+         outcome="withdrawn"),
+    Spec("h", "past",
+         {ALICE: Position.CONSENT, BRAM: Position.CONSENT, CHEN: Position.CONSENT},
+         outcome="consented"),
+    Spec("open", "future", {ALICE: Position.CONSENT}),  # not due: stays open
+]  # fmt: skip
+
+
+def _set_up_race(deps: Deps, iteration: int) -> dict[str, tuple[Spec, consent.RoundView, str]]:
+    now = datetime.now(UTC)
+    rounds = {}
+    for spec in RACE:
+        marker = f"Race-{iteration}-{spec.name}-end"
+        if spec.due == "past":
+            opened, deadline = now - timedelta(days=3), now - timedelta(minutes=1)
+        else:
+            opened, deadline = now - timedelta(hours=1), now + timedelta(days=2)
+        item_id = raise_item(deps, f"Driver of {marker}", opened) if spec.with_item else None
+        rnd = open_round(
+            deps, marker, opened=opened, deadline=deadline, quorum=spec.quorum, item_id=item_id
+        )
+        for user, answer in spec.answers.items():
+            give(deps, rnd, user, answer, opened + timedelta(minutes=30))
+        if spec.request:
+            consent.request_close(
+                deps.sessions,
+                team_id=TEAM,
+                round_id=rnd.id,
+                user_id=ALICE,
+                withdraw=spec.request == "withdraw",
+                now=now,
+            )
+        rounds[spec.name] = (spec, rnd, marker)
+    raise_item(deps, f"Unrelated tension {iteration}", now)  # stays on the backlog
+    return rounds
+
+
+def _without_time(key: str, parts: int) -> str:
+    """An outbox key without its trailing timestamp (which itself contains colons)."""
+    return ":".join(key.split(":")[:parts])
+
+
+def _check_closed_once(deps: Deps, fake, rounds) -> None:
+    # Result keys end with the close time (a reopened round's next close sends anew).
+    keys = {_without_time(k, 2): sent for k, sent in outbox_keys(deps).items()}
+    for spec, rnd, marker in rounds.values():
+        row = round_row(deps, rnd.id)
+        agreements = agreements_of(deps, rnd.id)
+        replies = thread_replies(fake, rnd)
+        author_dms = dm_posts(fake, ALICE, marker)
+        if spec.outcome is None:
+            assert (row.status, row.outcome, row.closed_at) == ("open", None, None), marker
+            assert agreements == [] and replies == [] and author_dms == [], marker
+            assert f"round-result:{rnd.id}" not in keys, marker
+            continue
+        assert (row.status, row.outcome) == ("closed", spec.outcome), marker
+        assert row.closed_at is not None, marker
+        assert len(agreements) == (1 if spec.outcome == "consented" else 0), marker
+        assert keys.get(f"round-result:{rnd.id}") is not None, marker  # queued once, sent
+        assert keys.get(f"round-result-author:{rnd.id}") is not None, marker
+        assert len(replies) == 1, (marker, replies)
+        assert len(author_dms) == 1, (marker, [c.args for c in author_dms])
+    # Agreement numbers are unique and gapless in the channel; the backlog stays ranked 1..n.
+    numbers = [n for (n,) in rows(deps, select(models.Agreement.number))]
+    assert sorted(numbers) == list(range(1, len(numbers) + 1))
+    ranks = [
+        r
+        for (r,) in rows(
+            deps, select(models.BacklogItem.rank).where(models.BacklogItem.rank.is_not(None))
+        )
+    ]
+    assert sorted(ranks) == list(range(1, len(ranks) + 1))
+    for spec, _rnd, marker in rounds.values():
+        if not spec.with_item:
+            continue
+        [(status, rank)] = rows(
+            deps,
+            select(models.BacklogItem.status, models.BacklogItem.rank).where(
+                models.BacklogItem.text == f"Driver of {marker}"
+            ),
+        )
+        expected = {"consented": "done", "withdrawn": "backlog"}.get(spec.outcome, "in_progress")
+        assert status == expected, marker
+        assert (rank is None) == (expected == "done"), marker
+
+
+def test_two_processes_sweeping_at_once_close_each_round_exactly_once(
+    deps: Deps, fake, pg_url: str, tmp_path: Path
+) -> None:
+    for iteration in range(3):
+        rounds = _set_up_race(deps, iteration)
+        due = sum(1 for spec in RACE if spec.outcome is not None)
+        posted_before = posted_count(fake)
+        # The first race is plain `python -m bot tick` twice; the others start both sweeps
+        # within a millisecond of each other.
+        runs = run_ticks(2, pg_url, fake, tmp_path, together=iteration > 0)
+        for run in runs:
+            run.check_clean()
+        closed = [run.counts()["close-rounds"] for run in runs]
+        assert sum(closed) == due, [run.output for run in runs]
+        sent = sum(run.counts()["deliver-outbox"] for run in runs)
+        assert sent == 2 * due  # one thread reply and one author DM per closed round
+        assert posted_count(fake) - posted_before == 2 * due
+        _check_closed_once(deps, fake, rounds)
+
+        # One more sweep later: nothing left to close or send; the messages show the result.
+        posted_before = posted_count(fake)
+        [again] = run_ticks(1, pg_url, fake, tmp_path, together=False)
+        again.check_clean()
+        assert again.counts()["close-rounds"] == 0 and again.counts()["deliver-outbox"] == 0
+        assert posted_count(fake) == posted_before
+        _check_closed_once(deps, fake, rounds)
+        for spec, rnd, marker in rounds.values():
+            [message] = [m for m in fake.messages_in(CHANNEL) if m["ts"] == rnd.message_ts]
+            shown = json.dumps(message.get("blocks"))
+            assert (ids.ACT_ANSWER_CONSENT in shown) == (spec.outcome is None), marker
+
+
+# ---------------------------------------------------------------- 2. dying mid-close
+
+
+def _wait_until_unlocked(deps: Deps, round_id: int, timeout: float = 10) -> None:
+    """Wait until PostgreSQL has ended the dead process's session and released its lock."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with deps.engine.connect() as conn:
+            conn.execute(text("SET LOCAL lock_timeout = '100ms'"))
+            try:
+                conn.execute(
+                    text("SELECT id FROM consent_rounds WHERE id = :id FOR UPDATE NOWAIT"),
+                    {"id": round_id},
+                )
+                conn.rollback()
+                return
+            except Exception:  # noqa: BLE001 - lock not available yet
+                conn.rollback()
+        assert time.monotonic() < deadline, "the dead process's lock was never released"
+        time.sleep(0.05)
+
+
+def test_process_dying_mid_close_leaves_the_round_for_the_next_sweep(
+    deps: Deps, fake, pg_url: str, tmp_path: Path
+) -> None:
+    now = datetime.now(UTC)
+    item_id = raise_item(deps, "Release notes come late", now - timedelta(days=3))
+    rnd = open_round(
+        deps,
+        "Crash-round-end",
+        opened=now - timedelta(days=3),
+        deadline=now - timedelta(minutes=1),
+        item_id=item_id,
+    )
+    give(deps, rnd, ALICE, Position.CONSENT, now - timedelta(days=1))
+    give(deps, rnd, BRAM, (Position.CONCERN, "Extra work for Chen"), now - timedelta(days=1))
+    waiting = open_round(
+        deps, "Waiting-round-end", opened=now - timedelta(hours=1), deadline=now + timedelta(days=2)
+    )
+    script = tmp_path / "die_mid_close.py"
+    script.write_text(DIE_MID_CLOSE)
+    posted_before = posted_count(fake)
+    died = subprocess.run(
+        [sys.executable, str(script)],
+        env=_env(pg_url, fake),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=PROCESS_TIMEOUT,
+    )
+    assert died.returncode == 9, died.stdout + died.stderr
+    # It died inside the closing transaction, with everything written but not committed.
+    assert (
+        f"dying while closing round {rnd.id}: [('agreements', 1), ('outbox', 2), "
+        "('outcome', 'consented'), ('status', 'closed')]"
+    ) in died.stdout, died.stdout + died.stderr
+    assert "Traceback" not in died.stderr, died.stderr
+
+    _wait_until_unlocked(deps, rnd.id)
+    row = round_row(deps, rnd.id)
+    assert (row.status, row.outcome, row.closed_at) == ("open", None, None)
+    assert agreements_of(deps, rnd.id) == []
+    assert outbox_keys(deps) == {}
+    [(item_status, item_rank)] = rows(
+        deps,
+        select(models.BacklogItem.status, models.BacklogItem.rank).where(
+            models.BacklogItem.id == item_id
+        ),
+    )
+    assert (item_status, item_rank) == ("in_progress", 1)
+    assert posted_count(fake) == posted_before
+    assert thread_replies(fake, rnd) == []
+
+    [tick] = run_ticks(1, pg_url, fake, tmp_path, together=False)
+    tick.check_clean()
+    assert tick.counts()["close-rounds"] == 1
+    row = round_row(deps, rnd.id)
+    assert (row.status, row.outcome) == ("closed", "consented")
+    [agreement] = agreements_of(deps, rnd.id)
+    assert agreement.number == 1
+    assert json.loads(agreement.concerns) == [{"user": BRAM, "reason": "Extra work for Chen"}]
+    [(item_status, item_rank)] = rows(
+        deps,
+        select(models.BacklogItem.status, models.BacklogItem.rank).where(
+            models.BacklogItem.id == item_id
+        ),
+    )
+    assert (item_status, item_rank) == ("done", None)
+    assert len(thread_replies(fake, rnd)) == 1
+    assert len(dm_posts(fake, ALICE, "Crash-round-end")) == 1
+    assert posted_count(fake) - posted_before == 2
+    assert round_row(deps, waiting.id).status == "open"
+
+    posted_before = posted_count(fake)
+    [again] = run_ticks(1, pg_url, fake, tmp_path, together=False)
+    again.check_clean()
+    assert again.counts()["close-rounds"] == 0 and again.counts()["deliver-outbox"] == 0
+    assert posted_count(fake) == posted_before
+    assert len(agreements_of(deps, rnd.id)) == 1
+    assert len(thread_replies(fake, rnd)) == 1
+
+
+# ---------------------------------------------------------------- 3. nudges from two processes
+
+
+NUDGE_SETUPS = [
+    # name, participants (None: all three), answers, who must be nudged
+    ("n1", None, {ALICE: Position.CONSENT, CHEN: Position.OBJECTION_STARTED},
+     {BRAM, CHEN}),  # an objection without its reason is not an answer yet
+    ("n2", None, {BRAM: (Position.CONCERN, "Costly")}, {ALICE, CHEN}),
+    ("n3", [BRAM, CHEN], {CHEN: (Position.OBJECTION, "QA first")}, {BRAM}),
+]  # fmt: skip
+NUDGE_COPIES = 4  # rounds of each kind per race: a longer sweep, more overlap between the two
+
+
+def test_two_processes_nudge_each_silent_participant_once(
+    deps: Deps, fake, pg_url: str, tmp_path: Path
+) -> None:
+    for iteration in range(3):
+        now = datetime.now(UTC)
+        due_opened, due_deadline = now - timedelta(days=2), now + timedelta(hours=2)  # nudge -22 h
+        rounds = []
+        for copy in range(NUDGE_COPIES):
+            for name, people, answers, nudged in NUDGE_SETUPS:
+                marker = f"Nudge-{iteration}-{copy}-{name}-end"
+                rnd = open_round(
+                    deps, marker, opened=due_opened, deadline=due_deadline, participants=people
+                )
+                for user, answer in answers.items():
+                    give(deps, rnd, user, answer, now - timedelta(hours=1))
+                rounds.append((rnd, marker, nudged))
+        later_marker = f"Nudge-{iteration}-later-end"
+        later = open_round(  # its nudge time is a day away
+            deps, later_marker, opened=now - timedelta(hours=1), deadline=now + timedelta(days=3)
+        )
+        expected = sum(len(nudged) for _, _, nudged in rounds)
+        posted_before = posted_count(fake)
+
+        runs = run_ticks(2, pg_url, fake, tmp_path)
+        for run in runs:
+            run.check_clean()
+        assert sum(run.counts()["nudge-rounds"] for run in runs) == expected
+        assert sum(run.counts()["close-rounds"] for run in runs) == 0
+        assert posted_count(fake) - posted_before == expected
+        keys = outbox_keys(deps)
+        for rnd, marker, nudged in rounds:
+            for user in (ALICE, BRAM, CHEN):
+                got = dm_posts(fake, user, marker)
+                assert len(got) == (1 if user in nudged else 0), (marker, user, got)
+            queued = {
+                _without_time(k, 3): sent
+                for k, sent in keys.items()
+                if k.startswith(f"nudge:{rnd.id}:")
+            }
+            assert set(queued) == {f"nudge:{rnd.id}:{u}" for u in nudged}, marker
+            assert all(sent is not None for sent in queued.values()), marker
+            row = round_row(deps, rnd.id)
+            assert (row.status, row.nudged) == ("open", True)
+        for user in (ALICE, BRAM, CHEN):
+            assert dm_posts(fake, user, later_marker) == []
+        assert round_row(deps, later.id).nudged is False
+
+        posted_before = posted_count(fake)
+        [third] = run_ticks(1, pg_url, fake, tmp_path, together=False)
+        third.check_clean()
+        assert third.counts()["nudge-rounds"] == 0 and third.counts()["deliver-outbox"] == 0
+        assert posted_count(fake) == posted_before
+
+
+# ---------------------------------------------------------------- 4. restart during a burst
+
+BURST_CHANNEL = "C0BURST"
+BURST_SIZE = 300
+KILL_AFTER = 100
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[-1].split()
+        if len(fields) > 1 and fields[1] == str(pid):
+            found.append(int(entry.name))
+    return found
+
+
+def _crash(server: Server) -> None:
+    """SIGKILL the gunicorn master and its workers: no graceful shutdown, no draining."""
+    pid = server.proc.pid
+    try:
+        os.kill(pid, signal.SIGSTOP)  # no new worker may be forked meanwhile
+        for child in _children(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    server.proc.wait(10)
+
+
+def _forget_crash_artifacts(fake, before: int, killed_at: float) -> None:
+    """Drop what the fake recorded of Web API calls the killed worker was half-way through.
+
+    A process killed while sending a request leaves a truncated body; the fake
+    (bot/slackfake/server.py, `_serve`) processes it anyway, as a call with missing
+    arguments, and records a contract violation. Real Slack never sees such a
+    request complete. Only violations recorded from the kill until a second later,
+    while no bot process runs, are dropped (and printed).
+    """
+    time.sleep(max(0.0, killed_at + 1.0 - time.monotonic()))  # let the fake see the EOFs
+    artifacts = fake.errors[before:]
+    del fake.errors[before:]
+    if artifacts:
+        print("ignored, from requests cut off by the crash:", artifacts, file=sys.stderr)
+
+
+def test_restart_in_a_burst_of_answers_loses_no_acknowledged_answer(
+    deps: Deps, fake, pg_url: str, tmp_path: Path
+) -> None:
+    users = [f"U9{n:05d}" for n in range(BURST_SIZE)]
+    for n, user in enumerate(users):
+        fake.add_user(user, f"member{n}")
+    fake.add_channel(BURST_CHANNEL, "big-circle", users)
+    now = datetime.now(UTC)
+    rnd = open_round(
+        deps,
+        "Burst-round-end",
+        opened=now,
+        deadline=now + timedelta(days=1),
+        participants=users,
+        channel=BURST_CHANNEL,
+        author=users[0],
+    )
+    assert len(rnd.participants) == BURST_SIZE
+
+    def answer(url: str, user: str) -> int | None:
+        driver = SlackDriver(SECRET, url=url, team_id=TEAM, response_url_base=fake.hooks_url)
+        try:
+            response = driver.block_action(
+                ids.ACT_ANSWER_CONSENT,
+                str(rnd.id),
+                user_id=user,
+                channel_id=BURST_CHANNEL,
+                message_ts=rnd.message_ts,
+                block_id=ids.BLOCK_ROUND_ACTIONS,
+            )
+        except (OSError, http.client.HTTPException):
+            return None  # connection refused or cut: Slack saw no acknowledgement
+        return response.status
+
+    def stored() -> list[str]:
+        return [
+            u
+            for (u,) in rows(
+                deps,
+                select(models.RoundAnswer.user_id).where(models.RoundAnswer.round_id == rnd.id),
+            )
+        ]
+
+    servers: list[Server] = []
+    acked: set[str] = set()
+    try:
+        first = Server(pg_url, fake.url, tmp_path)
+        servers.append(first)
+        killed_at: float | None = None
+        violations_before = 0
+        failed: list[str] = []
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            futures = {pool.submit(answer, first.url, user): user for user in users}
+            for future in as_completed(futures, timeout=45):
+                status = future.result()
+                if status == 200:
+                    acked.add(futures[future])
+                else:
+                    failed.append(futures[future])
+                if len(acked) >= KILL_AFTER and killed_at is None:
+                    violations_before = len(fake.errors)
+                    _crash(first)  # the remaining answers go on being sent, and fail
+                    killed_at = time.monotonic()
+        assert killed_at is not None, "the burst ended before the server was killed"
+        assert failed, "every answer was acknowledged: the crash was not mid-burst"
+        assert len(acked) + len(failed) == BURST_SIZE
+        _forget_crash_artifacts(fake, violations_before, killed_at)
+
+        # Every acknowledged answer survived the crash.
+        after_crash = stored()
+        assert acked <= set(after_crash), sorted(acked - set(after_crash))
+        assert len(after_crash) == len(set(after_crash))
+
+        second = Server(pg_url, fake.url, tmp_path)
+        servers.append(second)
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            retried = list(pool.map(lambda u: (u, answer(second.url, u)), failed, timeout=45))
+        assert [u for u, status in retried if status != 200] == []
+
+        answers = stored()
+        assert len(answers) == BURST_SIZE and set(answers) == set(users)
+        with deps.sessions() as s:
+            positions = set(
+                s.scalars(
+                    select(models.RoundAnswer.position).where(models.RoundAnswer.round_id == rnd.id)
+                )
+            )
+        assert positions == {"consent"}
+
+        # Everyone answered: the restarted bot closes the round, once.
+        deadline = time.monotonic() + 20
+        while round_row(deps, rnd.id).status != "closed":
+            assert time.monotonic() < deadline, "the round did not close after everyone answered"
+            time.sleep(0.1)
+        assert round_row(deps, rnd.id).outcome == "consented"
+        assert len(agreements_of(deps, rnd.id)) == 1
+        fake.wait_for(
+            "chat.postMessage",
+            timeout=15,
+            where=lambda c: c.args.get("thread_ts") == rnd.message_ts,
+        )
+        assert len(thread_replies(fake, rnd, BURST_CHANNEL)) == 1
+    finally:
+        outputs = [srv.stop() for srv in servers]
+    for output in outputs:
+        assert "Traceback" not in output, output
+    with deps.sessions() as s:
+        count = s.scalar(
+            select(func.count())
+            .select_from(models.RoundAnswer)
+            .where(models.RoundAnswer.round_id == rnd.id)
+        )
+    assert count == BURST_SIZE

@@ -418,7 +418,7 @@ def _without_time(key: str, parts: int) -> str:
 
 
 def _check_closed_once(deps: Deps, fake, rounds) -> None:
-    # Result keys end with the close time (a reopened round's next close sends anew).
+    # Result keys end with the deadline (a round reopened with a new deadline announces anew).
     keys = {_without_time(k, 2): sent for k, sent in outbox_keys(deps).items()}
     for spec, rnd, marker in rounds.values():
         row = round_row(deps, rnd.id)

@@ -569,7 +569,7 @@ def _apply(
     q.enqueue(
         session,
         team_id=rnd.team_id,
-        key=f"round-result:{rnd.id}:{now.isoformat()}",
+        key=f"round-result:{rnd.id}:{rnd.deadline.isoformat()}",
         kind="channel",
         target=rnd.channel_id,
         payload={"type": "round_result", "round_id": rnd.id},
@@ -578,7 +578,7 @@ def _apply(
     q.enqueue(
         session,
         team_id=rnd.team_id,
-        key=f"round-result-author:{rnd.id}:{now.isoformat()}",
+        key=f"round-result-author:{rnd.id}:{rnd.deadline.isoformat()}",
         kind="dm",
         target=rnd.author_id,
         payload={"type": "round_result_author", "round_id": rnd.id},

@@ -150,6 +150,48 @@ def cmd_reviews(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# --- export (the logbook out of Slack) ---------------------------------------------------------
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Write a workspace's logbook: Markdown (agreements with their history and the open
+    backlog), a CSV of agreements, or an iCalendar feed of upcoming review dates. Needs only
+    DATABASE_URL; no Slack token, no Slack API call."""
+    _migrate(settings)
+    from bot.domain.clock import utcnow
+    from bot.export import ExportError, export
+    from bot.store.db import make_engine, make_session_factory
+
+    engine = make_engine(settings.database_url)
+    try:
+        text = export(
+            make_session_factory(engine),
+            team_id=args.team,
+            channel_id=args.channel,
+            fmt=args.format,
+            now=utcnow(),
+        )
+    except ExportError as exc:
+        print(f"s3bot: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    data = text.encode("utf-8")  # CRLF in CSV and iCalendar is kept as written
+    if args.output in (None, "-"):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        try:
+            with open(args.output, "wb") as out:
+                out.write(data)
+        except OSError as exc:
+            print(f"s3bot: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+    return 0
+
+
+# --- end export -----------------------------------------------------------------------------
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -222,6 +264,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="days between reminders while overdue (default 7)",
     )
     p.set_defaults(func=cmd_reviews)
+
+    # --- export ---
+    p = sub.add_parser(
+        "export",
+        help="write a workspace's logbook as Markdown, CSV or iCalendar",
+        description=cmd_export.__doc__,
+    )
+    p.add_argument("--team", required=True, help="the workspace's team id (T...)")
+    p.add_argument("--channel", help="only this channel (C...); default: every channel")
+    p.add_argument(
+        "--format",
+        required=True,
+        choices=("md", "csv", "ics"),
+        help="md: the logbook; csv: one row per agreement; ics: upcoming review dates",
+    )
+    p.add_argument(
+        "--output", "-o", metavar="FILE", help="write to FILE instead of standard output"
+    )
+    p.set_defaults(func=cmd_export)
+    # --- end export ---
     return parser
 
 

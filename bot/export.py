@@ -1,0 +1,443 @@
+"""The logbook out of Slack: Markdown, CSV and iCalendar exports of one workspace.
+
+`load_logbook` reads a consistent snapshot of a workspace (optionally one channel) in a single
+transaction; `to_markdown`, `to_csv` and `to_ics` are pure functions of that snapshot. The time of
+the export is passed in, never read here. No Slack API is called: people appear as `@U...`.
+
+The iCalendar feed is written by hand (RFC 5545: TEXT escaping, CRLF, 75-octet folding) rather
+than with a library: it is a handful of properties, and the bot keeps no runtime dependency for
+it. The tests check it with the `icalendar` parser.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.domain.backlog import ItemView
+from bot.domain.review import AgreementStatus
+from bot.services.agreements import AgreementView, HistoryEntry
+from bot.services.agreements import _view as agreement_view
+from bot.store import agreements_repo, repo
+from bot.store.db import transaction
+from bot.store.models import Agreement, Circle, Workspace
+
+Factory = sessionmaker[Session]
+FORMATS = ("md", "csv", "ics")
+
+CSV_COLUMNS = (
+    "team_id",
+    "channel_id",
+    "number",
+    "version",
+    "status",
+    "title",
+    "text",
+    "driver",
+    "responsibilities",
+    "evaluation",
+    "concerns",
+    "people_responsible",
+    "review_date",
+    "created_at",
+    "round_id",
+)
+
+
+class ExportError(Exception):
+    """Nothing to export under that name; the message says what was not found."""
+
+
+class UnknownTeam(ExportError):
+    """The database holds no workspace with this team id."""
+
+
+class UnknownChannel(ExportError):
+    """The workspace has no backlog or agreements in this channel."""
+
+
+@dataclass(frozen=True)
+class ChannelLog:
+    """One channel's agreements (all statuses, with history) and its open backlog."""
+
+    channel_id: str
+    agreements: list[AgreementView] = field(default_factory=list)
+    backlog: list[ItemView] = field(default_factory=list)
+
+    @property
+    def in_force(self) -> list[AgreementView]:
+        """Agreements in force, by number."""
+        return [a for a in self.agreements if a.status is AgreementStatus.ACTIVE]
+
+    @property
+    def dropped(self) -> list[AgreementView]:
+        """Agreements no longer in force, by number."""
+        return [a for a in self.agreements if a.status is not AgreementStatus.ACTIVE]
+
+
+@dataclass(frozen=True)
+class Logbook:
+    """A snapshot of a workspace's governance, channel by channel."""
+
+    team_id: str
+    channel_id: str | None
+    channels: list[ChannelLog]
+
+    @property
+    def agreements(self) -> list[AgreementView]:
+        """Every agreement, by channel and number."""
+        return [a for ch in self.channels for a in ch.agreements]
+
+
+# ---------------------------------------------------------------- reading
+
+
+def load_logbook(factory: Factory, *, team_id: str, channel_id: str | None = None) -> Logbook:
+    """Read the workspace's agreements and open backlogs in one transaction.
+
+    Raises UnknownTeam when the workspace is not in the database, and UnknownChannel when a
+    channel is asked for that has neither a backlog nor agreements in this workspace.
+    """
+    with transaction(factory) as session:
+        if session.get_bind().dialect.name == "postgresql":
+            # One snapshot for every query below (READ COMMITTED takes one per statement).
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        if session.scalar(select(Workspace.team_id).where(Workspace.team_id == team_id)) is None:
+            raise UnknownTeam(f"no workspace {team_id} in this database")
+        channels = _channels(session, team_id, channel_id)
+        if channel_id and channel_id not in channels:
+            raise UnknownChannel(f"no backlog or agreements in channel {channel_id} of {team_id}")
+        by_channel: dict[str, list[AgreementView]] = {c: [] for c in channels}
+        for a in agreements_repo.all_of(session, team_id, channel_id):
+            by_channel[a.channel_id].append(agreement_view(session, a, history=True))
+        logs = []
+        for c in channels:
+            total = repo.open_count(session, team_id, c)
+            items = repo.open_items(session, team_id, c, limit=total) if total else []
+            logs.append(ChannelLog(c, by_channel[c], [repo.to_view(i) for i in items]))
+        return Logbook(team_id=team_id, channel_id=channel_id, channels=logs)
+
+
+def _channels(session: Session, team_id: str, channel_id: str | None) -> list[str]:
+    """The workspace's channels that have a backlog or agreements, sorted."""
+    circles = select(Circle.channel_id).where(Circle.team_id == team_id)
+    agreements = select(Agreement.channel_id).where(Agreement.team_id == team_id)
+    if channel_id:
+        circles = circles.where(Circle.channel_id == channel_id)
+        agreements = agreements.where(Agreement.channel_id == channel_id)
+    return sorted(set(session.scalars(circles)) | set(session.scalars(agreements)))
+
+
+def export(
+    factory: Factory, *, team_id: str, channel_id: str | None, fmt: str, now: datetime
+) -> str:
+    """The workspace's logbook in one of FORMATS."""
+    renderers: dict[str, Callable[[Logbook, datetime], str]] = {
+        "md": to_markdown,
+        "csv": lambda log, _now: to_csv(log),
+        "ics": to_ics,
+    }
+    if fmt not in renderers:
+        raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+    return renderers[fmt](load_logbook(factory, team_id=team_id, channel_id=channel_id), now)
+
+
+# ---------------------------------------------------------------- Markdown
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_MD_LINE_START = re.compile(r"^([#>+=-]|\d+(?=[.)]))")
+
+
+def md_escape(text: str) -> str:
+    """Escape one line of user text so Markdown shows it literally (tables included).
+
+    Inline markup (emphasis, code, links, HTML, table pipes, entities) is escaped everywhere;
+    what only matters at the start of a line (headings, quotes, lists) is escaped there.
+    """
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = _MD_ENTITY.sub(r"\\&", text)
+    match = _MD_LINE_START.match(text)
+    if match is None:
+        return text
+    if match.group(1).isdigit():  # "1." or "1)" would start an ordered list
+        end = match.end()
+        return text[:end] + "\\" + text[end:]
+    return "\\" + text
+
+
+def md_block(text: str, indent: str = "") -> str:
+    """Multi-line user text as a paragraph keeping its line breaks (hard breaks).
+
+    Lines are stripped, so indentation cannot turn into a code block; `indent` continues the
+    paragraph inside a list item.
+    """
+    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    out = []
+    for n, line in enumerate(lines):
+        if not line:
+            out.append("")
+            continue
+        more = n + 1 < len(lines) and lines[n + 1]
+        out.append((indent if n else "") + md_escape(line) + ("\\" if more else ""))
+    return "\n".join(out)
+
+
+def md_cell(text: str) -> str:
+    """User text in a table cell: escaped, line breaks as <br>."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "<br>".join(md_escape(line.strip()) for line in lines)
+
+
+def _person(user_id: str | None) -> str:
+    return "@" + md_escape(user_id) if user_id else "the bot"
+
+
+def _people(user_ids: Iterable[str]) -> str:
+    return ", ".join(_person(u) for u in user_ids)
+
+
+def _stamp(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _history_line(e: HistoryEntry) -> str:
+    d, who = e.detail, _person(e.actor_id)
+    if e.action == "agreed":
+        line = f"agreed, review date {d.get('review_date', '?')}"
+        if d.get("round_id"):
+            line += f" (consent round {d['round_id']})"
+        return line
+    if e.action == "recorded":
+        return f"recorded by {who}"
+    if e.action == "kept":
+        return f"kept by {who}; next review {d.get('next', '?')} (was {d.get('previous', '?')})"
+    if e.action == "evolved":  # the detail keeps the version it replaced
+        line = f"evolved by consent ({who}): version {d.get('version', '?')} replaced"
+        if d.get("round_id"):
+            line += f" in consent round {d['round_id']}"
+        if d.get("title"):
+            line += f"; it was titled “{md_escape(str(d['title']))}”"
+        if d.get("review_date"):
+            line += f", review date {d['review_date']}"
+        if d.get("text"):
+            line += ", and read:\n\n  " + md_block(str(d["text"]), indent="  ")
+        return line
+    if e.action == "dropped":
+        return f"dropped by {who}: " + md_block(str(d.get("reason", "")), indent="  ")
+    if e.action == "snoozed":
+        return f"{who} snoozed the review reminder until {d.get('until', '?')}"
+    if e.action == "nudged":
+        return (
+            f"review reminder ({md_escape(str(d.get('stage', '?')))}) sent to "
+            f"{_person(d.get('to'))}"
+        )
+    return f"{md_escape(e.action)} by {who}"
+
+
+def _md_agreement(a: AgreementView, today: date) -> list[str]:
+    review = a.review_date.isoformat()
+    if a.review_date < today:
+        review += f" (overdue by {(today - a.review_date).days} days)"
+    people = (
+        _people(a.responsible_ids)
+        if a.responsible_ids
+        else f"nobody named; reminders go to the author, {_person(a.author_id)}"
+    )
+    out = [
+        f"#### #{a.number} {md_escape(a.title)}",
+        "",
+        f"- **Version:** {a.version}",
+        f"- **Review date:** {review}",
+        f"- **People responsible:** {people}",
+        f"- **Recorded:** {_stamp(a.created_at)} by {_person(a.author_id)}",
+        "",
+    ]
+    sections = [
+        ("Driver", a.driver),
+        ("Agreement", a.text),
+        ("Who is responsible for what", a.responsibilities),
+        ("Evaluation criteria", a.evaluation),
+    ]
+    for heading, body in sections:
+        if body:
+            out += [f"**{heading}**", "", md_block(body), ""]
+    if a.concerns:
+        out += ["**Concerns recorded at consent**", ""]
+        for c in a.concerns:
+            reason = md_block(str(c.get("reason") or "…"), indent="  ")
+            out.append(f"- {_person(c.get('user'))}: {reason}")
+        out.append("")
+    if a.history:
+        out += ["**History**", ""]
+        out += [f"- {_stamp(e.at)}: {_history_line(e)}" for e in a.history]
+        out.append("")
+    return out
+
+
+def _md_dropped(a: AgreementView) -> str:
+    ended = next((e for e in reversed(a.history) if e.action == "dropped"), None)
+    line = f"- #{a.number} {md_escape(a.title)} (version {a.version})"
+    if ended is None:
+        return line + f": {md_escape(a.status.value)}"
+    reason = md_block(str(ended.detail.get("reason", "")), indent="  ")
+    return (
+        line + f": dropped {ended.at.astimezone(UTC).date()} by {_person(ended.actor_id)}: {reason}"
+    )
+
+
+def to_markdown(log: Logbook, now: datetime) -> str:
+    """The logbook as Markdown: per channel, agreements in force, dropped ones, the open backlog."""
+    today = now.astimezone(UTC).date()
+    scope = f", channel #{md_escape(log.channel_id)}" if log.channel_id else ""
+    out = [
+        f"# Governance logbook of workspace {md_escape(log.team_id)}{scope}",
+        "",
+        f"Exported {_stamp(now)}. People appear by Slack user id.",
+        "",
+    ]
+    if not log.channels:
+        out += ["No channel of this workspace has a backlog or agreements yet.", ""]
+    for ch in log.channels:
+        out += [f"## Channel #{md_escape(ch.channel_id)}", "", "### Agreements in force", ""]
+        if not ch.in_force:
+            out += ["None.", ""]
+        for a in ch.in_force:
+            out += _md_agreement(a, today)
+        out += ["### Dropped agreements", ""]
+        out += [_md_dropped(a) for a in ch.dropped] or ["None."]
+        out += ["", "### Open governance backlog", ""]
+        if ch.backlog:
+            out += [
+                "| rank | # | tension | raised by | date |",
+                "| ---: | ---: | --- | --- | --- |",
+            ]
+            out += [
+                f"| {i.rank} | {i.number} | {md_cell(i.text)} | {_person(i.author_id)} "
+                f"| {i.created_at.astimezone(UTC).date().isoformat()} |"
+                for i in ch.backlog
+            ]
+        else:
+            out.append("Empty.")
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def csv_row(a: AgreementView) -> dict[str, str]:
+    """One agreement as CSV fields (absent values as empty strings)."""
+    return {
+        "team_id": a.team_id,
+        "channel_id": a.channel_id,
+        "number": str(a.number),
+        "version": str(a.version),
+        "status": a.status.value,
+        "title": a.title,
+        "text": a.text,
+        "driver": a.driver or "",
+        "responsibilities": a.responsibilities or "",
+        "evaluation": a.evaluation or "",
+        "concerns": json.dumps(a.concerns, ensure_ascii=False),
+        "people_responsible": " ".join(a.responsible_ids),
+        "review_date": a.review_date.isoformat(),
+        "created_at": a.created_at.astimezone(UTC).isoformat(),
+        "round_id": "" if a.round_id is None else str(a.round_id),
+    }
+
+
+def to_csv(log: Logbook) -> str:
+    """One row per agreement, every status, by channel and number (RFC 4180 quoting, CRLF)."""
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(csv_row(a) for a in log.agreements)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- iCalendar
+
+PRODID = "-//s3bot//Agreement reviews//EN"
+_ICS_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def ics_text(text: str) -> str:
+    """Escape a TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma, newline."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ICS_CONTROL.sub("", text.replace("\t", " "))
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def ics_fold(line: str) -> str:
+    """Fold a content line to at most 75 octets per line, never inside a UTF-8 character."""
+    parts, current, size = [], [], 0
+    limit = 75
+    for char in line:
+        n = len(char.encode("utf-8"))
+        if size + n > limit:
+            parts.append("".join(current))
+            current, size, limit = [], 0, 74  # continuation lines start with a space
+        current.append(char)
+        size += n
+    parts.append("".join(current))
+    return "\r\n ".join(parts)
+
+
+def uid(a: AgreementView) -> str:
+    """A UID that stays the same across exports, so calendars update the event in place."""
+    return f"agreement-{a.team_id}-{a.channel_id}-{a.number}@s3bot"
+
+
+def _ics_description(a: AgreementView) -> str:
+    if a.evaluation:
+        return f"{a.text}\n\nEvaluation criteria:\n{a.evaluation}"
+    return a.text
+
+
+def upcoming(log: Logbook, now: datetime) -> list[AgreementView]:
+    """Agreements in force whose review date is today or later (UTC), soonest first."""
+    today = now.astimezone(UTC).date()
+    found = [
+        a for a in log.agreements if a.status is AgreementStatus.ACTIVE and a.review_date >= today
+    ]
+    return sorted(found, key=lambda a: (a.review_date, a.channel_id, a.number))
+
+
+def to_ics(log: Logbook, now: datetime) -> str:
+    """An iCalendar feed: one all-day event per upcoming review date of an agreement in force."""
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    name = f"Agreement reviews ({log.team_id}{' #' + log.channel_id if log.channel_id else ''})"
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{ics_text(name)}",
+    ]
+    for a in upcoming(log, now):
+        # Each review outcome that moved the date makes a new revision of the same event.
+        sequence = sum(1 for e in a.history if e.action in ("kept", "evolved"))
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{ics_text(uid(a))}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{a.review_date:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{a.review_date + timedelta(days=1):%Y%m%d}",
+            f"SEQUENCE:{sequence}",
+            f"SUMMARY:{ics_text(f'Review agreement #{a.number}: {a.title}')}",
+            f"DESCRIPTION:{ics_text(_ics_description(a))}",
+            "TRANSP:TRANSPARENT",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "".join(ics_fold(line) + "\r\n" for line in lines)

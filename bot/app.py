@@ -16,7 +16,7 @@ from bot.blocks import common
 from bot.config import Settings
 from bot.domain.clock import Clock, utcnow
 from bot.executor import TrackingExecutor
-from bot.handlers import agreements, consent, home, reactions, tension
+from bot.handlers import agreements, consent, drivers, home, reactions, rhythm, tension
 from bot.handlers.reply import ephemeral
 from bot.services import backlog
 from bot.slack import ChannelMembers, LocaleResolver, make_client
@@ -40,6 +40,7 @@ class Deps:
     executor: TrackingExecutor = field(default_factory=TrackingExecutor)
     reaction_hooks: list[ReactionHook] = field(default_factory=list)
     members: ChannelMembers = field(default_factory=ChannelMembers)
+    last_kick: float = 0.0  # monotonic time of the last round sweep run after an answer
 
 
 def build_deps(
@@ -64,7 +65,7 @@ def build_deps(
     )
 
 
-FEATURES = (tension, consent, home, reactions, agreements)
+FEATURES = (tension, drivers, consent, home, reactions, agreements, rhythm)
 
 
 def build_app(deps: Deps) -> App:

@@ -18,10 +18,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import agreements as agreement_views
 from bot.blocks import consent as views
+from bot.blocks import rhythm as rhythm_views
 from bot.domain import review
 from bot.domain.consent import RoundNotFound
 from bot.domain.review import AgreementNotFound
-from bot.services import agreements, consent
+from bot.services import agreements, consent, rhythm
 from bot.store import consent_repo as q
 from bot.store.db import transaction
 
@@ -165,6 +166,20 @@ def _send(deps: Deps, team_id: str, kind: str, target: str, payload: dict[str, A
         text, blocks = agreement_views.event_post(
             m, view, entry.action, entry.actor_id, entry.detail
         )
+        deps.client.chat_postMessage(channel=target, text=text, blocks=blocks)
+        return
+    if kind_of == rhythm.PAYLOAD_TYPE:  # a governance meeting's agenda, the day before
+        agenda = rhythm.agenda_to_post(
+            deps.sessions,
+            team_id=team_id,
+            circle_id=payload["circle_id"],
+            meeting_at=datetime.fromisoformat(payload["meeting_at"]),
+            now=deps.clock(),
+        )
+        if agenda is None:
+            return  # the meeting started, or the rhythm changed, since it was queued
+        m = deps.locales.workspace_messages(team_id)
+        text, blocks = rhythm_views.agenda_message(m, agenda)
         deps.client.chat_postMessage(channel=target, text=text, blocks=blocks)
         return
     raise ValueError(f"unknown outbox payload {kind_of!r}")

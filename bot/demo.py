@@ -30,7 +30,8 @@ PEOPLE = {
     "U0CHEN": ("chen", "en-GB"),
     "U0DANA": ("dana", "en-US"),
 }
-CHANNELS = {CHANNEL: "ops-circle"}
+FINANCE = "C0FIN"
+CHANNELS = {CHANNEL: "ops-circle", FINANCE: "finance"}
 WIDTH = 96
 
 
@@ -138,6 +139,9 @@ def render(
         kind = block.get("type")
         if kind in ("section", "header"):
             lines += _plain(block.get("text", {}).get("text", ""), user, channel).splitlines()
+            accessory = block.get("accessory") or {}
+            if accessory.get("type") == "static_select" and lines:
+                lines[-1] += f"   [ {accessory.get('placeholder', {}).get('text', '')} ▾ ]"
         elif kind == "context":
             lines += [_plain(e.get("text", ""), user, channel) for e in block.get("elements", [])]
         elif kind == "divider":
@@ -167,6 +171,7 @@ def run_demo(out: TextIO, lang: str = "en") -> int:
         for user_id, (name, locale) in PEOPLE.items():
             fake.add_user(user_id, name, locale=locale)
         fake.add_channel(CHANNEL, CHANNELS[CHANNEL], list(PEOPLE))
+        fake.add_channel(FINANCE, CHANNELS[FINANCE], ["U0BRAM", "U0DANA"])
         settings = Settings(
             slack_bot_token="xoxb-demo",
             slack_signing_secret=SECRET,
@@ -268,6 +273,31 @@ class Script:
         )
         self.settle()
 
+    def menu(self, user_id: str, what: str, number: int, label: str, note: str) -> None:
+        """Pick an action from an item's menu in the backlog list."""
+        with self.deps.sessions() as session:
+            from sqlalchemy import select
+
+            from bot.store.models import BacklogItem
+
+            item = session.scalars(
+                select(BacklogItem).where(
+                    BacklogItem.channel_id == CHANNEL, BacklogItem.number == number
+                )
+            ).one()
+            value = f"{what}:{item.id}:{item.rank}"
+        self.t.step(f"@{self.name(user_id)}", f"picks “{label}” for {note}")
+        self.driver.block_action(
+            ids.ACT_ITEM_MENU,
+            user_id=user_id,
+            channel_id=CHANNEL,
+            message_ts="0.0",
+            is_ephemeral=True,
+            action_type="static_select",
+            selected_option={"value": value, "text": {"type": "plain_text", "text": label}},
+        )
+        self.settle()
+
     def react(self, user_id: str, name: str, ts: str) -> None:
         self.t.step(f"@{self.name(user_id)}", f"reacts with :{name}: on the round")
         self.driver.event(
@@ -281,8 +311,8 @@ class Script:
         )
         self.settle()
 
-    def tick(self, label: str, **advance: float) -> None:
-        self.deps.clock.now += timedelta(**advance)
+    def tick(self, label: str, at: datetime | None = None, **advance: float) -> None:
+        self.deps.clock.now = at or self.deps.clock.now + timedelta(**advance)
         self.t.step("time passes", label)
         run_all_once(self.deps)
         self.settle()
@@ -303,6 +333,34 @@ class Script:
             "U0CHEN", "<!channel> please look at <https://evil.example|this harmless link>"
         )
         self.command("U0ALICE", "x" * 3200)
+        self.command("U0DANA", "")
+        self.form(
+            "U0DANA",
+            "describes the driver with S3's template",
+            {
+                "situation": "Handovers between the day and night shifts happen in chat threads.",
+                "effect": "Incidents are picked up late, twice last month.",
+                "relevance": "We promised customers a response within an hour.",
+                "nature": "problem",
+            },
+        )
+        self.command("U0ALICE", "list")
+        self.menu("U0ALICE", "top", 5, "Move to the top", "#5 to the top")
+        self.menu("U0ALICE", "step", 5, "Set the next step…", "#5")
+        self.form(
+            "U0ALICE",
+            "accepts it onto the backlog: next step, form a proposal",
+            {"next_step": "propose"},
+        )
+        self.menu("U0ALICE", "pass", 2, "Pass on to another channel…", "#2 (budget) to #finance")
+        self.form("U0ALICE", "passes it on to #finance", {"pass_to": FINANCE})
+        self.command("U0ALICE", "meeting")
+        self.form(
+            "U0ALICE",
+            "sets the governance meeting: every 2 weeks, Thursday 14:00",
+            {"every_weeks": "2", "weekday": "3", "time": "14:00"},
+        )
+        self.command("U0CHEN", "agenda")
 
     def consent_round(self) -> None:
         t = self.t
@@ -338,9 +396,12 @@ class Script:
         )
         self.tick("a few seconds; the round message shows the count, not the answers", seconds=10)
         self.tick(
+            "the day before the governance meeting, the bot posts its agenda by itself",
+            at=datetime(2026, 12, 2, 13, 5, tzinfo=UTC),
+        )
+        self.tick(
             "the deadline arrives (alice never answered); the bot's sweep closes the round",
-            days=3,
-            hours=2,
+            at=datetime(2026, 12, 4, 12, 0, tzinfo=UTC),
         )
         dm = self.fake.dm_channel_id("U0ALICE") or ""
         self.click(

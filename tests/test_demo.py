@@ -21,6 +21,14 @@ def test_demo_tells_the_whole_story() -> None:
     # Special syntax is shown literally, and the length limit is explained.
     assert "> <!channel> please look at <https://evil.example|this harmless link>" in text
     assert "Your tension is 3200 characters long; the limit is 3000" in text
+    # A driver described with S3's template, ranked, accepted, passed on; the meeting rhythm and agenda.
+    assert "a form opens: Describe the driver" in text
+    assert "*1.* #5 Handovers between the day and night shifts happen in chat threads." in text
+    assert "@alice passed on a tension from #ops-circle; it is #1 in this channel's inbox" in text
+    assert "set the governance meeting of #ops-circle: every 2 weeks on Thursday" in text
+    assert (
+        text.count("Governance meeting agenda") == 2
+    )  # on demand, and by the sweep the day before
     # A full consent round: consent, concern, objection with its reason, amendment, agreement.
     assert "Je antwoord “Instemming”" in text
     assert "An objection needs its reason" in text
@@ -31,7 +39,10 @@ def test_demo_tells_the_whole_story() -> None:
     assert "Consented.* Agreement #1, to be reviewed on March 1, 2027." in text
     # The agreement comes due: one reminder at 09:00 local time, then a Keep.
     assert text.count("in #ops-circle comes up for review on") == 1
-    assert "@chen kept agreement #1 “Release notes a day early”. Next review: September 1, 2027." in text
+    assert (
+        "@chen kept agreement #1 “Release notes a day early”. Next review: September 1, 2027."
+        in text
+    )
     assert "kept by @chen; next review September 1, 2027" in text
     assert "Traceback" not in text
 

@@ -29,12 +29,16 @@ def registered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
 
     import bot.app as app_module
 
-    seen: dict[str, set[str]] = {"commands": set(), "events": set()}
+    seen: dict[str, set[str]] = {"commands": set(), "events": set(), "shortcuts": set()}
 
     class SpyApp(slack_bolt.App):
         def command(self, command, *args, **kwargs):  # type: ignore[no-untyped-def]
             seen["commands"].add(command)
             return super().command(command, *args, **kwargs)
+
+        def shortcut(self, constraints, *args, **kwargs):  # type: ignore[no-untyped-def]
+            seen["shortcuts"].add(constraints)
+            return super().shortcut(constraints, *args, **kwargs)
 
         def event(self, event, *args, **kwargs):  # type: ignore[no-untyped-def]
             seen["events"].add(event if isinstance(event, str) else event["type"])
@@ -68,6 +72,13 @@ def test_commands_match_the_code(manifest: dict, registered: dict[str, set[str]]
     declared = {c["command"] for c in manifest["features"]["slash_commands"]}
     assert declared == {"/tension", "/consent", "/agreements"}
     assert registered["commands"] == declared
+
+
+def test_shortcuts_match_the_code(manifest: dict, registered: dict[str, set[str]]) -> None:
+    declared = {s["callback_id"] for s in manifest["features"]["shortcuts"]}
+    assert declared == {"raise_as_tension"}
+    assert registered["shortcuts"] == declared
+    assert all(s["type"] == "message" for s in manifest["features"]["shortcuts"])
 
 
 def test_events_match_the_code(manifest: dict, registered: dict[str, set[str]]) -> None:

@@ -119,7 +119,10 @@ def usage(m: Messages) -> Rendered:
     lines = [
         m._("*Raise a tension onto this channel's governance backlog*"),
         m._("`/tension [what you notice]`: add it to the backlog, visible to the channel."),
+        m._("`/tension`: describe a driver: current situation, effect and relevance."),
         m._("`/tension list`: show the open backlog in rank order (only you see it)."),
+        m._("`/tension meeting`: set this channel's governance meeting rhythm."),
+        m._("`/tension agenda`: post the agenda of the next governance meeting."),
         m._("`/tension help`: this help."),
     ]
     text = "\n".join(lines)
@@ -134,8 +137,20 @@ def usage(m: Messages) -> Rendered:
     return m._("How to use /tension"), _dicts(blocks)
 
 
-def home_view(m: Messages, tensions: list[ItemView], waiting: list[Any] | None = None) -> dict:
-    """The App Home tab: rounds waiting for the person's answer, and their open tensions."""
+HOME_CIRCLES = 10
+HOME_ITEMS = 5
+
+
+def home_view(
+    m: Messages,
+    tensions: list[ItemView],
+    waiting: list[Any] | None = None,
+    circles: list[tuple[str, list[ItemView], int]] | None = None,
+    reviews: list[Any] | None = None,
+) -> dict:
+    """The App Home tab: rounds waiting for the person's answer, agreements they review,
+    their open tensions, and the top of the backlogs of their channels (within 100 blocks:
+    at most 10 channels and 5 items each, with a link to the rest)."""
     blocks: list[Block] = [HeaderBlock(text=m._("Your governance"))]
     if waiting:
         blocks.append(
@@ -184,6 +199,48 @@ def home_view(m: Messages, tensions: list[ItemView], waiting: list[Any] | None =
                 )
             )
         )
+    if reviews:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(text="*" + m._("Agreements you review soon") + "*")
+            )
+        )
+        lines = [
+            m._(
+                "#{number} {title} in <#{channel}>: review on {date}",
+                number=a.number,
+                title=escape(one_line(a.title, 100)),
+                channel=a.channel_id,
+                date=a.review_date.isoformat(),
+            )
+            for a in reviews[:15]
+        ]
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 2900))))
+    for channel, items, total in (circles or [])[:HOME_CIRCLES]:
+        blocks.append(DividerBlock())
+        head = m.n_(
+            "*Backlog of <#{channel}>*: {n} open item",
+            "*Backlog of <#{channel}>*: {n} open items",
+            total,
+            channel=channel,
+        )
+        lines = [
+            m._(
+                "{rank}. #{number} {text} _({step})_",
+                rank=i.rank,
+                number=i.number,
+                text=escape(one_line(i.text, 120)),
+                step=next_step_label(m, i.next_step),
+            )
+            for i in items[:HOME_ITEMS]
+        ]
+        if total > len(items[:HOME_ITEMS]):
+            lines.append(m._("…the rest with `/tension list` in <#{channel}>.", channel=channel))
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=truncate(head + "\n" + "\n".join(lines), 2900))
+            )
+        )
     blocks.append(DividerBlock())
     blocks.append(
         ContextBlock(
@@ -194,7 +251,7 @@ def home_view(m: Messages, tensions: list[ItemView], waiting: list[Any] | None =
             ]
         )
     )
-    return View(type="home", blocks=blocks).to_dict()
+    return View(type="home", blocks=blocks[:100]).to_dict()
 
 
 def too_long(m: Messages, *, length: int, limit: int) -> str:

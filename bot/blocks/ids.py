@@ -55,3 +55,29 @@ BLOCK_REVIEW_ACTIONS = "agreement_review_actions"
 IN_NEXT_REVIEW = ("a_next_review", "next_review")
 IN_DROP_REASON = ("a_drop_reason", "drop_reason")
 IN_SNOOZE_UNTIL = ("a_snooze_until", "snooze_until")
+
+# Governance backlog (drivers, ranking, life cycle)
+CB_DRIVER_MODAL = "driver_modal"
+CB_NEXT_STEP_MODAL = "next_step_modal"
+CB_POSITION_MODAL = "position_modal"
+CB_DISMISS_MODAL = "dismiss_modal"
+CB_PASS_ON_MODAL = "pass_on_modal"
+SHORTCUT_RAISE = "raise_as_tension"
+ACT_ITEM_MENU = "backlog_item_menu"
+ACT_PAGE = "backlog_page"
+IN_SITUATION = ("d_situation", "situation")
+IN_EFFECT = ("d_effect", "effect")
+IN_RELEVANCE = ("d_relevance", "relevance")
+IN_NATURE = ("d_nature", "nature")
+IN_NEXT_STEP = ("i_next_step", "next_step")
+IN_DUE = ("i_due", "due")
+IN_POSITION = ("i_position", "position")
+IN_DISMISS_REASON = ("i_dismiss_reason", "dismiss_reason")
+IN_PASS_TO = ("i_pass_to", "pass_to")
+
+# Governance meeting rhythm (cadence modal, agenda)
+CB_MEETING_MODAL = "meeting_cadence_modal"
+IN_MEETING_EVERY = ("m_every", "every_weeks")
+IN_MEETING_WEEKDAY = ("m_weekday", "weekday")
+IN_MEETING_TIME = ("m_time", "time")
+BLOCK_AGENDA_MEETING = "agenda_meeting"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from bot.domain.errors import EmptyText, TextTooLong
+from bot.domain.errors import DomainError, EmptyText, TextTooLong
 
 MAX_TENSION_LENGTH = 3000
 
@@ -90,3 +90,74 @@ class RaisedTension:
 
     item: ItemView
     open_count: int
+
+
+class DriverIncomplete(DomainError):
+    """A driver needs its current situation and its effect."""
+
+    def __init__(self, fields: list[str]) -> None:
+        super().__init__(", ".join(fields))
+        self.fields = fields
+
+
+class ItemChanged(DomainError):
+    """The item was moved, dismissed or passed on since the person last saw it."""
+
+
+class ItemNotFound(DomainError):
+    """No such item in this workspace."""
+
+
+class ReasonRequired(DomainError):
+    """Dismissing an item needs a reason."""
+
+
+class SameChannel(DomainError):
+    """An item is passed on to another channel, not its own."""
+
+
+@dataclass(frozen=True)
+class Driver:
+    """S3's driver template, as filled in by a person."""
+
+    situation: str
+    effect: str
+    relevance: str | None
+    nature: str | None
+
+
+def clean_driver(
+    situation: str | None, effect: str | None, relevance: str | None, nature: str | None
+) -> Driver:
+    """Both required parts present (not only whitespace), within limits."""
+    missing = [
+        name
+        for name, value in (("situation", situation), ("effect", effect))
+        if not (value or "").strip()
+    ]
+    if missing:
+        raise DriverIncomplete(missing)
+    for value in (situation or "", effect or "", relevance or ""):
+        if len(value.strip()) > MAX_TENSION_LENGTH:
+            raise TextTooLong(MAX_TENSION_LENGTH, len(value.strip()))
+    return Driver(
+        situation=(situation or "").strip(),
+        effect=(effect or "").strip(),
+        relevance=(relevance or "").strip() or None,
+        nature=nature if nature in (Nature.PROBLEM, Nature.OPPORTUNITY) else None,
+    )
+
+
+def target_rank(current: int, total: int, move: str | int) -> int:
+    """Where a move takes an item: up, down, top, bottom, or a given position (clamped)."""
+    if move == "up":
+        wanted = current - 1
+    elif move == "down":
+        wanted = current + 1
+    elif move == "top":
+        wanted = 1
+    elif move == "bottom":
+        wanted = total
+    else:
+        wanted = int(move)
+    return min(max(wanted, 1), total)

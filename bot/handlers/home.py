@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import backlog as views
 from bot.handlers.reply import later
-from bot.services import backlog, consent
+from bot.services import agreements, backlog, consent
 
 if TYPE_CHECKING:
     from bot.app import Deps
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HOME_TENSIONS = 30
+HOME_CHANNEL_SCAN = 30  # channels with a backlog checked for the person's membership
 
 
 def register(app: App, deps: Deps) -> None:
@@ -38,7 +39,21 @@ def register(app: App, deps: Deps) -> None:
             deps.sessions, team_id=team_id, user_id=user_id, limit=HOME_TENSIONS
         )
         waiting = consent.awaiting_answer(deps.sessions, team_id=team_id, user_id=user_id)
+        mine = [
+            c
+            for c in backlog.active_channels(
+                deps.sessions, team_id=team_id, limit=HOME_CHANNEL_SCAN
+            )
+            if deps.members.includes(client, team_id, c, user_id)
+        ][: views.HOME_CIRCLES]
+        circles = backlog.backlogs_for(
+            deps.sessions, team_id=team_id, channels=mine, per_channel=views.HOME_ITEMS
+        )
+        reviews = agreements.reviews_for(
+            deps.sessions, team_id=team_id, user_id=user_id, today=deps.clock().date()
+        )
+        view = views.home_view(m, tensions, waiting, circles, reviews)
         try:
-            client.views_publish(user_id=user_id, view=views.home_view(m, tensions, waiting))
+            client.views_publish(user_id=user_id, view=view)
         except SlackApiError as exc:
             log.warning("home tab not published: %s", exc.response.get("error"))

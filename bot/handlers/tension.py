@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.blocks import backlog as views
 from bot.blocks import common, ids
+from bot.blocks import drivers as drivers_views
 from bot.domain.errors import EmptyText, TextTooLong
 from bot.handlers.reply import ephemeral, later
 from bot.services import backlog
@@ -21,8 +22,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HELP_WORDS = {"", "help", "hulp", "?"}
+HELP_WORDS = {"help", "hulp", "?"}
 LIST_WORDS = {"list", "lijst", "ls"}
+MEETING_WORDS = {"meeting", "vergadering", "overleg"}
+AGENDA_WORDS = {"agenda"}
 
 
 def register(app: App, deps: Deps) -> None:
@@ -51,23 +54,40 @@ def register(app: App, deps: Deps) -> None:
                 respond=respond,
             )
 
-        if word in HELP_WORDS and len(text.split()) <= 1:
+        single = len(text.split()) == 1
+        if not text.strip():
+            # A bare /tension opens S3's driver template; `/tension <text>` stays quick capture.
+            from bot.handlers.drivers import open_driver_modal
+
+            open_driver_modal(deps, client, command["trigger_id"], m, team_id, channel_id, user_id)
+            return
+        if word in HELP_WORDS and single:
             fallback, blocks = views.usage(m)
             tell(fallback, blocks)
             return
-        if word in LIST_WORDS and len(text.split()) == 1:
+        if word in MEETING_WORDS and single:
+            from bot.handlers import rhythm
+
+            rhythm.on_meeting_command(deps, client, command, respond)
+            return
+        if word in AGENDA_WORDS and single:
+            from bot.handlers import rhythm
+
+            rhythm.on_agenda_command(deps, client, command, respond)
+            return
+        if word in LIST_WORDS and single:
             try:
                 items, total = backlog.backlog_page(
                     deps.sessions,
                     team_id=team_id,
                     channel_id=channel_id,
-                    limit=views.LIST_PAGE_SIZE,
+                    limit=drivers_views.PAGE_SIZE,
                 )
             except SQLAlchemyError:
                 log.exception("backlog list failed")
                 tell(common.db_down(m))
                 return
-            fallback, blocks = views.backlog_list(m, channel_id, items, total)
+            fallback, blocks = drivers_views.backlog_page(m, channel_id, items, total, 0)
             tell(fallback, blocks)
             return
 

@@ -433,3 +433,19 @@ def failed(factory: Factory, *, nudge: ClaimedNudge, error: str, now: datetime) 
     """Slack did not take it: keep it unsent and try again shortly."""
     with transaction(factory) as session:
         q.release_nudge(session, nudge.team_id, nudge.id, error, now + timedelta(minutes=1))
+
+
+def reviews_for(
+    factory: Factory,
+    *,
+    team_id: str,
+    user_id: str,
+    within_days: int = 30,
+    today: date | None = None,
+) -> list[AgreementView]:
+    """Agreements in force the person is reminded of, due for review within a month (or overdue)."""
+    today = today or datetime.now().date()
+    horizon = today + timedelta(days=within_days)
+    with transaction(factory) as session:
+        views = [_view(session, a) for a in q.active(session, team_id)]
+    return [v for v in views if user_id in v.recipients and v.review_date <= horizon]

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.domain.backlog import ItemView, RaisedTension, clean_tension_text
+from bot.domain.backlog import (
+    MAX_TENSION_LENGTH,
+    OPEN_STATUSES,
+    Driver,
+    ItemChanged,
+    ItemNotFound,
+    ItemStatus,
+    ItemView,
+    NextStep,
+    RaisedTension,
+    ReasonRequired,
+    SameChannel,
+    clean_tension_text,
+    target_rank,
+)
 from bot.store import repo
 from bot.store.db import transaction
+from bot.store.models import BacklogItem, Circle
 
 Factory = sessionmaker[Session]
 
@@ -85,3 +100,233 @@ def purge_old_event_ids(factory: Factory, *, now: datetime) -> int:
         with transaction(factory) as session:
             purged += repo.purge_processed_events(session, team_id, now - EVENT_ID_RETENTION)
     return purged
+
+
+# ---------------------------------------------------------------- drivers and the item life cycle
+
+
+def _open_item(session: Session, team_id: str, item_id: int) -> BacklogItem:
+    item = repo.get_item(session, team_id, item_id)
+    if item is None:
+        raise ItemNotFound()
+    return item
+
+
+def _lock_item(
+    session: Session, team_id: str, item_id: int, now: datetime
+) -> tuple[BacklogItem, Circle]:
+    """The item with its channel's backlog locked (moves serialise per channel)."""
+    item = _open_item(session, team_id, item_id)
+    circle = repo.lock_circle(session, team_id, item.channel_id, now)
+    session.refresh(item)
+    return item, circle
+
+
+def get(factory: Factory, *, team_id: str, item_id: int) -> ItemView:
+    """One item."""
+    with transaction(factory) as session:
+        return repo.to_view(_open_item(session, team_id, item_id))
+
+
+def item_history(
+    factory: Factory, *, team_id: str, item_id: int
+) -> list[tuple[str, str, str | None, datetime]]:
+    """(actor, action, detail, when) for every change to an item, oldest first."""
+    with transaction(factory) as session:
+        return [
+            (e.actor_id, e.action, e.detail, e.at) for e in repo.history(session, team_id, item_id)
+        ]
+
+
+def describe(
+    factory: Factory,
+    *,
+    team_id: str,
+    channel_id: str,
+    actor: str,
+    driver: Driver,
+    now: datetime,
+    item_id: int | None = None,
+    source_link: str | None = None,
+) -> ItemView:
+    """Describe a tension as a driver: a new item at the bottom, or an existing one updated."""
+    with transaction(factory) as session:
+        if item_id is None:
+            circle = repo.lock_circle(session, team_id, channel_id, now)
+            rank = repo.max_rank(session, team_id, channel_id) + 1
+            item = repo.add_item(
+                session,
+                circle,
+                author_id=actor,
+                text=driver.situation[:MAX_TENSION_LENGTH],
+                rank=rank,
+                now=now,
+            )
+            item.source_link = source_link
+        else:
+            item, _ = _lock_item(session, team_id, item_id, now)
+            if item.status not in [s.value for s in OPEN_STATUSES]:
+                raise ItemChanged()
+            repo.add_history(
+                session, item, actor_id=actor, action="described", detail=None, now=now
+            )
+        item.situation, item.effect = driver.situation, driver.effect
+        item.relevance, item.nature = driver.relevance, driver.nature
+        item.updated_at = now
+        session.flush()
+        return repo.to_view(item)
+
+
+def accept(
+    factory: Factory,
+    *,
+    team_id: str,
+    item_id: int,
+    actor: str,
+    next_step: NextStep,
+    due: date | None,
+    now: datetime,
+) -> ItemView:
+    """Put an inbox item on the backlog with its next step (or change the step)."""
+    with transaction(factory) as session:
+        item, _ = _lock_item(session, team_id, item_id, now)
+        if item.status not in (
+            ItemStatus.NEW.value,
+            ItemStatus.BACKLOG.value,
+            ItemStatus.IN_PROGRESS.value,
+        ):
+            raise ItemChanged()
+        if item.status == ItemStatus.NEW.value:
+            item.status = ItemStatus.BACKLOG.value
+        item.next_step, item.due_date, item.updated_at = next_step.value, due, now
+        repo.add_history(
+            session,
+            item,
+            actor_id=actor,
+            action="next_step",
+            detail=next_step.value + (f" {due.isoformat()}" if due else ""),
+            now=now,
+        )
+        return repo.to_view(item)
+
+
+def move(
+    factory: Factory,
+    *,
+    team_id: str,
+    item_id: int,
+    actor: str,
+    expected_rank: int | None,
+    to: str | int,
+    now: datetime,
+) -> ItemView:
+    """Move an item up, down, to the top, or to a position; no two items ever share a rank."""
+    with transaction(factory) as session:
+        item, _ = _lock_item(session, team_id, item_id, now)
+        if item.rank is None or item.status not in [s.value for s in OPEN_STATUSES]:
+            raise ItemChanged()
+        if expected_rank is not None and item.rank != expected_rank:
+            raise ItemChanged()
+        ordered = repo.ranked_items(session, team_id, item.channel_id)
+        before = item.rank
+        wanted = target_rank(before, len(ordered), to)
+        ordered.remove(item)
+        ordered.insert(wanted - 1, item)
+        repo.renumber(session, ordered)
+        if wanted != before:
+            repo.add_history(
+                session,
+                item,
+                actor_id=actor,
+                action="moved",
+                detail=f"{before} -> {wanted}",
+                now=now,
+            )
+        return repo.to_view(item)
+
+
+def dismiss(
+    factory: Factory, *, team_id: str, item_id: int, actor: str, reason: str | None, now: datetime
+) -> ItemView:
+    """Take an item off the backlog, saying why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired()
+    with transaction(factory) as session:
+        item, _ = _lock_item(session, team_id, item_id, now)
+        if item.status not in [s.value for s in OPEN_STATUSES]:
+            raise ItemChanged()
+        item.status, item.rank, item.updated_at = ItemStatus.DISMISSED.value, None, now
+        session.flush()
+        repo.add_history(
+            session, item, actor_id=actor, action="dismissed", detail=reason[:3000], now=now
+        )
+        repo.compact_ranks(session, team_id, item.channel_id)
+        return repo.to_view(item)
+
+
+def pass_on(
+    factory: Factory, *, team_id: str, item_id: int, actor: str, to_channel: str, now: datetime
+) -> ItemView:
+    """Hand an item to another channel's inbox; it keeps its history."""
+    with transaction(factory) as session:
+        item = _open_item(session, team_id, item_id)
+        source = item.channel_id
+        if to_channel == source:
+            raise SameChannel()
+        # Lock both backlogs in a fixed order, so two pass-ons in opposite directions cannot deadlock.
+        circles = {
+            c: repo.lock_circle(session, team_id, c, now) for c in sorted((source, to_channel))
+        }
+        session.refresh(item)
+        if item.channel_id != source or item.status not in [s.value for s in OPEN_STATUSES]:
+            raise ItemChanged()
+        target = circles[to_channel]
+        old_number = item.number
+        item.rank = None
+        session.flush()
+        repo.compact_ranks(session, team_id, source)
+        item.channel_id, item.circle_id = to_channel, target.id
+        item.number = target.next_number
+        target.next_number += 1
+        item.rank = repo.max_rank(session, team_id, to_channel) + 1
+        item.status, item.next_step, item.passed_from, item.updated_at = (
+            ItemStatus.NEW.value,
+            None,
+            source,
+            now,
+        )
+        session.flush()
+        repo.add_history(
+            session,
+            item,
+            actor_id=actor,
+            action="passed_on",
+            detail=f"{source}#{old_number} -> {to_channel}#{item.number}",
+            now=now,
+        )
+        return repo.to_view(item)
+
+
+def backlogs_for(
+    factory: Factory, *, team_id: str, channels: list[str], per_channel: int
+) -> list[tuple[str, list[ItemView], int]]:
+    """The top of several channels' backlogs: (channel, items, open count)."""
+    out = []
+    with transaction(factory) as session:
+        for channel in channels:
+            items = repo.open_items(session, team_id, channel, limit=per_channel)
+            out.append(
+                (
+                    channel,
+                    [repo.to_view(i) for i in items],
+                    repo.open_count(session, team_id, channel),
+                )
+            )
+    return out
+
+
+def active_channels(factory: Factory, *, team_id: str, limit: int = 50) -> list[str]:
+    """Channels of the workspace with an open backlog."""
+    with transaction(factory) as session:
+        return repo.channels_with_backlog(session, team_id, limit)

@@ -30,6 +30,8 @@ def _state(element: dict[str, Any], given: Any, changed: bool) -> dict[str, Any]
     elif kind == "datepicker":
         value = given if changed else element.get("initial_date")
         state["selected_date"] = value.isoformat() if isinstance(value, date) else value
+    elif kind == "timepicker":
+        state["selected_time"] = given if changed else element.get("initial_time")
     elif kind == "datetimepicker":
         value = given if changed else element.get("initial_date_time")
         state["selected_date_time"] = (
@@ -49,6 +51,10 @@ def _state(element: dict[str, Any], given: Any, changed: bool) -> dict[str, Any]
         state["selected_users"] = list(given) if changed else element.get("initial_users") or []
     elif kind == "users_select":
         state["selected_user"] = given if changed else element.get("initial_user")
+    elif kind == "conversations_select":
+        state["selected_conversation"] = given if changed else element.get("initial_conversation")
+    elif kind == "channels_select":
+        state["selected_channel"] = given if changed else element.get("initial_channel")
     else:
         raise ValueError(f"cannot fill a {kind} element")
     return state

@@ -236,8 +236,13 @@ def to_view(item: BacklogItem) -> ItemView:
 
 
 def compact_ranks(session: Session, team_id: str, channel_id: str) -> None:
-    """Renumber the open items 1..n in their current order (no gaps after one leaves)."""
-    items = list(
+    """Renumber the items left on the backlog 1..n in their current order (no gaps)."""
+    renumber(session, ranked_items(session, team_id, channel_id))
+
+
+def ranked_items(session: Session, team_id: str, channel_id: str) -> list[BacklogItem]:
+    """Every item holding a place on the channel's backlog, in rank order."""
+    return list(
         session.scalars(
             select(BacklogItem)
             .where(
@@ -248,11 +253,27 @@ def compact_ranks(session: Session, team_id: str, channel_id: str) -> None:
             .order_by(BacklogItem.rank)
         )
     )
-    if all(item.rank == n for n, item in enumerate(items, start=1)):
+
+
+def renumber(session: Session, ordered: list[BacklogItem]) -> None:
+    """Give `ordered` the ranks 1..n; two steps keep the unique (channel, rank) index valid."""
+    if all(item.rank == n for n, item in enumerate(ordered, start=1)):
         return
-    for item in items:  # two steps: the unique (channel, rank) index must hold at every update
-        item.rank = -(item.rank or 0)
+    for n, item in enumerate(ordered, start=1):
+        item.rank = -n
     session.flush()
-    for n, item in enumerate(items, start=1):
+    for n, item in enumerate(ordered, start=1):
         item.rank = n
     session.flush()
+
+
+def channels_with_backlog(session: Session, team_id: str, limit: int) -> list[str]:
+    """Channels of the workspace that have open items, busiest first."""
+    rows = session.execute(
+        select(BacklogItem.channel_id, func.count())
+        .where(BacklogItem.team_id == team_id, BacklogItem.status.in_(OPEN_STATUSES))
+        .group_by(BacklogItem.channel_id)
+        .order_by(func.count().desc(), BacklogItem.channel_id)
+        .limit(limit)
+    )
+    return [channel for channel, _ in rows]

@@ -1,0 +1,366 @@
+"""Block Kit builders for the governance meeting rhythm: the cadence form and the agenda (pure)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime, get_day_names
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+    TimePickerElement,
+)
+from slack_sdk.models.views import View
+
+from bot.blocks import ids
+from bot.blocks.backlog import next_step_label
+from bot.blocks.consent import long_date
+from bot.blocks.text import escape, mention, one_line, truncate
+from bot.domain import rhythm as rules
+from bot.domain.backlog import ItemView
+from bot.domain.rhythm import Cadence
+from bot.i18n import Messages
+from bot.services.rhythm import Agenda, CadenceView
+
+Rendered = tuple[str, list[dict]]
+ITEM_LINE_CHARS = 180
+AGREEMENT_TITLE_CHARS = 150
+PER_SECTION = 10
+SECTION_CHARS = 2900
+
+
+def _dicts(blocks: list[Block]) -> list[dict]:
+    return [b.to_dict() for b in blocks]
+
+
+def _md(text: str, block_id: str | None = None) -> SectionBlock:
+    return SectionBlock(block_id=block_id, text=MarkdownTextObject(text=truncate(text, 2900)))
+
+
+def _ctx(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=truncate(text, 2900))])
+
+
+def _zone(tz: str | None) -> ZoneInfo:
+    try:
+        return rules.zone(tz or "UTC")
+    except rules.InvalidTimezone:
+        return ZoneInfo("UTC")
+
+
+def _valid_tz(tz: str) -> str | None:
+    try:
+        rules.zone(tz)
+    except rules.InvalidTimezone:
+        return None
+    return tz
+
+
+# ---------------------------------------------------------------- words
+
+
+def every_label(m: Messages, every_weeks: int) -> str:
+    """The interval in words: "every week", "every 2 weeks"."""
+    return m.n_("every week", "every {n} weeks", every_weeks)
+
+
+def weekday_name(m: Messages, weekday: int) -> str:
+    """The name of a weekday (0 = Monday) in the reader's language."""
+    return str(get_day_names("wide", locale=m.locale)[weekday])
+
+
+def cadence_text(m: Messages, cadence: Cadence) -> str:
+    """The rhythm in words: "every 2 weeks on Tuesday at 10:00 (Europe/Amsterdam)"."""
+    return m._(
+        "{every} on {weekday} at {time} ({tz})",
+        every=every_label(m, cadence.every_weeks),
+        weekday=weekday_name(m, cadence.weekday),
+        time=cadence.time,
+        tz=cadence.tz,
+    )
+
+
+def meeting_date(m: Messages, moment: datetime, tz: str | None) -> str:
+    """The meeting's date and time as each reader's Slack shows it in their own timezone.
+
+    The fallback (for clients that cannot) is the time in the meeting's timezone.
+    """
+    local = moment.astimezone(_zone(tz))
+    fallback = format_datetime(local, "EEEE d MMMM y HH:mm", locale=m.locale)
+    fallback = f"{fallback} ({tz or 'UTC'})".replace("|", " ").replace(">", " ")
+    epoch = int(moment.timestamp())
+    return f"<!date^{epoch}^{{date_long_pretty}} {{time}}|{fallback}>"
+
+
+# ---------------------------------------------------------------- the cadence form
+
+
+def cadence_modal(
+    m: Messages,
+    *,
+    metadata: str,
+    channel_id: str,
+    tz: str,
+    current: CadenceView | None,
+) -> dict:
+    """The form choosing the channel's meeting rhythm; times are in the person's timezone."""
+    every = current.cadence.every_weeks if current else rules.DEFAULT_EVERY_WEEKS
+    same_zone = current is not None and current.cadence.tz == tz
+    weekday = current.cadence.weekday if current and same_zone else rules.DEFAULT_WEEKDAY
+    at = current.cadence.time if current and same_zone else rules.DEFAULT_TIME
+    every_options = [
+        Option(value=str(n), label=truncate(every_label(m, n), 75))
+        for n in range(rules.MIN_EVERY_WEEKS, rules.MAX_EVERY_WEEKS + 1)
+    ]
+    day_options = [Option(value=str(d), label=weekday_name(m, d)) for d in range(7)]
+    blocks: list[Block] = [
+        _md(
+            m._(
+                "Choose when <#{channel}> holds its governance meeting. The day before each "
+                "meeting I post the agenda in the channel: the top of the backlog with the next "
+                "steps, and the agreements due for review.",
+                channel=channel_id,
+            )
+        )
+    ]
+    if current is not None:
+        now_text = m._("Now: {cadence}.", cadence=cadence_text(m, current.cadence))
+        if current.next_meeting_at:
+            now_text += " " + m._(
+                "Next meeting: {when}.",
+                when=meeting_date(m, current.next_meeting_at, current.cadence.tz),
+            )
+        blocks.append(_ctx(now_text))
+    blocks += [
+        InputBlock(
+            block_id=ids.IN_MEETING_EVERY[0],
+            label=m._("How often"),
+            element=StaticSelectElement(
+                action_id=ids.IN_MEETING_EVERY[1],
+                placeholder=m._("Choose"),
+                options=every_options,
+                initial_option=every_options[every - rules.MIN_EVERY_WEEKS],
+            ),
+        ),
+        InputBlock(
+            block_id=ids.IN_MEETING_WEEKDAY[0],
+            label=m._("Day of the week"),
+            element=StaticSelectElement(
+                action_id=ids.IN_MEETING_WEEKDAY[1],
+                placeholder=m._("Choose"),
+                options=day_options,
+                initial_option=day_options[weekday],
+            ),
+        ),
+        InputBlock(
+            block_id=ids.IN_MEETING_TIME[0],
+            label=m._("Time"),
+            hint=m._("In your Slack timezone, {tz}.", tz=tz),
+            element=TimePickerElement(
+                action_id=ids.IN_MEETING_TIME[1], initial_time=at, timezone=_valid_tz(tz)
+            ),
+        ),
+        _ctx(
+            m._(
+                "The first meeting is the next such day; after it, the meetings follow the "
+                "rhythm you chose. Change it any time with `/tension meeting`."
+            )
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=ids.CB_MEETING_MODAL,
+        title=PlainTextObject(text=truncate(m._("Governance meeting"), 24)),
+        submit=PlainTextObject(text=truncate(m._("Save"), 24)),
+        close=PlainTextObject(text=truncate(m._("Cancel"), 24)),
+        private_metadata=metadata,
+        blocks=blocks,
+    ).to_dict()
+
+
+def cadence_set(m: Messages, user_id: str, view: CadenceView) -> Rendered:
+    """The public note that the channel's meeting rhythm was set."""
+    text = m._(
+        "{user} set the governance meeting of <#{channel}>: {cadence}.",
+        user=mention(user_id),
+        channel=view.channel_id,
+        cadence=cadence_text(m, view.cadence),
+    )
+    if view.next_meeting_at:
+        text += " " + m._(
+            "Next meeting: {when}.", when=meeting_date(m, view.next_meeting_at, view.cadence.tz)
+        )
+    tip = m._(
+        "I post the agenda here the day before each meeting. See it now with `/tension agenda`."
+    )
+    blocks: list[Block] = [_md(":calendar: " + text), _ctx(tip)]
+    return text, _dicts(blocks)
+
+
+# ---------------------------------------------------------------- the agenda
+
+
+def _review_line(m: Messages, number: int, title: str, review: date, today: date) -> str:
+    if review < today:
+        when = m._("review overdue since {date}", date=long_date(m, review))
+    elif review == today:
+        when = m._("review due today")
+    else:
+        when = m._("review on {date}", date=long_date(m, review))
+    return m._(
+        "#{number} {title}: {when}",
+        number=number,
+        title=escape(one_line(title, AGREEMENT_TITLE_CHARS)),
+        when=when,
+    )
+
+
+def _item_line(m: Messages, item: ItemView) -> str:
+    return m._(
+        "*{rank}.* #{number} {text} → _{step}_",
+        rank=item.rank,
+        number=item.number,
+        text=escape(one_line(item.text, ITEM_LINE_CHARS)),
+        step=next_step_label(m, item.next_step),
+    )
+
+
+def _sections(lines: list[str]) -> list[Block]:
+    return [
+        _md("\n".join(lines[start : start + PER_SECTION]))
+        for start in range(0, len(lines), PER_SECTION)
+    ]
+
+
+def agenda_message(m: Messages, agenda: Agenda) -> Rendered:
+    """The agenda of the next governance meeting, posted in the channel."""
+    channel = agenda.channel_id
+    blocks: list[Block] = [HeaderBlock(text=truncate(m._("Governance meeting agenda"), 150))]
+    if agenda.meeting_at is not None:
+        tz = agenda.cadence.tz if agenda.cadence else None
+        when = meeting_date(m, agenda.meeting_at, tz)
+        intro = m._("Governance meeting of <#{channel}>: *{when}*", channel=channel, when=when)
+        if agenda.cadence:
+            intro += "\n" + m._("Meets {cadence}.", cadence=cadence_text(m, agenda.cadence))
+        fallback = m._(
+            "Agenda of the governance meeting of <#{channel}> on {when}", channel=channel, when=when
+        )
+    else:
+        intro = m._(
+            "No governance meeting is planned for <#{channel}> yet. Choose its rhythm with "
+            "`/tension meeting`.",
+            channel=channel,
+        )
+        fallback = m._("Governance agenda of <#{channel}>", channel=channel)
+    blocks += [_md(intro, block_id=ids.BLOCK_AGENDA_MEETING), DividerBlock()]
+
+    blocks.append(_md("*" + m._("Backlog: the top items and their next steps") + "*"))
+    if agenda.items:
+        blocks += _sections([_item_line(m, item) for item in agenda.items])
+        more = agenda.open_count - len(agenda.items)
+        if more > 0:
+            blocks.append(
+                _ctx(
+                    m.n_(
+                        "…and {n} more item on the backlog: `/tension list`.",
+                        "…and {n} more items on the backlog: `/tension list`.",
+                        more,
+                    )
+                )
+            )
+    else:
+        blocks.append(
+            _md(m._("The backlog is empty. Raise a tension with `/tension [what you notice]`."))
+        )
+
+    if agenda.meeting_at is not None:
+        heading = m._(
+            "Agreements due for review by {date}", date=long_date(m, agenda.review_cutoff)
+        )
+    else:
+        heading = m._("Agreements due for review")
+    blocks.append(_md("*" + heading + "*"))
+    if agenda.agreements:
+        lines = [
+            _review_line(m, a.number, a.title, a.review_date, agenda.today)
+            for a in agenda.agreements
+        ]
+        blocks += _sections(lines)
+        if agenda.more_agreements:
+            blocks.append(
+                _ctx(
+                    m.n_(
+                        "…and {n} more agreement: `/agreements`.",
+                        "…and {n} more agreements: `/agreements`.",
+                        agenda.more_agreements,
+                    )
+                )
+            )
+    else:
+        blocks.append(_md(m._("No agreement comes up for review.")))
+
+    blocks += [
+        DividerBlock(),
+        _ctx(
+            m._(
+                "In S3's governance meeting the circle decides how it does its work: it "
+                "describes drivers, forms proposals, decides by consent and reviews its "
+                "agreements. Work through the backlog in rank order."
+            )
+        ),
+    ]
+    return fallback, _dicts(blocks)
+
+
+# ---------------------------------------------------------------- replies
+
+
+def not_a_member(m: Messages, channel_id: str) -> str:
+    """Refusal: only the channel's members set its meeting rhythm."""
+    return m._(
+        "Only members of <#{channel}> can set its governance meeting. Nothing was changed.",
+        channel=channel_id,
+    )
+
+
+def members_unknown(m: Messages, channel_id: str) -> str:
+    """The bot cannot see the channel's members (it is not in the channel)."""
+    return m._(
+        "I cannot see who is in <#{channel}>, so I cannot check who may set its governance "
+        "meeting. Invite me with `/invite @S3 Governance` and try again.",
+        channel=channel_id,
+    )
+
+
+def cannot_post(m: Messages) -> str:
+    """The bot may not post the agenda in this channel."""
+    return m._(
+        "I cannot post in this channel. Invite me with `/invite @S3 Governance` so the circle "
+        "sees its agenda."
+    )
+
+
+def field_error(m: Messages, exc: Exception, tz: str) -> tuple[str, str]:
+    """The form block and message for a refused cadence field."""
+    if isinstance(exc, rules.InvalidEvery):
+        return ids.IN_MEETING_EVERY[0], m._("Choose every 1, 2, 3 or 4 weeks.")
+    if isinstance(exc, rules.InvalidWeekday):
+        return ids.IN_MEETING_WEEKDAY[0], m._("Choose a day of the week.")
+    if isinstance(exc, rules.InvalidTime):
+        return ids.IN_MEETING_TIME[0], m._("Choose a time, such as 10:00.")
+    if isinstance(exc, rules.InvalidTimezone):
+        return ids.IN_MEETING_TIME[0], m._(
+            "I do not know your Slack timezone ({tz}). Set your timezone in your Slack profile "
+            "and try again.",
+            tz=tz,
+        )
+    raise exc

@@ -1,0 +1,334 @@
+"""Use cases of the governance meeting rhythm: the cadence, the agenda, and the agenda sweep.
+
+The sweep posts each meeting's agenda once: in one transaction it marks the circle's
+`agenda_posted_for` with a compare-and-set and queues the message in the outbox, which
+delivers it once. Running it again, on another replica or after a restart, finds nothing
+left to do.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.domain import rhythm as rules
+from bot.domain.backlog import ItemView
+from bot.domain.errors import DomainError
+from bot.domain.rhythm import Cadence
+from bot.store import agreements_repo, consent_repo, repo
+from bot.store.db import transaction
+from bot.store.models import Circle
+
+Factory = sessionmaker[Session]
+log = logging.getLogger(__name__)
+
+PAYLOAD_TYPE = "agenda"
+MAX_AGREEMENTS = 20  # agreements listed on one agenda (the rest: see /agreements)
+
+
+@dataclass(frozen=True)
+class CadenceView:
+    """A channel's meeting rhythm and its next meeting."""
+
+    team_id: str
+    channel_id: str
+    cadence: Cadence
+    next_meeting_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DueAgreement:
+    """An agreement in force that comes up for review by the meeting."""
+
+    id: int
+    number: int
+    title: str
+    review_date: date
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """What the circle works on at its next governance meeting."""
+
+    team_id: str
+    channel_id: str
+    meeting_at: datetime | None  # None: no meeting scheduled
+    cadence: Cadence | None
+    items: list[ItemView]  # the top of the backlog, in rank order
+    open_count: int
+    agreements: list[DueAgreement]  # in force, review date on or before the meeting's date
+    more_agreements: int
+    review_cutoff: date  # the meeting's local date (today's, without a meeting)
+    today: date  # in the meeting's timezone (UTC without a cadence)
+
+
+def _cadence_of(circle: Circle) -> Cadence | None:
+    if (
+        circle.meeting_every_weeks is None
+        or circle.meeting_weekday is None
+        or not circle.meeting_time
+        or not circle.meeting_tz
+    ):
+        return None
+    return Cadence(
+        every_weeks=circle.meeting_every_weeks,
+        weekday=circle.meeting_weekday,
+        time=circle.meeting_time,
+        tz=circle.meeting_tz,
+    )
+
+
+def _circle(session: Session, team_id: str, channel_id: str) -> Circle | None:
+    return session.scalar(
+        select(Circle).where(Circle.team_id == team_id, Circle.channel_id == channel_id)
+    )
+
+
+# ---------------------------------------------------------------- the cadence
+
+
+def set_cadence(
+    factory: Factory,
+    *,
+    team_id: str,
+    channel_id: str,
+    every_weeks: int,
+    weekday: int,
+    time: str,
+    tz: str,
+    now: datetime,
+) -> CadenceView:
+    """Set the channel's governance meeting rhythm (the caller checked membership).
+
+    Raises InvalidEvery / InvalidWeekday / InvalidTime / InvalidTimezone before touching
+    the database. Saving the same cadence again keeps the planned next meeting.
+    """
+    cadence = rules.check_cadence(every_weeks, weekday, time, tz)
+    with transaction(factory) as session:
+        circle = repo.lock_circle(session, team_id, channel_id, now)
+        unchanged = _cadence_of(circle) == cadence
+        if not (unchanged and circle.next_meeting_at and circle.next_meeting_at > now):
+            circle.next_meeting_at = rules.next_meeting(
+                now, cadence.every_weeks, cadence.weekday, cadence.time, cadence.tz
+            )
+        circle.meeting_every_weeks = cadence.every_weeks
+        circle.meeting_weekday = cadence.weekday
+        circle.meeting_time = cadence.time
+        circle.meeting_tz = cadence.tz
+        return CadenceView(team_id, channel_id, cadence, circle.next_meeting_at)
+
+
+def get_cadence(factory: Factory, *, team_id: str, channel_id: str) -> CadenceView | None:
+    """The channel's meeting rhythm, if it has one."""
+    with transaction(factory) as session:
+        circle = _circle(session, team_id, channel_id)
+        cadence = _cadence_of(circle) if circle else None
+        if circle is None or cadence is None:
+            return None
+        return CadenceView(team_id, channel_id, cadence, circle.next_meeting_at)
+
+
+# ---------------------------------------------------------------- the agenda
+
+
+def _upcoming(circle: Circle, cadence: Cadence | None, now: datetime) -> datetime | None:
+    """The circle's next meeting; computed when the stored one has passed (sweep not run)."""
+    if cadence is None:
+        return None
+    if circle.next_meeting_at and circle.next_meeting_at > now:
+        return circle.next_meeting_at
+    return rules.next_meeting(
+        now,
+        cadence.every_weeks,
+        cadence.weekday,
+        cadence.time,
+        cadence.tz,
+        anchor=circle.next_meeting_at,
+    )
+
+
+def _build(
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    meeting_at: datetime | None,
+    cadence: Cadence | None,
+    now: datetime,
+) -> Agenda:
+    tz = cadence.tz if cadence else None
+    cutoff = rules.review_cutoff(meeting_at, tz, now)
+    items = [
+        repo.to_view(i)
+        for i in repo.open_items(session, team_id, channel_id, limit=rules.AGENDA_ITEMS)
+    ]
+    due = [
+        a for a in agreements_repo.active(session, team_id, channel_id) if a.review_date <= cutoff
+    ]
+    return Agenda(
+        team_id=team_id,
+        channel_id=channel_id,
+        meeting_at=meeting_at,
+        cadence=cadence,
+        items=items,
+        open_count=repo.open_count(session, team_id, channel_id),
+        agreements=[
+            DueAgreement(a.id, a.number, a.title, a.review_date) for a in due[:MAX_AGREEMENTS]
+        ],
+        more_agreements=max(0, len(due) - MAX_AGREEMENTS),
+        review_cutoff=cutoff,
+        today=rules.review_cutoff(None, tz, now),
+    )
+
+
+def agenda(factory: Factory, *, team_id: str, channel_id: str, now: datetime) -> Agenda:
+    """The agenda of the channel's next governance meeting (or of today, without a cadence):
+    the top of the backlog in rank order with next steps, and the agreements due for review
+    on or before the meeting's date."""
+    with transaction(factory) as session:
+        circle = _circle(session, team_id, channel_id)
+        cadence = _cadence_of(circle) if circle else None
+        meeting_at = _upcoming(circle, cadence, now) if circle else None
+        return _build(
+            session,
+            team_id=team_id,
+            channel_id=channel_id,
+            meeting_at=meeting_at,
+            cadence=cadence,
+            now=now,
+        )
+
+
+def agenda_to_post(
+    factory: Factory, *, team_id: str, circle_id: int, meeting_at: datetime, now: datetime
+) -> Agenda | None:
+    """The agenda an outbox row asks for, or None when it no longer applies.
+
+    It no longer applies once the meeting has started, or when the cadence changed
+    after the agenda was queued (the circle no longer plans that meeting).
+    """
+    with transaction(factory) as session:
+        circle = session.scalar(
+            select(Circle).where(Circle.team_id == team_id, Circle.id == circle_id)
+        )
+        if circle is None or meeting_at <= now or circle.next_meeting_at != meeting_at:
+            return None
+        return _build(
+            session,
+            team_id=team_id,
+            channel_id=circle.channel_id,
+            meeting_at=meeting_at,
+            cadence=_cadence_of(circle),
+            now=now,
+        )
+
+
+# ---------------------------------------------------------------- the sweep
+
+
+def advance_past_meetings(factory: Factory, *, now: datetime, limit: int = 200) -> int:
+    """Move circles whose meeting time has passed on to their following meeting.
+
+    A compare-and-set on `next_meeting_at` makes a second run (or replica) a no-op.
+    """
+    with transaction(factory) as session:
+        rows = session.execute(
+            select(
+                Circle.team_id,
+                Circle.id,
+                Circle.next_meeting_at,
+                Circle.meeting_every_weeks,
+                Circle.meeting_weekday,
+                Circle.meeting_time,
+                Circle.meeting_tz,
+            )
+            .where(Circle.next_meeting_at.is_not(None), Circle.next_meeting_at <= now)
+            .order_by(Circle.next_meeting_at)
+            .limit(limit)
+        ).all()
+    advanced = 0
+    for team_id, circle_id, previous, every, weekday, at, tz in rows:
+        try:
+            following = rules.next_meeting(now, every, weekday, at, tz, anchor=previous)
+        except (DomainError, ValueError, TypeError):
+            log.warning("circle %s has an unusable meeting cadence; meetings stopped", circle_id)
+            following = None
+        with transaction(factory) as session:
+            result = session.execute(
+                update(Circle)
+                .where(
+                    Circle.team_id == team_id,
+                    Circle.id == circle_id,
+                    Circle.next_meeting_at == previous,
+                )
+                .values(next_meeting_at=following)
+            )
+            advanced += result.rowcount  # type: ignore[attr-defined]
+    return advanced
+
+
+def post_due_agendas(factory: Factory, *, now: datetime, limit: int = 200) -> int:
+    """Queue the agenda of every meeting starting within a day, once per meeting.
+
+    Meetings that have passed are first moved on to the following one; an agenda is
+    never posted for a meeting that has already started.
+    """
+    advance_past_meetings(factory, now=now, limit=limit)
+    with transaction(factory) as session:
+        due = session.execute(
+            select(Circle.team_id, Circle.id, Circle.channel_id, Circle.next_meeting_at)
+            .where(
+                Circle.next_meeting_at.is_not(None),
+                Circle.next_meeting_at > now,
+                Circle.next_meeting_at <= now + rules.AGENDA_LEAD,
+                or_(
+                    Circle.agenda_posted_for.is_(None),
+                    Circle.agenda_posted_for != Circle.next_meeting_at,
+                ),
+            )
+            .order_by(Circle.next_meeting_at)
+            .limit(limit)
+        ).all()
+    queued = 0
+    for team_id, circle_id, channel_id, meeting_at in due:
+        with transaction(factory) as session:
+            claimed = session.execute(
+                update(Circle)
+                .where(
+                    Circle.team_id == team_id,
+                    Circle.id == circle_id,
+                    Circle.next_meeting_at == meeting_at,
+                    or_(
+                        Circle.agenda_posted_for.is_(None),
+                        Circle.agenda_posted_for != Circle.next_meeting_at,
+                    ),
+                )
+                .values(agenda_posted_for=meeting_at)
+                .returning(Circle.id)
+            ).scalar()
+            if claimed is None:
+                continue  # another sweep got it first
+            consent_repo.enqueue(
+                session,
+                team_id=team_id,
+                key=agenda_key(circle_id, meeting_at),
+                kind="channel",
+                target=channel_id,
+                payload={
+                    "type": PAYLOAD_TYPE,
+                    "circle_id": circle_id,
+                    "meeting_at": meeting_at.isoformat(),
+                },
+                now=now,
+            )
+            queued += 1
+    return queued
+
+
+def agenda_key(circle_id: int, meeting_at: datetime) -> str:
+    """The outbox key: one agenda per circle and meeting, ever."""
+    return f"agenda:{circle_id}:{meeting_at.isoformat()}"

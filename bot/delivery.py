@@ -80,7 +80,8 @@ def deliver_outbox(deps: Deps, limit: int = 100) -> int:
     sent = 0
     for team_id, outbox_id in due:
         with transaction(deps.sessions) as session:
-            row = q.claim_outbox(session, team_id, outbox_id, now, now + OUTBOX_LEASE)
+            leased_at = deps.clock()  # fresh: a long sweep must not hand out expired leases
+            row = q.claim_outbox(session, team_id, outbox_id, leased_at, leased_at + OUTBOX_LEASE)
             if row is None:
                 continue
             kind, target, payload, attempts = (
@@ -187,6 +188,7 @@ def _send(deps: Deps, team_id: str, kind: str, target: str, payload: dict[str, A
 
 # ---------------------------------------------------------------- review reminders
 
+NUDGE_CHUNK = 20  # reminders leased together; sent well within the lease, even when rate limited
 GONE = {"user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot", "user_not_visible"}
 
 
@@ -198,27 +200,39 @@ def send_review_nudges(deps: Deps, limit: int = 500) -> int:
     was claimed by a sweep that then died is sent after its lease expires.
     """
     now = deps.clock()
-    sent = 0
+    picks: dict[str, list[tuple[review.Pending, list[review.Pending], dict[str, Any] | None]]] = {}
     for (team_id, _agreement_id, recipient), pending in agreements.due_groups(
         deps.sessions, now=now, limit=limit
     ).items():
         info = deps.locales.user_info(deps.client, team_id, recipient)
-        tz = (info or {}).get("tz")
-        send, fold = review.fold(pending, tz, now)
-        if send is None:
-            continue
-        nudge = agreements.claim(deps.sessions, team_id=team_id, send=send, fold=fold, now=now)
-        if nudge is None:
-            continue
-        try:
-            outcome = _deliver_nudge(deps, nudge, info, now)
-        except SlackApiError as exc:
-            error = str(exc.response.get("error") or exc.response.status_code)
-            log.warning("review reminder %s not sent: %s", nudge.id, error)
-            agreements.failed(deps.sessions, nudge=nudge, error=error, now=deps.clock())
-            continue
-        agreements.sent(deps.sessions, nudge=nudge, outcome=outcome, now=deps.clock())
-        sent += 1
+        send, fold = review.fold(pending, (info or {}).get("tz"), now)
+        if send is not None:
+            picks.setdefault(team_id, []).append((send, fold, info))
+    sent = 0
+    for team_id, team_picks in picks.items():
+        every = agreements.overdue_every(deps.sessions, team_id=team_id)
+        infos = {send.id: info for send, _, info in team_picks}
+        for start in range(0, len(team_picks), NUDGE_CHUNK):
+            chunk = team_picks[start : start + NUDGE_CHUNK]
+            # A fresh lease per chunk: a long sweep must not hand out leases that already expired.
+            claimed = agreements.claim_batch(
+                deps.sessions,
+                team_id=team_id,
+                picks=[(s, f) for s, f, _ in chunk],
+                now=deps.clock(),
+            )
+            for nudge in claimed:
+                try:
+                    outcome = _deliver_nudge(deps, nudge, infos.get(nudge.id), now)
+                except SlackApiError as exc:
+                    error = str(exc.response.get("error") or exc.response.status_code)
+                    log.warning("review reminder %s not sent: %s", nudge.id, error)
+                    agreements.failed(deps.sessions, nudge=nudge, error=error, now=deps.clock())
+                    continue
+                agreements.sent(
+                    deps.sessions, nudge=nudge, outcome=outcome, now=deps.clock(), every_days=every
+                )
+                sent += 1
     return sent
 
 

@@ -265,8 +265,9 @@ def test_a_crash_between_claim_and_send_is_sent_after_the_lease(bot: Bot, clock:
     # ...and the process dies here, before sending.
     sweep_at(bot, clock, datetime(2026, 12, 8, 8, 2, tzinfo=UTC))
     assert dms(bot, CHEN) == []  # still leased
-    sweep_at(bot, clock, datetime(2026, 12, 8, 8, 4, tzinfo=UTC))
-    sweep_at(bot, clock, datetime(2026, 12, 8, 8, 10, tzinfo=UTC))
+    after_lease = clock.now + agreements.NUDGE_LEASE
+    sweep_at(bot, clock, after_lease)
+    sweep_at(bot, clock, after_lease + timedelta(minutes=5))
     assert len(dms(bot, CHEN)) == 1
 
 

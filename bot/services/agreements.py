@@ -18,7 +18,7 @@ from bot.store.db import transaction
 from bot.store.models import Agreement
 
 Factory = sessionmaker[Session]
-NUDGE_LEASE = timedelta(minutes=2)
+NUDGE_LEASE = timedelta(minutes=10)  # covers sending a chunk of 20 even under rate limits
 
 
 @dataclass(frozen=True)
@@ -379,30 +379,61 @@ def claim(
     factory: Factory, *, team_id: str, send: Pending, fold: list[Pending], now: datetime
 ) -> ClaimedNudge | None:
     """Lease one reminder and fold the older due ones into it; None when another sweep has it."""
+    claimed = claim_batch(factory, team_id=team_id, picks=[(send, fold)], now=now)
+    return claimed[0] if claimed else None
+
+
+def claim_batch(
+    factory: Factory, *, team_id: str, picks: list[tuple[Pending, list[Pending]]], now: datetime
+) -> list[ClaimedNudge]:
+    """Lease several reminders of one workspace in one transaction, folding older ones into each.
+
+    Reminders another sweep holds (or has sent) are left out; reminders of agreements no
+    longer in force are marked cancelled.
+    """
+    if not picks:
+        return []
     with transaction(factory) as session:
-        if not q.claim_nudge(session, team_id, send.id, now, now + NUDGE_LEASE):
-            return None
-        q.fold_into(session, team_id, [p.id for p in fold], now)
-        from bot.store.models import ReviewNudge
-
-        nudge = session.get(ReviewNudge, send.id)
-        agreement = q.get(session, team_id, nudge.agreement_id) if nudge else None
-        if nudge is None or agreement is None or agreement.status != AgreementStatus.ACTIVE.value:
-            if nudge is not None:
-                q.finish_nudge(session, team_id, send.id, now, "cancelled")
-            return None
-        return ClaimedNudge(
-            send.id,
-            team_id,
-            nudge.recipient_id,
-            Stage(nudge.stage),
-            nudge.due_date,
-            len(fold),
-            _view(session, agreement),
+        claimed = set(
+            q.claim_nudges(session, team_id, [send.id for send, _ in picks], now, now + NUDGE_LEASE)
         )
+        folds = {send.id: fold for send, fold in picks if send.id in claimed}
+        q.fold_into(session, team_id, [p.id for fold in folds.values() for p in fold], now)
+        nudges = q.nudges(session, team_id, sorted(claimed))
+        by_id = {
+            a.id: a for a in q.by_ids(session, team_id, sorted({n.agreement_id for n in nudges}))
+        }
+        out: list[ClaimedNudge] = []
+        views: dict[int, AgreementView] = {}
+        for nudge in nudges:
+            agreement = by_id.get(nudge.agreement_id)
+            if agreement is None or agreement.status != AgreementStatus.ACTIVE.value:
+                q.finish_nudge(session, team_id, nudge.id, now, "cancelled")
+                continue
+            if agreement.id not in views:
+                views[agreement.id] = _view(session, agreement)
+            out.append(
+                ClaimedNudge(
+                    nudge.id,
+                    team_id,
+                    nudge.recipient_id,
+                    Stage(nudge.stage),
+                    nudge.due_date,
+                    len(folds.get(nudge.id, [])),
+                    views[agreement.id],
+                )
+            )
+        return out
 
 
-def sent(factory: Factory, *, nudge: ClaimedNudge, outcome: str, now: datetime) -> None:
+def sent(
+    factory: Factory,
+    *,
+    nudge: ClaimedNudge,
+    outcome: str,
+    now: datetime,
+    every_days: int | None = None,
+) -> None:
     """Slack took the reminder: mark it, and plan the next one while the review is overdue."""
     with transaction(factory) as session:
         q.finish_nudge(session, nudge.team_id, nudge.id, now, outcome)
@@ -410,7 +441,7 @@ def sent(factory: Factory, *, nudge: ClaimedNudge, outcome: str, now: datetime) 
         if agreement is None or agreement.status != AgreementStatus.ACTIVE.value:
             return
         if nudge.stage is not Stage.BEFORE and agreement.review_date == nudge.agreement.review_date:
-            _, every = q.offsets(session, nudge.team_id)
+            every = every_days if every_days is not None else q.offsets(session, nudge.team_id)[1]
             q.add_nudge(
                 session,
                 agreement,
@@ -449,3 +480,9 @@ def reviews_for(
     with transaction(factory) as session:
         views = [_view(session, a) for a in q.active(session, team_id)]
     return [v for v in views if user_id in v.recipients and v.review_date <= horizon]
+
+
+def overdue_every(factory: Factory, *, team_id: str) -> int:
+    """The workspace's interval between reminders while a review is overdue."""
+    with transaction(factory) as session:
+        return q.offsets(session, team_id)[1]

@@ -267,3 +267,49 @@ def release_nudge(
         .where(ReviewNudge.team_id == team_id, ReviewNudge.id == nudge_id)
         .values(lease_until=retry_at, last_error=error[:200])
     )
+
+
+def claim_nudges(
+    session: Session, team_id: str, ids: list[int], now: datetime, lease_until: datetime
+) -> list[int]:
+    """Lease several reminders at once; returns the ids this sweep got."""
+    if not ids:
+        return []
+    result = session.execute(
+        update(ReviewNudge)
+        .where(
+            ReviewNudge.team_id == team_id,
+            ReviewNudge.id.in_(ids),
+            ReviewNudge.sent_at.is_(None),
+            or_(ReviewNudge.lease_until.is_(None), ReviewNudge.lease_until < now),
+        )
+        .values(lease_until=lease_until, attempts=ReviewNudge.attempts + 1)
+        .returning(ReviewNudge.id)
+        .execution_options(synchronize_session=False)
+    )
+    return list(result.scalars())
+
+
+def nudges(session: Session, team_id: str, ids: list[int]) -> list[ReviewNudge]:
+    """Reminders by id."""
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(ReviewNudge)
+            .where(ReviewNudge.team_id == team_id, ReviewNudge.id.in_(ids))
+            .order_by(ReviewNudge.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def by_ids(session: Session, team_id: str, ids: list[int]) -> list[Agreement]:
+    """Agreements by id."""
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(Agreement).where(Agreement.team_id == team_id, Agreement.id.in_(ids))
+        )
+    )

@@ -477,7 +477,7 @@ def run_bench(run: Run, fake: FakeSlack, workdir: Path) -> None:
     try:
         db = Db(url)
         target = Target("s3bot + PostgreSQL", "postgres", url)
-        server = Server(target, fake.url, workdir, args.log_level)
+        server = Server(target, fake.url, workdir, args.log_level, args.workers)
         s["startup_s"] = server.wait_ready()
         driver = PooledDriver(server.port, response_url_base=fake.hooks_url)
         watch = ModalWatch(fake)
@@ -809,7 +809,8 @@ def section(run: Run, command: str) -> str:
         f"Python {platform.python_version()}; server, PostgreSQL, load generator and Slack "
         "fake share it.",
         "",
-        f"`s3bot serve` (gunicorn gthread, 1 worker, 16 threads, scheduler on) on PostgreSQL, "
+        f"`s3bot serve --workers {args.workers}` (gunicorn gthread, 16 threads each, scheduler on) "
+        "on PostgreSQL, "
         f"against the in-process Slack fake. The author starts a round with `/consent` and "
         f"the modal (everyone in the channel takes part: {args.participants} people and the "
         f"author; answers hidden). Then {args.participants} distinct participants answer "
@@ -858,6 +859,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--concerns", type=int, default=100, help="of them answer Concern (100)")
     p.add_argument("--max-settle", type=float, default=30.0, help="bounded waits (s, default 30)")
     p.add_argument("--log-level", default="INFO", help="LOG_LEVEL of the server (default INFO)")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2: the cores)")
     p.add_argument("--write", type=Path, help="replace the section in this Markdown file")
     args = p.parse_args(argv)
     if not 1 <= args.participants <= MAX_PARTICIPANTS:

@@ -53,7 +53,7 @@ def run_gunicorn(
         "worker_class": "gthread",
         "threads": threads,
         "timeout": 30,
-        "graceful_timeout": 10,
+        "graceful_timeout": 30,  # time to finish work handed over after acks
         "keepalive": 5,
         "accesslog": None,
         "errorlog": "-",

@@ -10,6 +10,8 @@ from slack_sdk.errors import SlackApiError
 
 log = logging.getLogger(__name__)
 
+MAX_QUEUED = 256  # listener work waiting in the pool before `later` stops queueing more
+
 _NOT_THERE = {"channel_not_found", "not_in_channel", "user_not_in_channel", "is_archived"}
 
 
@@ -62,4 +64,9 @@ def later(deps: Any, client: WebClient, who: dict[str, Any], fn: Any, *args: Any
                 m = deps.locales.user_messages(client, team, user)
                 ephemeral(client, channel=channel, user=user, text=common.unexpected(m))
 
+    if deps.executor.pending >= MAX_QUEUED:
+        # Backpressure: past this many, do the work before answering, so an overload slows
+        # Slack's requests down instead of piling up work a crash or a deploy would lose.
+        run()
+        return
     deps.executor.submit(run)

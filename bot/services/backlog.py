@@ -40,16 +40,14 @@ def raise_tension(
         circle = repo.lock_circle(session, team_id, channel_id, now)
         rank = repo.max_rank(session, team_id, channel_id) + 1
         item = repo.add_item(session, circle, author_id=author_id, text=cleaned, rank=rank, now=now)
-        count = repo.open_count(session, team_id, channel_id)
-        return RaisedTension(item=repo.to_view(item), open_count=count)
+        # Open items are exactly the ranked ones, ranked 1..n: the new last place is the count.
+        return RaisedTension(item=repo.to_view(item), open_count=rank)
 
 
 def remember_message(factory: Factory, *, team_id: str, item_id: int, message_ts: str) -> None:
     """Link an item to the channel message that announced it."""
     with transaction(factory) as session:
-        item = repo.get_item(session, team_id, item_id)
-        if item is not None:
-            item.message_ts = message_ts
+        repo.set_message_ts(session, team_id, item_id, message_ts)
 
 
 def backlog_page(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -41,20 +41,23 @@ def lock_circle(session: Session, team_id: str, channel_id: str, now: datetime) 
 
     The lock serialises changes to one backlog's numbering and ranks across
     replicas (SELECT ... FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE
-    already serialises writers).
+    already serialises writers). The common case (the circle exists) is one query.
     """
-    ensure_workspace(session, team_id, now)
-    stmt = _insert(session)(Circle).values(
-        team_id=team_id, channel_id=channel_id, next_number=1, created_at=now
-    )
-    session.execute(stmt.on_conflict_do_nothing(index_elements=["team_id", "channel_id"]))
-    circle = session.scalars(
+    stmt = (
         select(Circle)
         .where(Circle.team_id == team_id, Circle.channel_id == channel_id)
         .with_for_update()
         .execution_options(populate_existing=True)
-    ).one()
-    return circle
+    )
+    circle = session.scalars(stmt).first()
+    if circle is not None:
+        return circle
+    ensure_workspace(session, team_id, now)
+    insert = _insert(session)(Circle).values(
+        team_id=team_id, channel_id=channel_id, next_number=1, created_at=now
+    )
+    session.execute(insert.on_conflict_do_nothing(index_elements=["team_id", "channel_id"]))
+    return session.scalars(stmt).one()
 
 
 def open_count(session: Session, team_id: str, channel_id: str) -> int:
@@ -127,6 +130,16 @@ def add_history(
             detail=detail,
             at=now,
         )
+    )
+
+
+def set_message_ts(session: Session, team_id: str, item_id: int, ts: str) -> None:
+    """Link an item to its announcement, in one statement."""
+    session.execute(
+        update(BacklogItem)
+        .where(BacklogItem.team_id == team_id, BacklogItem.id == item_id)
+        .values(message_ts=ts)
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -68,6 +68,16 @@ def build_deps(
 FEATURES = (tension, drivers, consent, home, reactions, agreements, rhythm)
 
 
+class _ClientGivenFilter(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment and warns that our client wins; it should."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("bot.bolt").addFilter(_ClientGivenFilter())
+
+
 def build_app(deps: Deps) -> App:
     """The Bolt app with every feature registered; requests are verified with the signing secret."""
     settings = deps.settings

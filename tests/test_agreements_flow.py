@@ -347,6 +347,9 @@ def test_snooze_reminds_again_on_the_chosen_day(bot: Bot, clock: FakeClock) -> N
     sweep_at(bot, clock, datetime(2026, 12, 15, 8, 1, tzinfo=UTC))
     review_click(bot, ids.ACT_AGREEMENT_SNOOZE, a, CHEN)
     assert submit(bot, {"snooze_until": date(2027, 1, 5)}, user=CHEN).body == ""
+    assert (
+        "snoozed the review reminder of agreement #1" in bot.fake.messages_in(CHANNEL)[-1]["text"]
+    )
     sweep_at(bot, clock, datetime(2026, 12, 22, 8, 1, tzinfo=UTC))
     assert len(dms(bot, CHEN)) == 1
     sweep_at(bot, clock, datetime(2027, 1, 5, 8, 1, tzinfo=UTC))

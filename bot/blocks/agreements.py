@@ -401,6 +401,14 @@ def event_post(
             version=a.version,
             date=long_date(m, a.review_date),
         )
+    elif action == "snoozed":
+        text = m._(
+            "{who} snoozed the review reminder of agreement #{number} “{title}” until {date}.",
+            who=who,
+            number=a.number,
+            title=title,
+            date=long_date(m, date.fromisoformat(detail.get("until", a.review_date.isoformat()))),
+        )
     elif action == "dropped":
         text = m._(
             "{who} dropped agreement #{number} “{title}”: {reason}",

@@ -286,14 +286,7 @@ def snooze(
             q.add_nudge(
                 session, agreement, recipient, Stage.SNOOZED.value, rules.next_weekday(until), now
             )
-        q.add_event(
-            session,
-            agreement,
-            actor=actor,
-            action="snoozed",
-            detail={"until": until.isoformat()},
-            now=now,
-        )
+        _announce(session, agreement, "snoozed", actor, now, {"until": until.isoformat()})
         return _view(session, agreement)
 
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
+pytest_plugins = ("tests.replicas",)  # pg_url and deps fixtures for multi-process tests
 IN_CI = bool(os.environ.get("CI"))
 PG_ADMIN_URL = os.environ.get(
     "S3BOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -17,7 +17,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,38 +25,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from bot.app import Deps, build_deps
+from bot.app import Deps
 from bot.blocks import consent as views
 from bot.blocks import ids
 from bot.domain.consent import Position
 from bot.services import backlog, consent
 from bot.slackfake import SlackDriver
 from bot.store import models
-from bot.store.db import make_engine
-from bot.store.migrate import upgrade
-from tests.conftest import ROOT, _truncate_all
-from tests.harness import ALICE, BRAM, CHANNEL, CHEN, SECRET, TEAM, settings_for
+from tests.harness import ALICE, BRAM, CHANNEL, CHEN, SECRET, TEAM
+from tests.replicas import PROCESS_TIMEOUT, run_ticks, tick_env
 from tests.test_serve_http import Server
 
 pytestmark = pytest.mark.postgres
 
-PROCESS_TIMEOUT = 60  # seconds any one subprocess may take
-
-# Runs `python -m bot tick` once a "go" file appears, so two processes start their
-# sweeps within a millisecond of each other (imports and start-up are done before).
-TICK_AT_SIGNAL = """\
-import os, runpy, sys, time
-import bot.app, bot.cli, bot.delivery, bot.scheduler, bot.services.consent  # warm up
-ready, go = sys.argv[1], sys.argv[2]
-open(ready, "w").close()
-deadline = time.monotonic() + 30
-while not os.path.exists(go):
-    if time.monotonic() > deadline:
-        sys.exit(97)
-    time.sleep(0.0005)
-sys.argv = ["bot", "tick"]
-runpy.run_module("bot", run_name="__main__", alter_sys=True)
-"""
 
 # Builds its dependencies the way `s3bot tick` does, then closes due rounds and dies
 # inside the first closing transaction: after the outcome, the agreement and the
@@ -97,136 +77,7 @@ print("close_due returned without dying", flush=True)
 # ---------------------------------------------------------------- fixtures
 
 
-@pytest.fixture
-def pg_url(pg_database: str) -> str:
-    """The session's PostgreSQL database, migrated and emptied."""
-    engine = make_engine(pg_database)
-    try:
-        upgrade(engine)
-    finally:
-        engine.dispose()
-    _truncate_all(pg_database)
-    return pg_database
-
-
-@pytest.fixture
-def deps(pg_url: str, fake) -> Iterator[Deps]:
-    """This test process's own view of the store and of the fake (to set rounds up)."""
-    d = build_deps(settings_for(pg_url, fake))
-    try:
-        yield d
-    finally:
-        d.engine.dispose()
-
-
 # ---------------------------------------------------------------- helpers
-
-
-def _env(db_url: str, fake) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
-    env.update(
-        SLACK_BOT_TOKEN="xoxb-replica-test",
-        SLACK_SIGNING_SECRET=SECRET,
-        DATABASE_URL=db_url,
-        SLACK_API_URL=fake.url,
-        LOG_LEVEL="WARNING",
-        PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p),
-    )
-    return env
-
-
-@dataclass
-class Run:
-    """A finished subprocess."""
-
-    returncode: int
-    output: str
-
-    def counts(self) -> dict[str, int]:
-        """The `sweep: count` lines `s3bot tick` prints."""
-        found = {}
-        for line in self.output.splitlines():
-            name, sep, value = line.partition(": ")
-            if sep and value.strip().lstrip("-").isdigit():
-                found[name.strip()] = int(value)
-        return found
-
-    def check_clean(self) -> None:
-        assert self.returncode == 0, self.output
-        assert "Traceback" not in self.output, self.output
-
-
-def _finish(procs: list[subprocess.Popen], logs: list[Path]) -> list[Run]:
-    runs = []
-    deadline = time.monotonic() + PROCESS_TIMEOUT
-    for proc, log in zip(procs, logs, strict=True):
-        try:
-            proc.wait(max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-            raise AssertionError(f"subprocess did not finish:\n{log.read_text()}") from None
-        runs.append(Run(proc.returncode, log.read_text()))
-    return runs
-
-
-def _kill_all(procs: list[subprocess.Popen]) -> None:
-    for proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(5)
-
-
-def run_ticks(n: int, db_url: str, fake, tmp: Path, *, together: bool = True) -> list[Run]:
-    """Run `n` `python -m bot tick` processes at the same moment; wait for all of them.
-
-    together=True starts their sweeps within a millisecond of each other (a "go" file);
-    together=False simply launches `python -m bot tick` n times in a row.
-    """
-    stamp = time.monotonic_ns()
-    env = _env(db_url, fake)
-    procs: list[subprocess.Popen] = []
-    logs = [tmp / f"tick-{stamp}-{i}.log" for i in range(n)]
-    try:
-        if together:
-            script = tmp / "tick_at_signal.py"
-            script.write_text(TICK_AT_SIGNAL)
-            go = tmp / f"go-{stamp}"
-            ready = [tmp / f"ready-{stamp}-{i}" for i in range(n)]
-            for i in range(n):
-                with logs[i].open("w") as log:
-                    procs.append(
-                        subprocess.Popen(
-                            [sys.executable, str(script), str(ready[i]), str(go)],
-                            env=env,
-                            cwd=tmp,
-                            stdout=log,
-                            stderr=subprocess.STDOUT,
-                        )
-                    )
-            deadline = time.monotonic() + 30
-            while not all(r.exists() for r in ready):
-                dead = [p for p in procs if p.poll() is not None]
-                assert not dead and time.monotonic() < deadline, (
-                    "tick processes did not start:\n" + ("\n".join(log.read_text() for log in logs))
-                )
-                time.sleep(0.01)
-            go.touch()
-        else:
-            for i in range(n):
-                with logs[i].open("w") as log:
-                    procs.append(
-                        subprocess.Popen(
-                            [sys.executable, "-m", "bot", "tick"],
-                            env=env,
-                            cwd=tmp,
-                            stdout=log,
-                            stderr=subprocess.STDOUT,
-                        )
-                    )
-        return _finish(procs, logs)
-    finally:
-        _kill_all(procs)
 
 
 def open_round(
@@ -537,7 +388,7 @@ def test_process_dying_mid_close_leaves_the_round_for_the_next_sweep(
     posted_before = posted_count(fake)
     died = subprocess.run(
         [sys.executable, str(script)],
-        env=_env(pg_url, fake),
+        env=tick_env(pg_url, fake),
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -414,6 +414,20 @@ def round_message(m: Messages, view: RoundView) -> Rendered:
     return fallback, _dicts(blocks[:MESSAGE_BLOCK_LIMIT])
 
 
+def answer_buttons(m: Messages, round_id: int) -> list[ButtonElement]:
+    """Consent, Concern and Objection for one round."""
+    value = str(round_id)
+    return [
+        ButtonElement(
+            action_id=ids.ACT_ANSWER_CONSENT, text=m._("Consent"), value=value, style="primary"
+        ),
+        ButtonElement(action_id=ids.ACT_ANSWER_CONCERN, text=m._("Concern"), value=value),
+        ButtonElement(
+            action_id=ids.ACT_ANSWER_OBJECTION, text=m._("Objection"), value=value, style="danger"
+        ),
+    ]
+
+
 def legend(m: Messages) -> str:
     """What the three answers mean."""
     return "\n".join(
@@ -454,21 +468,7 @@ def _open_part(m: Messages, view: RoundView) -> list[Block]:
         ActionsBlock(
             block_id=ids.BLOCK_ROUND_ACTIONS,
             elements=[
-                ButtonElement(
-                    action_id=ids.ACT_ANSWER_CONSENT,
-                    text=m._("Consent"),
-                    value=str(view.id),
-                    style="primary",
-                ),
-                ButtonElement(
-                    action_id=ids.ACT_ANSWER_CONCERN, text=m._("Concern"), value=str(view.id)
-                ),
-                ButtonElement(
-                    action_id=ids.ACT_ANSWER_OBJECTION,
-                    text=m._("Objection"),
-                    value=str(view.id),
-                    style="danger",
-                ),
+                *answer_buttons(m, view.id),
                 ButtonElement(
                     action_id=ids.ACT_CLOSE_EARLY,
                     text=m._("Close now (author)"),
@@ -666,21 +666,7 @@ def nudge(m: Messages, view: RoundView, link: str | None) -> Rendered:
     blocks.append(
         ActionsBlock(
             elements=[
-                ButtonElement(
-                    action_id=ids.ACT_ANSWER_CONSENT,
-                    text=m._("Consent"),
-                    value=str(view.id),
-                    style="primary",
-                ),
-                ButtonElement(
-                    action_id=ids.ACT_ANSWER_CONCERN, text=m._("Concern"), value=str(view.id)
-                ),
-                ButtonElement(
-                    action_id=ids.ACT_ANSWER_OBJECTION,
-                    text=m._("Objection"),
-                    value=str(view.id),
-                    style="danger",
-                ),
+                *answer_buttons(m, view.id),
             ]
         )
     )

@@ -24,6 +24,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks import ids
 from bot.blocks.consent import long_date, names
+from bot.blocks.inputs import text_input
 from bot.blocks.text import escape, mention, quote_chunks, truncate
 from bot.domain.consent import MAX_PROPOSAL_LENGTH
 from bot.domain.review import Stage, overdue_days
@@ -275,22 +276,6 @@ def nudge(
 
 def add_modal(m: Messages, metadata: str, review_default: date) -> dict:
     """Record an agreement made elsewhere."""
-
-    def text_input(
-        key: tuple[str, str],
-        label: str,
-        optional: bool = True,
-        multiline: bool = True,
-        max_length: int = 3000,
-    ) -> InputBlock:
-        return InputBlock(
-            block_id=key[0],
-            optional=optional,
-            label=label,
-            element=PlainTextInputElement(
-                action_id=key[1], multiline=multiline, max_length=max_length
-            ),
-        )
 
     blocks: list[Block] = [
         text_input(ids.IN_TITLE, m._("Title"), multiline=False, max_length=150),

@@ -30,6 +30,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import ids
+from bot.blocks.inputs import text_input
 from bot.blocks.text import escape, mention, one_line, quote_chunks, slack_date, truncate
 from bot.domain.backlog import ItemView
 from bot.domain.consent import (
@@ -113,30 +114,24 @@ def consent_modal(
             blocks.append(_ctx(f"{mention(user)}: {escape(truncate(reason, REASON_SHOWN))}"))
         blocks.append(DividerBlock())
     blocks.append(
-        InputBlock(
-            block_id=ids.IN_TITLE[0],
-            optional=True,
-            label=m._("Title"),
-            element=PlainTextInputElement(
-                action_id=ids.IN_TITLE[1],
-                max_length=150,
-                initial_value=initial.get("title") or None,
-            ),
+        text_input(
+            ids.IN_TITLE,
+            m._("Title"),
+            multiline=False,
+            max_length=150,
+            initial=initial.get("title"),
         )
     )
     blocks.append(
-        InputBlock(
-            block_id=ids.IN_PROPOSAL[0],
-            label=m._("Proposal"),
+        text_input(
+            ids.IN_PROPOSAL,
+            m._("Proposal"),
             hint=m._(
                 "What do you propose in response to the driver? Good enough for now, safe enough to try."
             ),
-            element=PlainTextInputElement(
-                action_id=ids.IN_PROPOSAL[1],
-                multiline=True,
-                max_length=MAX_PROPOSAL_LENGTH,
-                initial_value=initial.get("text") or None,
-            ),
+            optional=False,
+            max_length=MAX_PROPOSAL_LENGTH,
+            initial=initial.get("text"),
         )
     )
     options = [
@@ -159,30 +154,18 @@ def consent_modal(
             )
         )
     blocks.append(
-        InputBlock(
-            block_id=ids.IN_DRIVER_TEXT[0],
-            optional=True,
-            label=m._("…or describe the driver"),
+        text_input(
+            ids.IN_DRIVER_TEXT,
+            m._("…or describe the driver"),
             hint=m._("Current situation, its effect, and why it matters."),
-            element=PlainTextInputElement(
-                action_id=ids.IN_DRIVER_TEXT[1],
-                multiline=True,
-                max_length=3000,
-                initial_value=initial.get("driver") or None,
-            ),
+            initial=initial.get("driver"),
         )
     )
     blocks.append(
-        InputBlock(
-            block_id=ids.IN_RESPONSIBILITIES[0],
-            optional=True,
-            label=m._("Who is responsible for what"),
-            element=PlainTextInputElement(
-                action_id=ids.IN_RESPONSIBILITIES[1],
-                multiline=True,
-                max_length=3000,
-                initial_value=initial.get("responsibilities") or None,
-            ),
+        text_input(
+            ids.IN_RESPONSIBILITIES,
+            m._("Who is responsible for what"),
+            initial=initial.get("responsibilities"),
         )
     )
     blocks.append(
@@ -198,17 +181,11 @@ def consent_modal(
         )
     )
     blocks.append(
-        InputBlock(
-            block_id=ids.IN_EVALUATION[0],
-            optional=True,
-            label=m._("Evaluation criteria"),
+        text_input(
+            ids.IN_EVALUATION,
+            m._("Evaluation criteria"),
             hint=m._("How will you know at the review whether it worked?"),
-            element=PlainTextInputElement(
-                action_id=ids.IN_EVALUATION[1],
-                multiline=True,
-                max_length=3000,
-                initial_value=initial.get("evaluation") or None,
-            ),
+            initial=initial.get("evaluation"),
         )
     )
     review = initial.get("review_date") or today

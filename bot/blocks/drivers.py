@@ -25,6 +25,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks import ids
 from bot.blocks.backlog import next_step_label
+from bot.blocks.inputs import text_input
 from bot.blocks.text import escape, mention, one_line, truncate
 from bot.domain.backlog import MAX_TENSION_LENGTH, ItemView, Nature, NextStep
 from bot.i18n import Messages
@@ -42,17 +43,13 @@ def driver_modal(m: Messages, metadata: str, initial: dict[str, str | None] | No
     initial = initial or {}
 
     def area(key: tuple[str, str], label: str, hint: str, optional: bool) -> InputBlock:
-        return InputBlock(
-            block_id=key[0],
-            label=label,
+        return text_input(
+            key,
+            label,
             hint=hint,
             optional=optional,
-            element=PlainTextInputElement(
-                action_id=key[1],
-                multiline=True,
-                max_length=MAX_TENSION_LENGTH,
-                initial_value=initial.get(key[1]) or None,
-            ),
+            max_length=MAX_TENSION_LENGTH,
+            initial=initial.get(key[1]),
         )
 
     problem = Option(value=Nature.PROBLEM.value, text=m._("A problem"))

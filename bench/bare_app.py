@@ -1,7 +1,7 @@
 """The baseline of the /tension ack benchmark: a bare Bolt app whose listener only acks.
 
 Served exactly like `s3bot serve` (gunicorn, gthread, --workers N, 16 threads; the
-options mirror `bot.server.run_gunicorn`), so the only difference from the bot is
+options mirror `bot.runtime.server.run_gunicorn`), so the only difference from the bot is
 what the app does per request.
 
     SLACK_SIGNING_SECRET=... SLACK_API_URL=http://127.0.0.1:PORT/api/ \\
@@ -43,7 +43,7 @@ def build_app() -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes
 
 
 def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
-    """The same gunicorn settings `s3bot serve` uses (see bot/server.py)."""
+    """The same gunicorn settings `s3bot serve` uses (see bot/runtime/server.py)."""
     return {
         "bind": f"{host}:{port}",
         "workers": workers,

@@ -11,7 +11,7 @@ sends the latest and folds the older one into it), for all others both lie weeks
 ahead. The rows are written with bulk inserts (SQLAlchemy Core executemany).
 
 The sweep is the bot's own `bot.delivery.send_review_nudges(deps)`, with deps built
-like `s3bot tick` does (`bot.app.build_deps`) on a fixed clock, talking to the Slack
+like `s3bot tick` does (`bot.deps.build_deps`) on a fixed clock, talking to the Slack
 fake running in this process. Time spent in Slack calls is measured by wrapping
 `deps.client.api_call` (every WebClient method goes through it: the HTTP round trip
 to the fake, the fake's own work, the client's parsing and retries); "excl. Slack" is
@@ -54,10 +54,10 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 from sqlalchemy import Engine, create_engine, event, insert, text  # noqa: E402
 
 from bot import delivery  # noqa: E402
-from bot.app import Deps, build_deps  # noqa: E402
 from bot.blocks import agreements as agreement_views  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.delivery import send_review_nudges  # noqa: E402
+from bot.deps import Deps, build_deps  # noqa: E402
 from bot.domain.review import schedule  # noqa: E402
 from bot.services import agreements as agreement_service  # noqa: E402
 from bot.slackfake import FakeSlack  # noqa: E402
@@ -336,7 +336,7 @@ def instrument(target: Target) -> None:
             METER.slack_calls += 1
 
     client.api_call = timed_api_call  # type: ignore[method-assign]
-    locales = target.deps.locales
+    locales = target.deps.people
     locales.user_info = _phase("users.info", locales.user_info)  # type: ignore[method-assign]
     locales.user_messages = _phase("language", locales.user_messages)  # type: ignore[method-assign]
 

@@ -1,69 +1,16 @@
-"""Build the Bolt app: settings, store, Slack client and the feature handlers."""
+"""Build the Bolt app: the global middlewares, the one error handler, then each feature."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
-from slack_bolt import App, BoltResponse
-from slack_sdk import WebClient
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from slack_bolt import App
 
-from bot.blocks import common
-from bot.config import Settings
-from bot.domain.clock import Clock, utcnow
-from bot.executor import TrackingExecutor
+from bot.deps import Deps
 from bot.handlers import agreements, consent, drivers, home, reactions, rhythm, tension
-from bot.handlers.reply import ephemeral
-from bot.services import backlog
-from bot.slack import ChannelMembers, LocaleResolver, make_client
-from bot.store.db import make_engine, make_session_factory
+from bot.runtime.listeners import deps_middleware, first_delivery_only, on_error
 
 log = logging.getLogger(__name__)
-
-ReactionHook = Callable[..., None]
-
-
-@dataclass
-class Deps:
-    """What handlers and sweeps need, built once per process."""
-
-    settings: Settings
-    engine: Engine
-    sessions: sessionmaker[Session]
-    client: WebClient
-    locales: LocaleResolver
-    clock: Clock = utcnow
-    executor: TrackingExecutor = field(default_factory=TrackingExecutor)
-    reaction_hooks: list[ReactionHook] = field(default_factory=list)
-    members: ChannelMembers = field(default_factory=ChannelMembers)
-    last_kick: float = 0.0  # monotonic time of the last round sweep run after an answer
-
-
-def build_deps(
-    settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None
-) -> Deps:
-    """Create the store, the Slack client and the language lookup from settings."""
-    engine = engine or make_engine(settings.database_url)
-    sessions = make_session_factory(engine)
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    client = make_client(token, settings.slack_api_url)
-    locales = LocaleResolver(
-        lambda team_id: backlog.workspace_locale(sessions, team_id=team_id),
-        fallback=settings.default_locale,
-    )
-    return Deps(
-        settings=settings,
-        engine=engine,
-        sessions=sessions,
-        client=client,
-        locales=locales,
-        clock=clock or utcnow,
-    )
-
 
 FEATURES = (tension, drivers, consent, home, reactions, agreements, rhythm)
 
@@ -87,25 +34,15 @@ def build_app(deps: Deps) -> App:
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=deps.client,
         token_verification_enabled=False,
-        # Listeners ack from the request thread and hand slow work to `deps.executor`
-        # (handlers.reply.later): the ack never waits for a busy pool.
+        # Listeners ack from the request thread; their lazy parts run in `deps.executor`
+        # afterwards, so the ack never waits for a busy pool.
         process_before_response=True,
         listener_executor=deps.executor,
         logger=logging.getLogger("bot.bolt"),
     )
+    app.use(deps_middleware(deps))
+    app.use(first_delivery_only)
+    app.error(on_error)
     for feature in FEATURES:
-        feature.register(app, deps)
-
-    @app.error
-    def on_error(error: Exception, body: dict[str, Any], client: WebClient) -> BoltResponse | None:
-        """Log the unexpected and tell the person something useful; never show a traceback."""
-        log.exception("unhandled error in a listener", exc_info=error)
-        user = body.get("user_id") or (body.get("user") or {}).get("id")
-        channel = body.get("channel_id") or (body.get("channel") or {}).get("id")
-        team = body.get("team_id") or (body.get("team") or {}).get("id") or ""
-        if user:
-            m = deps.locales.user_messages(client, team, user)
-            ephemeral(client, channel=channel, user=user, text=common.unexpected(m))
-        return None
-
+        feature.register(app, deps)  # transitional: listeners move to module level
     return app

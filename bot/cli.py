@@ -49,7 +49,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Serve Slack's HTTP requests behind gunicorn."""
     settings.require("slack_bot_token", "slack_signing_secret")
     _migrate(settings)
-    from bot.server import run_gunicorn
+    from bot.runtime.server import run_gunicorn
 
     run_gunicorn(
         settings,
@@ -71,7 +71,8 @@ def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
     _migrate(settings)
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.app import build_app, build_deps
+    from bot.app import build_app
+    from bot.deps import build_deps
     from bot.scheduler import start_scheduler
 
     deps = build_deps(settings)
@@ -91,7 +92,7 @@ def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
     """Run every scheduled sweep once and exit."""
     settings.require("slack_bot_token")
     _migrate(settings)
-    from bot.app import build_deps
+    from bot.deps import build_deps
     from bot.scheduler import run_all_once
 
     deps = build_deps(settings)
@@ -112,7 +113,7 @@ def cmd_language(args: argparse.Namespace, settings: Settings) -> int:
     """Set a workspace's default language."""
     _migrate(settings)
     from bot.domain.clock import utcnow
-    from bot.services.backlog import set_workspace_locale
+    from bot.services.workspace import set_workspace_locale
     from bot.store.db import make_engine, make_session_factory
 
     engine = make_engine(settings.database_url)

@@ -27,7 +27,7 @@ from bot.store import consent_repo as q
 from bot.store.db import transaction
 
 if TYPE_CHECKING:
-    from bot.app import Deps
+    from bot.deps import Deps
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def render_rounds(deps: Deps, limit: int = 50) -> int:
         if claimed is None:
             continue
         seq, view = claimed
-        m = deps.locales.workspace_messages(team_id)
+        m = deps.people.workspace_messages(team_id)
         text, blocks = views.round_message(m, view)
         try:
             deps.client.chat_update(
@@ -136,7 +136,7 @@ def _send(deps: Deps, team_id: str, kind: str, target: str, payload: dict[str, A
     if kind_of in ("round_result", "round_result_author", "round_nudge"):
         view = consent.load(deps.sessions, team_id=team_id, round_id=payload["round_id"])
         if kind_of == "round_result":
-            m = deps.locales.workspace_messages(team_id)
+            m = deps.people.workspace_messages(team_id)
             text, blocks = views.result_thread(m, view)
             deps.client.chat_postMessage(
                 channel=target,
@@ -146,7 +146,7 @@ def _send(deps: Deps, team_id: str, kind: str, target: str, payload: dict[str, A
                 reply_broadcast=True,
             )
             return
-        m = deps.locales.user_messages(deps.client, team_id, target)
+        m = deps.people.user_messages(deps.client, team_id, target)
         link = permalink(deps, view.channel_id, view.message_ts)
         if kind_of == "round_result_author":
             text, blocks = views.author_result(m, view, link)
@@ -163,7 +163,7 @@ def _send(deps: Deps, team_id: str, kind: str, target: str, payload: dict[str, A
         entry = next((e for e in view.history if e.id == payload["event_id"]), None)
         if entry is None:
             return
-        m = deps.locales.workspace_messages(team_id)
+        m = deps.people.workspace_messages(team_id)
         text, blocks = agreement_views.event_post(
             m, view, entry.action, entry.actor_id, entry.detail
         )
@@ -179,7 +179,7 @@ def _send(deps: Deps, team_id: str, kind: str, target: str, payload: dict[str, A
         )
         if agenda is None:
             return  # the meeting started, or the rhythm changed, since it was queued
-        m = deps.locales.workspace_messages(team_id)
+        m = deps.people.workspace_messages(team_id)
         text, blocks = rhythm_views.agenda_message(m, agenda)
         deps.client.chat_postMessage(channel=target, text=text, blocks=blocks)
         return
@@ -204,7 +204,7 @@ def send_review_nudges(deps: Deps, limit: int = 500) -> int:
     for (team_id, _agreement_id, recipient), pending in agreements.due_groups(
         deps.sessions, now=now, limit=limit
     ).items():
-        info = deps.locales.user_info(deps.client, team_id, recipient)
+        info = deps.people.user_info(deps.client, team_id, recipient)
         send, fold = review.fold(pending, (info or {}).get("tz"), now)
         if send is not None:
             picks.setdefault(team_id, []).append((send, fold, info))
@@ -243,7 +243,7 @@ def _deliver_nudge(
     view = nudge.agreement
     gone = info is None or bool(info.get("deleted"))
     if not gone:
-        m = deps.locales.user_messages(deps.client, nudge.team_id, nudge.recipient_id)
+        m = deps.people.user_messages(deps.client, nudge.team_id, nudge.recipient_id)
         today = now.astimezone(_zone((info or {}).get("tz"))).date()
         text, blocks = agreement_views.nudge(m, view, nudge.stage, today)
         try:
@@ -252,7 +252,7 @@ def _deliver_nudge(
         except SlackApiError as exc:
             if exc.response.get("error") not in GONE:
                 raise
-    m = deps.locales.workspace_messages(nudge.team_id)
+    m = deps.people.workspace_messages(nudge.team_id)
     name = (info or {}).get("real_name") or (info or {}).get("name") or nudge.recipient_id
     text, blocks = agreement_views.nudge(m, view, nudge.stage, now.date(), gone=name)
     deps.client.chat_postMessage(channel=view.channel_id, text=text, blocks=blocks)

@@ -12,11 +12,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.app import build_app, build_deps
+from bot.app import build_app
 from bot.blocks import ids
 from bot.config import Settings
+from bot.deps import build_deps
 from bot.scheduler import run_all_once
-from bot.services import backlog
+from bot.services import workspace
 from bot.slackfake import FakeSlack, SlackDriver
 from bot.slackfake.forms import fill
 from bot.store.migrate import upgrade
@@ -183,7 +184,7 @@ def run_demo(out: TextIO, lang: str = "en") -> int:
         deps = build_deps(settings, clock=clock)
         upgrade(deps.engine)
         if lang != "en":
-            backlog.set_workspace_locale(deps.sessions, team_id=TEAM, locale=lang, now=clock())
+            workspace.set_workspace_locale(deps.sessions, team_id=TEAM, locale=lang, now=clock())
         app = build_app(deps)
         driver = SlackDriver(SECRET, app=app, team_id=TEAM, response_url_base=fake.hooks_url)
         script = Script(deps, driver, fake, Transcript(fake, out))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -18,10 +17,10 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot import delivery
-from bot.services import backlog, consent, rhythm
+from bot.services import consent, rhythm, workspace
 
 if TYPE_CHECKING:
-    from bot.app import Deps
+    from bot.deps import Deps
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,7 @@ class Sweep:
 
 
 def _purge_event_ids(deps: Deps) -> int:
-    return backlog.purge_old_event_ids(deps.sessions, now=deps.clock())
+    return workspace.purge_old_event_ids(deps.sessions, now=deps.clock())
 
 
 def _close_rounds(deps: Deps) -> int:
@@ -77,17 +76,13 @@ SWEEPS: list[Sweep] = [
 
 _KICK_SWEEPS = ("close-rounds", "deliver-outbox", "render-rounds")
 _kick_lock = threading.Lock()
-KICK_EVERY_SECONDS = 1.0
 
 
 def kick_soon(deps: Deps, *, urgent: bool = False) -> None:
     """After an answer: run the round sweeps now, at most once a second (a burst of answers
     must not turn into a burst of sweeps); `urgent` (the round is complete) always runs."""
-    now = time.monotonic()
-    if not urgent and now - getattr(deps, "last_kick", 0.0) < KICK_EVERY_SECONDS:
-        return
-    deps.last_kick = now
-    deps.executor.submit(kick, deps)
+    if deps.kicks.ready(urgent=urgent):
+        deps.executor.submit(kick, deps)
 
 
 def kick(deps: Deps) -> None:

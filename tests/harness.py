@@ -8,8 +8,9 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.app import Deps, build_app, build_deps
+from bot.app import build_app
 from bot.config import Settings
+from bot.deps import Deps, build_deps
 from bot.domain.clock import Clock
 from bot.slackfake import FakeSlack, Response, SlackDriver
 from bot.store.migrate import upgrade

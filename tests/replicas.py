@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Deps, build_deps
+from bot.deps import Deps, build_deps
 from bot.store.db import make_engine
 from bot.store.migrate import upgrade
 from tests.conftest import ROOT, _truncate_all

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.domain.backlog import ItemStatus
 from bot.domain.errors import TextTooLong
-from bot.services import backlog
+from bot.services import backlog, workspace
 from bot.store import models
 from bot.store.db import make_engine, make_session_factory
 
@@ -102,22 +102,22 @@ def test_concurrent_raises_get_distinct_numbers_and_ranks(sessions) -> None:
 
 
 def test_event_ids_are_recorded_once_and_purged_later(sessions) -> None:
-    assert backlog.first_delivery(sessions, team_id="T1", event_id="Ev1", now=NOW) is True
-    assert backlog.first_delivery(sessions, team_id="T1", event_id="Ev1", now=NOW) is False
-    assert backlog.first_delivery(sessions, team_id="T2", event_id="Ev1", now=NOW) is True
+    assert workspace.first_delivery(sessions, team_id="T1", event_id="Ev1", now=NOW) is True
+    assert workspace.first_delivery(sessions, team_id="T1", event_id="Ev1", now=NOW) is False
+    assert workspace.first_delivery(sessions, team_id="T2", event_id="Ev1", now=NOW) is True
     backlog.raise_tension(
         sessions, team_id="T1", channel_id="C1", author_id="U1", text="x", now=NOW
     )
     backlog.raise_tension(
         sessions, team_id="T2", channel_id="C1", author_id="U1", text="x", now=NOW
     )
-    assert backlog.purge_old_event_ids(sessions, now=NOW + timedelta(hours=1)) == 0
-    assert backlog.purge_old_event_ids(sessions, now=NOW + timedelta(days=3)) == 2
-    assert backlog.first_delivery(sessions, team_id="T1", event_id="Ev1", now=NOW) is True
+    assert workspace.purge_old_event_ids(sessions, now=NOW + timedelta(hours=1)) == 0
+    assert workspace.purge_old_event_ids(sessions, now=NOW + timedelta(days=3)) == 2
+    assert workspace.first_delivery(sessions, team_id="T1", event_id="Ev1", now=NOW) is True
 
 
 def test_workspace_language(sessions) -> None:
-    assert backlog.workspace_locale(sessions, team_id="T1") is None
-    backlog.set_workspace_locale(sessions, team_id="T1", locale="nl", now=NOW)
-    assert backlog.workspace_locale(sessions, team_id="T1") == "nl"
-    assert backlog.workspace_locale(sessions, team_id="T2") is None
+    assert workspace.workspace_locale(sessions, team_id="T1") is None
+    workspace.set_workspace_locale(sessions, team_id="T1", locale="nl", now=NOW)
+    assert workspace.workspace_locale(sessions, team_id="T1") == "nl"
+    assert workspace.workspace_locale(sessions, team_id="T2") is None

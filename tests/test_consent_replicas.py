@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from bot.app import Deps
 from bot.blocks import consent as views
 from bot.blocks import ids
+from bot.deps import Deps
 from bot.domain.consent import Position
 from bot.services import backlog, consent
 from bot.slackfake import SlackDriver
@@ -46,7 +46,7 @@ DIE_MID_CLOSE = """\
 import os
 from datetime import UTC, datetime
 from sqlalchemy import func, select
-from bot.app import build_deps
+from bot.deps import build_deps
 from bot.config import load_settings
 from bot.services import consent
 from bot.store.models import Agreement, Outbox
@@ -115,7 +115,7 @@ def open_round(
         now=opened,
         today=opened.date(),
     )
-    message, blocks = views.round_message(deps.locales.workspace_messages(TEAM), view)
+    message, blocks = views.round_message(deps.people.workspace_messages(TEAM), view)
     posted = deps.client.chat_postMessage(channel=channel, text=message, blocks=blocks)
     consent.set_message(deps.sessions, team_id=TEAM, round_id=view.id, ts=posted["ts"])
     return consent.load(deps.sessions, team_id=TEAM, round_id=view.id)

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from bot.config import Settings
+from bot.deps import build_deps
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.shared
@@ -51,7 +52,7 @@ def registered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     mp = pytest.MonkeyPatch()
     mp.setattr(app_module, "App", SpyApp)
     try:
-        app_module.build_app(app_module.build_deps(settings))
+        app_module.build_app(build_deps(settings))
     finally:
         mp.undo()
     return seen

@@ -26,8 +26,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.app import Deps, build_deps
 from bot.delivery import send_review_nudges
+from bot.deps import Deps, build_deps
 from bot.domain.review import next_overdue, next_weekday
 from bot.services import agreements
 from bot.store import models
@@ -49,7 +49,7 @@ NUMBER = re.compile(r"#(\d+) “")
 CLAIM_THEN_DIE = """\
 import os, sys
 from datetime import UTC, datetime
-from bot.app import build_deps
+from bot.deps import build_deps
 from bot.config import load_settings
 from bot.domain import review
 from bot.services import agreements
@@ -59,7 +59,7 @@ now = datetime.now(UTC)
 for (team_id, agreement_id, recipient), pending in agreements.due_groups(
     deps.sessions, now=now
 ).items():
-    info = deps.locales.user_info(deps.client, team_id, recipient)
+    info = deps.people.user_info(deps.client, team_id, recipient)
     send, fold = review.fold(pending, (info or {}).get("tz"), now)
     if send is None:
         continue

@@ -18,7 +18,7 @@ from bot.blocks import ids
 from bot.delivery import deliver_outbox
 from bot.domain import rhythm as rules
 from bot.scheduler import run_all_once
-from bot.services import agreements, backlog, rhythm
+from bot.services import agreements, backlog, rhythm, workspace
 from bot.store import models
 from tests.harness import ALICE, BRAM, CHANNEL, TEAM, Bot, FakeClock, make_bot
 
@@ -333,8 +333,8 @@ def test_agenda_shows_the_top_ten_and_counts_the_rest(bot: Bot) -> None:
 
 
 def test_agenda_in_the_workspace_language(bot: Bot) -> None:
-    backlog.set_workspace_locale(bot.deps.sessions, team_id=TEAM, locale="nl", now=START)
-    bot.deps.locales.forget_workspace(TEAM)
+    workspace.set_workspace_locale(bot.deps.sessions, team_id=TEAM, locale="nl", now=START)
+    bot.deps.people.forget_workspace(TEAM)
     raise_items(bot, "Release notes are late")
     set_cadence(bot)
     bot.command("agenda")

@@ -8,7 +8,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from bot.services import backlog
+from bot.services import backlog, workspace
 from bot.store import models
 from bot.store.db import make_session_factory
 from tests.harness import ALICE, BRAM, CHANNEL, CHEN, TEAM, Bot, make_bot
@@ -95,8 +95,10 @@ def test_dutch_speaker_gets_dutch_help_and_english_channel_message(bot: Bot) -> 
 
 
 def test_workspace_default_language_is_used_in_the_channel(bot: Bot) -> None:
-    backlog.set_workspace_locale(bot.deps.sessions, team_id=TEAM, locale="nl", now=bot.deps.clock())
-    bot.deps.locales.forget_workspace(TEAM)
+    workspace.set_workspace_locale(
+        bot.deps.sessions, team_id=TEAM, locale="nl", now=bot.deps.clock()
+    )
+    bot.deps.people.forget_workspace(TEAM)
     bot.command("Vergaderingen lopen uit", user=BRAM)
     shown = json.dumps(bot.fake.messages_in(CHANNEL)[-1]["blocks"])
     assert "bracht spanning #1 in" in shown
@@ -211,7 +213,8 @@ def test_unsigned_or_badly_signed_requests_get_401_and_store_nothing(bot: Bot, h
 
 
 def test_database_down_tells_the_user_and_leaves_no_traceback(fake) -> None:
-    from bot.app import build_app, build_deps
+    from bot.app import build_app
+    from bot.deps import build_deps
     from bot.slackfake import SlackDriver
     from tests.harness import SECRET, settings_for
 

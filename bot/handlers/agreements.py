@@ -18,13 +18,13 @@ from bot.domain import review as rules
 from bot.domain.consent import ProposalEmpty, ProposalTooLong, default_review_date
 from bot.domain.errors import DomainError
 from bot.handlers.consent import ConsentMeta, local_now, open_modal, proposal_modal
-from bot.handlers.reply import ephemeral, later
 from bot.i18n import Messages
+from bot.runtime.replies import ephemeral, later
 from bot.scheduler import kick
 from bot.services import agreements
 
 if TYPE_CHECKING:
-    from bot.app import Deps
+    from bot.deps import Deps
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +80,10 @@ def register(app: App, deps: Deps) -> None:
     """Wire /agreements and the review buttons and forms."""
 
     def user_m(client: WebClient, team_id: str, user_id: str) -> Messages:
-        return deps.locales.user_messages(client, team_id, user_id)
+        return deps.people.user_messages(client, team_id, user_id)
 
     def require_member(client: WebClient, team_id: str, channel_id: str, user_id: str) -> None:
-        if not deps.members.includes(client, team_id, channel_id, user_id):
+        if not deps.people.channels.includes(client, team_id, channel_id, user_id):
             raise rules.NotAMember(channel_id)
 
     # ------------------------------------------------------------ /agreements

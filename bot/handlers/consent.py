@@ -20,13 +20,13 @@ from bot.blocks.text import slack_date
 from bot.domain import consent as rules
 from bot.domain.consent import Position
 from bot.domain.errors import DomainError
-from bot.handlers.reply import ephemeral, later
 from bot.i18n import Messages
+from bot.runtime.replies import ephemeral, later
 from bot.scheduler import kick, kick_soon
 from bot.services import backlog, consent
 
 if TYPE_CHECKING:
-    from bot.app import Deps
+    from bot.deps import Deps
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ def local_now(
     deps: Deps, client: WebClient, team_id: str, user_id: str
 ) -> tuple[datetime, ZoneInfo]:
     """The current time in the person's Slack timezone."""
-    tz = deps.locales.timezone(client, team_id, user_id)
+    tz = deps.people.timezone(client, team_id, user_id)
     try:
         zone = ZoneInfo(tz)
     except (KeyError, ValueError):
@@ -167,7 +167,7 @@ def proposal_modal(
     objections: list[tuple[str, str]] | None = None,
 ) -> dict:
     """The /consent form for this person and channel, with the given initial values."""
-    m = deps.locales.user_messages(client, team_id, user_id)
+    m = deps.people.user_messages(client, team_id, user_id)
     now_local, zone = local_now(deps, client, team_id, user_id)
     items, _ = backlog.backlog_page(
         deps.sessions, team_id=team_id, channel_id=meta.channel_id, limit=100
@@ -189,7 +189,7 @@ def register(app: App, deps: Deps) -> None:
     """Wire /consent, its modals, the answer buttons and the author's actions."""
 
     def user_m(client: WebClient, team_id: str, user_id: str) -> Messages:
-        return deps.locales.user_messages(client, team_id, user_id)
+        return deps.people.user_messages(client, team_id, user_id)
 
     def today_for(client: WebClient, team_id: str, user_id: str) -> tuple[datetime, ZoneInfo]:
         return local_now(deps, client, team_id, user_id)
@@ -334,7 +334,7 @@ def register(app: App, deps: Deps) -> None:
             log.exception("could not store a consent round")
             ephemeral(client, channel=meta.channel_id, user=user_id, text=common.db_down(m))
             return
-        public = deps.locales.workspace_messages(team_id)
+        public = deps.people.workspace_messages(team_id)
         text, blocks = views.round_message(public, view_)
         try:
             posted = client.chat_postMessage(channel=meta.channel_id, text=text, blocks=blocks)
@@ -367,7 +367,7 @@ def register(app: App, deps: Deps) -> None:
         if len(people) <= MEMBER_CHECK_LIMIT:
             kept = []
             for user in people:
-                info = deps.locales.user_info(client, team_id, user) or {}
+                info = deps.people.user_info(client, team_id, user) or {}
                 if not info.get("is_bot") and not info.get("deleted"):
                     kept.append(user)
             people = kept
@@ -726,4 +726,6 @@ def register(app: App, deps: Deps) -> None:
                     )
         kick_soon(deps, urgent=view_.complete)
 
-    deps.reaction_hooks.append(on_reaction)
+    from bot.handlers import reactions
+
+    reactions.HOOKS.setdefault(deps, []).append(on_reaction)

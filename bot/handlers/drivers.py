@@ -20,12 +20,12 @@ from bot.domain import backlog as rules
 from bot.domain.backlog import NextStep
 from bot.domain.errors import DomainError, TextTooLong
 from bot.handlers.consent import open_modal
-from bot.handlers.reply import ephemeral, later
 from bot.i18n import Messages
+from bot.runtime.replies import ephemeral, later
 from bot.services import backlog
 
 if TYPE_CHECKING:
-    from bot.app import Deps
+    from bot.deps import Deps
 
 log = logging.getLogger(__name__)
 
@@ -97,10 +97,10 @@ def register(app: App, deps: Deps) -> None:
     """Wire the driver form, the list's item menu and paging, the item forms and the shortcut."""
 
     def user_m(client: WebClient, team_id: str, user_id: str) -> Messages:
-        return deps.locales.user_messages(client, team_id, user_id)
+        return deps.people.user_messages(client, team_id, user_id)
 
     def require_member(client: WebClient, team_id: str, channel_id: str, user_id: str) -> None:
-        if not deps.members.includes(client, team_id, channel_id, user_id):
+        if not deps.people.channels.includes(client, team_id, channel_id, user_id):
             raise NotMember(channel_id)
 
     def show_page(
@@ -220,7 +220,7 @@ def register(app: App, deps: Deps) -> None:
         )
 
     def announce(client: WebClient, team_id: str, user_id: str, item: Any) -> None:
-        public = deps.locales.workspace_messages(team_id)
+        public = deps.people.workspace_messages(team_id)
         items, total = backlog.backlog_page(
             deps.sessions, team_id=team_id, channel_id=item.channel_id, limit=1
         )
@@ -480,7 +480,7 @@ def register(app: App, deps: Deps) -> None:
     def tell_passed_on(
         client: WebClient, team_id: str, user_id: str, source: str, item: Any
     ) -> None:
-        public = deps.locales.workspace_messages(team_id)
+        public = deps.people.workspace_messages(team_id)
         text = public._(
             "{who} passed on a tension from <#{source}>; it is #{number} in this channel's inbox: {text}",
             who=mention(user_id),

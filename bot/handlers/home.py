@@ -10,11 +10,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import backlog as views
-from bot.handlers.reply import later
+from bot.runtime.replies import later
 from bot.services import agreements, backlog, consent
 
 if TYPE_CHECKING:
-    from bot.app import Deps
+    from bot.deps import Deps
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def register(app: App, deps: Deps) -> None:
     def publish(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         team_id = body.get("team_id") or event.get("view", {}).get("team_id")
         user_id = event["user"]
-        m = deps.locales.user_messages(client, team_id, user_id)
+        m = deps.people.user_messages(client, team_id, user_id)
         tensions = backlog.open_tensions_of(
             deps.sessions, team_id=team_id, user_id=user_id, limit=HOME_TENSIONS
         )
@@ -44,7 +44,7 @@ def register(app: App, deps: Deps) -> None:
             for c in backlog.active_channels(
                 deps.sessions, team_id=team_id, limit=HOME_CHANNEL_SCAN
             )
-            if deps.members.includes(client, team_id, c, user_id)
+            if deps.people.channels.includes(client, team_id, c, user_id)
         ][: views.HOME_CIRCLES]
         circles = backlog.backlogs_for(
             deps.sessions, team_id=team_id, channels=mine, per_channel=views.HOME_ITEMS

@@ -11,20 +11,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.handlers.reply import later
-from bot.services import backlog
+from bot.runtime.replies import later
 
 if TYPE_CHECKING:
-    from bot.app import Deps
+    from bot.deps import Deps
 
 log = logging.getLogger(__name__)
 
 REACTION_EVENTS = ("reaction_added", "reaction_removed")
 FOLLOW_UPS = "s3bot_reaction_follow_ups"
+HOOKS: WeakKeyDictionary[Any, list[Callable[..., Any]]] = WeakKeyDictionary()  # transitional
 
 
 def register(app: App, deps: Deps) -> None:
@@ -43,17 +44,11 @@ def register(app: App, deps: Deps) -> None:
         body: dict[str, Any], event: dict[str, Any], client: WebClient
     ) -> list[Callable[[], None]]:
         team_id = body.get("team_id", "")
-        event_id = body.get("event_id")
-        if event_id and not backlog.first_delivery(
-            deps.sessions, team_id=team_id, event_id=event_id, now=deps.clock()
-        ):
-            log.info("duplicate delivery of %s ignored", event_id)
-            return []
         item = event.get("item") or {}
         if item.get("type") != "message":
             return []
         follow_ups = []
-        for hook in deps.reaction_hooks:
+        for hook in HOOKS.get(deps, []):
             follow_up = hook(
                 team_id=team_id,
                 channel_id=item.get("channel"),

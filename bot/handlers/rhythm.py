@@ -20,11 +20,11 @@ from bot.blocks import rhythm as views
 from bot.domain import rhythm as rules
 from bot.domain.errors import DomainError
 from bot.handlers.consent import open_modal
-from bot.handlers.reply import ephemeral, later
+from bot.runtime.replies import ephemeral, later
 from bot.services import rhythm
 
 if TYPE_CHECKING:
-    from bot.app import Deps
+    from bot.deps import Deps
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,8 @@ def _member_refusal(
     deps: Deps, client: WebClient, team_id: str, channel_id: str, user_id: str
 ) -> str | None:
     """Why the person may not set the channel's cadence, or None when they may."""
-    m = deps.locales.user_messages(client, team_id, user_id)
-    members = deps.members.of(client, team_id, channel_id)
+    m = deps.people.user_messages(client, team_id, user_id)
+    members = deps.people.channels.of(client, team_id, channel_id)
     if not members:
         return views.members_unknown(m, channel_id)
     if user_id not in members:
@@ -63,7 +63,7 @@ def _member_refusal(
 def on_meeting_command(deps: Deps, client: WebClient, command: dict, respond: Any) -> None:
     """`/tension meeting`: open the cadence form for a channel member; refuse anyone else."""
     team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
-    m = deps.locales.user_messages(client, team_id, user_id)
+    m = deps.people.user_messages(client, team_id, user_id)
 
     def tell(text: str) -> None:
         ephemeral(client, channel=channel_id, user=user_id, text=text, respond=respond)
@@ -72,7 +72,7 @@ def on_meeting_command(deps: Deps, client: WebClient, command: dict, respond: An
     if refusal:
         tell(refusal)
         return
-    tz = deps.locales.timezone(client, team_id, user_id)
+    tz = deps.people.timezone(client, team_id, user_id)
     try:
         current = rhythm.get_cadence(deps.sessions, team_id=team_id, channel_id=channel_id)
     except SQLAlchemyError:
@@ -92,7 +92,7 @@ def on_meeting_command(deps: Deps, client: WebClient, command: dict, respond: An
 def on_agenda_command(deps: Deps, client: WebClient, command: dict, respond: Any) -> None:
     """`/tension agenda`: post the agenda of the next governance meeting in the channel now."""
     team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
-    m = deps.locales.user_messages(client, team_id, user_id)
+    m = deps.people.user_messages(client, team_id, user_id)
     try:
         found = rhythm.agenda(
             deps.sessions, team_id=team_id, channel_id=channel_id, now=deps.clock()
@@ -101,7 +101,7 @@ def on_agenda_command(deps: Deps, client: WebClient, command: dict, respond: Any
         log.exception("agenda unavailable")
         ephemeral(client, channel=channel_id, user=user_id, text=common.db_down(m), respond=respond)
         return
-    public = deps.locales.workspace_messages(team_id)
+    public = deps.people.workspace_messages(team_id)
     text, blocks = views.agenda_message(public, found)
     try:
         client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)
@@ -122,7 +122,7 @@ def register(app: App, deps: Deps) -> None:
         team_id = body["team"]["id"] if body.get("team") else body["user"]["team_id"]
         user_id = body["user"]["id"]
         meta = MeetingMeta.model_validate_json(view["private_metadata"])
-        m = deps.locales.user_messages(client, team_id, user_id)
+        m = deps.people.user_messages(client, team_id, user_id)
         values = view["state"]["values"]
         every = _number(
             (_selected(values, ids.IN_MEETING_EVERY).get("selected_option") or {}).get("value")
@@ -177,11 +177,11 @@ def register(app: App, deps: Deps) -> None:
 
     def announce(client: WebClient, team_id: str, user_id: str, saved: rhythm.CadenceView) -> None:
         """Tell the channel its meeting rhythm; the person alone if the bot may not post."""
-        public = deps.locales.workspace_messages(team_id)
+        public = deps.people.workspace_messages(team_id)
         text, blocks = views.cadence_set(public, user_id, saved)
         try:
             client.chat_postMessage(channel=saved.channel_id, text=text, blocks=blocks)
         except SlackApiError as exc:
             log.info("cadence not announced in %s: %s", saved.channel_id, exc.response.get("error"))
-            m = deps.locales.user_messages(client, team_id, user_id)
+            m = deps.people.user_messages(client, team_id, user_id)
             ephemeral(client, channel=saved.channel_id, user=user_id, text=views.cannot_post(m))

@@ -14,11 +14,11 @@ from bot.blocks import backlog as views
 from bot.blocks import common, ids
 from bot.blocks import drivers as drivers_views
 from bot.domain.errors import EmptyText, TextTooLong
-from bot.handlers.reply import ephemeral, later
+from bot.runtime.replies import ephemeral, later
 from bot.services import backlog
 
 if TYPE_CHECKING:
-    from bot.app import Deps
+    from bot.deps import Deps
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def register(app: App, deps: Deps) -> None:
         user_id = command["user_id"]
         text = command.get("text") or ""
         word = text.strip().split(maxsplit=1)[0].lower() if text.strip() else ""
-        m = deps.locales.user_messages(client, team_id, user_id)
+        m = deps.people.user_messages(client, team_id, user_id)
 
         def tell(message: str, blocks: list[dict] | None = None) -> None:
             ephemeral(
@@ -112,7 +112,7 @@ def register(app: App, deps: Deps) -> None:
             tell(common.db_down(m))
             return
 
-        public = deps.locales.workspace_messages(team_id)
+        public = deps.people.workspace_messages(team_id)
         fallback, blocks = views.tension_raised(public, raised.item, raised.open_count)
         try:
             posted = client.chat_postMessage(channel=channel_id, text=fallback, blocks=blocks)

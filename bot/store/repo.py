@@ -40,13 +40,16 @@ def lock_circle(session: Session, team_id: str, channel_id: str, now: datetime) 
     """Get the channel's circle row, creating it, and lock it for this transaction.
 
     The lock serialises changes to one backlog's numbering and ranks across
-    replicas (SELECT ... FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE
-    already serialises writers). The common case (the circle exists) is one query.
+    replicas (SELECT ... FOR NO KEY UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE
+    already serialises writers). NO KEY UPDATE, not UPDATE: rows inserted with a
+    foreign key to the circle take KEY SHARE on it, and two transactions that each
+    inserted such a row and then asked FOR UPDATE would deadlock on each other.
+    The common case (the circle exists) is one query.
     """
     stmt = (
         select(Circle)
         .where(Circle.team_id == team_id, Circle.channel_id == channel_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     circle = session.scalars(stmt).first()

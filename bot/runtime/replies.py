@@ -1,4 +1,4 @@
-"""Ways of answering one person without bothering the channel."""
+"""Ways of answering one person without bothering the channel: ephemeral, DM, a modal."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 log = logging.getLogger(__name__)
-
-MAX_QUEUED = 256  # listener work waiting in the pool before `later` stops queueing more
 
 _NOT_THERE = {"channel_not_found", "not_in_channel", "user_not_in_channel", "is_archived"}
 
@@ -61,12 +59,31 @@ def later(deps: Any, client: WebClient, who: dict[str, Any], fn: Any, *args: Any
             if user:
                 from bot.blocks import common
 
-                m = deps.locales.user_messages(client, team, user)
+                m = deps.people.user_messages(client, team, user)
                 ephemeral(client, channel=channel, user=user, text=common.unexpected(m))
 
-    if deps.executor.pending >= MAX_QUEUED:
-        # Backpressure: past this many, do the work before answering, so an overload slows
-        # Slack's requests down instead of piling up work a crash or a deploy would lose.
-        run()
-        return
     deps.executor.submit(run)
+
+
+EXPIRED_TRIGGER = {"expired_trigger_id", "invalid_trigger_id"}
+
+
+def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> bool:
+    """Open a modal; False when the trigger expired (Slack took longer than 3 s to get here)."""
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as exc:
+        if exc.response.get("error") in EXPIRED_TRIGGER:
+            return False
+        raise
+    return True
+
+
+def dm(client: WebClient, user: str, text: str, blocks: list[dict] | None = None) -> str | None:
+    """Send a direct message; the message ts, or None when Slack refuses (logged)."""
+    try:
+        channel = client.conversations_open(users=user)["channel"]["id"]
+        return client.chat_postMessage(channel=channel, text=text, blocks=blocks)["ts"]
+    except SlackApiError as exc:
+        log.warning("could not DM %s: %s", user, exc.response.get("error"))
+        return None

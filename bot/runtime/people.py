@@ -1,4 +1,4 @@
-"""The one Slack Web API client the bot uses, and the per-user language lookup."""
+"""People and channels as Slack knows them: language, timezone, channel members; cached."""
 
 from __future__ import annotations
 
@@ -6,36 +6,19 @@ import logging
 import threading
 import time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
+from bot.domain.clock import zone_or_utc
 from bot.i18n import Messages, messages, normalise_locale
 
 log = logging.getLogger(__name__)
 
 
-def make_client(token: str | None, base_url: str, *, timeout: int = 10) -> WebClient:
-    """A WebClient that retries rate limits (honouring Retry-After), 5xx and dropped connections."""
-    return WebClient(
-        token=token,
-        base_url=base_url,
-        timeout=timeout,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
-
-
-class LocaleResolver:
-    """Finds the language to speak to a person (Slack locale) or a channel (workspace default)."""
+class People:
+    """Who a person is to Slack (language, timezone) and who is in a channel, cached."""
 
     def __init__(self, workspace_default: Any, fallback: str = "en", ttl: float = 900.0) -> None:
         self._workspace_default = workspace_default  # callable(team_id) -> str | None
@@ -44,6 +27,7 @@ class LocaleResolver:
         self._lock = threading.Lock()
         self._users: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
         self._teams: dict[str, tuple[float, str]] = {}
+        self.channels = ChannelMembers()
 
     def for_workspace(self, team_id: str) -> str:
         """The workspace's default language (cached for a minute)."""
@@ -94,6 +78,14 @@ class LocaleResolver:
         """The person's IANA timezone from Slack, UTC when unknown."""
         info = self.user_info(client, team_id, user_id)
         return (info or {}).get("tz") or "UTC"
+
+    def zone(self, client: WebClient, team_id: str, user_id: str) -> ZoneInfo:
+        """The person's timezone, else UTC: the one place a reader's zone is found."""
+        return zone_or_utc(self.timezone(client, team_id, user_id))
+
+    def is_member(self, client: WebClient, team_id: str, channel_id: str, user_id: str) -> bool:
+        """Whether the person is a member of the channel (cached conversations.members)."""
+        return self.channels.includes(client, team_id, channel_id, user_id)
 
     def user_messages(self, client: WebClient, team_id: str, user_id: str) -> Messages:
         """Messages in the person's language."""

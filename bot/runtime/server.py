@@ -31,9 +31,10 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             deps.executor.shutdown(wait=True)
 
     def load(self) -> Any:
-        from bot.app import build_app, build_deps
+        from bot.app import build_app
+        from bot.deps import build_deps
+        from bot.runtime.web import make_wsgi_app
         from bot.scheduler import start_scheduler
-        from bot.web import make_wsgi_app
 
         deps = build_deps(self._settings)
         self._deps = deps

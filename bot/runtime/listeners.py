@@ -1,0 +1,211 @@
+"""How listeners are wired: deps in the context, ack and after-ack parts, one error path.
+
+A feature's `register(app)` is a table of `on(app.command(...), ack=..., lazy=[...])`
+lines. The `ack` part runs in the request thread and answers Slack; each `lazy` part runs
+after it, in the pool (Bolt's lazy listeners). Both are wrapped once here, so a rule that
+refuses, a database that does not answer or an unexpected failure always reaches the
+person as one clear message (from `bot.blocks.errors`), inside the form for a modal
+submission, and never as a traceback or an HTTP 500.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from slack_bolt import BoltContext, BoltResponse
+from slack_bolt.kwargs_injection import Args
+from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.blocks import common, errors
+from bot.deps import Deps
+from bot.domain.errors import DomainError
+from bot.i18n import Messages
+from bot.runtime.payload import Form, where
+from bot.runtime.replies import ephemeral
+from bot.services import workspace
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[..., Any]
+
+
+@cache
+def _arg_names(fn: Listener) -> tuple[str, ...]:
+    return tuple(inspect.getfullargspec(fn).args)
+
+
+def call(fn: Listener, args: Args) -> Any:
+    """Call `fn` with the Bolt arguments (and context values such as `deps`) it names."""
+    kwargs = {}
+    for name in _arg_names(fn):
+        if name == "args":
+            kwargs[name] = args
+        elif name in args.context and not hasattr(args, name):
+            kwargs[name] = args.context[name]
+        else:
+            kwargs[name] = getattr(args, name, None)
+    return fn(**kwargs)
+
+
+def explain(m: Messages, exc: BaseException) -> str:
+    """What to tell the person about this failure."""
+    if isinstance(exc, DomainError):
+        return errors.explain(m, exc)
+    if isinstance(exc, SQLAlchemyError):
+        return common.db_down(m)
+    return common.unexpected(m)
+
+
+def _log(exc: BaseException, where_: str) -> None:
+    if isinstance(exc, DomainError):
+        log.info("%s refused: %s", where_, type(exc).__name__)
+    elif isinstance(exc, SQLAlchemyError):
+        log.error("%s: database unavailable (%s)", where_, type(exc).__name__)
+    else:
+        log.error("%s failed", where_, exc_info=exc)
+
+
+def tell(args: Args, text: str, blocks: list[dict] | None = None) -> bool:
+    """Tell the acting person something, only to them (ephemeral, else the response_url)."""
+    deps: Deps | None = args.context.get("deps")
+    who = where(args.body)
+    if deps is None or not who.user_id:
+        return False
+    respond = args.respond if _has_response_url(args.body) else None
+    return ephemeral(
+        args.client, channel=who.channel_id, user=who.user_id, text=text, blocks=blocks,
+        respond=respond,
+    )  # fmt: skip
+
+
+def _has_response_url(body: Any) -> bool:
+    if not isinstance(body, dict):
+        return False
+    if body.get("response_url"):
+        return True
+    urls = body.get("response_urls")
+    return isinstance(urls, list) and bool(urls)
+
+
+def messages_for(args: Args) -> Messages:
+    """Messages in the acting person's language."""
+    deps: Deps = args.context["deps"]
+    who = where(args.body)
+    if not who.user_id:
+        return deps.people.workspace_messages(who.team_id)
+    return deps.people.user_messages(args.client, who.team_id, who.user_id)
+
+
+def _refuse(args: Args, exc: BaseException, part: str, *, after_ack: bool = False) -> None:
+    """Answer a failure: in the form for a modal submission, else only to the person."""
+    _log(exc, part)
+    try:
+        m = messages_for(args)
+        text = explain(m, exc)
+        body = args.body if isinstance(args.body, dict) else {}
+        acked = after_ack or args.ack is None or args.ack.response is not None
+        if not acked and body.get("type") == "view_submission":
+            blocks = Form(body.get("view")).block_ids()
+            field = errors.field_for(exc, blocks) if isinstance(exc, DomainError) else None
+            field = field or (blocks[0] if blocks else None)
+            if field:
+                args.ack(response_action="errors", errors={field: text})
+                return
+        if not acked:
+            args.ack()
+        tell(args, text)
+    except Exception:  # noqa: BLE001 - the error path itself must never raise
+        log.exception("could not tell the person about a failure")
+        if not after_ack and args.ack is not None and args.ack.response is None:
+            args.ack()
+
+
+def acking(fn: Listener) -> Listener:
+    """The ack part of a listener, with the one error path."""
+
+    def ack_part(args: Args) -> Any:
+        try:
+            return call(fn, args)
+        except Exception as exc:  # noqa: BLE001 - every failure reaches the person once
+            _refuse(args, exc, fn.__qualname__)
+            return None
+
+    ack_part.__name__ = ack_part.__qualname__ = fn.__name__
+    return ack_part
+
+
+def after_ack(fn: Listener) -> Listener:
+    """Work that runs after the ack, in the pool, with the one error path."""
+
+    def lazy_part(args: Args) -> None:
+        try:
+            call(fn, args)
+        except Exception as exc:  # noqa: BLE001 - every failure reaches the person once
+            _refuse(args, exc, fn.__qualname__, after_ack=True)
+
+    lazy_part.__name__ = lazy_part.__qualname__ = fn.__name__
+    return lazy_part
+
+
+def just_ack(ack: Any) -> None:
+    """Acknowledge and do the rest after the ack."""
+    ack()
+
+
+def on(
+    listener: Callable[..., Any], *, ack: Listener = just_ack, lazy: tuple[Listener, ...] = ()
+) -> None:
+    """Register a listener on Bolt's decorator (`app.command(...)`, `app.view(...)`, ...)."""
+    listener(ack=acking(ack), lazy=[after_ack(f) for f in lazy])
+
+
+# ---------------------------------------------------------------- global middlewares
+
+
+def deps_middleware(deps: Deps) -> Listener:
+    """A middleware that puts `deps` into every request's context."""
+
+    def put_deps(context: BoltContext, next: Callable[[], Any]) -> Any:  # noqa: A002
+        context["deps"] = deps
+        return next()
+
+    return put_deps
+
+
+def first_delivery_only(
+    body: dict[str, Any],
+    context: BoltContext,
+    next: Callable[[], Any],  # noqa: A002
+) -> Any:
+    """Handle each event once: Slack retries deliveries it did not hear "ok" for in time."""
+    deps: Deps = context["deps"]
+    event_id = body.get("event_id") if isinstance(body, dict) else None
+    if body.get("type") == "event_callback" and isinstance(event_id, str) and event_id:
+        team_id = where(body).team_id
+        if not workspace.first_delivery(
+            deps.sessions, team_id=team_id, event_id=event_id, now=deps.clock()
+        ):
+            log.info("duplicate delivery of %s ignored", event_id)
+            return BoltResponse(status=200, body="")
+    return next()
+
+
+def on_error(
+    error: Exception, body: dict[str, Any], context: BoltContext, client: WebClient
+) -> BoltResponse | None:
+    """The last resort (middleware failures): log, tell the person, never raise."""
+    try:
+        _log(error, "request")
+        deps: Deps | None = context.get("deps")
+        who = where(body)
+        if deps is not None and who.user_id:
+            m = deps.people.user_messages(client, who.team_id, who.user_id)
+            ephemeral(client, channel=who.channel_id, user=who.user_id, text=explain(m, error))
+    except Exception:  # noqa: BLE001 - the error handler must never raise
+        log.exception("the error handler failed")
+    return None

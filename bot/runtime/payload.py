@@ -1,0 +1,150 @@
+"""Reading Slack payloads: who acts where (user, workspace, enterprise, channel), and forms.
+
+Every listener takes the workspace the same way, from `where(body)`; every modal's values
+are read through `Form`. Both tolerate malformed payloads (wrong types, missing keys):
+they answer None or empty rather than raising.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+Key = tuple[str, str]  # (block_id, action_id) of a modal input
+M = TypeVar("M", bound=BaseModel)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+@dataclass(frozen=True)
+class Where:
+    """Who is acting, in which workspace (and enterprise) and channel."""
+
+    team_id: str
+    user_id: str | None = None
+    channel_id: str | None = None
+    enterprise_id: str | None = None
+
+
+def where(body: Any) -> Where:
+    """The acting user, workspace, enterprise and channel of any payload.
+
+    The workspace is the payload's `team.id` (commands and events: `team_id`); a user's own
+    `team_id` is used only when the payload names no workspace (Slack Connect users keep
+    their home workspace there). The enterprise is `enterprise.id` / `enterprise_id`.
+    """
+    body = _dict(body)
+    user = body.get("user")
+    event = _dict(body.get("event"))
+    view = _dict(body.get("view"))
+    team = (
+        _str(_dict(body.get("team")).get("id"))
+        or _str(body.get("team_id"))
+        or _str(view.get("team_id"))
+        or _str(_dict(user).get("team_id"))
+        or ""
+    )
+    user_id = (
+        _str(body.get("user_id"))
+        or _str(_dict(user).get("id"))
+        or (_str(user) if not isinstance(user, dict) else None)
+        or _str(event.get("user"))
+    )
+    channel = (
+        _str(body.get("channel_id"))
+        or _str(_dict(body.get("channel")).get("id"))
+        or _str(_dict(body.get("container")).get("channel_id"))
+        or _str(event.get("channel"))
+    )
+    enterprise = (
+        _str(_dict(body.get("enterprise")).get("id"))
+        or _str(body.get("enterprise_id"))
+        or _str(_dict(user).get("enterprise_id"))
+    )
+    return Where(team_id=team, user_id=user_id, channel_id=channel, enterprise_id=enterprise)
+
+
+def metadata(view: Any, model: type[M]) -> M | None:
+    """The pydantic model carried in a view's private_metadata; None when absent or malformed."""
+    raw = _dict(view).get("private_metadata")
+    if not isinstance(raw, str) or not raw:
+        return None
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError:
+        return None
+
+
+class Form:
+    """The values of a submitted modal (`view.state.values`), read by (block_id, action_id)."""
+
+    def __init__(self, view: Any) -> None:
+        self.values = _dict(_dict(_dict(view).get("state")).get("values"))
+
+    def raw(self, key: Key) -> dict[str, Any]:
+        """The element's state as Slack sent it ({} when absent)."""
+        return _dict(_dict(self.values.get(key[0])).get(key[1]))
+
+    def text(self, key: Key) -> str | None:
+        """A plain-text input's value (None when empty)."""
+        return _str(self.raw(key).get("value"))
+
+    def selected(self, key: Key) -> str | None:
+        """The value of a select's or radio group's chosen option."""
+        return _str(_dict(self.raw(key).get("selected_option")).get("value"))
+
+    def selected_all(self, key: Key) -> list[str]:
+        """The values of a multi-select's or checkbox group's chosen options."""
+        options = self.raw(key).get("selected_options")
+        if not isinstance(options, list):
+            return []
+        return [v for o in options if (v := _str(_dict(o).get("value")))]
+
+    def users(self, key: Key) -> list[str]:
+        """The people chosen in a multi_users_select."""
+        users = self.raw(key).get("selected_users")
+        return [u for u in users if _str(u)] if isinstance(users, list) else []
+
+    def user(self, key: Key) -> str | None:
+        """The person chosen in a users_select."""
+        return _str(self.raw(key).get("selected_user"))
+
+    def conversation(self, key: Key) -> str | None:
+        """The channel chosen in a conversations_select or channels_select."""
+        raw = self.raw(key)
+        return _str(raw.get("selected_conversation")) or _str(raw.get("selected_channel"))
+
+    def date(self, key: Key) -> date | None:
+        """A datepicker's date (None when empty or not a date)."""
+        value = _str(self.raw(key).get("selected_date"))
+        try:
+            return date.fromisoformat(value) if value else None
+        except ValueError:
+            return None
+
+    def time(self, key: Key) -> str | None:
+        """A timepicker's "HH:MM"."""
+        return _str(self.raw(key).get("selected_time"))
+
+    def moment(self, key: Key) -> datetime | None:
+        """A datetimepicker's moment, aware UTC (None when empty or not a timestamp)."""
+        value = self.raw(key).get("selected_date_time")
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            return None
+        try:
+            return datetime.fromtimestamp(int(value), UTC)
+        except (ValueError, OverflowError, OSError):
+            return None
+
+    def block_ids(self) -> list[str]:
+        """The input blocks of the form, in the order Slack sent them."""
+        return list(self.values)

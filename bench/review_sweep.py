@@ -10,7 +10,7 @@ date, one recipient each); for `--due` of them both reminders are past (the swee
 sends the latest and folds the older one into it), for all others both lie weeks
 ahead. The rows are written with bulk inserts (SQLAlchemy Core executemany).
 
-The sweep is the bot's own `bot.delivery.send_review_nudges(deps)`, with deps built
+The sweep is the bot's own `bot.delivery.reminders.send_review_nudges(deps)`, with deps built
 like `s3bot tick` does (`bot.deps.build_deps`) on a fixed clock, talking to the Slack
 fake running in this process. Time spent in Slack calls is measured by wrapping
 `deps.client.api_call` (every WebClient method goes through it: the HTTP round trip
@@ -53,10 +53,10 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 
 from sqlalchemy import Engine, create_engine, event, insert, text  # noqa: E402
 
-from bot import delivery  # noqa: E402
 from bot.blocks import agreements as agreement_views  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.delivery import send_review_nudges  # noqa: E402
+from bot.delivery import reminders  # noqa: E402
+from bot.delivery.reminders import send_review_nudges  # noqa: E402
 from bot.deps import Deps, build_deps  # noqa: E402
 from bot.domain.review import schedule  # noqa: E402
 from bot.services import agreements as agreement_service  # noqa: E402
@@ -318,7 +318,7 @@ def instrument_globally() -> None:
     agreement_service.claim = _phase("claim", agreement_service.claim)
     agreement_service.sent = _phase("sent", agreement_service.sent)
     agreement_views.nudge = _phase("render", agreement_views.nudge)
-    delivery.dm = _phase("DM client-side", delivery.dm)
+    reminders.direct_message = _phase("DM client-side", reminders.direct_message)
 
 
 def instrument(target: Target) -> None:
@@ -488,7 +488,7 @@ def section(
         "calls inside it; rest = the median of what no step covers): due query = `agreements.due_groups`; users.info = the cached "
         "lookup; claim = `agreements.claim` (lease, fold, load the agreement); language = "
         "`locales.user_messages`; render = `blocks.agreements.nudge`; DM client-side = "
-        "`delivery.dm` less its two HTTP calls (slack_sdk turning blocks into JSON); sent = "
+        "`direct_message` less its two HTTP calls (slack_sdk turning blocks into JSON); sent = "
         "`agreements.sent` (mark sent, plan the overdue one, history entry).",
         "",
         "| database | agreements | " + " | ".join(PHASES) + " | rest |",

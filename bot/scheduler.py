@@ -16,7 +16,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot import delivery
+from bot.delivery import outbox, reminders, rounds
 from bot.services import consent, rhythm, workspace
 
 if TYPE_CHECKING:
@@ -47,11 +47,11 @@ def _nudge_rounds(deps: Deps) -> int:
 
 
 def _review_nudges(deps: Deps) -> int:
-    return delivery.send_review_nudges(deps)
+    return reminders.send_review_nudges(deps)
 
 
 def _render_rounds(deps: Deps) -> int:
-    return delivery.render_rounds(deps)
+    return rounds.render_rounds(deps)
 
 
 def _meeting_agendas(deps: Deps) -> int:
@@ -60,7 +60,7 @@ def _meeting_agendas(deps: Deps) -> int:
 
 
 def _deliver_outbox(deps: Deps) -> int:
-    return delivery.deliver_outbox(deps)
+    return outbox.deliver_outbox(deps)
 
 
 # Order matters for `tick`: decisions first, then the messages that show them.

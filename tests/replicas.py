@@ -24,7 +24,7 @@ PROCESS_TIMEOUT = 60  # seconds any one subprocess may take
 # sweeps within a millisecond of each other (imports and start-up are done before).
 TICK_AT_SIGNAL = """\
 import os, runpy, sys, time
-import bot.app, bot.cli, bot.delivery, bot.scheduler  # warm up
+import bot.app, bot.cli, bot.delivery.outbox, bot.scheduler  # warm up
 ready, go = sys.argv[1], sys.argv[2]
 open(ready, "w").close()
 deadline = time.monotonic() + 30

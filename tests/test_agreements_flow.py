@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.blocks import ids
-from bot.delivery import send_review_nudges
+from bot.delivery.reminders import send_review_nudges
 from bot.scheduler import run_all_once
 from bot.services import agreements, consent
 from bot.slackfake.forms import fill

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.blocks import ids
-from bot.delivery import deliver_outbox, render_rounds
+from bot.delivery.outbox import deliver_outbox
+from bot.delivery.rounds import render_rounds
 from bot.scheduler import run_all_once
 from bot.services import consent
 from bot.store import models

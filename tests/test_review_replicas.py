@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.delivery import send_review_nudges
+from bot.delivery.reminders import send_review_nudges
 from bot.deps import Deps, build_deps
 from bot.domain.review import next_overdue, next_weekday
 from bot.services import agreements

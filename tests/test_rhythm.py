@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.blocks import ids
-from bot.delivery import deliver_outbox
+from bot.delivery.outbox import deliver_outbox
 from bot.domain import rhythm as rules
 from bot.scheduler import run_all_once
 from bot.services import agreements, backlog, rhythm, workspace

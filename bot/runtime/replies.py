@@ -79,11 +79,28 @@ def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> bool
     return True
 
 
+def direct_message(
+    client: WebClient, user: str, text: str, blocks: list[dict] | None = None
+) -> str:
+    """Open (or reuse) the DM with a person and post there; the message ts (raises on refusal)."""
+    channel = client.conversations_open(users=user)["channel"]["id"]
+    return client.chat_postMessage(channel=channel, text=text, blocks=blocks)["ts"]
+
+
 def dm(client: WebClient, user: str, text: str, blocks: list[dict] | None = None) -> str | None:
     """Send a direct message; the message ts, or None when Slack refuses (logged)."""
     try:
-        channel = client.conversations_open(users=user)["channel"]["id"]
-        return client.chat_postMessage(channel=channel, text=text, blocks=blocks)["ts"]
+        return direct_message(client, user, text, blocks)
     except SlackApiError as exc:
         log.warning("could not DM %s: %s", user, exc.response.get("error"))
+        return None
+
+
+def permalink(client: WebClient, channel: str, ts: str | None) -> str | None:
+    """A link to a message, when Slack gives one."""
+    if not ts:
+        return None
+    try:
+        return client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
+    except SlackApiError:
         return None

@@ -1,0 +1,36 @@
+"""Channel notices that follow a committed change: agreement events, meeting agendas."""
+
+from __future__ import annotations
+
+from bot.blocks import agreements as agreement_views
+from bot.blocks import rhythm as rhythm_views
+from bot.deps import Deps
+from bot.services import agreements, rhythm
+from bot.services.payloads import AgreementEvent, MeetingAgenda
+
+
+def send_agreement_event(deps: Deps, team_id: str, target: str, payload: AgreementEvent) -> None:
+    """Tell the channel that an agreement was kept, evolved, dropped or snoozed."""
+    view = agreements.load(deps.sessions, team_id=team_id, agreement_id=payload.agreement_id)
+    entry = next((e for e in view.history if e.id == payload.event_id), None)
+    if entry is None:
+        return
+    m = deps.people.workspace_messages(team_id)
+    text, blocks = agreement_views.event_post(m, view, entry.action, entry.actor_id, entry.detail)
+    deps.client.chat_postMessage(channel=target, text=text, blocks=blocks)
+
+
+def send_agenda(deps: Deps, team_id: str, target: str, payload: MeetingAgenda) -> None:
+    """A governance meeting's agenda, the day before, unless the meeting moved meanwhile."""
+    agenda = rhythm.agenda_to_post(
+        deps.sessions,
+        team_id=team_id,
+        circle_id=payload.circle_id,
+        meeting_at=payload.meeting_at,
+        now=deps.clock(),
+    )
+    if agenda is None:
+        return  # the meeting started, or the rhythm changed, since it was queued
+    m = deps.people.workspace_messages(team_id)
+    text, blocks = rhythm_views.agenda_message(m, agenda)
+    deps.client.chat_postMessage(channel=target, text=text, blocks=blocks)

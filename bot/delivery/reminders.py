@@ -1,0 +1,96 @@
+"""Review reminders: each due once, at 09:00 in the recipient's timezone, by DM or in the channel."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import agreements as agreement_views
+from bot.deps import Deps
+from bot.domain import review
+from bot.runtime.replies import direct_message
+from bot.services import agreements
+
+log = logging.getLogger(__name__)
+
+
+NUDGE_CHUNK = 20  # reminders leased together; sent well within the lease, even when rate limited
+GONE = {"user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot", "user_not_visible"}
+
+
+def send_review_nudges(deps: Deps, limit: int = 500) -> int:
+    """Send the review reminders that are due, once each, at 09:00 in each recipient's timezone.
+
+    Reminders due together for one person and agreement (after downtime) fold into
+    the latest one. A reminder is marked sent only after Slack accepted it; one that
+    was claimed by a sweep that then died is sent after its lease expires.
+    """
+    now = deps.clock()
+    picks: dict[str, list[tuple[review.Pending, list[review.Pending], dict[str, Any] | None]]] = {}
+    for (team_id, _agreement_id, recipient), pending in agreements.due_groups(
+        deps.sessions, now=now, limit=limit
+    ).items():
+        info = deps.people.user_info(deps.client, team_id, recipient)
+        send, fold = review.fold(pending, (info or {}).get("tz"), now)
+        if send is not None:
+            picks.setdefault(team_id, []).append((send, fold, info))
+    sent = 0
+    for team_id, team_picks in picks.items():
+        every = agreements.overdue_every(deps.sessions, team_id=team_id)
+        infos = {send.id: info for send, _, info in team_picks}
+        for start in range(0, len(team_picks), NUDGE_CHUNK):
+            chunk = team_picks[start : start + NUDGE_CHUNK]
+            # A fresh lease per chunk: a long sweep must not hand out leases that already expired.
+            claimed = agreements.claim_batch(
+                deps.sessions,
+                team_id=team_id,
+                picks=[(s, f) for s, f, _ in chunk],
+                now=deps.clock(),
+            )
+            for nudge in claimed:
+                try:
+                    outcome = _deliver_nudge(deps, nudge, infos.get(nudge.id), now)
+                except SlackApiError as exc:
+                    error = str(exc.response.get("error") or exc.response.status_code)
+                    log.warning("review reminder %s not sent: %s", nudge.id, error)
+                    agreements.failed(deps.sessions, nudge=nudge, error=error, now=deps.clock())
+                    continue
+                agreements.sent(
+                    deps.sessions, nudge=nudge, outcome=outcome, now=deps.clock(), every_days=every
+                )
+                sent += 1
+    return sent
+
+
+def _deliver_nudge(
+    deps: Deps, nudge: agreements.ClaimedNudge, info: dict[str, Any] | None, now: datetime
+) -> str:
+    """DM the recipient; if they are gone, remind the agreement's channel instead."""
+    view = nudge.agreement
+    gone = info is None or bool(info.get("deleted"))
+    if not gone:
+        m = deps.people.user_messages(deps.client, nudge.team_id, nudge.recipient_id)
+        today = now.astimezone(_zone((info or {}).get("tz"))).date()
+        text, blocks = agreement_views.nudge(m, view, nudge.stage, today)
+        try:
+            direct_message(deps.client, nudge.recipient_id, text, blocks)
+            return "dm"
+        except SlackApiError as exc:
+            if exc.response.get("error") not in GONE:
+                raise
+    m = deps.people.workspace_messages(nudge.team_id)
+    name = (info or {}).get("real_name") or (info or {}).get("name") or nudge.recipient_id
+    text, blocks = agreement_views.nudge(m, view, nudge.stage, now.date(), gone=name)
+    deps.client.chat_postMessage(channel=view.channel_id, text=text, blocks=blocks)
+    return "channel"
+
+
+def _zone(tz: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz or "UTC")
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")

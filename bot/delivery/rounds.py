@@ -1,0 +1,76 @@
+"""Round messages: keep them up to date, and send what a round tells people."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import consent as views
+from bot.deps import Deps
+from bot.domain.consent import Position, RoundStatus
+from bot.runtime.replies import direct_message, permalink
+from bot.services import consent
+from bot.services.payloads import RoundNudge, RoundResult, RoundResultAuthor
+
+log = logging.getLogger(__name__)
+
+
+def render_rounds(deps: Deps, limit: int = 50) -> int:
+    """Bring round messages up to date, at most once per interval per round."""
+    now = deps.clock()
+    updated = 0
+    for team_id, round_id in consent.rounds_to_render(deps.sessions, now=now, limit=limit):
+        claimed = consent.claim_render(deps.sessions, team_id=team_id, round_id=round_id, now=now)
+        if claimed is None:
+            continue
+        seq, view = claimed
+        m = deps.people.workspace_messages(team_id)
+        text, blocks = views.round_message(m, view)
+        try:
+            deps.client.chat_update(
+                channel=view.channel_id, ts=view.message_ts, text=text, blocks=blocks
+            )
+        except SlackApiError as exc:
+            log.warning("round %s message not updated: %s", round_id, exc.response.get("error"))
+            seq = None
+        consent.finish_render(
+            deps.sessions, team_id=team_id, round_id=round_id, seq=seq, now=deps.clock()
+        )
+        updated += seq is not None
+    return updated
+
+
+def send_result(deps: Deps, team_id: str, target: str, payload: RoundResult) -> None:
+    """The result in the round message's thread, broadcast to the channel."""
+    view = consent.load(deps.sessions, team_id=team_id, round_id=payload.round_id)
+    m = deps.people.workspace_messages(team_id)
+    text, blocks = views.result_thread(m, view)
+    deps.client.chat_postMessage(
+        channel=target, text=text, blocks=blocks, thread_ts=view.message_ts, reply_broadcast=True
+    )
+
+
+def send_author_result(deps: Deps, team_id: str, target: str, payload: RoundResultAuthor) -> None:
+    """The result to the proposal's author, by DM, with a link to the round."""
+    view = consent.load(deps.sessions, team_id=team_id, round_id=payload.round_id)
+    m = deps.people.user_messages(deps.client, team_id, target)
+    link = permalink(deps.client, view.channel_id, view.message_ts)
+    text, blocks = views.author_result(m, view, link)
+    direct_message(deps.client, target, text, blocks)
+
+
+def send_nudge(deps: Deps, team_id: str, target: str, payload: RoundNudge) -> None:
+    """Remind a participant who has not answered, unless they did or the round closed."""
+    view = consent.load(deps.sessions, team_id=team_id, round_id=payload.round_id)
+    answered = {
+        user
+        for user, answer in view.answers.items()
+        if answer.position != Position.OBJECTION_STARTED
+    }
+    if view.status != RoundStatus.OPEN or target in answered:
+        return
+    m = deps.people.user_messages(deps.client, team_id, target)
+    link = permalink(deps.client, view.channel_id, view.message_ts)
+    text, blocks = views.nudge(m, view, link)
+    direct_message(deps.client, target, text, blocks)

@@ -1,0 +1,72 @@
+"""What an outbox row carries: one small pydantic model per kind of message, parsed in one place.
+
+Services queue `Payload` values (`payloads.dump(...)`), the delivery side reads them back
+with `payloads.parse(...)` and looks the sender up by the model's type.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class RoundResult(_Payload):
+    """The result of a closed round, in the round message's thread (and the channel)."""
+
+    type: Literal["round_result"] = "round_result"
+    round_id: int
+
+
+class RoundResultAuthor(_Payload):
+    """The result of a closed round, to its author by DM."""
+
+    type: Literal["round_result_author"] = "round_result_author"
+    round_id: int
+
+
+class RoundNudge(_Payload):
+    """A reminder to a participant who has not answered an open round yet."""
+
+    type: Literal["round_nudge"] = "round_nudge"
+    round_id: int
+
+
+class AgreementEvent(_Payload):
+    """A notice in the channel that an agreement was kept, evolved, dropped or snoozed."""
+
+    type: Literal["agreement_event"] = "agreement_event"
+    agreement_id: int
+    event_id: int
+
+
+class MeetingAgenda(_Payload):
+    """A governance meeting's agenda, posted the day before."""
+
+    type: Literal["agenda"] = "agenda"
+    circle_id: int
+    meeting_at: datetime
+
+
+Payload = Annotated[
+    RoundResult | RoundResultAuthor | RoundNudge | AgreementEvent | MeetingAgenda,
+    Field(discriminator="type"),
+]
+_ADAPTER: TypeAdapter[Payload] = TypeAdapter(Payload)
+
+
+def dump(payload: _Payload) -> dict[str, Any]:
+    """The row's JSON-ready form."""
+    return payload.model_dump(mode="json")
+
+
+def parse(data: str | bytes | dict[str, Any]) -> Payload:
+    """Read a row's payload back (a pydantic ValidationError when it is not one we know)."""
+    if isinstance(data, dict):
+        return _ADAPTER.validate_python(data)
+    return _ADAPTER.validate_json(data)

@@ -68,7 +68,7 @@ from bench.tension_ack import (  # noqa: E402
 from bot.blocks import ids  # noqa: E402
 from bot.slackfake import FakeSlack, Response, SlackDriver  # noqa: E402
 from bot.store.db import normalise_url  # noqa: E402
-from tests.harness import modal_values  # noqa: E402
+from tests.support.harness import modal_values  # noqa: E402
 
 SECTION = "## Consent round burst (issue: consent rounds)"
 CHANNEL = "C0BURST"

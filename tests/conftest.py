@@ -10,8 +10,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-ROOT = Path(__file__).resolve().parents[1]
-pytest_plugins = ("tests.replicas",)  # pg_url and deps fixtures for multi-process tests
+from tests.support.db import ROOT, truncate_all
+
+pytest_plugins = ("tests.support.replicas",)  # pg_url and deps fixtures for multi-process tests
+
+E2E = Path(__file__).resolve().parent / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/e2e (served HTTP, Socket Mode, replicas, the demo) is slow."""
+    for item in items:
+        if item.path.is_relative_to(E2E):
+            item.add_marker(pytest.mark.slow)
+
+
 IN_CI = bool(os.environ.get("CI"))
 PG_ADMIN_URL = os.environ.get(
     "S3BOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -80,16 +92,6 @@ def pg_database(pg_server_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def _truncate_all(url: str) -> None:
-    from bot.store.models import Base
-
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-
-
 _pg_migrated: set[str] = set()
 
 
@@ -111,7 +113,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         upgrade(engine)
         engine.dispose()
         _pg_migrated.add(url)
-    _truncate_all(url)
+    truncate_all(url)
     return url
 
 

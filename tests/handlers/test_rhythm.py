@@ -20,7 +20,7 @@ from bot.domain import rhythm as rules
 from bot.scheduler import run_all_once
 from bot.services import agreements, backlog, rhythm, workspace
 from bot.store import models
-from tests.harness import ALICE, BRAM, CHANNEL, TEAM, Bot, FakeClock, make_bot
+from tests.support.harness import ALICE, BRAM, CHANNEL, TEAM, Bot, FakeClock, make_bot
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # Tuesday 1 December, 10:00 in Amsterdam

@@ -26,7 +26,7 @@ from bot.slackfake.socket_mode import (
     slash_command_envelope,
 )
 from bot.store import models
-from tests.harness import ALICE, BRAM, CHANNEL, TEAM
+from tests.support.harness import ALICE, BRAM, CHANNEL, TEAM
 
 APP_TOKEN = "xapp-1-test"
 BOT_TOKEN = "xoxb-test"

@@ -14,7 +14,7 @@ import yaml
 from bot.config import Settings
 from bot.deps import build_deps
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.shared
 
 

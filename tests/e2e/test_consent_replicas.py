@@ -32,9 +32,9 @@ from bot.domain.consent import Position
 from bot.services import backlog, consent
 from bot.slackfake import SlackDriver
 from bot.store import models
-from tests.harness import ALICE, BRAM, CHANNEL, CHEN, SECRET, TEAM
-from tests.replicas import PROCESS_TIMEOUT, run_ticks, tick_env
-from tests.test_serve_http import Server
+from tests.support.harness import ALICE, BRAM, CHANNEL, CHEN, SECRET, TEAM
+from tests.support.replicas import PROCESS_TIMEOUT, run_ticks, tick_env
+from tests.support.server import Server
 
 pytestmark = pytest.mark.postgres
 

@@ -15,8 +15,8 @@ import pytest
 from bot.deps import Deps, build_deps
 from bot.store.db import make_engine
 from bot.store.migrate import upgrade
-from tests.conftest import ROOT, _truncate_all
-from tests.harness import SECRET, settings_for
+from tests.support.db import ROOT, truncate_all
+from tests.support.harness import SECRET, settings_for
 
 PROCESS_TIMEOUT = 60  # seconds any one subprocess may take
 
@@ -45,7 +45,7 @@ def pg_url(pg_database: str) -> str:
         upgrade(engine)
     finally:
         engine.dispose()
-    _truncate_all(pg_database)
+    truncate_all(pg_database)
     return pg_database
 
 

@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
 import pytest
 
 from bot.blocks.text import escape, quote_chunks, truncate
 from bot.domain.backlog import MAX_TENSION_LENGTH, clean_tension_text
 from bot.domain.errors import EmptyText, TextTooLong
-
-DOMAIN = Path(__file__).resolve().parents[1] / "bot" / "domain"
-
-
-def test_domain_has_no_slack_or_sqlalchemy_imports() -> None:
-    for path in DOMAIN.glob("*.py"):
-        tree = ast.parse(path.read_text())
-        for node in ast.walk(tree):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            for name in names:
-                assert not name.startswith(("slack", "sqlalchemy")), f"{path.name} imports {name}"
 
 
 def test_tension_text_is_trimmed_and_unescaped() -> None:

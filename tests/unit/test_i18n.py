@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 
 from bot.i18n import messages, normalise_locale
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "n_": (1, 2), "N_": None}
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 

@@ -16,7 +16,7 @@ from bot.domain.backlog import ItemChanged, NextStep
 from bot.services import backlog
 from bot.slackfake.forms import fill
 from bot.store import models
-from tests.harness import ALICE, BRAM, CHANNEL, CHEN, TEAM, Bot, make_bot
+from tests.support.harness import ALICE, BRAM, CHANNEL, CHEN, TEAM, Bot, make_bot
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.services import backlog, workspace
 from bot.store import models
 from bot.store.db import make_session_factory
-from tests.harness import ALICE, BRAM, CHANNEL, CHEN, TEAM, Bot, make_bot
+from tests.support.harness import ALICE, BRAM, CHANNEL, CHEN, TEAM, Bot, make_bot
 
 
 @pytest.fixture
@@ -216,7 +216,7 @@ def test_database_down_tells_the_user_and_leaves_no_traceback(fake) -> None:
     from bot.app import build_app
     from bot.deps import build_deps
     from bot.slackfake import SlackDriver
-    from tests.harness import SECRET, settings_for
+    from tests.support.harness import SECRET, settings_for
 
     deps = build_deps(settings_for("postgresql://nobody@127.0.0.1:9/none", fake))
     app = build_app(deps)

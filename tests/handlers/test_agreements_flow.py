@@ -14,7 +14,7 @@ from bot.scheduler import run_all_once
 from bot.services import agreements, consent
 from bot.slackfake.forms import fill
 from bot.store import models
-from tests.harness import ALICE, BRAM, CHANNEL, CHEN, TEAM, Bot, FakeClock, make_bot
+from tests.support.harness import ALICE, BRAM, CHANNEL, CHEN, TEAM, Bot, FakeClock, make_bot
 
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # Tuesday; 10:00 in Amsterdam (everyone's tz)
 REVIEW = date(2026, 12, 15)  # a Tuesday: reminders on 8 December and 15 December, 09:00 local
@@ -155,7 +155,7 @@ def test_one_agreement_in_full_with_its_history(bot: Bot) -> None:
 
 
 def test_agreement_from_a_consent_round_has_its_concerns(bot: Bot, clock: FakeClock) -> None:
-    from tests.test_consent_flow import answer_with_reason, click, start_round
+    from tests.support.steps import answer_with_reason, click, start_round
 
     rnd = start_round(bot)
     click(bot, ids.ACT_ANSWER_CONSENT, rnd.id, ALICE)
@@ -359,7 +359,7 @@ def test_snooze_reminds_again_on_the_chosen_day(bot: Bot, clock: FakeClock) -> N
 def test_evolve_replaces_the_text_after_consent_and_keeps_the_old_in_history(
     bot: Bot, clock: FakeClock
 ) -> None:
-    from tests.test_consent_flow import click
+    from tests.support.steps import click
 
     a = add(bot, people=[CHEN])
     review_click(bot, ids.ACT_AGREEMENT_EVOLVE, a, CHEN)

@@ -11,12 +11,28 @@ from sqlalchemy import func, select
 from bot.blocks import ids
 from bot.delivery.outbox import deliver_outbox
 from bot.delivery.rounds import render_rounds
-from bot.scheduler import run_all_once
 from bot.services import consent
 from bot.store import models
-from tests.harness import ALICE, BRAM, CHANNEL, CHEN, TEAM, Bot, FakeClock, make_bot, modal_values
-
-START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # a Tuesday
+from tests.support.harness import (
+    ALICE,
+    BRAM,
+    CHANNEL,
+    CHEN,
+    TEAM,
+    Bot,
+    FakeClock,
+    make_bot,
+    modal_values,
+)
+from tests.support.steps import (
+    START,
+    answer_with_reason,
+    click,
+    last_modal,
+    start_round,
+    submit,
+    sweep,
+)
 
 
 @pytest.fixture
@@ -30,64 +46,6 @@ def bot(db_url: str, fake, clock: FakeClock) -> Bot:
     yield b
     b.deps.executor.wait_idle(5)
     b.deps.engine.dispose()
-
-
-def last_modal(bot: Bot) -> dict:
-    view = bot.fake.calls_to("views.open")[-1].args["view"]
-    return json.loads(view) if isinstance(view, str) else view
-
-
-def submit(bot: Bot, view: dict, values: dict, user: str = ALICE):
-    response = bot.driver.view_submission(
-        view["callback_id"], values, user_id=user, private_metadata=view.get("private_metadata", "")
-    )
-    bot.settle()
-    return response
-
-
-def start_round(
-    bot: Bot,
-    text: str = "Publish release notes a day before each release",
-    *,
-    user: str = ALICE,
-    **fields,
-) -> consent.RoundView:
-    bot.command(text, user=user, command="/consent")
-    modal = last_modal(bot)
-    fields.setdefault("text", text)
-    fields.setdefault("review_date", date(2027, 3, 1))
-    fields.setdefault("deadline", START + timedelta(days=3))
-    response = submit(bot, modal, modal_values(**fields), user=user)
-    assert response.status == 200 and response.body == "", response.body
-    with bot.deps.sessions() as s:
-        round_id = s.scalar(select(func.max(models.ConsentRound.id)))
-    return consent.load(bot.deps.sessions, team_id=TEAM, round_id=round_id)
-
-
-def click(bot: Bot, action_id: str, round_id: int, user: str, channel: str | None = CHANNEL):
-    response = bot.driver.block_action(
-        action_id,
-        str(round_id),
-        user_id=user,
-        channel_id=channel,
-        message_ts="1.0",
-        block_id=ids.BLOCK_ROUND_ACTIONS,
-    )
-    bot.settle()
-    return response
-
-
-def answer_with_reason(bot: Bot, action_id: str, round_id: int, user: str, reason: str | None):
-    click(bot, action_id, round_id, user)
-    modal = last_modal(bot)
-    values = {ids.IN_REASON[0]: {ids.IN_REASON[1]: {"type": "plain_text_input", "value": reason}}}
-    return submit(bot, modal, values, user=user)
-
-
-def sweep(bot: Bot) -> None:
-    """What the scheduler does on its next ticks."""
-    run_all_once(bot.deps)
-    bot.settle()
 
 
 def thread_replies(bot: Bot, rnd: consent.RoundView) -> list[dict]:

@@ -31,8 +31,8 @@ from bot.deps import Deps, build_deps
 from bot.domain.review import next_overdue, next_weekday
 from bot.services import agreements
 from bot.store import models
-from tests.harness import ALICE, BRAM, CHANNEL, CHEN, TEAM, FakeClock, settings_for
-from tests.replicas import PROCESS_TIMEOUT, run_ticks, tick_env
+from tests.support.harness import ALICE, BRAM, CHANNEL, CHEN, TEAM, FakeClock, settings_for
+from tests.support.replicas import PROCESS_TIMEOUT, run_ticks, tick_env
 
 pytestmark = pytest.mark.postgres
 

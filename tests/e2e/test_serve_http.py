@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,68 +14,8 @@ from sqlalchemy import create_engine, select
 
 from bot.slackfake import SlackDriver
 from bot.store import models
-from tests.harness import ALICE, CHANNEL, CHEN, SECRET, TEAM
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(url: str) -> tuple[int, dict]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as r:  # noqa: S310 - loopback only
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
-
-
-class Server:
-    """A `s3bot serve` subprocess."""
-
-    def __init__(self, db_url: str, api_url: str, tmp: Path) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
-        env.update(
-            SLACK_BOT_TOKEN="xoxb-serve-test",
-            SLACK_SIGNING_SECRET=SECRET,
-            DATABASE_URL=db_url,
-            SLACK_API_URL=api_url,
-            LOG_LEVEL="WARNING",
-        )
-        self.log = (tmp / f"serve-{self.port}.log").open("w+")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=env,
-            cwd=tmp,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                break
-            try:
-                if _get(self.url + "/healthz")[0] in (200, 503):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        self.log.seek(0)
-        raise AssertionError("s3bot serve did not start:\n" + self.log.read())
-
-    def stop(self) -> str:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.log.seek(0)
-        return self.log.read()
+from tests.support.harness import ALICE, CHANNEL, CHEN, SECRET, TEAM
+from tests.support.server import Server, get_json
 
 
 @pytest.fixture
@@ -104,7 +40,7 @@ def _stored(db_url: str) -> list[models.BacklogItem]:
 
 
 def test_healthz_answers_ok_when_the_database_answers(server: Server) -> None:
-    assert _get(server.url + "/healthz") == (200, {"status": "ok"})
+    assert get_json(server.url + "/healthz") == (200, {"status": "ok"})
 
 
 def test_tension_over_http(server: Server, fake, db_url: str) -> None:
@@ -143,7 +79,7 @@ def test_garbage_signature_headers_over_http_are_401(server: Server, db_url: str
 
 
 def test_unknown_paths_are_404(server: Server) -> None:
-    assert _get(server.url + "/nope")[0] == 404
+    assert get_json(server.url + "/nope")[0] == 404
 
 
 @pytest.mark.postgres
@@ -160,14 +96,14 @@ def test_healthz_is_503_when_the_database_goes_away(
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     srv = Server(pg_server_url.rsplit("/", 1)[0] + f"/{name}", fake.url, tmp_path)
     try:
-        assert _get(srv.url + "/healthz") == (200, {"status": "ok"})
+        assert get_json(srv.url + "/healthz") == (200, {"status": "ok"})
         with admin.connect() as conn:
             conn.execute(
                 text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
                 {"n": name},
             )
             conn.execute(text(f'DROP DATABASE "{name}"'))
-        assert _get(srv.url + "/healthz") == (503, {"status": "database unavailable"})
+        assert get_json(srv.url + "/healthz") == (503, {"status": "database unavailable"})
     finally:
         srv.stop()
         with admin.connect() as conn:

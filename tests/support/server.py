@@ -1,0 +1,77 @@
+"""A served bot: `s3bot serve` in a subprocess, for the end-to-end tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.support.harness import SECRET
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get_json(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:  # noqa: S310 - loopback only
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+class Server:
+    """A `s3bot serve` subprocess."""
+
+    def __init__(self, db_url: str, api_url: str, tmp: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+        env.update(
+            SLACK_BOT_TOKEN="xoxb-serve-test",
+            SLACK_SIGNING_SECRET=SECRET,
+            DATABASE_URL=db_url,
+            SLACK_API_URL=api_url,
+            LOG_LEVEL="WARNING",
+        )
+        self.log = (tmp / f"serve-{self.port}.log").open("w+")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=env,
+            cwd=tmp,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                if get_json(self.url + "/healthz")[0] in (200, 503):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        self.log.seek(0)
+        raise AssertionError("s3bot serve did not start:\n" + self.log.read())
+
+    def stop(self) -> str:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.log.seek(0)
+        return self.log.read()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select
 
-from bot.slackfake import SlackDriver
+from bot.demo.driver import SlackDriver
 from bot.store import models
 from tests.harness import ALICE, CHANNEL, CHEN, SECRET, TEAM
 

@@ -24,7 +24,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_sdk.signature import Clock, SignatureVerifier
 
-from bot.slackfake import FakeSlack, SlackDriver
+from tests.fakes import FakeSlack, SlackDriver
 
 SECRET = "test-signing-secret"
 TOKEN = "xoxb-test"

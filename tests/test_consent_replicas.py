@@ -27,11 +27,11 @@ from sqlalchemy import func, select, text
 
 from bot.blocks import consent as views
 from bot.blocks import ids
-from bot.demo.driver import SlackDriver
 from bot.deps import Deps
 from bot.domain.consent import Position
 from bot.services import backlog, consent
 from bot.store import models
+from tests.fakes import SlackDriver
 from tests.harness import ALICE, BRAM, CHANNEL, CHEN, SECRET, TEAM
 from tests.replicas import PROCESS_TIMEOUT, run_ticks, tick_env
 from tests.test_serve_http import Server

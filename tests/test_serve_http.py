@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select
 
-from bot.demo.driver import SlackDriver
 from bot.store import models
+from tests.fakes import SlackDriver
 from tests.harness import ALICE, CHANNEL, CHEN, SECRET, TEAM
 
 

@@ -3,7 +3,7 @@
 The demo's stand-in (bot/demo) is the base; what only the tests need lives here.
 """
 
-from bot.demo.driver import Response, SlackDriver
+from tests.fakes.driver import Response, SlackDriver
 from tests.fakes.slack import Call, FakeSlack
 
 __all__ = ["Call", "FakeSlack", "Response", "SlackDriver"]

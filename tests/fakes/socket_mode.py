@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from bot.demo.driver import Response as DriverResponse
-from bot.demo.driver import SlackDriver
+from tests.fakes.driver import Response as DriverResponse
+from tests.fakes.driver import SlackDriver
 from tests.fakes.slack import ApiError, FakeSlack
 
 if TYPE_CHECKING:

@@ -21,6 +21,7 @@ from bot.demo.standin import StandinSlack
 from bot.deps import build_deps
 from bot.scheduler import run_all_once
 from bot.services import workspace
+from bot.store import demo_repo
 from bot.store.migrate import upgrade
 
 SECRET = "demo-signing-secret"
@@ -281,15 +282,7 @@ class Script:
     def menu(self, user_id: str, what: str, number: int, label: str, note: str) -> None:
         """Pick an action from an item's menu in the backlog list."""
         with self.deps.sessions() as session:
-            from sqlalchemy import select
-
-            from bot.store.models import BacklogItem
-
-            item = session.scalars(
-                select(BacklogItem).where(
-                    BacklogItem.channel_id == CHANNEL, BacklogItem.number == number
-                )
-            ).one()
+            item = demo_repo.item_by_number(session, TEAM, CHANNEL, number)
             value = f"{what}:{item.id}:{item.rank}"
         self.t.step(f"@{self.name(user_id)}", f"picks “{label}” for {note}")
         self.driver.block_action(

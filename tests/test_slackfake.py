@@ -1,4 +1,7 @@
-"""Tests of the Slack fake (Web API server) and the request driver."""
+"""Tests of the Slack fake and the request driver (tests/fakes).
+
+The fake is the demo's stand-in (bot/demo/standin.py) with contract checks and faults.
+"""
 
 from __future__ import annotations
 

@@ -3,8 +3,8 @@
     .venv/bin/python bench/consent_burst.py [--participants 1000] [--seconds 10]
         [--concerns 100] [--write docs/benchmarks.md]
 
-One FakeSlack runs in this process with the participants and the round's author, all
-members of one channel. `s3bot serve` runs as a subprocess on a free loopback port
+The demo's stand-in for Slack (bot/demo/standin.py) runs in this process with the
+participants and the round's author, all members of one channel. `s3bot serve` runs as a subprocess on a free loopback port
 against a throwaway PostgreSQL database, and then:
 
 1. the author starts a round the way a person does: a signed `/consent` command, then
@@ -66,9 +66,10 @@ from bench.tension_ack import (  # noqa: E402
     percentile,
 )
 from bot.blocks import ids  # noqa: E402
-from bot.slackfake import FakeSlack, Response, SlackDriver  # noqa: E402
+from bot.demo.driver import Response, SlackDriver  # noqa: E402
+from bot.demo.forms import fill  # noqa: E402
+from bot.demo.standin import StandinSlack  # noqa: E402
 from bot.store.db import normalise_url  # noqa: E402
-from tests.support.harness import modal_values  # noqa: E402
 
 SECTION = "## Consent round burst (issue: consent rounds)"
 CHANNEL = "C0BURST"
@@ -134,7 +135,7 @@ class PooledDriver(SlackDriver):
 class ModalWatch:
     """Finds the modal the bot opened for a trigger_id among the fake's `views.open` calls."""
 
-    def __init__(self, fake: FakeSlack) -> None:
+    def __init__(self, fake: StandinSlack) -> None:
         self.fake = fake
         self._seen = 0
         self._views: dict[str, dict[str, Any]] = {}
@@ -283,7 +284,7 @@ def message_text(message: dict[str, Any] | None) -> str:
     return str(message.get("text", "")) + json.dumps(message.get("blocks"))
 
 
-def find_message(fake: FakeSlack, ts: str) -> dict[str, Any] | None:
+def find_message(fake: StandinSlack, ts: str) -> dict[str, Any] | None:
     return next((m for m in fake.messages_in(CHANNEL) if m["ts"] == ts), None)
 
 
@@ -386,7 +387,7 @@ class Run:
 
 
 def start_round(
-    driver: PooledDriver, fake: FakeSlack, watch: ModalWatch, db: Db, run: Run
+    driver: PooledDriver, fake: StandinSlack, watch: ModalWatch, db: Db, run: Run
 ) -> tuple[int, str]:
     """/consent, the modal's submission, and the posted round: returns (round id, message ts)."""
     s = run.s
@@ -401,11 +402,14 @@ def start_round(
     if modal is None:
         raise RuntimeError("the /consent modal was not opened")
     today = dt.date.today()
-    values = modal_values(
-        text=PROPOSAL,
-        review_date=today + dt.timedelta(days=90),
-        deadline=dt.datetime.now(dt.UTC) + dt.timedelta(days=3),
-    )  # participants: everyone in the channel; answers hidden (the defaults)
+    values = fill(
+        modal,
+        {
+            ids.IN_PROPOSAL[1]: PROPOSAL,
+            ids.IN_REVIEW_DATE[1]: today + dt.timedelta(days=90),
+            ids.IN_DEADLINE[1]: dt.datetime.now(dt.UTC) + dt.timedelta(days=3),
+        },
+    )  # participants: everyone in the channel; answers hidden (the modal's defaults)
     r = driver.view_submission(
         modal["callback_id"],
         values,
@@ -450,7 +454,7 @@ def plan(users: list[str], concerns: int) -> list[Answer]:
     ]
 
 
-def update_calls(fake: FakeSlack, ts: str) -> list[Any]:
+def update_calls(fake: StandinSlack, ts: str) -> list[Any]:
     return [c for c in fake.calls_to("chat.update") if c.args.get("ts") == ts]
 
 
@@ -461,7 +465,7 @@ def shown_count(call: Any) -> str:
     return "closed" if "Consented" in str(call.args.get("blocks")) else "?"
 
 
-def run_bench(run: Run, fake: FakeSlack, workdir: Path) -> None:
+def run_bench(run: Run, fake: StandinSlack, workdir: Path) -> None:
     args, s = run.args, run.s
     users = [f"U0P{i:05d}" for i in range(args.participants)]
     fake.add_user(AUTHOR, "author")
@@ -626,7 +630,7 @@ def run_bench(run: Run, fake: FakeSlack, workdir: Path) -> None:
 
 def verify(
     run: Run,
-    fake: FakeSlack,
+    fake: StandinSlack,
     db: Db,
     round_id: int,
     ts: str,
@@ -876,7 +880,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     command = shlex.join([".venv/bin/python", *sys.argv]) if argv is None else "(in-process)"
     run = Run(args)
-    fake = FakeSlack(schema_dir=None).start()
+    fake = StandinSlack().start()
     try:
         with tempfile.TemporaryDirectory(prefix="s3bot-bench-") as tmp:
             run_bench(run, fake, Path(tmp))

@@ -57,10 +57,10 @@ from bot.blocks import agreements as agreement_views  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.delivery import reminders  # noqa: E402
 from bot.delivery.reminders import send_review_nudges  # noqa: E402
+from bot.demo.standin import StandinSlack  # noqa: E402
 from bot.deps import Deps, build_deps  # noqa: E402
 from bot.domain.review import schedule  # noqa: E402
 from bot.services import agreements as agreement_service  # noqa: E402
-from bot.slackfake import FakeSlack  # noqa: E402
 from bot.store.db import make_engine, normalise_url  # noqa: E402
 from bot.store.migrate import upgrade  # noqa: E402
 from bot.store.models import Agreement, ReviewNudge, Workspace  # noqa: E402
@@ -350,7 +350,7 @@ def instrument(target: Target) -> None:
         METER.sql_statements += 1
 
 
-def sweep_once(target: Target, fake: FakeSlack, due: int) -> Sample:
+def sweep_once(target: Target, fake: StandinSlack, due: int) -> Sample:
     """Run one sweep, check it sent what was due and nothing else, then undo it."""
     global METER
     METER = Meter()
@@ -619,7 +619,7 @@ def main(argv: list[str] | None = None) -> int:
     command = shlex.join([".venv/bin/python", *sys.argv]) if argv is None else "(in-process)"
     logging.basicConfig(level=logging.WARNING)
     instrument_globally()
-    fake = FakeSlack(schema_dir=None).start()
+    fake = StandinSlack().start()
     for n, user in enumerate(USERS):
         fake.add_user(user, f"member{n}", tz="Europe/Amsterdam", locale="en-US")
     fake.add_channel(CHANNEL, "review-circle", USERS)

@@ -2,9 +2,9 @@
 
     .venv/bin/python bench/tension_ack.py [--rate 50] [--seconds 20] [--write docs/benchmarks.md]
 
-One FakeSlack runs in this process. For each target (a bare Bolt app that only acks,
-`s3bot serve` on SQLite, `s3bot serve` on PostgreSQL) a server subprocess is started
-on a free loopback port and then:
+The demo's stand-in for Slack (bot/demo/standin.py) runs in this process. For each
+target (a bare Bolt app that only acks, `s3bot serve` on SQLite, `s3bot serve` on
+PostgreSQL) a server subprocess is started on a free loopback port and then:
 
 1. warmed up (a few signed /tension commands: auth.test, the users.info cache, pools);
 2. an open-loop run: requests are fired on a fixed schedule (`--rate` per second for
@@ -53,7 +53,8 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from bot.slackfake import FakeSlack, SlackDriver  # noqa: E402
+from bot.demo.driver import SlackDriver  # noqa: E402
+from bot.demo.standin import StandinSlack  # noqa: E402
 
 SECTION = "## /tension ack latency (issue: foundation)"
 DOC_TITLE = "# Benchmarks"
@@ -375,7 +376,7 @@ def count_rows(db_url: str) -> tuple[int, int]:
 
 
 def settle(
-    fake: FakeSlack, *, quiet: float, max_wait: float, done: Callable[[], bool] | None = None
+    fake: StandinSlack, *, quiet: float, max_wait: float, done: Callable[[], bool] | None = None
 ) -> float:
     """Wait until the fake sees no new calls for `quiet` s (and `done()`), at most `max_wait` s."""
     t0 = time.monotonic()
@@ -401,7 +402,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[rank - 1]
 
 
-def run_target(target: Target, fake: FakeSlack, args: argparse.Namespace, workdir: Path) -> None:
+def run_target(target: Target, fake: StandinSlack, args: argparse.Namespace, workdir: Path) -> None:
     """Start, warm up, measure, settle, stop; the figures go to `target.stats`."""
     fake.reset()
     server = Server(target, fake.url, workdir, args.log_level, args.workers)
@@ -643,7 +644,7 @@ def main(argv: list[str] | None = None) -> int:
     wanted = args.targets.split(",")
     targets: list[Target] = []
     cleanups: list[Callable[[], None]] = []
-    fake = FakeSlack(schema_dir=None).start()
+    fake = StandinSlack().start()
     try:
         for user in USERS:
             fake.add_user(user, user.lower())

@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from pydantic import SecretStr
 from sqlalchemy.exc import OperationalError
@@ -193,6 +194,10 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 # --- end export -----------------------------------------------------------------------------
 
 
+# The `add_subparsers()` action: argparse has no public name for its type.
+Subparsers = Any
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -201,7 +206,15 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Configuration comes from environment variables or a .env file; see README.md.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_serving(sub)
+    _add_operations(sub)
+    _add_workspace_settings(sub)
+    _add_export(sub)
+    return parser
 
+
+def _add_serving(sub: Subparsers) -> None:
+    """`serve` (HTTP) and `socket` (Socket Mode)."""
     p = sub.add_parser(
         "serve",
         help="serve Slack over HTTP (POST /slack/events, GET /healthz)",
@@ -226,6 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-scheduler", action="store_true", help="do not run sweeps in this process")
     p.set_defaults(func=cmd_socket)
 
+
+def _add_operations(sub: Subparsers) -> None:
+    """`migrate`, `tick` and `demo`."""
     p = sub.add_parser("migrate", help="apply database migrations", description=cmd_migrate.__doc__)
     p.set_defaults(func=cmd_migrate)
 
@@ -242,6 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_demo)
 
+
+def _add_workspace_settings(sub: Subparsers) -> None:
+    """`language` and `reviews`: one workspace's settings."""
     p = sub.add_parser(
         "language", help="set a workspace's default language", description=cmd_language.__doc__
     )
@@ -266,7 +285,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_reviews)
 
-    # --- export ---
+
+# --- export ---
+def _add_export(sub: Subparsers) -> None:
+    """`export`: the logbook out of Slack."""
     p = sub.add_parser(
         "export",
         help="write a workspace's logbook as Markdown, CSV or iCalendar",
@@ -284,8 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", "-o", metavar="FILE", help="write to FILE instead of standard output"
     )
     p.set_defaults(func=cmd_export)
-    # --- end export ---
-    return parser
+
+
+# --- end export ---
 
 
 def main(argv: Sequence[str] | None = None) -> int:

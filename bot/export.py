@@ -19,16 +19,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.backlog import ItemView
 from bot.domain.review import AgreementStatus
 from bot.services.agreements import AgreementView, HistoryEntry
 from bot.services.agreements import _view as agreement_view
-from bot.store import agreements_repo, repo
+from bot.store import agreements_repo, export_repo, repo
 from bot.store.db import transaction
-from bot.store.models import Agreement, Circle, Workspace
 
 Factory = sessionmaker[Session]
 FORMATS = ("md", "csv", "ics")
@@ -107,12 +105,10 @@ def load_logbook(factory: Factory, *, team_id: str, channel_id: str | None = Non
     channel is asked for that has neither a backlog nor agreements in this workspace.
     """
     with transaction(factory) as session:
-        if session.get_bind().dialect.name == "postgresql":
-            # One snapshot for every query below (READ COMMITTED takes one per statement).
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        if session.scalar(select(Workspace.team_id).where(Workspace.team_id == team_id)) is None:
+        export_repo.take_snapshot(session)  # one snapshot for every query below
+        if not export_repo.workspace_exists(session, team_id):
             raise UnknownTeam(f"no workspace {team_id} in this database")
-        channels = _channels(session, team_id, channel_id)
+        channels = export_repo.channels_with_records(session, team_id, channel_id)
         if channel_id and channel_id not in channels:
             raise UnknownChannel(f"no backlog or agreements in channel {channel_id} of {team_id}")
         by_channel: dict[str, list[AgreementView]] = {c: [] for c in channels}
@@ -124,16 +120,6 @@ def load_logbook(factory: Factory, *, team_id: str, channel_id: str | None = Non
             items = repo.open_items(session, team_id, c, limit=total) if total else []
             logs.append(ChannelLog(c, by_channel[c], [repo.to_view(i) for i in items]))
         return Logbook(team_id=team_id, channel_id=channel_id, channels=logs)
-
-
-def _channels(session: Session, team_id: str, channel_id: str | None) -> list[str]:
-    """The workspace's channels that have a backlog or agreements, sorted."""
-    circles = select(Circle.channel_id).where(Circle.team_id == team_id)
-    agreements = select(Agreement.channel_id).where(Agreement.team_id == team_id)
-    if channel_id:
-        circles = circles.where(Circle.channel_id == channel_id)
-        agreements = agreements.where(Agreement.channel_id == channel_id)
-    return sorted(set(session.scalars(circles)) | set(session.scalars(agreements)))
 
 
 def export(

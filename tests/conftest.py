@@ -120,7 +120,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def fake() -> Iterator[object]:
     """A running Slack fake, checking calls against Slack's method schemas."""
-    from bot.slackfake import FakeSlack
+    from tests.fakes import FakeSlack
 
     slack = FakeSlack(schema_dir=_shared_methods_or_none()).start()
     slack.add_user("U0ALICE", "alice", real_name="Alice Appel", locale="en-US")

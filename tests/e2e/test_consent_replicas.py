@@ -30,8 +30,8 @@ from bot.blocks import ids
 from bot.deps import Deps
 from bot.domain.consent import Position
 from bot.services import backlog, consent
-from bot.slackfake import SlackDriver
 from bot.store import models
+from tests.fakes import SlackDriver
 from tests.support.harness import ALICE, BRAM, CHANNEL, CHEN, SECRET, TEAM
 from tests.support.replicas import PROCESS_TIMEOUT, run_ticks, tick_env
 from tests.support.server import Server
@@ -553,7 +553,7 @@ def _forget_crash_artifacts(fake, before: int, killed_at: float) -> None:
     """Drop what the fake recorded of Web API calls the killed worker was half-way through.
 
     A process killed while sending a request leaves a truncated body; the fake
-    (bot/slackfake/server.py, `_serve`) processes it anyway, as a call with missing
+    (bot/demo/standin.py, `_serve`) processes it anyway, as a call with missing
     arguments, and records a contract violation. Real Slack never sees such a
     request complete. Only violations recorded from the kill until a second later,
     while no bot process runs, are dropped (and printed).

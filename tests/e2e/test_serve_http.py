@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select
 
-from bot.slackfake import SlackDriver
 from bot.store import models
+from tests.fakes import SlackDriver
 from tests.support.harness import ALICE, CHANNEL, CHEN, SECRET, TEAM
 from tests.support.server import Server, get_json
 

@@ -17,15 +17,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import create_engine, select
 
-from bot.slackfake import FakeSlack, Response, SlackDriver
-from bot.slackfake.socket_mode import (
+from bot.store import models
+from tests.fakes import FakeSlack, Response, SlackDriver
+from tests.fakes.socket_mode import (
     SocketModeDriver,
     SocketModeFake,
     events_api_envelope,
     interactive_envelope,
     slash_command_envelope,
 )
-from bot.store import models
 from tests.support.harness import ALICE, BRAM, CHANNEL, TEAM
 
 APP_TOKEN = "xapp-1-test"

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from bot.blocks import ids
 from bot.delivery.reminders import send_review_nudges
+from bot.demo.forms import fill
 from bot.scheduler import run_all_once
 from bot.services import agreements, consent
-from bot.slackfake.forms import fill
 from bot.store import models
 from tests.support.harness import ALICE, BRAM, CHANNEL, CHEN, TEAM, Bot, FakeClock, make_bot
 

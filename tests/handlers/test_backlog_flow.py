@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.blocks import ids
+from bot.demo.forms import fill
 from bot.domain.backlog import ItemChanged, NextStep
 from bot.services import backlog
-from bot.slackfake.forms import fill
 from bot.store import models
 from tests.support.harness import ALICE, BRAM, CHANNEL, CHEN, TEAM, Bot, make_bot
 

@@ -1,4 +1,7 @@
-"""Tests of the Slack fake (Web API server) and the request driver."""
+"""Tests of the Slack fake and the request driver (tests/fakes).
+
+The fake is the demo's stand-in (bot/demo/standin.py) with contract checks and faults.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_sdk.signature import Clock, SignatureVerifier
 
-from bot.slackfake import FakeSlack, SlackDriver
+from tests.fakes import FakeSlack, SlackDriver
 
 SECRET = "test-signing-secret"
 TOKEN = "xoxb-test"

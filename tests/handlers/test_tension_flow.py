@@ -199,7 +199,7 @@ def test_unsigned_or_badly_signed_requests_get_401_and_store_nothing(bot: Bot, h
             "X-Slack-Request-Timestamp": str(int(time.time())),
         }
     elif headers == "wrong-secret":
-        from bot.slackfake import SlackDriver
+        from tests.fakes import SlackDriver
 
         headers = SlackDriver("not-the-secret", app=bot.app).sign(body)
     elif headers == "old":
@@ -215,7 +215,7 @@ def test_unsigned_or_badly_signed_requests_get_401_and_store_nothing(bot: Bot, h
 def test_database_down_tells_the_user_and_leaves_no_traceback(fake) -> None:
     from bot.app import build_app
     from bot.deps import build_deps
-    from bot.slackfake import SlackDriver
+    from tests.fakes import SlackDriver
     from tests.support.harness import SECRET, settings_for
 
     deps = build_deps(settings_for("postgresql://nobody@127.0.0.1:9/none", fake))

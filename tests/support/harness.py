@@ -12,8 +12,8 @@ from bot.app import build_app
 from bot.config import Settings
 from bot.deps import Deps, build_deps
 from bot.domain.clock import Clock
-from bot.slackfake import FakeSlack, Response, SlackDriver
 from bot.store.migrate import upgrade
+from tests.fakes import FakeSlack, Response, SlackDriver
 
 SECRET = "test-signing-secret"
 TEAM = "T0001"

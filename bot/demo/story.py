@@ -1,4 +1,4 @@
-"""`s3bot demo`: the real app against the built-in Slack fake, printed as a readable transcript."""
+"""`s3bot demo`: the real app against the Slack stand-in, printed as a readable transcript."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from typing import Any, TextIO
 from bot.app import build_app
 from bot.blocks import ids
 from bot.config import Settings
+from bot.demo.driver import SlackDriver
+from bot.demo.forms import fill
+from bot.demo.standin import StandinSlack
 from bot.deps import build_deps
 from bot.scheduler import run_all_once
 from bot.services import workspace
-from bot.slackfake import FakeSlack, SlackDriver
-from bot.slackfake.forms import fill
+from bot.store import demo_repo
 from bot.store.migrate import upgrade
 
 SECRET = "demo-signing-secret"
@@ -39,7 +41,7 @@ WIDTH = 96
 class Transcript:
     """Turns what the bot said to the fake Slack into readable lines."""
 
-    def __init__(self, fake: FakeSlack, out: TextIO) -> None:
+    def __init__(self, fake: StandinSlack, out: TextIO) -> None:
         self.fake = fake
         self.out = out
         self.seen_calls = 0
@@ -168,7 +170,10 @@ def run_demo(out: TextIO, lang: str = "en") -> int:
     for noisy in ("alembic", "bot", "slack_bolt", "slack_sdk"):
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
     clock = DemoClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
-    with tempfile.TemporaryDirectory(prefix="s3bot-demo-") as tmp, FakeSlack(team_id=TEAM) as fake:
+    with (
+        tempfile.TemporaryDirectory(prefix="s3bot-demo-") as tmp,
+        StandinSlack(team_id=TEAM) as fake,
+    ):
         for user_id, (name, locale) in PEOPLE.items():
             fake.add_user(user_id, name, locale=locale)
         fake.add_channel(CHANNEL, CHANNELS[CHANNEL], list(PEOPLE))
@@ -223,7 +228,7 @@ class DemoClock:
 class Script:
     """The scripted session: what each person does, in order."""
 
-    def __init__(self, deps: Any, driver: SlackDriver, fake: FakeSlack, t: Transcript) -> None:
+    def __init__(self, deps: Any, driver: SlackDriver, fake: StandinSlack, t: Transcript) -> None:
         self.deps, self.driver, self.fake, self.t = deps, driver, fake, t
 
     def settle(self) -> None:
@@ -277,15 +282,7 @@ class Script:
     def menu(self, user_id: str, what: str, number: int, label: str, note: str) -> None:
         """Pick an action from an item's menu in the backlog list."""
         with self.deps.sessions() as session:
-            from sqlalchemy import select
-
-            from bot.store.models import BacklogItem
-
-            item = session.scalars(
-                select(BacklogItem).where(
-                    BacklogItem.channel_id == CHANNEL, BacklogItem.number == number
-                )
-            ).one()
+            item = demo_repo.item_by_number(session, TEAM, CHANNEL, number)
             value = f"{what}:{item.id}:{item.rank}"
         self.t.step(f"@{self.name(user_id)}", f"picks “{label}” for {note}")
         self.driver.block_action(

@@ -1,10 +1,11 @@
-"""Block Kit limit checks used by the Slack fake for messages and views."""
+"""Block Kit limit checks the tests' Slack fake applies to messages and views."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
+
+from bot.demo.standin import BlocksFormatError, parse_blocks
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -20,38 +21,6 @@ MAX_PRIVATE_METADATA = 3000
 MAX_INPUT_LENGTH = 3000
 MAX_ACTIONS_ELEMENTS = 25
 MAX_CONTEXT_ELEMENTS = 10
-
-
-class BlocksFormatError(ValueError):
-    """Raised when a `blocks` argument is not a JSON list of objects."""
-
-
-def parse_blocks(raw: Any) -> list[dict[str, Any]] | None:
-    """Return `blocks` as a list of dicts, accepting a JSON string, a list or None."""
-    if raw is None or raw == "":
-        return None
-    value = raw
-    if isinstance(raw, str):
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise BlocksFormatError(f"blocks is not valid JSON: {exc}") from exc
-    if not isinstance(value, list) or not all(isinstance(b, dict) for b in value):
-        raise BlocksFormatError("blocks must be a list of objects")
-    return value
-
-
-def parse_view(raw: Any) -> dict[str, Any]:
-    """Return a `view` argument as a dict, accepting a JSON string or a dict."""
-    value = raw
-    if isinstance(raw, str):
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise BlocksFormatError(f"view is not valid JSON: {exc}") from exc
-    if not isinstance(value, dict):
-        raise BlocksFormatError("view must be an object")
-    return value
 
 
 def _text_of(obj: Any) -> str:

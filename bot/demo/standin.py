@@ -1,4 +1,10 @@
-"""A fake Slack Web API served over loopback HTTP, with contract checks and fault injection."""
+"""A stand-in for Slack's Web API, served over loopback HTTP, for `s3bot demo`.
+
+It keeps the workspace in memory (users, channels, messages, views) and answers the
+Web API methods the bot calls, with Slack's own error codes. It checks the token but
+no argument contracts and injects no faults: the tests extend it with those
+(tests/fakes/slack.py).
+"""
 
 from __future__ import annotations
 
@@ -11,30 +17,19 @@ import re
 import secrets
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
-from bot.slackfake.blockkit import (
-    MAX_MESSAGE_BLOCKS,
-    BlocksFormatError,
-    check_blocks,
-    check_view,
-    parse_blocks,
-    parse_view,
-)
-from bot.slackfake.contract import ContractBook
-from bot.slackfake.world import FakeChannel, FakeUser
+from bot.demo.world import FakeChannel, FakeUser
 
 Args = dict[str, Any]
 ApiMethod = Callable[[Args], dict[str, Any]]
-# A method added with `FakeSlack.register_method`: called with the arguments and the token.
-ExtraMethod = Callable[[Args, str], dict[str, Any]]
+# A method as `_call` runs it: with the arguments and the token.
+TokenMethod = Callable[[Args, str], dict[str, Any]]
 
 _TRUE = {"true", "1"}
 _MAX_MPIM_USERS = 8
@@ -57,17 +52,8 @@ class Call:
         return self.status == 200 and self.response.get("ok") is True
 
 
-@dataclass(frozen=True)
-class _Fault:
-    """An injected failure for the next call of a method."""
-
-    status: int
-    retry_after: int | None
-    error: str
-
-
 class _ApiError(Exception):
-    """An `ok: false` answer; `violation` is recorded in `FakeSlack.errors` when set."""
+    """An `ok: false` answer; `violation` is recorded in `StandinSlack.errors` when set."""
 
     def __init__(self, error: str, violation: str | None = None, status: int = 200) -> None:
         """Keep the Slack error code, the optional contract violation and the HTTP status."""
@@ -77,8 +63,40 @@ class _ApiError(Exception):
         self.status = status
 
 
-# The public name for methods added with `FakeSlack.register_method` to answer `ok: false`.
+# The public name, for methods added by extensions to answer `ok: false`.
 ApiError = _ApiError
+
+
+class BlocksFormatError(ValueError):
+    """Raised when a `blocks` argument is not a JSON list of objects."""
+
+
+def parse_blocks(raw: Any) -> list[dict[str, Any]] | None:
+    """Return `blocks` as a list of dicts, accepting a JSON string, a list or None."""
+    if raw is None or raw == "":
+        return None
+    value = raw
+    if isinstance(raw, str):
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise BlocksFormatError(f"blocks is not valid JSON: {exc}") from exc
+    if not isinstance(value, list) or not all(isinstance(b, dict) for b in value):
+        raise BlocksFormatError("blocks must be a list of objects")
+    return value
+
+
+def parse_view(raw: Any) -> dict[str, Any]:
+    """Return a `view` argument as a dict, accepting a JSON string or a dict."""
+    value = raw
+    if isinstance(raw, str):
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise BlocksFormatError(f"view is not valid JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise BlocksFormatError("view must be an object")
+    return value
 
 
 def _flag(args: Args, name: str) -> bool:
@@ -96,18 +114,18 @@ def _ts_key(ts: str) -> tuple[int, int]:
 
 
 class _Server(ThreadingHTTPServer):
-    """Loopback HTTP server bound to one FakeSlack."""
+    """Loopback HTTP server bound to one StandinSlack."""
 
     daemon_threads = True
 
-    def __init__(self, fake: FakeSlack) -> None:
+    def __init__(self, fake: StandinSlack) -> None:
         """Bind an ephemeral port on 127.0.0.1."""
         super().__init__(("127.0.0.1", 0), _Handler)
         self.fake = fake
 
 
 class _Handler(BaseHTTPRequestHandler):
-    """Routes HTTP requests to the owning FakeSlack."""
+    """Routes HTTP requests to the owning StandinSlack."""
 
     def do_GET(self) -> None:
         """Serve a GET request (query-string arguments)."""
@@ -121,12 +139,11 @@ class _Handler(BaseHTTPRequestHandler):
         """Keep the test output quiet."""
 
 
-class FakeSlack:
+class StandinSlack:
     """An in-memory Slack workspace behind a real loopback Web API endpoint."""
 
     def __init__(
         self,
-        schema_dir: Path | None = None,
         *,
         team_id: str = "T0001",
         team_name: str = "Demo Team",
@@ -141,7 +158,6 @@ class FakeSlack:
         self.bot_id = "B" + bot_user_id[1:]
         self.app_id = "A0001"
         self.bot_token_prefix = bot_token_prefix
-        self.contracts = ContractBook(schema_dir)
 
         self.calls: list[Call] = []
         self.errors: list[str] = []
@@ -154,8 +170,6 @@ class FakeSlack:
         self.channels: dict[str, FakeChannel] = {}
 
         self._lock = threading.RLock()
-        self._faults: dict[str, deque[_Fault]] = {}
-        self._delays: dict[str, float] = {}
         self._last_ts_us = 0
         self._view_seq = 0
         self._server: _Server | None = None
@@ -179,14 +193,13 @@ class FakeSlack:
             "reactions.remove": self._reactions_remove,
             "reactions.get": self._reactions_get,
         }
-        self._extra_methods: dict[str, ExtraMethod] = {}
         self.users[bot_user_id] = FakeUser(
             bot_user_id, "bot", team_id, real_name="Bot", is_bot=True, bot_id=self.bot_id
         )
 
     # ----------------------------------------------------------------- lifecycle
 
-    def start(self) -> FakeSlack:
+    def start(self) -> StandinSlack:
         """Start serving on an ephemeral loopback port in a daemon thread."""
         if self._server is None:
             self._server = _Server(self)
@@ -209,7 +222,7 @@ class FakeSlack:
         if thread is not None:
             thread.join(timeout=5)
 
-    def __enter__(self) -> FakeSlack:
+    def __enter__(self) -> StandinSlack:
         """Start the fake for a `with` block."""
         return self.start()
 
@@ -226,7 +239,7 @@ class FakeSlack:
     def base(self) -> str:
         """Return "http://127.0.0.1:PORT" of the running server."""
         if self._server is None:
-            raise RuntimeError("FakeSlack is not started")
+            raise RuntimeError("StandinSlack is not started")
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
@@ -239,18 +252,6 @@ class FakeSlack:
     def hooks_url(self) -> str:
         """Return a base URL for fake `response_url`s; posts to it land in `responses`."""
         return f"{self.base}/hooks/"
-
-    def register_method(self, name: str, fn: ExtraMethod | None) -> None:
-        """Serve Web API method `name` with `fn(args, token)` (None removes it).
-
-        Auth and contract checks run first, as for the built-in methods; `fn` raises
-        `ApiError` for an `ok: false` answer.
-        """
-        with self._lock:
-            if fn is None:
-                self._extra_methods.pop(name, None)
-            else:
-                self._extra_methods[name] = fn
 
     # ----------------------------------------------------------------- world state
 
@@ -301,40 +302,6 @@ class FakeSlack:
                 channel_id, name, member_list, is_private=is_private, is_member=is_member
             )
 
-    def add_message(
-        self,
-        channel: str,
-        text: str,
-        *,
-        user: str,
-        ts: str | None = None,
-        thread_ts: str | None = None,
-        blocks: list[dict[str, Any]] | None = None,
-    ) -> dict[str, Any]:
-        """Put a message written by `user` into a channel (for shortcuts and reactions)."""
-        with self._lock:
-            message: dict[str, Any] = {
-                "type": "message",
-                "text": text,
-                "user": user,
-                "ts": ts or self._next_ts(),
-                "team": self.team_id,
-            }
-            if blocks is not None:
-                message["blocks"] = copy.deepcopy(blocks)
-            if thread_ts:
-                message["thread_ts"] = thread_ts
-            self._store_message(channel, message)
-            return copy.deepcopy(message)
-
-    def add_reaction(self, channel: str, ts: str, name: str, user: str) -> None:
-        """Add a reaction by `user` to a stored message; raise LookupError if it is unknown."""
-        with self._lock:
-            message = self._find_message(channel, ts)
-            if message is None:
-                raise LookupError(f"no message {ts} in {channel}")
-            self._react(message, name.strip(":"), user)
-
     def dm_channel_id(self, user_id: str) -> str | None:
         """Return the id of the DM opened with `user_id`, if any."""
         with self._lock:
@@ -350,35 +317,6 @@ class FakeSlack:
         with self._lock:
             return [call for call in self.calls if call.method == method]
 
-    def wait_for(
-        self,
-        method: str,
-        count: int = 1,
-        timeout: float = 5.0,
-        where: Callable[[Call], bool] | None = None,
-    ) -> list[Call]:
-        """Wait until `count` successful calls of `method` (matching `where`) were answered."""
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._lock:
-                matching = [
-                    c
-                    for c in self.calls
-                    if c.method == method and c.ok and (where is None or where(c))
-                ]
-                seen = [
-                    f"{c.method} -> {c.status} {c.response.get('error', 'ok')}" for c in self.calls
-                ]
-            if len(matching) >= count:
-                return matching
-            if time.monotonic() >= deadline:
-                listing = "\n  ".join(seen) or "(no calls)"
-                raise AssertionError(
-                    f"expected {count} ok call(s) to {method} within {timeout}s, "
-                    f"got {len(matching)}; calls seen:\n  {listing}"
-                )
-            time.sleep(0.01)
-
     def assert_clean(self) -> None:
         """Raise AssertionError when any contract violation was recorded."""
         with self._lock:
@@ -391,15 +329,8 @@ class FakeSlack:
         with self._lock:
             return copy.deepcopy(self.messages.get(channel, []))
 
-    def last_message(self, channel: str) -> dict[str, Any]:
-        """Return the newest message in a channel; raise AssertionError when there is none."""
-        messages = self.messages_in(channel)
-        if not messages:
-            raise AssertionError(f"no messages in {channel}")
-        return messages[-1]
-
     def reset(self) -> None:
-        """Forget calls, errors, messages, views, responses, faults and delays (not the world)."""
+        """Forget calls, errors, messages, views and responses (not the world)."""
         with self._lock:
             self.calls.clear()
             self.errors.clear()
@@ -408,40 +339,6 @@ class FakeSlack:
             self.views.clear()
             self.home_views.clear()
             self.responses.clear()
-            self._faults.clear()
-            self._delays.clear()
-
-    # ----------------------------------------------------------------- faults
-
-    def fail_next(
-        self,
-        method: str,
-        *,
-        status: int = 429,
-        retry_after: int | None = 1,
-        error: str | None = None,
-        times: int = 1,
-    ) -> None:
-        """Make the next `times` calls of `method` fail with `status` (and `error`)."""
-        if status == 200 and not error:
-            raise ValueError("a status-200 fault needs an error code")
-        if status == 429:
-            code = error or "ratelimited"
-        elif status >= 500:
-            code = error or "internal_error"
-        else:
-            code = error or "request_failed"
-        fault = _Fault(status, retry_after if status == 429 else None, code)
-        with self._lock:
-            self._faults.setdefault(method, deque()).extend([fault] * times)
-
-    def set_delay(self, method: str, seconds: float) -> None:
-        """Delay every answer to `method` by `seconds` (0 removes the delay)."""
-        with self._lock:
-            if seconds > 0:
-                self._delays[method] = seconds
-            else:
-                self._delays.pop(method, None)
 
     # ----------------------------------------------------------------- HTTP plumbing
 
@@ -533,43 +430,40 @@ class FakeSlack:
         parse_problem: str | None,
         is_json: bool,
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
-        """Answer one API call: delay, injected fault, auth, contract, then the method."""
+        """Answer one API call and record it; returns status, body and extra headers."""
         at = time.time()
         with self._lock:
-            delay = self._delays.get(method, 0.0)
-        if delay:
-            time.sleep(delay)
-        headers: dict[str, str] = {}
-        with self._lock:
-            queue = self._faults.get(method)
-            fault = queue.popleft() if queue else None
-            if fault is not None:
-                status, response = fault.status, {"ok": False, "error": fault.error}
-                if fault.retry_after is not None:
-                    headers["Retry-After"] = str(fault.retry_after)
-            else:
-                try:
-                    result = self._call(method, args, token, parse_problem, is_json)
-                    status, response = 200, {"ok": True, **result}
-                except _ApiError as exc:
-                    status, response = exc.status, {"ok": False, "error": exc.error}
-                    if exc.violation:
-                        self.errors.append(exc.violation)
-                except Exception as exc:  # a bug in the fake must not look like a hang-up
-                    status, response = 500, {"ok": False, "error": "internal_error"}
-                    self.errors.append(f"{method}: the fake crashed: {exc!r}")
-            self.calls.append(
-                Call(method, copy.deepcopy(args), status, copy.deepcopy(response), at)
-            )
-        return status, response, headers
+            status, response = self._answer(method, args, token, parse_problem, is_json)
+            self._record(method, args, status, response, at)
+        return status, response, {}
+
+    def _answer(
+        self, method: str, args: Args, token: str | None, parse_problem: str | None, is_json: bool
+    ) -> tuple[int, dict[str, Any]]:
+        """Run one call (under the lock); an `ok: false` answer when it fails."""
+        try:
+            result = self._call(method, args, token, parse_problem, is_json)
+            return 200, {"ok": True, **result}
+        except _ApiError as exc:
+            if exc.violation:
+                self.errors.append(exc.violation)
+            return exc.status, {"ok": False, "error": exc.error}
+        except Exception as exc:  # a bug in the fake must not look like a hang-up
+            self.errors.append(f"{method}: the fake crashed: {exc!r}")
+            return 500, {"ok": False, "error": "internal_error"}
+
+    def _record(
+        self, method: str, args: Args, status: int, response: dict[str, Any], at: float
+    ) -> None:
+        """Keep one answered call in `calls` (under the lock)."""
+        self.calls.append(Call(method, copy.deepcopy(args), status, copy.deepcopy(response), at))
 
     def _call(
         self, method: str, args: Args, token: str | None, parse_problem: str | None, is_json: bool
     ) -> dict[str, Any]:
-        """Check auth and contract, then run the method implementation."""
-        impl = self._methods.get(method)
-        extra = self._extra_methods.get(method)
-        if impl is None and extra is None:
+        """Check auth and the arguments, then run the method implementation."""
+        impl = self._find_method(method)
+        if impl is None:
             raise _ApiError("unknown_method", f"unknown method {method!r}", status=404)
         if parse_problem:
             raise _ApiError("invalid_arguments", parse_problem)
@@ -577,16 +471,18 @@ class FakeSlack:
             raise _ApiError("not_authed", f"{method}: no token sent")
         if not token.startswith((self.bot_token_prefix, "xapp-")):
             raise _ApiError("invalid_auth", f"{method}: token is not a bot or app token")
-        contract = self.contracts.get(method)
-        if contract is not None:
-            problems = contract.check(args, has_token=True, is_json=is_json)
-            if problems:
-                self.errors.extend(problems)
-                raise _ApiError("invalid_arguments")
-        if extra is not None:
-            return extra(args, token)
-        assert impl is not None
-        return impl(args)
+        self._check_args(method, args, is_json)
+        return impl(args, token)
+
+    def _find_method(self, method: str) -> TokenMethod | None:
+        """Return the implementation of a Web API method, or None when it is unknown."""
+        impl = self._methods.get(method)
+        if impl is None:
+            return None
+        return lambda args, _token: impl(args)
+
+    def _check_args(self, method: str, args: Args, is_json: bool) -> None:
+        """Check a call's arguments before it runs (the stand-in checks none; the tests do)."""
 
     # ----------------------------------------------------------------- helpers
 
@@ -676,17 +572,11 @@ class FakeSlack:
         return channel, False
 
     def _message_blocks(self, method: str, args: Args) -> list[dict[str, Any]] | None:
-        """Parse and check the `blocks` of a message; raise on format or limit problems."""
+        """Parse the `blocks` of a message; raise `invalid_blocks_format` when malformed."""
         try:
-            blocks = parse_blocks(args.get("blocks"))
+            return parse_blocks(args.get("blocks"))
         except BlocksFormatError as exc:
             raise _ApiError("invalid_blocks_format", f"{method}: {exc}") from exc
-        if blocks is not None:
-            problems = check_blocks(blocks, max_blocks=MAX_MESSAGE_BLOCKS)
-            if problems:
-                self.errors.extend(f"{method}: {p}" for p in problems)
-                raise _ApiError("invalid_blocks")
-        return blocks
 
     def _require_text(self, method: str, args: Args, blocks: list | None) -> None:
         """Refuse a message that has neither text, blocks nor attachments."""
@@ -730,16 +620,11 @@ class FakeSlack:
         return message
 
     def _checked_view(self, method: str, args: Args) -> dict[str, Any]:
-        """Parse and check the `view` argument of a views.* call."""
+        """Parse the `view` argument of a views.* call."""
         try:
-            view = parse_view(args.get("view"))
+            return parse_view(args.get("view"))
         except BlocksFormatError as exc:
             raise _ApiError("invalid_arguments", f"{method}: {exc}") from exc
-        problems = check_view(view)
-        if problems:
-            self.errors.extend(f"{method}: {p}" for p in problems)
-            raise _ApiError("invalid_blocks")
-        return view
 
     def _render_view(self, view: dict[str, Any], view_id: str, root_id: str | None) -> dict:
         """Build the view object Slack returns and stores."""

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from bot.slackfake.driver import Response as DriverResponse
-from bot.slackfake.driver import SlackDriver
-from bot.slackfake.server import ApiError, FakeSlack
+from tests.fakes.driver import Response as DriverResponse
+from tests.fakes.driver import SlackDriver
+from tests.fakes.slack import ApiError, FakeSlack
 
 if TYPE_CHECKING:
     from websockets.http11 import Request, Response

@@ -1,0 +1,235 @@
+"""The Slack fake the tests use: the demo's stand-in plus contract checks and faults.
+
+`FakeSlack` extends `bot.demo.standin.StandinSlack` (the workspace and the Web API
+methods) with what only tests need: argument contracts from the reference data
+(tests/fakes/contract.py), Block Kit limit checks (tests/fakes/blockkit.py), injected
+failures and delays, methods registered by a test, and a few inspection helpers.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.demo.standin import ApiError, Args, Call, StandinSlack, TokenMethod
+from tests.fakes.blockkit import MAX_MESSAGE_BLOCKS, check_blocks, check_view
+from tests.fakes.contract import ContractBook
+
+# A method added with `FakeSlack.register_method`: called with the arguments and the token.
+ExtraMethod = TokenMethod
+
+__all__ = ["ApiError", "Call", "ExtraMethod", "FakeSlack"]
+
+
+@dataclass(frozen=True)
+class _Fault:
+    """An injected failure for the next call of a method."""
+
+    status: int
+    retry_after: int | None
+    error: str
+
+
+class FakeSlack(StandinSlack):
+    """The stand-in workspace, checking calls against Slack's contracts, with faults."""
+
+    def __init__(self, schema_dir: Path | None = None, **kwargs: Any) -> None:
+        """Create the workspace; `schema_dir` holds the method schemas (None: no contracts)."""
+        super().__init__(**kwargs)
+        self.contracts = ContractBook(schema_dir)
+        self._faults: dict[str, deque[_Fault]] = {}
+        self._delays: dict[str, float] = {}
+        self._extra_methods: dict[str, ExtraMethod] = {}
+
+    # ----------------------------------------------------------------- world state
+
+    def add_message(
+        self,
+        channel: str,
+        text: str,
+        *,
+        user: str,
+        ts: str | None = None,
+        thread_ts: str | None = None,
+        blocks: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """Put a message written by `user` into a channel (for shortcuts and reactions)."""
+        with self._lock:
+            message: dict[str, Any] = {
+                "type": "message",
+                "text": text,
+                "user": user,
+                "ts": ts or self._next_ts(),
+                "team": self.team_id,
+            }
+            if blocks is not None:
+                message["blocks"] = copy.deepcopy(blocks)
+            if thread_ts:
+                message["thread_ts"] = thread_ts
+            self._store_message(channel, message)
+            return copy.deepcopy(message)
+
+    def add_reaction(self, channel: str, ts: str, name: str, user: str) -> None:
+        """Add a reaction by `user` to a stored message; raise LookupError if it is unknown."""
+        with self._lock:
+            message = self._find_message(channel, ts)
+            if message is None:
+                raise LookupError(f"no message {ts} in {channel}")
+            self._react(message, name.strip(":"), user)
+
+    # ----------------------------------------------------------------- methods
+
+    def register_method(self, name: str, fn: ExtraMethod | None) -> None:
+        """Serve Web API method `name` with `fn(args, token)` (None removes it).
+
+        Auth and contract checks run first, as for the built-in methods; `fn` raises
+        `ApiError` for an `ok: false` answer.
+        """
+        with self._lock:
+            if fn is None:
+                self._extra_methods.pop(name, None)
+            else:
+                self._extra_methods[name] = fn
+
+    # ----------------------------------------------------------------- inspection
+
+    def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = 5.0,
+        where: Callable[[Call], bool] | None = None,
+    ) -> list[Call]:
+        """Wait until `count` successful calls of `method` (matching `where`) were answered."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                matching = [
+                    c
+                    for c in self.calls
+                    if c.method == method and c.ok and (where is None or where(c))
+                ]
+                seen = [
+                    f"{c.method} -> {c.status} {c.response.get('error', 'ok')}" for c in self.calls
+                ]
+            if len(matching) >= count:
+                return matching
+            if time.monotonic() >= deadline:
+                listing = "\n  ".join(seen) or "(no calls)"
+                raise AssertionError(
+                    f"expected {count} ok call(s) to {method} within {timeout}s, "
+                    f"got {len(matching)}; calls seen:\n  {listing}"
+                )
+            time.sleep(0.01)
+
+    def last_message(self, channel: str) -> dict[str, Any]:
+        """Return the newest message in a channel; raise AssertionError when there is none."""
+        messages = self.messages_in(channel)
+        if not messages:
+            raise AssertionError(f"no messages in {channel}")
+        return messages[-1]
+
+    def reset(self) -> None:
+        """Forget calls, errors, messages, views, responses, faults and delays (not the world)."""
+        with self._lock:
+            super().reset()
+            self._faults.clear()
+            self._delays.clear()
+
+    # ----------------------------------------------------------------- faults
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 429,
+        retry_after: int | None = 1,
+        error: str | None = None,
+        times: int = 1,
+    ) -> None:
+        """Make the next `times` calls of `method` fail with `status` (and `error`)."""
+        if status == 200 and not error:
+            raise ValueError("a status-200 fault needs an error code")
+        if status == 429:
+            code = error or "ratelimited"
+        elif status >= 500:
+            code = error or "internal_error"
+        else:
+            code = error or "request_failed"
+        fault = _Fault(status, retry_after if status == 429 else None, code)
+        with self._lock:
+            self._faults.setdefault(method, deque()).extend([fault] * times)
+
+    def set_delay(self, method: str, seconds: float) -> None:
+        """Delay every answer to `method` by `seconds` (0 removes the delay)."""
+        with self._lock:
+            if seconds > 0:
+                self._delays[method] = seconds
+            else:
+                self._delays.pop(method, None)
+
+    # ----------------------------------------------------------------- checks
+
+    def _dispatch(
+        self,
+        method: str,
+        args: Args,
+        token: str | None,
+        parse_problem: str | None,
+        is_json: bool,
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """Answer one API call: delay, injected fault, else as the stand-in does."""
+        at = time.time()
+        with self._lock:
+            delay = self._delays.get(method, 0.0)
+        if delay:
+            time.sleep(delay)
+        headers: dict[str, str] = {}
+        with self._lock:
+            queue = self._faults.get(method)
+            fault = queue.popleft() if queue else None
+            if fault is not None:
+                status, response = fault.status, {"ok": False, "error": fault.error}
+                if fault.retry_after is not None:
+                    headers["Retry-After"] = str(fault.retry_after)
+            else:
+                status, response = self._answer(method, args, token, parse_problem, is_json)
+            self._record(method, args, status, response, at)
+        return status, response, headers
+
+    def _find_method(self, method: str) -> TokenMethod | None:
+        """A method registered by a test wins over the built-in one."""
+        return self._extra_methods.get(method) or super()._find_method(method)
+
+    def _check_args(self, method: str, args: Args, is_json: bool) -> None:
+        """Refuse arguments that break the method's contract (when schemas are given)."""
+        contract = self.contracts.get(method)
+        if contract is not None:
+            problems = contract.check(args, has_token=True, is_json=is_json)
+            if problems:
+                self.errors.extend(problems)
+                raise ApiError("invalid_arguments")
+
+    def _message_blocks(self, method: str, args: Args) -> list[dict[str, Any]] | None:
+        """Parse the `blocks` of a message and check Block Kit's limits."""
+        blocks = super()._message_blocks(method, args)
+        if blocks is not None:
+            problems = check_blocks(blocks, max_blocks=MAX_MESSAGE_BLOCKS)
+            if problems:
+                self.errors.extend(f"{method}: {p}" for p in problems)
+                raise ApiError("invalid_blocks")
+        return blocks
+
+    def _checked_view(self, method: str, args: Args) -> dict[str, Any]:
+        """Parse the `view` of a views.* call and check Block Kit's limits."""
+        view = super()._checked_view(method, args)
+        problems = check_view(view)
+        if problems:
+            self.errors.extend(f"{method}: {p}" for p in problems)
+            raise ApiError("invalid_blocks")
+        return view

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from babel.dates import format_date
+from pydantic import BaseModel
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -29,7 +30,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks import ids
+from bot.blocks import errors, ids
 from bot.blocks.inputs import text_input
 from bot.blocks.text import escape, mention, one_line, quote_chunks, slack_date, truncate
 from bot.domain.backlog import ItemView
@@ -41,6 +42,7 @@ from bot.domain.consent import (
     Position,
     RoundStatus,
 )
+from bot.domain.errors import DomainError
 from bot.i18n import Messages
 from bot.services.consent import RoundBrief, RoundView
 
@@ -688,3 +690,56 @@ def answer_recorded(m: Messages, position: Position, view: RoundView | RoundBrie
 def default_deadline_for_modal(now: datetime) -> datetime:
     """A neutral initial deadline when the author's timezone is unknown."""
     return datetime.combine((now + timedelta(days=3)).date(), time(12, 0), tzinfo=now.tzinfo)
+
+
+# ---------------------------------------------------------------- state carried through modals
+
+
+class ConsentMeta(BaseModel):
+    """State carried through the /consent modal."""
+
+    channel_id: str
+    proposal_id: int | None = None
+    version: int = 1
+    evolves_agreement_id: int | None = None
+
+
+class ReasonMeta(BaseModel):
+    """State carried through the reason modal."""
+
+    round_id: int
+    position: Position
+    channel_id: str | None = None
+
+
+class ExtendMeta(BaseModel):
+    """State carried through the extend modal."""
+
+    round_id: int
+    channel_id: str | None = None
+
+
+# ---------------------------------------------------------------- what the person is told
+
+
+def field_errors(m: Messages, problems: list[DomainError]) -> dict[str, str]:
+    """Every refused field of the proposal form at once (the first problem per field)."""
+    found: dict[str, str] = {}
+    for exc in problems:
+        entry = errors.entry_for(exc)
+        if entry is not None and entry.fields:
+            found.setdefault(entry.fields[0], errors.explain(m, exc))
+    return found
+
+
+def slow_form(m: Messages) -> str:
+    """Slack took longer than its trigger allows to open a form."""
+    return m._("That took Slack too long to open the form. Please try again.")
+
+
+def round_not_posted(m: Messages) -> str:
+    """The round message could not be posted, so the round was not started."""
+    return m._(
+        "I could not post the round in this channel, so it was not started. "
+        "Invite me with `/invite @S3 Governance` and try again."
+    )

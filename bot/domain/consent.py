@@ -69,6 +69,14 @@ class ProposalTooLong(DomainError):
         self.limit = MAX_PROPOSAL_LENGTH
 
 
+class DeadlineMissing(DomainError):
+    """No deadline was picked."""
+
+
+class ReviewDateMissing(DomainError):
+    """No review date was picked."""
+
+
 class DeadlineInPast(DomainError):
     """The deadline has already passed."""
 
@@ -196,6 +204,12 @@ def check_quorum(quorum: int | None) -> int | None:
     if not 1 <= quorum <= 100:
         raise QuorumOutOfRange()
     return quorum
+
+
+def check_participants(participants: list[str]) -> None:
+    """A round needs someone to answer it."""
+    if not participants:
+        raise NoParticipants()
 
 
 def clean_reason(position: Position, reason: str | None) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.domain import consent as rules
 from bot.domain.backlog import ItemStatus
 from bot.domain.consent import Answer, Decision, Outcome, Position, RoundStatus
+from bot.domain.errors import DomainError
 from bot.store import agreements_repo, repo
 from bot.store import consent_repo as q
 from bot.store.db import transaction
@@ -156,19 +157,34 @@ def round_at_message(factory: Factory, *, team_id: str, channel_id: str, ts: str
         return rnd.id if rnd else None
 
 
+def problems(draft: Draft, *, now: datetime, today: date) -> list[DomainError]:
+    """Every rule the draft breaks, in the order the form shows them (none: it may open)."""
+    checks = (
+        lambda: rules.clean_proposal(draft.text),
+        lambda: rules.check_deadline(draft.deadline, now),
+        lambda: rules.check_review_date(draft.review_date, today),
+        lambda: rules.check_quorum(draft.quorum),
+        lambda: rules.check_participants(draft.participants),
+    )
+    found: list[DomainError] = []
+    for check in checks:
+        try:
+            check()
+        except DomainError as exc:
+            found.append(exc)
+    return found
+
+
 def validate(draft: Draft, *, now: datetime, today: date) -> Draft:
     """Check a draft against the rules; returns it with cleaned text."""
+    for problem in problems(draft, now=now, today=today):
+        raise problem
     text = rules.clean_proposal(draft.text)
-    rules.check_deadline(draft.deadline, now)
-    rules.check_review_date(draft.review_date, today)
-    rules.check_quorum(draft.quorum)
-    if not draft.participants:
-        raise rules.NoParticipants()
     title = (draft.title or "").strip() or text.splitlines()[0]
     title = (
         title if len(title) <= rules.MAX_TITLE_LENGTH else title[: rules.MAX_TITLE_LENGTH - 1] + "…"
     )
-    return Draft(**{**draft.__dict__, "text": text, "title": title})
+    return replace(draft, text=text, title=title)
 
 
 def open_round(
@@ -308,6 +324,32 @@ def check_can_answer(
         _check_can_answer(session, q.get_round(session, team_id, round_id), user_id, now)
 
 
+def answerable(
+    factory: Factory, *, team_id: str, round_id: int, user_id: str, now: datetime
+) -> RoundBrief:
+    """The round this person is about to answer; the reason they may not, raised."""
+    check_can_answer(factory, team_id=team_id, round_id=round_id, user_id=user_id, now=now)
+    return brief(factory, team_id=team_id, round_id=round_id)
+
+
+def amendable(factory: Factory, *, team_id: str, round_id: int, user_id: str) -> RoundView:
+    """A closed round its author is about to amend into the next version."""
+    view = load(factory, team_id=team_id, round_id=round_id)
+    if view.author_id != user_id:
+        raise rules.NotTheAuthor()
+    if view.status is RoundStatus.OPEN:
+        raise rules.RoundStillOpen()
+    return view
+
+
+def extendable(factory: Factory, *, team_id: str, round_id: int, user_id: str) -> RoundView:
+    """A round its author is about to give a new deadline."""
+    view = load(factory, team_id=team_id, round_id=round_id)
+    if view.author_id != user_id:
+        raise rules.NotTheAuthor()
+    return view
+
+
 def answer(
     factory: Factory,
     *,
@@ -351,6 +393,35 @@ def answer(
         return RoundBrief(
             brief.id, brief.channel_id, brief.title, brief.deadline, brief.text, complete
         )
+
+
+def answer_by_reaction(
+    factory: Factory,
+    *,
+    team_id: str,
+    round_id: int,
+    user_id: str,
+    reaction: str,
+    now: datetime,
+) -> RoundBrief | None:
+    """Record the answer a reaction gives; None when it gives none (refused reactions are
+    ignored: a non-participant's or a late one says nothing to anyone)."""
+    position = rules.REACTIONS.get(reaction)
+    if position is None:
+        return None
+    try:
+        return answer(
+            factory,
+            team_id=team_id,
+            round_id=round_id,
+            user_id=user_id,
+            position=position,
+            source="reaction",
+            reaction=reaction,
+            now=now,
+        )
+    except DomainError:
+        return None
 
 
 def withdraw_reaction(

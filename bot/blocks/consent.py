@@ -96,25 +96,19 @@ def names(users: list[str], limit: int = NAMES_CHARS) -> str:
 # ---------------------------------------------------------------- the /consent modal
 
 
-def consent_modal(
-    m: Messages,
-    *,
-    metadata: str,
-    backlog: list[ItemView],
-    today: date,
-    deadline: datetime,
-    initial: dict[str, Any] | None = None,
-    objections: list[tuple[str, str]] | None = None,
-    version: int = 1,
-) -> dict:
-    """The proposal form: S3's proposal parts, review date, deadline, participants and options."""
-    initial = initial or {}
+def _objection_blocks(m: Messages, objections: list[tuple[str, str]]) -> list[Block]:
+    """The objections the new version answers, for reference."""
     blocks: list[Block] = []
-    if objections:
-        blocks.append(_md("*" + m._("Objections to resolve in this version") + "*"))
-        for user, reason in objections[:10]:
-            blocks.append(_ctx(f"{mention(user)}: {escape(truncate(reason, REASON_SHOWN))}"))
-        blocks.append(DividerBlock())
+    blocks.append(_md("*" + m._("Objections to resolve in this version") + "*"))
+    for user, reason in objections[:10]:
+        blocks.append(_ctx(f"{mention(user)}: {escape(truncate(reason, REASON_SHOWN))}"))
+    blocks.append(DividerBlock())
+    return blocks
+
+
+def _text_inputs(m: Messages, initial: dict[str, Any]) -> list[Block]:
+    """The title and the proposal itself."""
+    blocks: list[Block] = []
     blocks.append(
         text_input(
             ids.IN_TITLE,
@@ -136,6 +130,12 @@ def consent_modal(
             initial=initial.get("text"),
         )
     )
+    return blocks
+
+
+def _driver_inputs(m: Messages, backlog: list[ItemView], initial: dict[str, Any]) -> list[Block]:
+    """The driver: a backlog item, or described."""
+    blocks: list[Block] = []
     options = [
         Option(value=str(item.id), text=one_line(f"#{item.number} {item.text}", 75))
         for item in backlog[:100]
@@ -163,6 +163,12 @@ def consent_modal(
             initial=initial.get("driver"),
         )
     )
+    return blocks
+
+
+def _s3_inputs(m: Messages, initial: dict[str, Any]) -> list[Block]:
+    """Who is responsible, and how the agreement is evaluated."""
+    blocks: list[Block] = []
     blocks.append(
         text_input(
             ids.IN_RESPONSIBILITIES,
@@ -190,6 +196,14 @@ def consent_modal(
             initial=initial.get("evaluation"),
         )
     )
+    return blocks
+
+
+def _timing_inputs(
+    m: Messages, initial: dict[str, Any], today: date, deadline: datetime
+) -> list[Block]:
+    """The review date and the deadline for answers."""
+    blocks: list[Block] = []
     review = initial.get("review_date") or today
     blocks.append(
         InputBlock(
@@ -210,6 +224,12 @@ def consent_modal(
             ),
         )
     )
+    return blocks
+
+
+def _who_inputs(m: Messages, initial: dict[str, Any]) -> list[Block]:
+    """Who answers: the channel, or the people chosen."""
+    blocks: list[Block] = []
     channel_option = Option(value="channel", text=m._("Everyone in this channel"))
     chosen_option = Option(value="chosen", text=m._("The people I choose below"))
     blocks.append(
@@ -233,6 +253,12 @@ def consent_modal(
             ),
         )
     )
+    return blocks
+
+
+def _option_inputs(m: Messages, initial: dict[str, Any]) -> list[Block]:
+    """Hidden answers and the quorum."""
+    blocks: list[Block] = []
     hidden_option = Option(
         value="hidden",
         text=m._("Hide answers until the round closes"),
@@ -265,6 +291,29 @@ def consent_modal(
             ),
         )
     )
+    return blocks
+
+
+def consent_modal(
+    m: Messages,
+    *,
+    metadata: str,
+    backlog: list[ItemView],
+    today: date,
+    deadline: datetime,
+    initial: dict[str, Any] | None = None,
+    objections: list[tuple[str, str]] | None = None,
+    version: int = 1,
+) -> dict:
+    """The proposal form: S3's proposal parts, review date, deadline, participants and options."""
+    initial = initial or {}
+    blocks: list[Block] = _objection_blocks(m, objections) if objections else []
+    blocks += _text_inputs(m, initial)
+    blocks += _driver_inputs(m, backlog, initial)
+    blocks += _s3_inputs(m, initial)
+    blocks += _timing_inputs(m, initial, today, deadline)
+    blocks += _who_inputs(m, initial)
+    blocks += _option_inputs(m, initial)
     title = (
         m._("Consent round") if version == 1 else m._("Amend: version {version}", version=version)
     )

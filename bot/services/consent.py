@@ -15,7 +15,7 @@ from bot.domain.errors import DomainError
 from bot.store import agreements_repo, repo
 from bot.store import consent_repo as q
 from bot.store.db import transaction
-from bot.store.models import ConsentRound, Proposal
+from bot.store.models import BacklogItem, Circle, ConsentRound, Proposal
 
 Factory = sessionmaker[Session]
 
@@ -202,65 +202,14 @@ def open_round(
     with transaction(factory) as session:
         circle = repo.lock_circle(session, team_id, channel_id, now)
         if draft.proposal_id is not None:
-            proposal = q.get_proposal(session, team_id, draft.proposal_id)
-            if proposal is None:
-                raise rules.RoundNotFound()
-            if proposal.author_id != author_id:
-                raise rules.NotTheAuthor()
-            previous = q.latest_round(session, team_id, proposal.id)
-            if previous is not None and previous.status == RoundStatus.OPEN.value:
-                raise rules.RoundStillOpen()
-            version = (previous.version if previous else 0) + 1
-            proposal.status = "open"
-            if previous is not None and draft.evolves_agreement_id is None:
-                draft = Draft(
-                    **{**draft.__dict__, "evolves_agreement_id": previous.evolves_agreement_id}
-                )
+            proposal, version, draft = _next_version(session, team_id, author_id, draft)
         else:
-            proposal = Proposal(
-                team_id=team_id,
-                channel_id=channel_id,
-                number=circle.next_proposal_number,
-                author_id=author_id,
-                item_id=draft.item_id,
-                status="open",
-                created_at=now,
-            )
-            circle.next_proposal_number += 1
-            session.add(proposal)
-            session.flush()
-            version = 1
+            proposal, version = _new_proposal(session, circle, channel_id, author_id, draft, now)
         item_id = draft.item_id or proposal.item_id
         item = repo.get_item(session, team_id, item_id) if item_id else None
         if item is not None and item.channel_id != channel_id:
             item = None
-        rnd = ConsentRound(
-            team_id=team_id,
-            channel_id=channel_id,
-            proposal_id=proposal.id,
-            version=version,
-            author_id=author_id,
-            title=draft.title,
-            text=draft.text,
-            driver=draft.driver or (item.text if item else None),
-            item_id=item.id if item else None,
-            responsibilities=_blank_none(draft.responsibilities),
-            evaluation=_blank_none(draft.evaluation),
-            review_date=draft.review_date,
-            deadline=draft.deadline,
-            nudge_at=rules.nudge_time(now, draft.deadline),
-            nudged=False,
-            hidden=draft.hidden,
-            quorum=draft.quorum,
-            responsible_ids=json.dumps(sorted(set(draft.responsible_ids))),
-            evolves_agreement_id=draft.evolves_agreement_id,
-            status=RoundStatus.OPEN.value,
-            seq=0,
-            rendered_seq=0,
-            created_at=now,
-        )
-        session.add(rnd)
-        session.flush()
+        rnd = _new_round(session, proposal, version, channel_id, author_id, draft, item, now)
         q.add_participants(session, team_id, rnd.id, sorted(set(draft.participants)))
         if item is not None and item.status in (ItemStatus.NEW.value, ItemStatus.BACKLOG.value):
             item.status = ItemStatus.IN_PROGRESS.value
@@ -275,6 +224,86 @@ def open_round(
             )
         session.flush()
         return _view(session, rnd)
+
+
+def _next_version(
+    session: Session, team_id: str, author_id: str, draft: Draft
+) -> tuple[Proposal, int, Draft]:
+    """The amended proposal, reopened, and the version its next round gets."""
+    assert draft.proposal_id is not None
+    proposal = q.get_proposal(session, team_id, draft.proposal_id)
+    if proposal is None:
+        raise rules.RoundNotFound()
+    if proposal.author_id != author_id:
+        raise rules.NotTheAuthor()
+    previous = q.latest_round(session, team_id, proposal.id)
+    if previous is not None and previous.status == RoundStatus.OPEN.value:
+        raise rules.RoundStillOpen()
+    version = (previous.version if previous else 0) + 1
+    proposal.status = "open"
+    if previous is not None and draft.evolves_agreement_id is None:
+        draft = replace(draft, evolves_agreement_id=previous.evolves_agreement_id)
+    return proposal, version, draft
+
+
+def _new_proposal(
+    session: Session, circle: Circle, channel_id: str, author_id: str, draft: Draft, now: datetime
+) -> tuple[Proposal, int]:
+    """A new proposal, numbered in its circle; its first round is version 1."""
+    proposal = Proposal(
+        team_id=circle.team_id,
+        channel_id=channel_id,
+        number=circle.next_proposal_number,
+        author_id=author_id,
+        item_id=draft.item_id,
+        status="open",
+        created_at=now,
+    )
+    circle.next_proposal_number += 1
+    session.add(proposal)
+    session.flush()
+    return proposal, 1
+
+
+def _new_round(
+    session: Session,
+    proposal: Proposal,
+    version: int,
+    channel_id: str,
+    author_id: str,
+    draft: Draft,
+    item: BacklogItem | None,
+    now: datetime,
+) -> ConsentRound:
+    """The round's row, open from now until the draft's deadline."""
+    rnd = ConsentRound(
+        team_id=proposal.team_id,
+        channel_id=channel_id,
+        proposal_id=proposal.id,
+        version=version,
+        author_id=author_id,
+        title=draft.title,
+        text=draft.text,
+        driver=draft.driver or (item.text if item else None),
+        item_id=item.id if item else None,
+        responsibilities=_blank_none(draft.responsibilities),
+        evaluation=_blank_none(draft.evaluation),
+        review_date=draft.review_date,
+        deadline=draft.deadline,
+        nudge_at=rules.nudge_time(now, draft.deadline),
+        nudged=False,
+        hidden=draft.hidden,
+        quorum=draft.quorum,
+        responsible_ids=json.dumps(sorted(set(draft.responsible_ids))),
+        evolves_agreement_id=draft.evolves_agreement_id,
+        status=RoundStatus.OPEN.value,
+        seq=0,
+        rendered_seq=0,
+        created_at=now,
+    )
+    session.add(rnd)
+    session.flush()
+    return rnd
 
 
 def _blank_none(text: str | None) -> str | None:
@@ -554,89 +583,108 @@ def close_due(factory: Factory, *, now: datetime, limit: int = 100, on_decided=N
 def _apply(
     session: Session, rnd: ConsentRound, view: RoundView, decision: Decision, now: datetime
 ) -> None:
+    """Close the round with its decision, do its paperwork and queue its announcements."""
     rnd.status = RoundStatus.CLOSED.value
     rnd.outcome = decision.outcome.value
     rnd.closed_at = now
     q.bump(session, rnd)
     proposal = q.get_proposal(session, rnd.team_id, rnd.proposal_id)
     if decision.outcome is Outcome.CONSENTED:
-        concerns = json.dumps([{"user": a.user_id, "reason": a.reason} for a in decision.concerns])
-        answers = json.dumps(
-            {
-                "participants": view.participants,
-                "answers": {
-                    u: {"position": a.position.value, "reason": a.reason}
-                    for u, a in view.answers.items()
-                },
-            }
-        )
-        evolving = (
-            agreements_repo.get(session, rnd.team_id, rnd.evolves_agreement_id, lock=True)
-            if rnd.evolves_agreement_id
-            else None
-        )
-        if evolving is not None:
-            from bot.services.agreements import evolve
-
-            evolve(
-                session,
-                evolving,
-                text=rnd.text,
-                title=rnd.title,
-                driver=rnd.driver,
-                responsibilities=rnd.responsibilities,
-                evaluation=rnd.evaluation,
-                concerns=concerns,
-                answers=answers,
-                review_date=rnd.review_date,
-                responsible_ids=rnd.responsible_ids,
-                round_id=rnd.id,
-                actor=rnd.author_id,
-                now=now,
-            )
-        else:
-            circle = repo.lock_circle(session, rnd.team_id, rnd.channel_id, now)
-            agreements_repo.create(
-                session,
-                number=circle.next_agreement_number,
-                now=now,
-                team_id=rnd.team_id,
-                channel_id=rnd.channel_id,
-                title=rnd.title,
-                text=rnd.text,
-                driver=rnd.driver,
-                responsibilities=rnd.responsibilities,
-                evaluation=rnd.evaluation,
-                concerns=concerns,
-                answers=answers,
-                review_date=rnd.review_date,
-                author_id=rnd.author_id,
-                responsible_ids=rnd.responsible_ids or "[]",
-                proposal_id=rnd.proposal_id,
-                round_id=rnd.id,
-                round_link=None,
-            )
-            circle.next_agreement_number += 1
+        _record_agreement(session, rnd, view, decision, now)
         if proposal is not None:
             proposal.status = "agreed"
-        item = repo.get_item(session, rnd.team_id, rnd.item_id) if rnd.item_id else None
-        if item is not None:
-            item.status = ItemStatus.DONE.value
-            item.rank = None
-            item.updated_at = now
-            repo.add_history(
-                session,
-                item,
-                actor_id=rnd.author_id,
-                action="agreed",
-                detail=f"P{view.proposal_number} v{rnd.version}",
-                now=now,
-            )
-            repo.compact_ranks(session, rnd.team_id, rnd.channel_id)
+        _finish_item(session, rnd, view, now)
     elif decision.outcome is Outcome.WITHDRAWN:
         if proposal is not None:
             proposal.status = "withdrawn"
         _release_item(session, rnd, rnd.author_id, now)
+    _announce_result(session, rnd, now)
+
+
+def _record_agreement(
+    session: Session, rnd: ConsentRound, view: RoundView, decision: Decision, now: datetime
+) -> None:
+    """A consented round becomes an agreement, or the next version of the one it evolves."""
+    concerns = json.dumps([{"user": a.user_id, "reason": a.reason} for a in decision.concerns])
+    answers = json.dumps(
+        {
+            "participants": view.participants,
+            "answers": {
+                u: {"position": a.position.value, "reason": a.reason}
+                for u, a in view.answers.items()
+            },
+        }
+    )
+    evolving = (
+        agreements_repo.get(session, rnd.team_id, rnd.evolves_agreement_id, lock=True)
+        if rnd.evolves_agreement_id
+        else None
+    )
+    if evolving is not None:
+        from bot.services.agreements import evolve
+
+        evolve(
+            session,
+            evolving,
+            text=rnd.text,
+            title=rnd.title,
+            driver=rnd.driver,
+            responsibilities=rnd.responsibilities,
+            evaluation=rnd.evaluation,
+            concerns=concerns,
+            answers=answers,
+            review_date=rnd.review_date,
+            responsible_ids=rnd.responsible_ids,
+            round_id=rnd.id,
+            actor=rnd.author_id,
+            now=now,
+        )
+        return
+    circle = repo.lock_circle(session, rnd.team_id, rnd.channel_id, now)
+    agreements_repo.create(
+        session,
+        number=circle.next_agreement_number,
+        now=now,
+        team_id=rnd.team_id,
+        channel_id=rnd.channel_id,
+        title=rnd.title,
+        text=rnd.text,
+        driver=rnd.driver,
+        responsibilities=rnd.responsibilities,
+        evaluation=rnd.evaluation,
+        concerns=concerns,
+        answers=answers,
+        review_date=rnd.review_date,
+        author_id=rnd.author_id,
+        responsible_ids=rnd.responsible_ids or "[]",
+        proposal_id=rnd.proposal_id,
+        round_id=rnd.id,
+        round_link=None,
+    )
+    circle.next_agreement_number += 1
+
+
+def _finish_item(session: Session, rnd: ConsentRound, view: RoundView, now: datetime) -> None:
+    """The driver's backlog item is done once its proposal is agreed."""
+    item = repo.get_item(session, rnd.team_id, rnd.item_id) if rnd.item_id else None
+    if item is None:
+        return
+    item.status = ItemStatus.DONE.value
+    item.rank = None
+    item.updated_at = now
+    repo.add_history(
+        session,
+        item,
+        actor_id=rnd.author_id,
+        action="agreed",
+        detail=f"P{view.proposal_number} v{rnd.version}",
+        now=now,
+    )
+    repo.compact_ranks(session, rnd.team_id, rnd.channel_id)
+
+
+def _announce_result(session: Session, rnd: ConsentRound, now: datetime) -> None:
+    """Queue the result for the channel and for the author (once per deadline)."""
     q.enqueue(
         session,
         team_id=rnd.team_id,

@@ -141,6 +141,17 @@ def _view(session: Session, rnd: ConsentRound) -> RoundView:
     )
 
 
+def _round(rnd: ConsentRound) -> rules.Round:
+    """The domain round of a stored one."""
+    return rules.Round(
+        author_id=rnd.author_id,
+        status=RoundStatus(rnd.status),
+        outcome=Outcome(rnd.outcome) if rnd.outcome else None,
+        deadline=rnd.deadline,
+        closed_at=rnd.closed_at,
+    )
+
+
 def load(factory: Factory, *, team_id: str, round_id: int) -> RoundView:
     """A round as it stands; RoundNotFound when it is not in this workspace."""
     with transaction(factory) as session:
@@ -234,8 +245,7 @@ def _next_version(
     proposal = q.get_proposal(session, team_id, draft.proposal_id)
     if proposal is None:
         raise rules.RoundNotFound()
-    if proposal.author_id != author_id:
-        raise rules.NotTheAuthor()
+    rules.check_author(proposal.author_id, author_id)
     previous = q.latest_round(session, team_id, proposal.id)
     if previous is not None and previous.status == RoundStatus.OPEN.value:
         raise rules.RoundStillOpen()
@@ -336,12 +346,11 @@ def _check_can_answer(
 ) -> ConsentRound:
     if rnd is None:
         raise rules.RoundNotFound()
-    if rnd.status != RoundStatus.OPEN.value:
-        raise rules.RoundClosed(rnd.closed_at)
-    if now >= rnd.deadline:
-        raise rules.RoundClosed(rnd.deadline)
-    if not q.is_participant(session, rnd.team_id, rnd.id, user_id):
-        raise rules.NotAParticipant()
+    round_ = _round(rnd)
+    participant = round_.takes_answers(now) and q.is_participant(
+        session, rnd.team_id, rnd.id, user_id
+    )
+    round_.check_answer(now, participant=participant)
     return rnd
 
 
@@ -364,19 +373,19 @@ def answerable(
 def amendable(factory: Factory, *, team_id: str, round_id: int, user_id: str) -> RoundView:
     """A closed round its author is about to amend into the next version."""
     view = load(factory, team_id=team_id, round_id=round_id)
-    if view.author_id != user_id:
-        raise rules.NotTheAuthor()
-    if view.status is RoundStatus.OPEN:
-        raise rules.RoundStillOpen()
+    _view_round(view).check_amend(user_id)
     return view
 
 
 def extendable(factory: Factory, *, team_id: str, round_id: int, user_id: str) -> RoundView:
     """A round its author is about to give a new deadline."""
     view = load(factory, team_id=team_id, round_id=round_id)
-    if view.author_id != user_id:
-        raise rules.NotTheAuthor()
+    _view_round(view).check_extend(user_id)
     return view
+
+
+def _view_round(view: RoundView) -> rules.Round:
+    return rules.Round(view.author_id, view.status, view.outcome, view.deadline, view.closed_at)
 
 
 def answer(
@@ -459,7 +468,7 @@ def withdraw_reaction(
     """Removing a reaction withdraws the answer it gave (not one given since by button)."""
     with transaction(factory) as session:
         rnd = q.lock_round(session, team_id, round_id)
-        if rnd is None or rnd.status != RoundStatus.OPEN.value or now >= rnd.deadline:
+        if rnd is None or not _round(rnd).takes_answers(now):
             return False
         row = q.answer_row(session, team_id, round_id, user_id)
         if row is None or row.source != "reaction" or row.reaction != reaction:
@@ -477,20 +486,15 @@ def request_close(
         rnd = q.lock_round(session, team_id, round_id)
         if rnd is None:
             raise rules.RoundNotFound()
-        if rnd.author_id != user_id:
-            raise rules.NotTheAuthor()
-        if rnd.status != RoundStatus.OPEN.value:
-            if withdraw and rnd.outcome in (Outcome.OBJECTIONS.value, Outcome.NO_QUORUM.value):
-                proposal = q.get_proposal(session, team_id, rnd.proposal_id)
-                if proposal is not None:
-                    proposal.status = "withdrawn"
-                rnd.outcome = Outcome.WITHDRAWN.value
-                _release_item(session, rnd, user_id, now)
-                q.bump(session, rnd)
-                session.flush()
-                return _view(session, rnd)
-            raise rules.RoundClosed(rnd.closed_at)
-        if withdraw:
+        request = _round(rnd).close_request(user_id, withdraw=withdraw)
+        if request is rules.CloseRequest.WITHDRAW_RESULT:
+            proposal = q.get_proposal(session, team_id, rnd.proposal_id)
+            if proposal is not None:
+                proposal.status = "withdrawn"
+            rnd.outcome = Outcome.WITHDRAWN.value
+            _release_item(session, rnd, user_id, now)
+            q.bump(session, rnd)
+        elif request is rules.CloseRequest.WITHDRAW:
             rnd.withdraw_requested = True
         else:
             rnd.close_requested_by = user_id
@@ -508,23 +512,16 @@ def extend(
     now: datetime,
 ) -> RoundView:
     """Reopen a round that closed without quorum, with a new deadline."""
-    rules.check_deadline(deadline, now)
     with transaction(factory) as session:
         rnd = q.lock_round(session, team_id, round_id)
         if rnd is None:
             raise rules.RoundNotFound()
-        if rnd.author_id != user_id:
-            raise rules.NotTheAuthor()
-        if rnd.status == RoundStatus.OPEN.value:
-            rnd.deadline = deadline
-        elif rnd.outcome == Outcome.NO_QUORUM.value:
+        if _round(rnd).extension(user_id, deadline, now):
             rnd.status = RoundStatus.OPEN.value
             rnd.outcome = None
             rnd.closed_at = None
             rnd.close_requested_by = None
-            rnd.deadline = deadline
-        else:
-            raise rules.RoundClosed(rnd.closed_at)
+        rnd.deadline = deadline
         rnd.nudge_at = rules.nudge_time(now, deadline)
         rnd.nudged = False
         q.bump(session, rnd)
@@ -562,13 +559,10 @@ def close_due(factory: Factory, *, now: datetime, limit: int = 100, on_decided=N
             if rnd is None or rnd.status != RoundStatus.OPEN.value:
                 continue  # another replica has it, or closed it already
             view = _view(session, rnd)
-            due_now = (
-                now >= rnd.deadline
-                or rnd.close_requested_by
-                or rnd.withdraw_requested
-                or rules.everyone_answered(view.participants, view.answers)
-            )
-            if not due_now:
+            requested = bool(rnd.close_requested_by or rnd.withdraw_requested)
+            if not _round(rnd).due(
+                now, requested=requested, participants=view.participants, answers=view.answers
+            ):
                 continue
             decision = rules.decide(
                 view.participants, view.answers, rnd.quorum, withdrawn=rnd.withdraw_requested

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from babel.dates import format_date
+from pydantic import BaseModel
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -29,7 +30,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks import ids
+from bot.blocks import errors, ids
 from bot.blocks.inputs import text_input
 from bot.blocks.text import escape, mention, one_line, quote_chunks, slack_date, truncate
 from bot.domain.backlog import ItemView
@@ -41,6 +42,7 @@ from bot.domain.consent import (
     Position,
     RoundStatus,
 )
+from bot.domain.errors import DomainError
 from bot.i18n import Messages
 from bot.services.consent import RoundBrief, RoundView
 
@@ -94,25 +96,19 @@ def names(users: list[str], limit: int = NAMES_CHARS) -> str:
 # ---------------------------------------------------------------- the /consent modal
 
 
-def consent_modal(
-    m: Messages,
-    *,
-    metadata: str,
-    backlog: list[ItemView],
-    today: date,
-    deadline: datetime,
-    initial: dict[str, Any] | None = None,
-    objections: list[tuple[str, str]] | None = None,
-    version: int = 1,
-) -> dict:
-    """The proposal form: S3's proposal parts, review date, deadline, participants and options."""
-    initial = initial or {}
+def _objection_blocks(m: Messages, objections: list[tuple[str, str]]) -> list[Block]:
+    """The objections the new version answers, for reference."""
     blocks: list[Block] = []
-    if objections:
-        blocks.append(_md("*" + m._("Objections to resolve in this version") + "*"))
-        for user, reason in objections[:10]:
-            blocks.append(_ctx(f"{mention(user)}: {escape(truncate(reason, REASON_SHOWN))}"))
-        blocks.append(DividerBlock())
+    blocks.append(_md("*" + m._("Objections to resolve in this version") + "*"))
+    for user, reason in objections[:10]:
+        blocks.append(_ctx(f"{mention(user)}: {escape(truncate(reason, REASON_SHOWN))}"))
+    blocks.append(DividerBlock())
+    return blocks
+
+
+def _text_inputs(m: Messages, initial: dict[str, Any]) -> list[Block]:
+    """The title and the proposal itself."""
+    blocks: list[Block] = []
     blocks.append(
         text_input(
             ids.IN_TITLE,
@@ -134,6 +130,12 @@ def consent_modal(
             initial=initial.get("text"),
         )
     )
+    return blocks
+
+
+def _driver_inputs(m: Messages, backlog: list[ItemView], initial: dict[str, Any]) -> list[Block]:
+    """The driver: a backlog item, or described."""
+    blocks: list[Block] = []
     options = [
         Option(value=str(item.id), text=one_line(f"#{item.number} {item.text}", 75))
         for item in backlog[:100]
@@ -161,6 +163,12 @@ def consent_modal(
             initial=initial.get("driver"),
         )
     )
+    return blocks
+
+
+def _s3_inputs(m: Messages, initial: dict[str, Any]) -> list[Block]:
+    """Who is responsible, and how the agreement is evaluated."""
+    blocks: list[Block] = []
     blocks.append(
         text_input(
             ids.IN_RESPONSIBILITIES,
@@ -188,6 +196,14 @@ def consent_modal(
             initial=initial.get("evaluation"),
         )
     )
+    return blocks
+
+
+def _timing_inputs(
+    m: Messages, initial: dict[str, Any], today: date, deadline: datetime
+) -> list[Block]:
+    """The review date and the deadline for answers."""
+    blocks: list[Block] = []
     review = initial.get("review_date") or today
     blocks.append(
         InputBlock(
@@ -208,6 +224,12 @@ def consent_modal(
             ),
         )
     )
+    return blocks
+
+
+def _who_inputs(m: Messages, initial: dict[str, Any]) -> list[Block]:
+    """Who answers: the channel, or the people chosen."""
+    blocks: list[Block] = []
     channel_option = Option(value="channel", text=m._("Everyone in this channel"))
     chosen_option = Option(value="chosen", text=m._("The people I choose below"))
     blocks.append(
@@ -231,6 +253,12 @@ def consent_modal(
             ),
         )
     )
+    return blocks
+
+
+def _option_inputs(m: Messages, initial: dict[str, Any]) -> list[Block]:
+    """Hidden answers and the quorum."""
+    blocks: list[Block] = []
     hidden_option = Option(
         value="hidden",
         text=m._("Hide answers until the round closes"),
@@ -263,6 +291,29 @@ def consent_modal(
             ),
         )
     )
+    return blocks
+
+
+def consent_modal(
+    m: Messages,
+    *,
+    metadata: str,
+    backlog: list[ItemView],
+    today: date,
+    deadline: datetime,
+    initial: dict[str, Any] | None = None,
+    objections: list[tuple[str, str]] | None = None,
+    version: int = 1,
+) -> dict:
+    """The proposal form: S3's proposal parts, review date, deadline, participants and options."""
+    initial = initial or {}
+    blocks: list[Block] = _objection_blocks(m, objections) if objections else []
+    blocks += _text_inputs(m, initial)
+    blocks += _driver_inputs(m, backlog, initial)
+    blocks += _s3_inputs(m, initial)
+    blocks += _timing_inputs(m, initial, today, deadline)
+    blocks += _who_inputs(m, initial)
+    blocks += _option_inputs(m, initial)
     title = (
         m._("Consent round") if version == 1 else m._("Amend: version {version}", version=version)
     )
@@ -688,3 +739,56 @@ def answer_recorded(m: Messages, position: Position, view: RoundView | RoundBrie
 def default_deadline_for_modal(now: datetime) -> datetime:
     """A neutral initial deadline when the author's timezone is unknown."""
     return datetime.combine((now + timedelta(days=3)).date(), time(12, 0), tzinfo=now.tzinfo)
+
+
+# ---------------------------------------------------------------- state carried through modals
+
+
+class ConsentMeta(BaseModel):
+    """State carried through the /consent modal."""
+
+    channel_id: str
+    proposal_id: int | None = None
+    version: int = 1
+    evolves_agreement_id: int | None = None
+
+
+class ReasonMeta(BaseModel):
+    """State carried through the reason modal."""
+
+    round_id: int
+    position: Position
+    channel_id: str | None = None
+
+
+class ExtendMeta(BaseModel):
+    """State carried through the extend modal."""
+
+    round_id: int
+    channel_id: str | None = None
+
+
+# ---------------------------------------------------------------- what the person is told
+
+
+def field_errors(m: Messages, problems: list[DomainError]) -> dict[str, str]:
+    """Every refused field of the proposal form at once (the first problem per field)."""
+    found: dict[str, str] = {}
+    for exc in problems:
+        entry = errors.entry_for(exc)
+        if entry is not None and entry.fields:
+            found.setdefault(entry.fields[0], errors.explain(m, exc))
+    return found
+
+
+def slow_form(m: Messages) -> str:
+    """Slack took longer than its trigger allows to open a form."""
+    return m._("That took Slack too long to open the form. Please try again.")
+
+
+def round_not_posted(m: Messages) -> str:
+    """The round message could not be posted, so the round was not started."""
+    return m._(
+        "I could not post the round in this channel, so it was not started. "
+        "Invite me with `/invite @S3 Governance` and try again."
+    )

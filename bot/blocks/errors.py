@@ -63,6 +63,10 @@ TABLE: dict[type[DomainError], Entry] = {
         ),
         (ids.IN_PROPOSAL[0],),
     ),
+    consent.DeadlineMissing: Entry(lambda m, e: m._("Pick a deadline."), (ids.IN_DEADLINE[0],)),
+    consent.ReviewDateMissing: Entry(
+        lambda m, e: m._("Pick a review date."), (ids.IN_REVIEW_DATE[0],)
+    ),
     consent.DeadlineInPast: Entry(
         lambda m, e: m._("This moment has passed; pick a deadline in the future."),
         (ids.IN_DEADLINE[0],),

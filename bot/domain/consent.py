@@ -69,6 +69,14 @@ class ProposalTooLong(DomainError):
         self.limit = MAX_PROPOSAL_LENGTH
 
 
+class DeadlineMissing(DomainError):
+    """No deadline was picked."""
+
+
+class ReviewDateMissing(DomainError):
+    """No review date was picked."""
+
+
 class DeadlineInPast(DomainError):
     """The deadline has already passed."""
 
@@ -198,6 +206,12 @@ def check_quorum(quorum: int | None) -> int | None:
     return quorum
 
 
+def check_participants(participants: list[str]) -> None:
+    """A round needs someone to answer it."""
+    if not participants:
+        raise NoParticipants()
+
+
 def clean_reason(position: Position, reason: str | None) -> str | None:
     """An objection needs a reason; a concern may have one."""
     text = (reason or "").strip()
@@ -304,3 +318,91 @@ REACTIONS: dict[str, Position] = {
     "thinking_face": Position.CONCERN,
     "raised_hand": Position.OBJECTION_STARTED,
 }
+
+
+# ---------------------------------------------------------------- the round and its rules
+
+
+def check_author(author_id: str, user_id: str) -> None:
+    """Only the proposal's author may do this."""
+    if user_id != author_id:
+        raise NotTheAuthor()
+
+
+class CloseRequest(StrEnum):
+    """What the author's Close now or Withdraw does to the round."""
+
+    CLOSE = "close"  # the sweep closes it and decides
+    WITHDRAW = "withdraw"  # the sweep closes it as withdrawn
+    WITHDRAW_RESULT = "withdraw_result"  # closed without agreement: withdrawn at once
+
+
+@dataclass(frozen=True)
+class Round:
+    """A consent round's state, as far as its rules need it; each rule is checked here once."""
+
+    author_id: str
+    status: RoundStatus
+    outcome: Outcome | None
+    deadline: datetime
+    closed_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the round still takes answers (its deadline aside)."""
+        return self.status is RoundStatus.OPEN
+
+    def check_answer(self, now: datetime, *, participant: bool) -> None:
+        """A participant may answer while the round is open and its deadline not passed."""
+        if not self.is_open:
+            raise RoundClosed(self.closed_at)
+        if now >= self.deadline:
+            raise RoundClosed(self.deadline)
+        if not participant:
+            raise NotAParticipant()
+
+    def takes_answers(self, now: datetime) -> bool:
+        """Whether answers (and their withdrawal) are still taken now."""
+        return self.is_open and now < self.deadline
+
+    def check_amend(self, user_id: str) -> None:
+        """Only the author amends, and only a round that has closed."""
+        check_author(self.author_id, user_id)
+        if self.is_open:
+            raise RoundStillOpen()
+
+    def check_extend(self, user_id: str) -> None:
+        """Only the author gives a round a new deadline."""
+        check_author(self.author_id, user_id)
+
+    def close_request(self, user_id: str, *, withdraw: bool) -> CloseRequest:
+        """The author's Close now or Withdraw; a closed round can only still be withdrawn
+        when it ended without agreement (objections or no quorum)."""
+        check_author(self.author_id, user_id)
+        if self.is_open:
+            return CloseRequest.WITHDRAW if withdraw else CloseRequest.CLOSE
+        if withdraw and self.outcome in (Outcome.OBJECTIONS, Outcome.NO_QUORUM):
+            return CloseRequest.WITHDRAW_RESULT
+        raise RoundClosed(self.closed_at)
+
+    def extension(self, user_id: str, deadline: datetime, now: datetime) -> bool:
+        """Check a new deadline from the author; True when it reopens a round that closed
+        without quorum (an open round just moves its deadline)."""
+        check_deadline(deadline, now)
+        check_author(self.author_id, user_id)
+        if self.is_open:
+            return False
+        if self.outcome is Outcome.NO_QUORUM:
+            return True
+        raise RoundClosed(self.closed_at)
+
+    def due(
+        self,
+        now: datetime,
+        *,
+        requested: bool,
+        participants: list[str],
+        answers: Mapping[str, Answer],
+    ) -> bool:
+        """Whether the round closes now: deadline passed, author asked, or everyone answered."""
+        return now >= self.deadline or requested or everyone_answered(participants, answers)

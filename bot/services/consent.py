@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.domain import consent as rules
 from bot.domain.backlog import ItemStatus
 from bot.domain.consent import Answer, Decision, Outcome, Position, RoundStatus
+from bot.domain.errors import DomainError
 from bot.store import agreements_repo, repo
 from bot.store import consent_repo as q
 from bot.store.db import transaction
-from bot.store.models import ConsentRound, Proposal
+from bot.store.models import BacklogItem, Circle, ConsentRound, Proposal
 
 Factory = sessionmaker[Session]
 
@@ -140,6 +141,17 @@ def _view(session: Session, rnd: ConsentRound) -> RoundView:
     )
 
 
+def _round(rnd: ConsentRound) -> rules.Round:
+    """The domain round of a stored one."""
+    return rules.Round(
+        author_id=rnd.author_id,
+        status=RoundStatus(rnd.status),
+        outcome=Outcome(rnd.outcome) if rnd.outcome else None,
+        deadline=rnd.deadline,
+        closed_at=rnd.closed_at,
+    )
+
+
 def load(factory: Factory, *, team_id: str, round_id: int) -> RoundView:
     """A round as it stands; RoundNotFound when it is not in this workspace."""
     with transaction(factory) as session:
@@ -156,19 +168,34 @@ def round_at_message(factory: Factory, *, team_id: str, channel_id: str, ts: str
         return rnd.id if rnd else None
 
 
+def problems(draft: Draft, *, now: datetime, today: date) -> list[DomainError]:
+    """Every rule the draft breaks, in the order the form shows them (none: it may open)."""
+    checks = (
+        lambda: rules.clean_proposal(draft.text),
+        lambda: rules.check_deadline(draft.deadline, now),
+        lambda: rules.check_review_date(draft.review_date, today),
+        lambda: rules.check_quorum(draft.quorum),
+        lambda: rules.check_participants(draft.participants),
+    )
+    found: list[DomainError] = []
+    for check in checks:
+        try:
+            check()
+        except DomainError as exc:
+            found.append(exc)
+    return found
+
+
 def validate(draft: Draft, *, now: datetime, today: date) -> Draft:
     """Check a draft against the rules; returns it with cleaned text."""
+    for problem in problems(draft, now=now, today=today):
+        raise problem
     text = rules.clean_proposal(draft.text)
-    rules.check_deadline(draft.deadline, now)
-    rules.check_review_date(draft.review_date, today)
-    rules.check_quorum(draft.quorum)
-    if not draft.participants:
-        raise rules.NoParticipants()
     title = (draft.title or "").strip() or text.splitlines()[0]
     title = (
         title if len(title) <= rules.MAX_TITLE_LENGTH else title[: rules.MAX_TITLE_LENGTH - 1] + "…"
     )
-    return Draft(**{**draft.__dict__, "text": text, "title": title})
+    return replace(draft, text=text, title=title)
 
 
 def open_round(
@@ -186,65 +213,14 @@ def open_round(
     with transaction(factory) as session:
         circle = repo.lock_circle(session, team_id, channel_id, now)
         if draft.proposal_id is not None:
-            proposal = q.get_proposal(session, team_id, draft.proposal_id)
-            if proposal is None:
-                raise rules.RoundNotFound()
-            if proposal.author_id != author_id:
-                raise rules.NotTheAuthor()
-            previous = q.latest_round(session, team_id, proposal.id)
-            if previous is not None and previous.status == RoundStatus.OPEN.value:
-                raise rules.RoundStillOpen()
-            version = (previous.version if previous else 0) + 1
-            proposal.status = "open"
-            if previous is not None and draft.evolves_agreement_id is None:
-                draft = Draft(
-                    **{**draft.__dict__, "evolves_agreement_id": previous.evolves_agreement_id}
-                )
+            proposal, version, draft = _next_version(session, team_id, author_id, draft)
         else:
-            proposal = Proposal(
-                team_id=team_id,
-                channel_id=channel_id,
-                number=circle.next_proposal_number,
-                author_id=author_id,
-                item_id=draft.item_id,
-                status="open",
-                created_at=now,
-            )
-            circle.next_proposal_number += 1
-            session.add(proposal)
-            session.flush()
-            version = 1
+            proposal, version = _new_proposal(session, circle, channel_id, author_id, draft, now)
         item_id = draft.item_id or proposal.item_id
         item = repo.get_item(session, team_id, item_id) if item_id else None
         if item is not None and item.channel_id != channel_id:
             item = None
-        rnd = ConsentRound(
-            team_id=team_id,
-            channel_id=channel_id,
-            proposal_id=proposal.id,
-            version=version,
-            author_id=author_id,
-            title=draft.title,
-            text=draft.text,
-            driver=draft.driver or (item.text if item else None),
-            item_id=item.id if item else None,
-            responsibilities=_blank_none(draft.responsibilities),
-            evaluation=_blank_none(draft.evaluation),
-            review_date=draft.review_date,
-            deadline=draft.deadline,
-            nudge_at=rules.nudge_time(now, draft.deadline),
-            nudged=False,
-            hidden=draft.hidden,
-            quorum=draft.quorum,
-            responsible_ids=json.dumps(sorted(set(draft.responsible_ids))),
-            evolves_agreement_id=draft.evolves_agreement_id,
-            status=RoundStatus.OPEN.value,
-            seq=0,
-            rendered_seq=0,
-            created_at=now,
-        )
-        session.add(rnd)
-        session.flush()
+        rnd = _new_round(session, proposal, version, channel_id, author_id, draft, item, now)
         q.add_participants(session, team_id, rnd.id, sorted(set(draft.participants)))
         if item is not None and item.status in (ItemStatus.NEW.value, ItemStatus.BACKLOG.value):
             item.status = ItemStatus.IN_PROGRESS.value
@@ -259,6 +235,85 @@ def open_round(
             )
         session.flush()
         return _view(session, rnd)
+
+
+def _next_version(
+    session: Session, team_id: str, author_id: str, draft: Draft
+) -> tuple[Proposal, int, Draft]:
+    """The amended proposal, reopened, and the version its next round gets."""
+    assert draft.proposal_id is not None
+    proposal = q.get_proposal(session, team_id, draft.proposal_id)
+    if proposal is None:
+        raise rules.RoundNotFound()
+    rules.check_author(proposal.author_id, author_id)
+    previous = q.latest_round(session, team_id, proposal.id)
+    if previous is not None and previous.status == RoundStatus.OPEN.value:
+        raise rules.RoundStillOpen()
+    version = (previous.version if previous else 0) + 1
+    proposal.status = "open"
+    if previous is not None and draft.evolves_agreement_id is None:
+        draft = replace(draft, evolves_agreement_id=previous.evolves_agreement_id)
+    return proposal, version, draft
+
+
+def _new_proposal(
+    session: Session, circle: Circle, channel_id: str, author_id: str, draft: Draft, now: datetime
+) -> tuple[Proposal, int]:
+    """A new proposal, numbered in its circle; its first round is version 1."""
+    proposal = Proposal(
+        team_id=circle.team_id,
+        channel_id=channel_id,
+        number=circle.next_proposal_number,
+        author_id=author_id,
+        item_id=draft.item_id,
+        status="open",
+        created_at=now,
+    )
+    circle.next_proposal_number += 1
+    session.add(proposal)
+    session.flush()
+    return proposal, 1
+
+
+def _new_round(
+    session: Session,
+    proposal: Proposal,
+    version: int,
+    channel_id: str,
+    author_id: str,
+    draft: Draft,
+    item: BacklogItem | None,
+    now: datetime,
+) -> ConsentRound:
+    """The round's row, open from now until the draft's deadline."""
+    rnd = ConsentRound(
+        team_id=proposal.team_id,
+        channel_id=channel_id,
+        proposal_id=proposal.id,
+        version=version,
+        author_id=author_id,
+        title=draft.title,
+        text=draft.text,
+        driver=draft.driver or (item.text if item else None),
+        item_id=item.id if item else None,
+        responsibilities=_blank_none(draft.responsibilities),
+        evaluation=_blank_none(draft.evaluation),
+        review_date=draft.review_date,
+        deadline=draft.deadline,
+        nudge_at=rules.nudge_time(now, draft.deadline),
+        nudged=False,
+        hidden=draft.hidden,
+        quorum=draft.quorum,
+        responsible_ids=json.dumps(sorted(set(draft.responsible_ids))),
+        evolves_agreement_id=draft.evolves_agreement_id,
+        status=RoundStatus.OPEN.value,
+        seq=0,
+        rendered_seq=0,
+        created_at=now,
+    )
+    session.add(rnd)
+    session.flush()
+    return rnd
 
 
 def _blank_none(text: str | None) -> str | None:
@@ -291,12 +346,11 @@ def _check_can_answer(
 ) -> ConsentRound:
     if rnd is None:
         raise rules.RoundNotFound()
-    if rnd.status != RoundStatus.OPEN.value:
-        raise rules.RoundClosed(rnd.closed_at)
-    if now >= rnd.deadline:
-        raise rules.RoundClosed(rnd.deadline)
-    if not q.is_participant(session, rnd.team_id, rnd.id, user_id):
-        raise rules.NotAParticipant()
+    round_ = _round(rnd)
+    participant = round_.takes_answers(now) and q.is_participant(
+        session, rnd.team_id, rnd.id, user_id
+    )
+    round_.check_answer(now, participant=participant)
     return rnd
 
 
@@ -306,6 +360,32 @@ def check_can_answer(
     """Raise the reason this person may not answer now, if any."""
     with transaction(factory) as session:
         _check_can_answer(session, q.get_round(session, team_id, round_id), user_id, now)
+
+
+def answerable(
+    factory: Factory, *, team_id: str, round_id: int, user_id: str, now: datetime
+) -> RoundBrief:
+    """The round this person is about to answer; the reason they may not, raised."""
+    check_can_answer(factory, team_id=team_id, round_id=round_id, user_id=user_id, now=now)
+    return brief(factory, team_id=team_id, round_id=round_id)
+
+
+def amendable(factory: Factory, *, team_id: str, round_id: int, user_id: str) -> RoundView:
+    """A closed round its author is about to amend into the next version."""
+    view = load(factory, team_id=team_id, round_id=round_id)
+    _view_round(view).check_amend(user_id)
+    return view
+
+
+def extendable(factory: Factory, *, team_id: str, round_id: int, user_id: str) -> RoundView:
+    """A round its author is about to give a new deadline."""
+    view = load(factory, team_id=team_id, round_id=round_id)
+    _view_round(view).check_extend(user_id)
+    return view
+
+
+def _view_round(view: RoundView) -> rules.Round:
+    return rules.Round(view.author_id, view.status, view.outcome, view.deadline, view.closed_at)
 
 
 def answer(
@@ -353,13 +433,42 @@ def answer(
         )
 
 
+def answer_by_reaction(
+    factory: Factory,
+    *,
+    team_id: str,
+    round_id: int,
+    user_id: str,
+    reaction: str,
+    now: datetime,
+) -> RoundBrief | None:
+    """Record the answer a reaction gives; None when it gives none (refused reactions are
+    ignored: a non-participant's or a late one says nothing to anyone)."""
+    position = rules.REACTIONS.get(reaction)
+    if position is None:
+        return None
+    try:
+        return answer(
+            factory,
+            team_id=team_id,
+            round_id=round_id,
+            user_id=user_id,
+            position=position,
+            source="reaction",
+            reaction=reaction,
+            now=now,
+        )
+    except DomainError:
+        return None
+
+
 def withdraw_reaction(
     factory: Factory, *, team_id: str, round_id: int, user_id: str, reaction: str, now: datetime
 ) -> bool:
     """Removing a reaction withdraws the answer it gave (not one given since by button)."""
     with transaction(factory) as session:
         rnd = q.lock_round(session, team_id, round_id)
-        if rnd is None or rnd.status != RoundStatus.OPEN.value or now >= rnd.deadline:
+        if rnd is None or not _round(rnd).takes_answers(now):
             return False
         row = q.answer_row(session, team_id, round_id, user_id)
         if row is None or row.source != "reaction" or row.reaction != reaction:
@@ -377,20 +486,15 @@ def request_close(
         rnd = q.lock_round(session, team_id, round_id)
         if rnd is None:
             raise rules.RoundNotFound()
-        if rnd.author_id != user_id:
-            raise rules.NotTheAuthor()
-        if rnd.status != RoundStatus.OPEN.value:
-            if withdraw and rnd.outcome in (Outcome.OBJECTIONS.value, Outcome.NO_QUORUM.value):
-                proposal = q.get_proposal(session, team_id, rnd.proposal_id)
-                if proposal is not None:
-                    proposal.status = "withdrawn"
-                rnd.outcome = Outcome.WITHDRAWN.value
-                _release_item(session, rnd, user_id, now)
-                q.bump(session, rnd)
-                session.flush()
-                return _view(session, rnd)
-            raise rules.RoundClosed(rnd.closed_at)
-        if withdraw:
+        request = _round(rnd).close_request(user_id, withdraw=withdraw)
+        if request is rules.CloseRequest.WITHDRAW_RESULT:
+            proposal = q.get_proposal(session, team_id, rnd.proposal_id)
+            if proposal is not None:
+                proposal.status = "withdrawn"
+            rnd.outcome = Outcome.WITHDRAWN.value
+            _release_item(session, rnd, user_id, now)
+            q.bump(session, rnd)
+        elif request is rules.CloseRequest.WITHDRAW:
             rnd.withdraw_requested = True
         else:
             rnd.close_requested_by = user_id
@@ -408,23 +512,16 @@ def extend(
     now: datetime,
 ) -> RoundView:
     """Reopen a round that closed without quorum, with a new deadline."""
-    rules.check_deadline(deadline, now)
     with transaction(factory) as session:
         rnd = q.lock_round(session, team_id, round_id)
         if rnd is None:
             raise rules.RoundNotFound()
-        if rnd.author_id != user_id:
-            raise rules.NotTheAuthor()
-        if rnd.status == RoundStatus.OPEN.value:
-            rnd.deadline = deadline
-        elif rnd.outcome == Outcome.NO_QUORUM.value:
+        if _round(rnd).extension(user_id, deadline, now):
             rnd.status = RoundStatus.OPEN.value
             rnd.outcome = None
             rnd.closed_at = None
             rnd.close_requested_by = None
-            rnd.deadline = deadline
-        else:
-            raise rules.RoundClosed(rnd.closed_at)
+        rnd.deadline = deadline
         rnd.nudge_at = rules.nudge_time(now, deadline)
         rnd.nudged = False
         q.bump(session, rnd)
@@ -462,13 +559,10 @@ def close_due(factory: Factory, *, now: datetime, limit: int = 100, on_decided=N
             if rnd is None or rnd.status != RoundStatus.OPEN.value:
                 continue  # another replica has it, or closed it already
             view = _view(session, rnd)
-            due_now = (
-                now >= rnd.deadline
-                or rnd.close_requested_by
-                or rnd.withdraw_requested
-                or rules.everyone_answered(view.participants, view.answers)
-            )
-            if not due_now:
+            requested = bool(rnd.close_requested_by or rnd.withdraw_requested)
+            if not _round(rnd).due(
+                now, requested=requested, participants=view.participants, answers=view.answers
+            ):
                 continue
             decision = rules.decide(
                 view.participants, view.answers, rnd.quorum, withdrawn=rnd.withdraw_requested
@@ -483,89 +577,108 @@ def close_due(factory: Factory, *, now: datetime, limit: int = 100, on_decided=N
 def _apply(
     session: Session, rnd: ConsentRound, view: RoundView, decision: Decision, now: datetime
 ) -> None:
+    """Close the round with its decision, do its paperwork and queue its announcements."""
     rnd.status = RoundStatus.CLOSED.value
     rnd.outcome = decision.outcome.value
     rnd.closed_at = now
     q.bump(session, rnd)
     proposal = q.get_proposal(session, rnd.team_id, rnd.proposal_id)
     if decision.outcome is Outcome.CONSENTED:
-        concerns = json.dumps([{"user": a.user_id, "reason": a.reason} for a in decision.concerns])
-        answers = json.dumps(
-            {
-                "participants": view.participants,
-                "answers": {
-                    u: {"position": a.position.value, "reason": a.reason}
-                    for u, a in view.answers.items()
-                },
-            }
-        )
-        evolving = (
-            agreements_repo.get(session, rnd.team_id, rnd.evolves_agreement_id, lock=True)
-            if rnd.evolves_agreement_id
-            else None
-        )
-        if evolving is not None:
-            from bot.services.agreements import evolve
-
-            evolve(
-                session,
-                evolving,
-                text=rnd.text,
-                title=rnd.title,
-                driver=rnd.driver,
-                responsibilities=rnd.responsibilities,
-                evaluation=rnd.evaluation,
-                concerns=concerns,
-                answers=answers,
-                review_date=rnd.review_date,
-                responsible_ids=rnd.responsible_ids,
-                round_id=rnd.id,
-                actor=rnd.author_id,
-                now=now,
-            )
-        else:
-            circle = repo.lock_circle(session, rnd.team_id, rnd.channel_id, now)
-            agreements_repo.create(
-                session,
-                number=circle.next_agreement_number,
-                now=now,
-                team_id=rnd.team_id,
-                channel_id=rnd.channel_id,
-                title=rnd.title,
-                text=rnd.text,
-                driver=rnd.driver,
-                responsibilities=rnd.responsibilities,
-                evaluation=rnd.evaluation,
-                concerns=concerns,
-                answers=answers,
-                review_date=rnd.review_date,
-                author_id=rnd.author_id,
-                responsible_ids=rnd.responsible_ids or "[]",
-                proposal_id=rnd.proposal_id,
-                round_id=rnd.id,
-                round_link=None,
-            )
-            circle.next_agreement_number += 1
+        _record_agreement(session, rnd, view, decision, now)
         if proposal is not None:
             proposal.status = "agreed"
-        item = repo.get_item(session, rnd.team_id, rnd.item_id) if rnd.item_id else None
-        if item is not None:
-            item.status = ItemStatus.DONE.value
-            item.rank = None
-            item.updated_at = now
-            repo.add_history(
-                session,
-                item,
-                actor_id=rnd.author_id,
-                action="agreed",
-                detail=f"P{view.proposal_number} v{rnd.version}",
-                now=now,
-            )
-            repo.compact_ranks(session, rnd.team_id, rnd.channel_id)
+        _finish_item(session, rnd, view, now)
     elif decision.outcome is Outcome.WITHDRAWN:
         if proposal is not None:
             proposal.status = "withdrawn"
         _release_item(session, rnd, rnd.author_id, now)
+    _announce_result(session, rnd, now)
+
+
+def _record_agreement(
+    session: Session, rnd: ConsentRound, view: RoundView, decision: Decision, now: datetime
+) -> None:
+    """A consented round becomes an agreement, or the next version of the one it evolves."""
+    concerns = json.dumps([{"user": a.user_id, "reason": a.reason} for a in decision.concerns])
+    answers = json.dumps(
+        {
+            "participants": view.participants,
+            "answers": {
+                u: {"position": a.position.value, "reason": a.reason}
+                for u, a in view.answers.items()
+            },
+        }
+    )
+    evolving = (
+        agreements_repo.get(session, rnd.team_id, rnd.evolves_agreement_id, lock=True)
+        if rnd.evolves_agreement_id
+        else None
+    )
+    if evolving is not None:
+        from bot.services.agreements import evolve
+
+        evolve(
+            session,
+            evolving,
+            text=rnd.text,
+            title=rnd.title,
+            driver=rnd.driver,
+            responsibilities=rnd.responsibilities,
+            evaluation=rnd.evaluation,
+            concerns=concerns,
+            answers=answers,
+            review_date=rnd.review_date,
+            responsible_ids=rnd.responsible_ids,
+            round_id=rnd.id,
+            actor=rnd.author_id,
+            now=now,
+        )
+        return
+    circle = repo.lock_circle(session, rnd.team_id, rnd.channel_id, now)
+    agreements_repo.create(
+        session,
+        number=circle.next_agreement_number,
+        now=now,
+        team_id=rnd.team_id,
+        channel_id=rnd.channel_id,
+        title=rnd.title,
+        text=rnd.text,
+        driver=rnd.driver,
+        responsibilities=rnd.responsibilities,
+        evaluation=rnd.evaluation,
+        concerns=concerns,
+        answers=answers,
+        review_date=rnd.review_date,
+        author_id=rnd.author_id,
+        responsible_ids=rnd.responsible_ids or "[]",
+        proposal_id=rnd.proposal_id,
+        round_id=rnd.id,
+        round_link=None,
+    )
+    circle.next_agreement_number += 1
+
+
+def _finish_item(session: Session, rnd: ConsentRound, view: RoundView, now: datetime) -> None:
+    """The driver's backlog item is done once its proposal is agreed."""
+    item = repo.get_item(session, rnd.team_id, rnd.item_id) if rnd.item_id else None
+    if item is None:
+        return
+    item.status = ItemStatus.DONE.value
+    item.rank = None
+    item.updated_at = now
+    repo.add_history(
+        session,
+        item,
+        actor_id=rnd.author_id,
+        action="agreed",
+        detail=f"P{view.proposal_number} v{rnd.version}",
+        now=now,
+    )
+    repo.compact_ranks(session, rnd.team_id, rnd.channel_id)
+
+
+def _announce_result(session: Session, rnd: ConsentRound, now: datetime) -> None:
+    """Queue the result for the channel and for the author (once per deadline)."""
     q.enqueue(
         session,
         team_id=rnd.team_id,

@@ -1,0 +1,196 @@
+"""Answering a consent round: the consent, concern and objection buttons, the reason form,
+and reactions on the round's message.
+
+An answer is stored before the ack: once Slack hears "ok" (and, for a reaction event,
+will not retry), the answer is safe. The confirmation and the sweeps come after.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_bolt.kwargs_injection import Args
+from slack_sdk import WebClient
+
+from bot.blocks import consent as views
+from bot.blocks import ids
+from bot.blocks.consent import ReasonMeta
+from bot.deps import Deps
+from bot.domain.consent import REACTIONS, Position
+from bot.runtime.listeners import messages_for, on, tell
+from bot.runtime.payload import Form, metadata, where
+from bot.runtime.replies import dm, ephemeral, open_modal
+from bot.scheduler import kick, kick_soon
+from bot.services import consent
+
+log = logging.getLogger(__name__)
+
+ANSWERED = "s3bot_consent_answered"  # context: the stored answer, for the part after the ack
+REACTED = "s3bot_consent_reacted"  # context: what a reaction changed
+
+
+def register(app: App) -> None:
+    """Wire the answer buttons, the reason form and reactions."""
+    on(app.action(ids.ACT_ANSWER_CONSENT), ack=give_consent, lazy=(confirm,))
+    on(app.action(ids.ACT_ANSWER_CONCERN), lazy=(ask_concern,))
+    on(app.action(ids.ACT_ANSWER_OBJECTION), lazy=(ask_objection,))
+    on(app.action(ids.ACT_GIVE_REASON), lazy=(ask_objection,))
+    on(app.view(ids.CB_REASON_MODAL), ack=answer_with_reason, lazy=(confirm,))
+    on(app.event("reaction_added"), ack=record_reaction, lazy=(follow_up_reaction,))
+    on(app.event("reaction_removed"), ack=record_reaction, lazy=(follow_up_reaction,))
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answer that was stored, and where to confirm it."""
+
+    position: Position
+    brief: consent.RoundBrief
+    channel_id: str | None
+
+
+@dataclass(frozen=True)
+class Reacted:
+    """What a reaction did: gave an answer (brief), or withdrew one (None)."""
+
+    brief: consent.RoundBrief | None
+    position: Position | None
+    channel_id: str
+    user_id: str
+
+
+# ---------------------------------------------------------------- buttons and the reason form
+
+
+def give_consent(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, deps: Deps
+) -> None:
+    """Store the consent, then acknowledge."""
+    who = where(body)
+    assert who.user_id
+    brief = consent.answer(
+        deps.sessions, team_id=who.team_id, round_id=int(action["value"]), user_id=who.user_id,
+        position=Position.CONSENT, now=deps.clock(),
+    )  # fmt: skip
+    ack()
+    context[ANSWERED] = Answered(Position.CONSENT, brief, who.channel_id)
+
+
+def ask_concern(args: Args) -> None:
+    """The reason form for a concern (the reason is optional)."""
+    _ask_reason(args, Position.CONCERN)
+
+
+def ask_objection(args: Args) -> None:
+    """The reason form for an objection (the reason is required)."""
+    _ask_reason(args, Position.OBJECTION)
+
+
+def _ask_reason(args: Args, position: Position) -> None:
+    deps: Deps = args.context["deps"]
+    who = where(args.body)
+    assert who.user_id
+    round_id = int(args.action["value"])
+    brief = consent.answerable(
+        deps.sessions, team_id=who.team_id, round_id=round_id, user_id=who.user_id,
+        now=deps.clock(),
+    )  # fmt: skip
+    meta = ReasonMeta(
+        round_id=round_id, position=position, channel_id=who.channel_id or brief.channel_id
+    )
+    m = messages_for(args)
+    view = views.reason_modal(m, brief, position, meta.model_dump_json())
+    if not open_modal(args.client, args.body["trigger_id"], view):
+        tell(args, views.slow_form(m))
+
+
+def answer_with_reason(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, deps: Deps
+) -> None:
+    """Store the concern or objection with its reason, then close the form."""
+    who = where(body)
+    assert who.user_id
+    meta = metadata(view, ReasonMeta)
+    if meta is None:
+        raise ValueError("the reason form carries no state")
+    brief = consent.answer(
+        deps.sessions, team_id=who.team_id, round_id=meta.round_id, user_id=who.user_id,
+        position=meta.position, reason=Form(view).text(ids.IN_REASON), now=deps.clock(),
+    )  # fmt: skip
+    ack()
+    context[ANSWERED] = Answered(meta.position, brief, meta.channel_id)
+
+
+def confirm(body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps) -> None:
+    """Tell the person their answer is recorded; the round's message catches up."""
+    done: Answered | None = context.get(ANSWERED)
+    if done is None:
+        return
+    who = where(body)
+    assert who.user_id
+    m = deps.people.user_messages(client, who.team_id, who.user_id)
+    text = views.answer_recorded(m, done.position, done.brief)
+    ephemeral(client, channel=done.channel_id, user=who.user_id, text=text)
+    kick_soon(deps, urgent=done.brief.complete)
+
+
+# ---------------------------------------------------------------- reactions
+
+
+def record_reaction(
+    ack: Ack, body: dict[str, Any], event: dict[str, Any], context: BoltContext, deps: Deps
+) -> None:
+    """Store the answer a reaction on a round's message gives (or withdraws); others mean nothing."""
+    item = event.get("item") or {}
+    user, channel, ts = event.get("user"), item.get("channel"), item.get("ts")
+    if item.get("type") == "message" and user and channel and ts:
+        context[REACTED] = _record(deps, where(body).team_id, user, channel, ts, event)
+    ack()
+
+
+def _record(
+    deps: Deps, team_id: str, user: str, channel: str, ts: str, event: dict[str, Any]
+) -> Reacted | None:
+    reaction = event.get("reaction") or ""
+    if reaction not in REACTIONS:
+        return None
+    round_id = consent.round_at_message(deps.sessions, team_id=team_id, channel_id=channel, ts=ts)
+    if round_id is None:
+        return None
+    if event.get("type") == "reaction_removed":
+        withdrawn = consent.withdraw_reaction(
+            deps.sessions, team_id=team_id, round_id=round_id, user_id=user, reaction=reaction,
+            now=deps.clock(),
+        )  # fmt: skip
+        return Reacted(None, None, channel, user) if withdrawn else None
+    brief = consent.answer_by_reaction(
+        deps.sessions, team_id=team_id, round_id=round_id, user_id=user, reaction=reaction,
+        now=deps.clock(),
+    )  # fmt: skip
+    return Reacted(brief, REACTIONS[reaction], channel, user) if brief else None
+
+
+def follow_up_reaction(
+    body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps
+) -> None:
+    """After a reaction: ask a raised hand for its reason; the round's message catches up."""
+    done: Reacted | None = context.get(REACTED)
+    if done is None:
+        return
+    if done.brief is None:
+        kick(deps)
+        return
+    if done.position is Position.OBJECTION_STARTED:
+        _ask_for_the_reason(deps, client, where(body).team_id, done)
+    kick_soon(deps, urgent=done.brief.complete)
+
+
+def _ask_for_the_reason(deps: Deps, client: WebClient, team_id: str, done: Reacted) -> None:
+    assert done.brief is not None
+    m = deps.people.user_messages(client, team_id, done.user_id)
+    text, blocks = views.ask_reason(m, done.brief)
+    if not ephemeral(client, channel=done.channel_id, user=done.user_id, text=text, blocks=blocks):
+        dm(client, done.user_id, text, blocks)

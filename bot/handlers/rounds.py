@@ -1,0 +1,345 @@
+"""`/consent` and the author's side of a round: the proposal form, opening the round, and
+Close now, Withdraw, Extend and Amend."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_bolt.kwargs_injection import Args
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import consent as views
+from bot.blocks import ids
+from bot.blocks.consent import ConsentMeta, ExtendMeta
+from bot.deps import Deps
+from bot.domain import consent as rules
+from bot.domain.errors import DomainError
+from bot.runtime.listeners import explain, messages_for, on, tell
+from bot.runtime.payload import Form, metadata, where
+from bot.runtime.replies import ephemeral, open_modal
+from bot.scheduler import kick
+from bot.services import backlog, consent
+
+log = logging.getLogger(__name__)
+
+MEMBER_CHECK_LIMIT = (
+    200  # beyond this, only the bot itself is left out (users.info is rate limited)
+)
+PROPOSED = "s3bot_consent_proposed"  # context: the checked proposal, for the part after the ack
+EXTENDED = "s3bot_consent_extended"  # context: the round has its new deadline
+
+
+def register(app: App) -> None:
+    """Wire /consent, the proposal form and the author's actions."""
+    on(app.command(ids.CMD_CONSENT), lazy=(show_proposal_form,))
+    on(app.view(ids.CB_CONSENT_MODAL), ack=check_proposal, lazy=(start_round,))
+    on(app.action(ids.ACT_CLOSE_EARLY), lazy=(close_now,))
+    on(app.action(ids.ACT_WITHDRAW), lazy=(withdraw,))
+    on(app.action(ids.ACT_AMEND), lazy=(show_amend_form,))
+    on(app.action(ids.ACT_EXTEND), lazy=(show_extend_form,))
+    on(app.view(ids.CB_EXTEND_MODAL), ack=extend, lazy=(run_sweeps,))
+
+
+@dataclass(frozen=True)
+class Proposed:
+    """A proposal that passed the form's checks, on its way to becoming a round."""
+
+    meta: ConsentMeta
+    draft: consent.Draft
+    whole_channel: bool
+    today: date
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def local_now(deps: Deps, client: WebClient, team_id: str, user_id: str) -> datetime:
+    """The current time in the person's Slack timezone."""
+    return deps.clock().astimezone(deps.people.zone(client, team_id, user_id))
+
+
+def show_form(args: Args, view: dict[str, Any]) -> None:
+    """Open a modal; an expired trigger becomes a polite "try again"."""
+    if not open_modal(args.client, args.body["trigger_id"], view):
+        tell(args, views.slow_form(messages_for(args)))
+
+
+def proposal_modal(
+    deps: Deps,
+    client: WebClient,
+    team_id: str,
+    user_id: str,
+    meta: ConsentMeta,
+    initial: dict[str, Any],
+    objections: list[tuple[str, str]] | None = None,
+) -> dict:
+    """The /consent form for this person and channel, with the given initial values."""
+    m = deps.people.user_messages(client, team_id, user_id)
+    now_local = local_now(deps, client, team_id, user_id)
+    items, _ = backlog.backlog_page(
+        deps.sessions, team_id=team_id, channel_id=meta.channel_id, limit=100
+    )
+    initial.setdefault("review_date", rules.default_review_date(now_local.date()))
+    return views.consent_modal(
+        m,
+        metadata=meta.model_dump_json(),
+        backlog=items,
+        today=now_local.date(),
+        deadline=rules.default_deadline(deps.clock(), str(now_local.tzinfo)),
+        initial=initial,
+        objections=objections,
+        version=meta.version,
+    )
+
+
+def _quorum(form: Form) -> tuple[int | None, bool]:
+    raw = form.text(ids.IN_QUORUM)
+    try:
+        return (int(raw) if raw else None), True
+    except ValueError:
+        return None, False
+
+
+def read_proposal(form: Form, meta: ConsentMeta) -> tuple[consent.Draft | None, list[DomainError]]:
+    """The submitted proposal, or what is missing from the form."""
+    deadline, review = form.moment(ids.IN_DEADLINE), form.date(ids.IN_REVIEW_DATE)
+    quorum, quorum_ok = _quorum(form)
+    missing: list[DomainError] = []
+    if deadline is None:
+        missing.append(rules.DeadlineMissing())
+    if review is None:
+        missing.append(rules.ReviewDateMissing())
+    if not quorum_ok:
+        missing.append(rules.QuorumOutOfRange())
+    if deadline is None or review is None or missing:
+        return None, missing
+    item = form.selected(ids.IN_DRIVER_ITEM)
+    chosen = form.selected(ids.IN_WHO) == "chosen"
+    return consent.Draft(
+        title=form.text(ids.IN_TITLE) or "",
+        text=form.text(ids.IN_PROPOSAL) or "",
+        driver=form.text(ids.IN_DRIVER_TEXT),
+        item_id=int(item) if item else None,
+        responsibilities=form.text(ids.IN_RESPONSIBILITIES),
+        evaluation=form.text(ids.IN_EVALUATION),
+        review_date=review,
+        deadline=deadline,
+        hidden="hidden" in form.selected_all(ids.IN_OPTIONS),
+        quorum=quorum,
+        participants=form.users(ids.IN_PEOPLE) if chosen else ["(channel)"],
+        proposal_id=meta.proposal_id,
+        responsible_ids=form.users(ids.IN_RESPONSIBLE_PEOPLE),
+        evolves_agreement_id=meta.evolves_agreement_id,
+    ), []
+
+
+def channel_members(deps: Deps, client: WebClient, team_id: str, channel_id: str) -> list[str]:
+    """Who in the channel answers a round: its people, without bots and deactivated accounts."""
+    members: list[str] = []
+    cursor = None
+    while True:
+        page = client.conversations_members(channel=channel_id, limit=200, cursor=cursor)
+        members += page.get("members", [])
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            break
+    bot_user = _bot_user_id(client)
+    people = [u for u in members if u != bot_user]
+    if len(people) > MEMBER_CHECK_LIMIT:
+        return people
+    infos = {user: deps.people.user_info(client, team_id, user) or {} for user in people}
+    return [u for u in people if not infos[u].get("is_bot") and not infos[u].get("deleted")]
+
+
+def _bot_user_id(client: WebClient) -> str | None:
+    try:
+        return client.auth_test().get("user_id")
+    except SlackApiError:
+        return None
+
+
+# ---------------------------------------------------------------- /consent and the proposal form
+
+
+def show_proposal_form(body: dict[str, Any], client: WebClient, deps: Deps, args: Args) -> None:
+    """The /consent form, prefilled with the command's text."""
+    who = where(body)
+    assert who.user_id and who.channel_id
+    text = (body.get("text") or "").strip()[: rules.MAX_PROPOSAL_LENGTH]
+    meta = ConsentMeta(channel_id=who.channel_id)
+    show_form(args, proposal_modal(deps, client, who.team_id, who.user_id, meta, {"text": text}))
+
+
+def check_proposal(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext,
+    deps: Deps,
+) -> None:  # fmt: skip
+    """Check every field we can before the form closes; participants are fetched after."""
+    who = where(body)
+    assert who.user_id
+    meta = metadata(view, ConsentMeta)
+    if meta is None:
+        raise ValueError("the proposal form carries no state")
+    today = local_now(deps, client, who.team_id, who.user_id).date()
+    draft, problems = read_proposal(Form(view), meta)
+    if draft is not None:
+        problems = consent.problems(draft, now=deps.clock(), today=today)
+    if problems or draft is None:
+        m = deps.people.user_messages(client, who.team_id, who.user_id)
+        ack(response_action="errors", errors=views.field_errors(m, problems))
+        return
+    ack()
+    context[PROPOSED] = Proposed(meta, draft, form_whole_channel(view), today)
+
+
+def form_whole_channel(view: dict[str, Any]) -> bool:
+    """Whether the whole channel answers (rather than the people chosen)."""
+    return Form(view).selected(ids.IN_WHO) != "chosen"
+
+
+def start_round(body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps) -> None:
+    """Open the round and post it; the form has closed, so refusals go to the channel."""
+    proposed: Proposed | None = context.get(PROPOSED)
+    if proposed is None:
+        return
+    who = where(body)
+    assert who.user_id
+    try:
+        _open_and_post(deps, client, who.team_id, who.user_id, proposed)
+    except Exception as exc:  # noqa: BLE001 - told where the round was to be posted
+        log.info("round not started: %s", type(exc).__name__, exc_info=_unexpected(exc))
+        m = deps.people.user_messages(client, who.team_id, who.user_id)
+        channel = proposed.meta.channel_id
+        ephemeral(client, channel=channel, user=who.user_id, text=explain(m, exc))
+
+
+def _unexpected(exc: Exception) -> bool:
+    return not isinstance(exc, DomainError)
+
+
+def _open_and_post(
+    deps: Deps, client: WebClient, team_id: str, user_id: str, proposed: Proposed
+) -> None:
+    channel = proposed.meta.channel_id
+    draft = proposed.draft
+    if proposed.whole_channel:
+        draft = replace(draft, participants=channel_members(deps, client, team_id, channel))
+    round_ = consent.open_round(
+        deps.sessions, team_id=team_id, channel_id=channel, author_id=user_id, draft=draft,
+        now=deps.clock(), today=proposed.today,
+    )  # fmt: skip
+    text, blocks = views.round_message(deps.people.workspace_messages(team_id), round_)
+    try:
+        posted = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        log.warning("round not posted: %s", exc.response.get("error"))
+        consent.discard(deps.sessions, team_id=team_id, round_id=round_.id)
+        m = deps.people.user_messages(client, team_id, user_id)
+        ephemeral(client, channel=channel, user=user_id, text=views.round_not_posted(m))
+        return
+    consent.set_message(deps.sessions, team_id=team_id, round_id=round_.id, ts=posted["ts"])
+
+
+# ---------------------------------------------------------------- the author's actions
+
+
+def close_now(body: dict[str, Any], action: dict[str, Any], deps: Deps) -> None:
+    """The author closes the round before its deadline."""
+    _request_close(body, action, deps, withdraw=False)
+
+
+def withdraw(body: dict[str, Any], action: dict[str, Any], deps: Deps) -> None:
+    """The author withdraws the proposal."""
+    _request_close(body, action, deps, withdraw=True)
+
+
+def _request_close(
+    body: dict[str, Any], action: dict[str, Any], deps: Deps, *, withdraw: bool
+) -> None:
+    who = where(body)
+    assert who.user_id
+    consent.request_close(
+        deps.sessions, team_id=who.team_id, round_id=int(action["value"]), user_id=who.user_id,
+        withdraw=withdraw, now=deps.clock(),
+    )  # fmt: skip
+    kick(deps)
+
+
+def _amend_values(round_: consent.RoundView) -> dict[str, Any]:
+    return {
+        "title": round_.title,
+        "text": round_.text,
+        "driver": round_.driver,
+        "responsibilities": round_.responsibilities,
+        "evaluation": round_.evaluation,
+        "responsible_ids": round_.responsible_ids,
+        "review_date": round_.review_date,
+        "hidden": round_.hidden,
+        "quorum": round_.quorum,
+    }
+
+
+def show_amend_form(
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, args: Args
+) -> None:
+    """The proposal form for the next version, prefilled, with the objections to answer."""
+    who = where(body)
+    assert who.user_id
+    round_ = consent.amendable(
+        deps.sessions, team_id=who.team_id, round_id=int(action["value"]), user_id=who.user_id
+    )
+    meta = ConsentMeta(
+        channel_id=round_.channel_id, proposal_id=round_.proposal_id, version=round_.version + 1
+    )
+    objections = [(a.user_id, a.reason or "") for a in round_.decision().objections]
+    modal = proposal_modal(
+        deps, client, who.team_id, who.user_id, meta, _amend_values(round_), objections=objections
+    )
+    show_form(args, modal)
+
+
+def show_extend_form(
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, args: Args
+) -> None:
+    """The form for a new deadline."""
+    who = where(body)
+    assert who.user_id
+    round_ = consent.extendable(
+        deps.sessions, team_id=who.team_id, round_id=int(action["value"]), user_id=who.user_id
+    )
+    m = deps.people.user_messages(client, who.team_id, who.user_id)
+    zone = deps.people.zone(client, who.team_id, who.user_id)
+    meta = ExtendMeta(round_id=round_.id, channel_id=who.channel_id)
+    deadline = rules.default_deadline(deps.clock(), str(zone))
+    show_form(args, views.extend_modal(m, round_, deadline, meta.model_dump_json()))
+
+
+def extend(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, deps: Deps
+) -> None:
+    """Give the round its new deadline (reopening it when it closed without quorum)."""
+    who = where(body)
+    assert who.user_id
+    meta = metadata(view, ExtendMeta)
+    if meta is None:
+        raise ValueError("the extend form carries no state")
+    deadline = Form(view).moment(ids.IN_DEADLINE)
+    if deadline is None:
+        raise rules.DeadlineMissing()
+    consent.extend(
+        deps.sessions, team_id=who.team_id, round_id=meta.round_id, user_id=who.user_id,
+        deadline=deadline, now=deps.clock(),
+    )  # fmt: skip
+    ack()
+    context[EXTENDED] = True
+
+
+def run_sweeps(context: BoltContext, deps: Deps) -> None:
+    """After a new deadline: the round's message and sweeps catch up now."""
+    if context.get(EXTENDED):
+        kick(deps)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.handlers import agreements, consent, drivers, home, reactions, rhythm, tension
+from bot.handlers import agreements, backlog, consent, home, reactions, rhythm, tension
 from bot.runtime.listeners import deps_middleware, first_delivery_only, on_error
 
 log = logging.getLogger(__name__)
 
-FEATURES = (tension, drivers, consent, home, reactions, agreements, rhythm)
+FEATURES = (tension, backlog, consent, home, reactions, agreements, rhythm)
 
 
 class _ClientGivenFilter(logging.Filter):
@@ -44,5 +45,7 @@ def build_app(deps: Deps) -> App:
     app.use(first_delivery_only)
     app.error(on_error)
     for feature in FEATURES:
-        feature.register(app, deps)  # transitional: listeners move to module level
+        # transitional: features not yet at module level still take deps
+        takes_deps = len(inspect.signature(feature.register).parameters) > 1
+        feature.register(app, deps) if takes_deps else feature.register(app)
     return app

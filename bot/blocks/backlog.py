@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -114,8 +115,39 @@ def backlog_list(m: Messages, channel_id: str, items: list[ItemView], total: int
     return title, _dicts(blocks)
 
 
-def usage(m: Messages) -> Rendered:
-    """Short usage help for /tension."""
+# What `/tension <word>` asks for (English and Dutch); any other text raises a tension.
+TENSION_WORDS = {
+    "help": {"help", "hulp", "?"},
+    "list": {"list", "lijst", "ls"},
+    "meeting": {"meeting", "vergadering", "overleg"},
+    "agenda": {"agenda"},
+}
+
+
+def tension_request(text: str | None) -> str:
+    """What a `/tension` text asks for: form, help, list, meeting, agenda, or raise."""
+    words = (text or "").split()
+    if not words:
+        return "form"
+    if len(words) == 1:
+        for request, spelled in TENSION_WORDS.items():
+            if words[0].lower() in spelled:
+                return request
+    return "raise"
+
+
+def asks(request: str) -> Callable[..., bool]:
+    """A listener matcher: the `/tension` command asks for `request`."""
+
+    def matches(command: dict[str, Any]) -> bool:
+        return tension_request(command.get("text")) == request
+
+    matches.__name__ = f"asks_{request}"
+    return matches
+
+
+def usage_text(m: Messages) -> str:
+    """The lines of the /tension help."""
     lines = [
         m._("*Raise a tension onto this channel's governance backlog*"),
         m._("`/tension [what you notice]`: add it to the backlog, visible to the channel."),
@@ -125,7 +157,12 @@ def usage(m: Messages) -> Rendered:
         m._("`/tension agenda`: post the agenda of the next governance meeting."),
         m._("`/tension help`: this help."),
     ]
-    text = "\n".join(lines)
+    return "\n".join(lines)
+
+
+def usage(m: Messages) -> Rendered:
+    """Short usage help for /tension."""
+    text = usage_text(m)
     tip = m._(
         "A tension is the gap you feel between how things are and how they could be. "
         "The circle turns it into a driver and responds to it in its governance meeting."

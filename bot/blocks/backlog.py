@@ -178,6 +178,97 @@ HOME_CIRCLES = 10
 HOME_ITEMS = 5
 
 
+def _bold(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text="*" + text + "*"))
+
+
+def _home_waiting(m: Messages, waiting: list[Any]) -> list[Block]:
+    """Consent rounds waiting for the person's answer."""
+    lines = [
+        m._(
+            "{title} in <#{channel}>, before {deadline}",
+            title=escape(one_line(w.title, 120)),
+            channel=w.channel_id,
+            deadline=slack_date(w.deadline),
+        )
+        for w in waiting[:20]
+    ]
+    return [
+        _bold(m._("Consent rounds waiting for your answer")),
+        SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 2900))),
+    ]
+
+
+def _home_tensions(m: Messages, tensions: list[ItemView]) -> list[Block]:
+    """The person's open tensions, a few per section."""
+    blocks: list[Block] = [_bold(m._("Your open tensions"))]
+    if not tensions:
+        none = m._(
+            "You have no open tensions. Raise one in a channel with `/tension [what you notice]`."
+        )
+        return [*blocks, SectionBlock(text=MarkdownTextObject(text=none))]
+    for start in range(0, len(tensions), ITEMS_PER_SECTION):
+        lines = [
+            m._(
+                "#{number} in <#{channel}> (place {rank}): {text}",
+                number=t.number,
+                channel=t.channel_id,
+                rank=t.rank,
+                text=escape(one_line(t.text, LIST_LINE_CHARS)),
+            )
+            for t in tensions[start : start + ITEMS_PER_SECTION]
+        ]
+        blocks.append(
+            SectionBlock(
+                block_id=f"{ids.BLOCK_HOME_TENSIONS}_{start}",
+                text=MarkdownTextObject(text="\n".join(lines)),
+            )
+        )
+    return blocks
+
+
+def _home_reviews(m: Messages, reviews: list[Any]) -> list[Block]:
+    """Agreements the person reviews soon."""
+    lines = [
+        m._(
+            "#{number} {title} in <#{channel}>: review on {date}",
+            number=a.number,
+            title=escape(one_line(a.title, 100)),
+            channel=a.channel_id,
+            date=a.review_date.isoformat(),
+        )
+        for a in reviews[:15]
+    ]
+    return [
+        _bold(m._("Agreements you review soon")),
+        SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 2900))),
+    ]
+
+
+def _home_circle(m: Messages, channel: str, items: list[ItemView], total: int) -> list[Block]:
+    """The top of one channel's backlog, with a pointer to the rest."""
+    head = m.n_(
+        "*Backlog of <#{channel}>*: {n} open item",
+        "*Backlog of <#{channel}>*: {n} open items",
+        total,
+        channel=channel,
+    )
+    lines = [
+        m._(
+            "{rank}. #{number} {text} _({step})_",
+            rank=i.rank,
+            number=i.number,
+            text=escape(one_line(i.text, 120)),
+            step=next_step_label(m, i.next_step),
+        )
+        for i in items[:HOME_ITEMS]
+    ]
+    if total > len(items[:HOME_ITEMS]):
+        lines.append(m._("…the rest with `/tension list` in <#{channel}>.", channel=channel))
+    text = truncate(head + "\n" + "\n".join(lines), 2900)
+    return [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=text))]
+
+
 def home_view(
     m: Messages,
     tensions: list[ItemView],
@@ -190,115 +281,15 @@ def home_view(
     at most 10 channels and 5 items each, with a link to the rest)."""
     blocks: list[Block] = [HeaderBlock(text=m._("Your governance"))]
     if waiting:
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text="*" + m._("Consent rounds waiting for your answer") + "*"
-                )
-            )
-        )
-        lines = [
-            m._(
-                "{title} in <#{channel}>, before {deadline}",
-                title=escape(one_line(w.title, 120)),
-                channel=w.channel_id,
-                deadline=slack_date(w.deadline),
-            )
-            for w in waiting[:20]
-        ]
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 2900))))
-    blocks.append(SectionBlock(text=MarkdownTextObject(text="*" + m._("Your open tensions") + "*")))
-    if tensions:
-        for start in range(0, len(tensions), ITEMS_PER_SECTION):
-            lines = [
-                m._(
-                    "#{number} in <#{channel}> (place {rank}): {text}",
-                    number=t.number,
-                    channel=t.channel_id,
-                    rank=t.rank,
-                    text=escape(one_line(t.text, LIST_LINE_CHARS)),
-                )
-                for t in tensions[start : start + ITEMS_PER_SECTION]
-            ]
-            blocks.append(
-                SectionBlock(
-                    block_id=f"{ids.BLOCK_HOME_TENSIONS}_{start}",
-                    text=MarkdownTextObject(text="\n".join(lines)),
-                )
-            )
-    else:
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=m._(
-                        "You have no open tensions. Raise one in a channel with `/tension [what you notice]`."
-                    )
-                )
-            )
-        )
+        blocks += _home_waiting(m, waiting)
+    blocks += _home_tensions(m, tensions)
     if reviews:
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(text="*" + m._("Agreements you review soon") + "*")
-            )
-        )
-        lines = [
-            m._(
-                "#{number} {title} in <#{channel}>: review on {date}",
-                number=a.number,
-                title=escape(one_line(a.title, 100)),
-                channel=a.channel_id,
-                date=a.review_date.isoformat(),
-            )
-            for a in reviews[:15]
-        ]
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 2900))))
+        blocks += _home_reviews(m, reviews)
     for channel, items, total in (circles or [])[:HOME_CIRCLES]:
-        blocks.append(DividerBlock())
-        head = m.n_(
-            "*Backlog of <#{channel}>*: {n} open item",
-            "*Backlog of <#{channel}>*: {n} open items",
-            total,
-            channel=channel,
-        )
-        lines = [
-            m._(
-                "{rank}. #{number} {text} _({step})_",
-                rank=i.rank,
-                number=i.number,
-                text=escape(one_line(i.text, 120)),
-                step=next_step_label(m, i.next_step),
-            )
-            for i in items[:HOME_ITEMS]
-        ]
-        if total > len(items[:HOME_ITEMS]):
-            lines.append(m._("…the rest with `/tension list` in <#{channel}>.", channel=channel))
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(text=truncate(head + "\n" + "\n".join(lines), 2900))
-            )
-        )
-    blocks.append(DividerBlock())
-    blocks.append(
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text=m._("Type `/tension help` in any channel to see what the bot can do.")
-                )
-            ]
-        )
-    )
+        blocks += _home_circle(m, channel, items, total)
+    help_text = m._("Type `/tension help` in any channel to see what the bot can do.")
+    blocks += [DividerBlock(), ContextBlock(elements=[MarkdownTextObject(text=help_text)])]
     return View(type="home", blocks=blocks[:100]).to_dict()
-
-
-def too_long(m: Messages, *, length: int, limit: int) -> str:
-    """Refusal of a tension over the length limit."""
-    return m._(
-        "Your tension is {length} characters long; the limit is {limit}. "
-        "Shorten it and try again. Nothing was saved.",
-        length=length,
-        limit=limit,
-    )
 
 
 def not_in_channel(m: Messages, *, number: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -114,8 +115,39 @@ def backlog_list(m: Messages, channel_id: str, items: list[ItemView], total: int
     return title, _dicts(blocks)
 
 
-def usage(m: Messages) -> Rendered:
-    """Short usage help for /tension."""
+# What `/tension <word>` asks for (English and Dutch); any other text raises a tension.
+TENSION_WORDS = {
+    "help": {"help", "hulp", "?"},
+    "list": {"list", "lijst", "ls"},
+    "meeting": {"meeting", "vergadering", "overleg"},
+    "agenda": {"agenda"},
+}
+
+
+def tension_request(text: str | None) -> str:
+    """What a `/tension` text asks for: form, help, list, meeting, agenda, or raise."""
+    words = (text or "").split()
+    if not words:
+        return "form"
+    if len(words) == 1:
+        for request, spelled in TENSION_WORDS.items():
+            if words[0].lower() in spelled:
+                return request
+    return "raise"
+
+
+def asks(request: str) -> Callable[..., bool]:
+    """A listener matcher: the `/tension` command asks for `request`."""
+
+    def matches(command: dict[str, Any]) -> bool:
+        return tension_request(command.get("text")) == request
+
+    matches.__name__ = f"asks_{request}"
+    return matches
+
+
+def usage_text(m: Messages) -> str:
+    """The lines of the /tension help."""
     lines = [
         m._("*Raise a tension onto this channel's governance backlog*"),
         m._("`/tension [what you notice]`: add it to the backlog, visible to the channel."),
@@ -125,7 +157,12 @@ def usage(m: Messages) -> Rendered:
         m._("`/tension agenda`: post the agenda of the next governance meeting."),
         m._("`/tension help`: this help."),
     ]
-    text = "\n".join(lines)
+    return "\n".join(lines)
+
+
+def usage(m: Messages) -> Rendered:
+    """Short usage help for /tension."""
+    text = usage_text(m)
     tip = m._(
         "A tension is the gap you feel between how things are and how they could be. "
         "The circle turns it into a driver and responds to it in its governance meeting."
@@ -141,6 +178,97 @@ HOME_CIRCLES = 10
 HOME_ITEMS = 5
 
 
+def _bold(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text="*" + text + "*"))
+
+
+def _home_waiting(m: Messages, waiting: list[Any]) -> list[Block]:
+    """Consent rounds waiting for the person's answer."""
+    lines = [
+        m._(
+            "{title} in <#{channel}>, before {deadline}",
+            title=escape(one_line(w.title, 120)),
+            channel=w.channel_id,
+            deadline=slack_date(w.deadline),
+        )
+        for w in waiting[:20]
+    ]
+    return [
+        _bold(m._("Consent rounds waiting for your answer")),
+        SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 2900))),
+    ]
+
+
+def _home_tensions(m: Messages, tensions: list[ItemView]) -> list[Block]:
+    """The person's open tensions, a few per section."""
+    blocks: list[Block] = [_bold(m._("Your open tensions"))]
+    if not tensions:
+        none = m._(
+            "You have no open tensions. Raise one in a channel with `/tension [what you notice]`."
+        )
+        return [*blocks, SectionBlock(text=MarkdownTextObject(text=none))]
+    for start in range(0, len(tensions), ITEMS_PER_SECTION):
+        lines = [
+            m._(
+                "#{number} in <#{channel}> (place {rank}): {text}",
+                number=t.number,
+                channel=t.channel_id,
+                rank=t.rank,
+                text=escape(one_line(t.text, LIST_LINE_CHARS)),
+            )
+            for t in tensions[start : start + ITEMS_PER_SECTION]
+        ]
+        blocks.append(
+            SectionBlock(
+                block_id=f"{ids.BLOCK_HOME_TENSIONS}_{start}",
+                text=MarkdownTextObject(text="\n".join(lines)),
+            )
+        )
+    return blocks
+
+
+def _home_reviews(m: Messages, reviews: list[Any]) -> list[Block]:
+    """Agreements the person reviews soon."""
+    lines = [
+        m._(
+            "#{number} {title} in <#{channel}>: review on {date}",
+            number=a.number,
+            title=escape(one_line(a.title, 100)),
+            channel=a.channel_id,
+            date=a.review_date.isoformat(),
+        )
+        for a in reviews[:15]
+    ]
+    return [
+        _bold(m._("Agreements you review soon")),
+        SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 2900))),
+    ]
+
+
+def _home_circle(m: Messages, channel: str, items: list[ItemView], total: int) -> list[Block]:
+    """The top of one channel's backlog, with a pointer to the rest."""
+    head = m.n_(
+        "*Backlog of <#{channel}>*: {n} open item",
+        "*Backlog of <#{channel}>*: {n} open items",
+        total,
+        channel=channel,
+    )
+    lines = [
+        m._(
+            "{rank}. #{number} {text} _({step})_",
+            rank=i.rank,
+            number=i.number,
+            text=escape(one_line(i.text, 120)),
+            step=next_step_label(m, i.next_step),
+        )
+        for i in items[:HOME_ITEMS]
+    ]
+    if total > len(items[:HOME_ITEMS]):
+        lines.append(m._("…the rest with `/tension list` in <#{channel}>.", channel=channel))
+    text = truncate(head + "\n" + "\n".join(lines), 2900)
+    return [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=text))]
+
+
 def home_view(
     m: Messages,
     tensions: list[ItemView],
@@ -153,115 +281,15 @@ def home_view(
     at most 10 channels and 5 items each, with a link to the rest)."""
     blocks: list[Block] = [HeaderBlock(text=m._("Your governance"))]
     if waiting:
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text="*" + m._("Consent rounds waiting for your answer") + "*"
-                )
-            )
-        )
-        lines = [
-            m._(
-                "{title} in <#{channel}>, before {deadline}",
-                title=escape(one_line(w.title, 120)),
-                channel=w.channel_id,
-                deadline=slack_date(w.deadline),
-            )
-            for w in waiting[:20]
-        ]
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 2900))))
-    blocks.append(SectionBlock(text=MarkdownTextObject(text="*" + m._("Your open tensions") + "*")))
-    if tensions:
-        for start in range(0, len(tensions), ITEMS_PER_SECTION):
-            lines = [
-                m._(
-                    "#{number} in <#{channel}> (place {rank}): {text}",
-                    number=t.number,
-                    channel=t.channel_id,
-                    rank=t.rank,
-                    text=escape(one_line(t.text, LIST_LINE_CHARS)),
-                )
-                for t in tensions[start : start + ITEMS_PER_SECTION]
-            ]
-            blocks.append(
-                SectionBlock(
-                    block_id=f"{ids.BLOCK_HOME_TENSIONS}_{start}",
-                    text=MarkdownTextObject(text="\n".join(lines)),
-                )
-            )
-    else:
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=m._(
-                        "You have no open tensions. Raise one in a channel with `/tension [what you notice]`."
-                    )
-                )
-            )
-        )
+        blocks += _home_waiting(m, waiting)
+    blocks += _home_tensions(m, tensions)
     if reviews:
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(text="*" + m._("Agreements you review soon") + "*")
-            )
-        )
-        lines = [
-            m._(
-                "#{number} {title} in <#{channel}>: review on {date}",
-                number=a.number,
-                title=escape(one_line(a.title, 100)),
-                channel=a.channel_id,
-                date=a.review_date.isoformat(),
-            )
-            for a in reviews[:15]
-        ]
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 2900))))
+        blocks += _home_reviews(m, reviews)
     for channel, items, total in (circles or [])[:HOME_CIRCLES]:
-        blocks.append(DividerBlock())
-        head = m.n_(
-            "*Backlog of <#{channel}>*: {n} open item",
-            "*Backlog of <#{channel}>*: {n} open items",
-            total,
-            channel=channel,
-        )
-        lines = [
-            m._(
-                "{rank}. #{number} {text} _({step})_",
-                rank=i.rank,
-                number=i.number,
-                text=escape(one_line(i.text, 120)),
-                step=next_step_label(m, i.next_step),
-            )
-            for i in items[:HOME_ITEMS]
-        ]
-        if total > len(items[:HOME_ITEMS]):
-            lines.append(m._("…the rest with `/tension list` in <#{channel}>.", channel=channel))
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(text=truncate(head + "\n" + "\n".join(lines), 2900))
-            )
-        )
-    blocks.append(DividerBlock())
-    blocks.append(
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text=m._("Type `/tension help` in any channel to see what the bot can do.")
-                )
-            ]
-        )
-    )
+        blocks += _home_circle(m, channel, items, total)
+    help_text = m._("Type `/tension help` in any channel to see what the bot can do.")
+    blocks += [DividerBlock(), ContextBlock(elements=[MarkdownTextObject(text=help_text)])]
     return View(type="home", blocks=blocks[:100]).to_dict()
-
-
-def too_long(m: Messages, *, length: int, limit: int) -> str:
-    """Refusal of a tension over the length limit."""
-    return m._(
-        "Your tension is {length} characters long; the limit is {limit}. "
-        "Shorten it and try again. Nothing was saved.",
-        length=length,
-        limit=limit,
-    )
 
 
 def not_in_channel(m: Messages, *, number: int) -> str:

@@ -317,3 +317,21 @@ def backlog_page(
 def due_label(day: date | None) -> str | None:
     """ISO date or nothing."""
     return day.isoformat() if day else None
+
+
+def with_note(blocks: list[dict], note: str | None) -> list[dict]:
+    """A list with a short note above it (why it is shown again), within Slack's 50 blocks."""
+    if not note:
+        return blocks
+    return [{"type": "context", "elements": [{"type": "mrkdwn", "text": note}]}, *blocks][:50]
+
+
+def passed_on_notice(m: Messages, user_id: str, source: str, item: ItemView) -> str:
+    """What the receiving channel is told about an item passed on to it."""
+    return m._(
+        "{who} passed on a tension from <#{source}>; it is #{number} in this channel's inbox: {text}",
+        who=mention(user_id),
+        source=source,
+        number=item.number,
+        text=escape(one_line(item.text, 500)),
+    )

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.blocks import common, ids
+from bot.blocks.backlog import usage_text
 from bot.blocks.text import slack_date
-from bot.domain import consent
+from bot.domain import backlog, consent, rhythm
 from bot.domain.errors import DomainError
 from bot.i18n import Messages
 
@@ -26,6 +27,15 @@ class Entry:
 
     say: Say
     fields: tuple[str, ...] = ()
+
+
+_ITEM_FORMS = (
+    ids.IN_SITUATION[0],
+    ids.IN_NEXT_STEP[0],
+    ids.IN_POSITION[0],
+    ids.IN_DISMISS_REASON[0],
+    ids.IN_PASS_TO[0],
+)
 
 
 def _round_closed(m: Messages, exc: consent.RoundClosed) -> str:
@@ -97,8 +107,93 @@ TABLE: dict[type[DomainError], Entry] = {
         lambda m, e: m._("Keep the reason under 3,000 characters."), (ids.IN_REASON[0],)
     ),
     # ---------------------------------------------------------------- governance backlog
+    backlog.TensionEmpty: Entry(lambda m, e: usage_text(m)),
+    backlog.TensionTooLong: Entry(
+        lambda m, e: m._(
+            "Your tension is {length} characters long; the limit is {limit}. "
+            "Shorten it and try again. Nothing was saved.",
+            length=e.length,
+            limit=e.limit,
+        )
+    ),
+    backlog.SituationMissing: Entry(
+        lambda m, e: m._("Fill this in; it cannot be blank."), (ids.IN_SITUATION[0],)
+    ),
+    backlog.EffectMissing: Entry(
+        lambda m, e: m._("Fill this in; it cannot be blank."), (ids.IN_EFFECT[0],)
+    ),
+    backlog.DriverIncomplete: Entry(
+        lambda m, e: m._("Fill this in; it cannot be blank."),
+        (ids.IN_SITUATION[0], ids.IN_EFFECT[0]),
+    ),
+    backlog.DriverPartTooLong: Entry(
+        lambda m, e: m._("Keep each part under {limit} characters.", limit=e.limit),
+        (ids.IN_SITUATION[0],),
+    ),
+    backlog.ItemChanged: Entry(
+        lambda m, e: m._(
+            "That item changed meanwhile (moved, dismissed or passed on). Here is the backlog as it is now."
+        ),
+        _ITEM_FORMS,
+    ),
+    backlog.ItemNotFound: Entry(lambda m, e: m._("I cannot find that item any more."), _ITEM_FORMS),
+    backlog.NotMember: Entry(
+        lambda m, e: m._("Only members of <#{channel}> can change its backlog.", channel=e.channel),
+        _ITEM_FORMS,
+    ),
+    backlog.NotAWholeNumber: Entry(lambda m, e: m._("Give a whole number."), (ids.IN_POSITION[0],)),
+    backlog.ReasonRequired: Entry(
+        lambda m, e: m._("Say why it is dismissed."), (ids.IN_DISMISS_REASON[0],)
+    ),
+    backlog.NoChannelChosen: Entry(lambda m, e: m._("Pick a channel."), (ids.IN_PASS_TO[0],)),
+    backlog.SameChannel: Entry(
+        lambda m, e: m._("Pick another channel than its own."), (ids.IN_PASS_TO[0],)
+    ),
+    backlog.BotNotInChannel: Entry(
+        lambda m, e: m._(
+            "I am not in <#{channel}>. Invite me there with `/invite @S3 Governance` first; "
+            "the item stays where it is.",
+            channel=e.channel,
+        ),
+        (ids.IN_PASS_TO[0],),
+    ),
+    backlog.FormExpired: Entry(
+        lambda m, e: m._("That took Slack too long to open the form. Please try again.")
+    ),
     # ---------------------------------------------------------------- agreements and reviews
     # ---------------------------------------------------------------- meeting rhythm
+    rhythm.InvalidEvery: Entry(
+        lambda m, e: m._("Choose every 1, 2, 3 or 4 weeks."), (ids.IN_MEETING_EVERY[0],)
+    ),
+    rhythm.InvalidWeekday: Entry(
+        lambda m, e: m._("Choose a day of the week."), (ids.IN_MEETING_WEEKDAY[0],)
+    ),
+    rhythm.InvalidTime: Entry(
+        lambda m, e: m._("Choose a time, such as 10:00."), (ids.IN_MEETING_TIME[0],)
+    ),
+    rhythm.InvalidTimezone: Entry(
+        lambda m, e: m._(
+            "I do not know your Slack timezone ({tz}). Set your timezone in your Slack profile "
+            "and try again.",
+            tz=e.args[0] if e.args else "?",
+        ),
+        (ids.IN_MEETING_TIME[0],),
+    ),
+    rhythm.MembersUnknown: Entry(
+        lambda m, e: m._(
+            "I cannot see who is in <#{channel}>, so I cannot check who may set its governance "
+            "meeting. Invite me with `/invite @S3 Governance` and try again.",
+            channel=e.channel,
+        ),
+        (ids.IN_MEETING_EVERY[0],),
+    ),
+    rhythm.NotAMember: Entry(
+        lambda m, e: m._(
+            "Only members of <#{channel}> can set its governance meeting. Nothing was changed.",
+            channel=e.channel,
+        ),
+        (ids.IN_MEETING_EVERY[0],),
+    ),
 }
 
 
@@ -114,6 +209,16 @@ def explain(m: Messages, exc: DomainError) -> str:
     """What to tell the person whose request this rule refused."""
     entry = entry_for(exc)
     return entry.say(m, exc) if entry else common.unexpected(m)
+
+
+def field_errors(m: Messages, problems: list[DomainError], blocks: list[str]) -> dict[str, str]:
+    """A form's errors for several refused fields at once (the first per field wins)."""
+    found: dict[str, str] = {}
+    for exc in problems:
+        field = field_for(exc, blocks) or (blocks[0] if blocks else None)
+        if field:
+            found.setdefault(field, explain(m, exc))
+    return found
 
 
 def field_for(exc: DomainError, blocks: list[str]) -> str | None:

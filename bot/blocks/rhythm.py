@@ -117,11 +117,29 @@ def cadence_modal(
     same_zone = current is not None and current.cadence.tz == tz
     weekday = current.cadence.weekday if current and same_zone else rules.DEFAULT_WEEKDAY
     at = current.cadence.time if current and same_zone else rules.DEFAULT_TIME
-    every_options = [
-        Option(value=str(n), label=truncate(every_label(m, n), 75))
-        for n in range(rules.MIN_EVERY_WEEKS, rules.MAX_EVERY_WEEKS + 1)
-    ]
-    day_options = [Option(value=str(d), label=weekday_name(m, d)) for d in range(7)]
+    blocks: list[Block] = [*_cadence_intro(m, channel_id, current)]
+    blocks += _cadence_inputs(m, every, weekday, at, tz)
+    blocks.append(
+        _ctx(
+            m._(
+                "The first meeting is the next such day; after it, the meetings follow the "
+                "rhythm you chose. Change it any time with `/tension meeting`."
+            )
+        )
+    )
+    return View(
+        type="modal",
+        callback_id=ids.CB_MEETING_MODAL,
+        title=PlainTextObject(text=truncate(m._("Governance meeting"), 24)),
+        submit=PlainTextObject(text=truncate(m._("Save"), 24)),
+        close=PlainTextObject(text=truncate(m._("Cancel"), 24)),
+        private_metadata=metadata,
+        blocks=blocks,
+    ).to_dict()
+
+
+def _cadence_intro(m: Messages, channel_id: str, current: CadenceView | None) -> list[Block]:
+    """What the cadence form is for, and the rhythm the channel has now."""
     blocks: list[Block] = [
         _md(
             m._(
@@ -140,7 +158,17 @@ def cadence_modal(
                 when=meeting_date(m, current.next_meeting_at, current.cadence.tz),
             )
         blocks.append(_ctx(now_text))
-    blocks += [
+    return blocks
+
+
+def _cadence_inputs(m: Messages, every: int, weekday: int, at: str, tz: str) -> list[Block]:
+    """The three inputs of the cadence form: how often, which day, what time."""
+    every_options = [
+        Option(value=str(n), label=truncate(every_label(m, n), 75))
+        for n in range(rules.MIN_EVERY_WEEKS, rules.MAX_EVERY_WEEKS + 1)
+    ]
+    day_options = [Option(value=str(d), label=weekday_name(m, d)) for d in range(7)]
+    return [
         InputBlock(
             block_id=ids.IN_MEETING_EVERY[0],
             label=m._("How often"),
@@ -169,22 +197,7 @@ def cadence_modal(
                 action_id=ids.IN_MEETING_TIME[1], initial_time=at, timezone=_valid_tz(tz)
             ),
         ),
-        _ctx(
-            m._(
-                "The first meeting is the next such day; after it, the meetings follow the "
-                "rhythm you chose. Change it any time with `/tension meeting`."
-            )
-        ),
     ]
-    return View(
-        type="modal",
-        callback_id=ids.CB_MEETING_MODAL,
-        title=PlainTextObject(text=truncate(m._("Governance meeting"), 24)),
-        submit=PlainTextObject(text=truncate(m._("Save"), 24)),
-        close=PlainTextObject(text=truncate(m._("Cancel"), 24)),
-        private_metadata=metadata,
-        blocks=blocks,
-    ).to_dict()
 
 
 def cadence_set(m: Messages, user_id: str, view: CadenceView) -> Rendered:
@@ -324,43 +337,9 @@ def agenda_message(m: Messages, agenda: Agenda) -> Rendered:
 # ---------------------------------------------------------------- replies
 
 
-def not_a_member(m: Messages, channel_id: str) -> str:
-    """Refusal: only the channel's members set its meeting rhythm."""
-    return m._(
-        "Only members of <#{channel}> can set its governance meeting. Nothing was changed.",
-        channel=channel_id,
-    )
-
-
-def members_unknown(m: Messages, channel_id: str) -> str:
-    """The bot cannot see the channel's members (it is not in the channel)."""
-    return m._(
-        "I cannot see who is in <#{channel}>, so I cannot check who may set its governance "
-        "meeting. Invite me with `/invite @S3 Governance` and try again.",
-        channel=channel_id,
-    )
-
-
 def cannot_post(m: Messages) -> str:
     """The bot may not post the agenda in this channel."""
     return m._(
         "I cannot post in this channel. Invite me with `/invite @S3 Governance` so the circle "
         "sees its agenda."
     )
-
-
-def field_error(m: Messages, exc: Exception, tz: str) -> tuple[str, str]:
-    """The form block and message for a refused cadence field."""
-    if isinstance(exc, rules.InvalidEvery):
-        return ids.IN_MEETING_EVERY[0], m._("Choose every 1, 2, 3 or 4 weeks.")
-    if isinstance(exc, rules.InvalidWeekday):
-        return ids.IN_MEETING_WEEKDAY[0], m._("Choose a day of the week.")
-    if isinstance(exc, rules.InvalidTime):
-        return ids.IN_MEETING_TIME[0], m._("Choose a time, such as 10:00.")
-    if isinstance(exc, rules.InvalidTimezone):
-        return ids.IN_MEETING_TIME[0], m._(
-            "I do not know your Slack timezone ({tz}). Set your timezone in your Slack profile "
-            "and try again.",
-            tz=tz,
-        )
-    raise exc

@@ -54,9 +54,9 @@ def clean_tension_text(raw: str) -> str:
     """
     text = _ENTITY_RE.sub(lambda m: _ENTITIES[m.group(0)], raw).strip()
     if not text:
-        raise EmptyText()
+        raise TensionEmpty()
     if len(text) > MAX_TENSION_LENGTH:
-        raise TextTooLong(MAX_TENSION_LENGTH, len(text))
+        raise TensionTooLong(MAX_TENSION_LENGTH, len(text))
     return text
 
 
@@ -92,12 +92,66 @@ class RaisedTension:
     open_count: int
 
 
+class TensionEmpty(EmptyText):
+    """A tension needs some text."""
+
+
+class TensionTooLong(TextTooLong):
+    """A tension's text is over the limit."""
+
+
 class DriverIncomplete(DomainError):
     """A driver needs its current situation and its effect."""
 
     def __init__(self, fields: list[str]) -> None:
         super().__init__(", ".join(fields))
         self.fields = fields
+
+
+class SituationMissing(DriverIncomplete):
+    """The driver's current situation is blank."""
+
+    def __init__(self) -> None:
+        super().__init__(["situation"])
+
+
+class EffectMissing(DriverIncomplete):
+    """The driver's effect is blank."""
+
+    def __init__(self) -> None:
+        super().__init__(["effect"])
+
+
+class DriverPartTooLong(TextTooLong):
+    """A part of a driver is over the limit."""
+
+
+class NotMember(DomainError):
+    """Only the circle's members change its backlog."""
+
+    def __init__(self, channel: str) -> None:
+        super().__init__(channel)
+        self.channel = channel
+
+
+class NotAWholeNumber(DomainError):
+    """A place in the backlog is a whole number."""
+
+
+class NoChannelChosen(DomainError):
+    """Passing an item on needs the channel it goes to."""
+
+
+class BotNotInChannel(DomainError):
+    """The bot is not in the channel an item would be passed on to."""
+
+    def __init__(self, channel: str) -> None:
+        super().__init__(channel)
+        self.channel = channel
+
+
+class FormExpired(DomainError):
+    """Slack took too long to let a form open (its trigger expired)."""
 
 
 class ItemChanged(DomainError):
@@ -139,13 +193,55 @@ def clean_driver(
         raise DriverIncomplete(missing)
     for value in (situation or "", effect or "", relevance or ""):
         if len(value.strip()) > MAX_TENSION_LENGTH:
-            raise TextTooLong(MAX_TENSION_LENGTH, len(value.strip()))
+            raise DriverPartTooLong(MAX_TENSION_LENGTH, len(value.strip()))
     return Driver(
         situation=(situation or "").strip(),
         effect=(effect or "").strip(),
         relevance=(relevance or "").strip() or None,
         nature=nature if nature in (Nature.PROBLEM, Nature.OPPORTUNITY) else None,
     )
+
+
+def driver_problems(situation: str | None, effect: str | None) -> list[DriverIncomplete]:
+    """Each required part of a driver that is blank (or only whitespace), as its own error."""
+    problems: list[DriverIncomplete] = []
+    if not (situation or "").strip():
+        problems.append(SituationMissing())
+    if not (effect or "").strip():
+        problems.append(EffectMissing())
+    return problems
+
+
+def require_member(members: frozenset[str] | set[str], user_id: str, channel: str) -> None:
+    """Only the circle's members change its backlog."""
+    if user_id not in members:
+        raise NotMember(channel)
+
+
+def parse_position(raw: str | None) -> int:
+    """A place typed in the position form; NotAWholeNumber otherwise."""
+    if not (raw or "").strip().lstrip("-").isdigit():
+        raise NotAWholeNumber()
+    return int(raw or "")
+
+
+def require_target(target: str | None) -> str:
+    """The channel an item is passed on to; NoChannelChosen when none was picked."""
+    if not target:
+        raise NoChannelChosen()
+    return target
+
+
+def require_unchanged(item: ItemView, expected_rank: int | None) -> None:
+    """The item is still at the place the person saw it (when they saw one); ItemChanged else."""
+    if expected_rank is not None and item.rank != expected_rank:
+        raise ItemChanged()
+
+
+def require_open_at(item: ItemView, expected_rank: int | None) -> None:
+    """The item is open and exactly where the person saw it (unranked if so); ItemChanged else."""
+    if item.rank != expected_rank or item.status not in OPEN_STATUSES:
+        raise ItemChanged()
 
 
 def target_rank(current: int, total: int, move: str | int) -> int:

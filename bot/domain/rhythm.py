@@ -41,6 +41,26 @@ class InvalidTimezone(DomainError):
     """The timezone is not a known IANA zone."""
 
 
+class NotAMember(DomainError):
+    """Only the channel's members set its meeting rhythm."""
+
+    def __init__(self, channel: str) -> None:
+        super().__init__(channel)
+        self.channel = channel
+
+
+class MembersUnknown(NotAMember):
+    """The bot cannot see the channel's members, so it cannot tell who may set the rhythm."""
+
+
+def require_member(members: frozenset[str] | set[str], user_id: str, channel: str) -> None:
+    """Only the channel's members set its rhythm; no one when its members cannot be seen."""
+    if not members:
+        raise MembersUnknown(channel)
+    if user_id not in members:
+        raise NotAMember(channel)
+
+
 @dataclass(frozen=True)
 class Cadence:
     """A circle's governance meeting rhythm."""
@@ -90,6 +110,24 @@ def check_weekday(weekday: int | None) -> int:
     if not isinstance(weekday, int) or not 0 <= weekday <= 6:
         raise InvalidWeekday(str(weekday))
     return weekday
+
+
+def cadence_problems(
+    every_weeks: int | None, weekday: int | None, hhmm: str, tz: str
+) -> list[DomainError]:
+    """Every field of a cadence form that is refused, each as its own error, in form order."""
+    problems: list[DomainError] = []
+    for check, value in (
+        (check_every, every_weeks),
+        (check_weekday, weekday),
+        (parse_time, hhmm),
+        (zone, tz),
+    ):
+        try:
+            check(value)  # type: ignore[operator]
+        except DomainError as exc:
+            problems.append(exc)
+    return problems
 
 
 def check_cadence(every_weeks: int, weekday: int, hhmm: str, tz: str) -> Cadence:

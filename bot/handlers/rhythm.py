@@ -1,32 +1,34 @@
 """The governance meeting rhythm: `/tension meeting` (the cadence form) and `/tension agenda`.
 
-The `/tension` command itself lives in handlers.tension, which calls `on_meeting_command`
-and `on_agenda_command` after its ack, in the background. `register` wires the form.
+Bolt routes `/tension meeting` to `on_meeting_command` and `/tension agenda` to
+`on_agenda_command` (matched on the command's text), after the ack, in the pool.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
+from slack_bolt.kwargs_injection import Args
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.blocks import common, ids
+from bot.blocks import errors, ids
 from bot.blocks import rhythm as views
+from bot.blocks.backlog import asks
+from bot.deps import Deps
 from bot.domain import rhythm as rules
-from bot.domain.errors import DomainError
-from bot.handlers.consent import open_modal
-from bot.runtime.replies import ephemeral, later
+from bot.domain.backlog import FormExpired
+from bot.runtime.listeners import messages_for, on, tell
+from bot.runtime.payload import Form, Where, where
+from bot.runtime.replies import ephemeral, open_modal
 from bot.services import rhythm
 
-if TYPE_CHECKING:
-    from bot.deps import Deps
-
 log = logging.getLogger(__name__)
+
+CADENCE_FIELDS = [ids.IN_MEETING_EVERY[0], ids.IN_MEETING_WEEKDAY[0], ids.IN_MEETING_TIME[0]]
 
 
 class MeetingMeta(BaseModel):
@@ -36,8 +38,11 @@ class MeetingMeta(BaseModel):
     tz: str
 
 
-def _selected(values: dict[str, Any], key: tuple[str, str]) -> dict[str, Any]:
-    return values.get(key[0], {}).get(key[1], {}) or {}
+def register(app: App) -> None:
+    """Wire `/tension meeting`, `/tension agenda` and the cadence form's submission."""
+    on(app.command(ids.CMD_TENSION, matchers=[asks("meeting")]), lazy=(on_meeting_command,))
+    on(app.command(ids.CMD_TENSION, matchers=[asks("agenda")]), lazy=(on_agenda_command,))
+    on(app.view(ids.CB_MEETING_MODAL), ack=submit_cadence, lazy=(announce,))
 
 
 def _number(raw: Any) -> int | None:
@@ -47,141 +52,94 @@ def _number(raw: Any) -> int | None:
         return None
 
 
-def _member_refusal(
-    deps: Deps, client: WebClient, team_id: str, channel_id: str, user_id: str
-) -> str | None:
-    """Why the person may not set the channel's cadence, or None when they may."""
-    m = deps.people.user_messages(client, team_id, user_id)
-    members = deps.people.channels.of(client, team_id, channel_id)
-    if not members:
-        return views.members_unknown(m, channel_id)
-    if user_id not in members:
-        return views.not_a_member(m, channel_id)
-    return None
+def require_member(deps: Deps, client: WebClient, who: Where, channel_id: str) -> None:
+    """Only the channel's members set its cadence (the one place this is checked)."""
+    members = deps.people.channels.of(client, who.team_id, channel_id)
+    rules.require_member(members, who.user_id or "", channel_id)
 
 
-def on_meeting_command(deps: Deps, client: WebClient, command: dict, respond: Any) -> None:
+def on_meeting_command(command: dict[str, Any], client: WebClient, deps: Deps, args: Args) -> None:
     """`/tension meeting`: open the cadence form for a channel member; refuse anyone else."""
-    team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
-    m = deps.people.user_messages(client, team_id, user_id)
-
-    def tell(text: str) -> None:
-        ephemeral(client, channel=channel_id, user=user_id, text=text, respond=respond)
-
-    refusal = _member_refusal(deps, client, team_id, channel_id, user_id)
-    if refusal:
-        tell(refusal)
-        return
-    tz = deps.people.timezone(client, team_id, user_id)
-    try:
-        current = rhythm.get_cadence(deps.sessions, team_id=team_id, channel_id=channel_id)
-    except SQLAlchemyError:
-        log.exception("meeting cadence unavailable")
-        tell(common.db_down(m))
-        return
+    who = where(command)
+    channel_id = who.channel_id or ""
+    require_member(deps, client, who, channel_id)
+    tz = deps.people.timezone(client, who.team_id, who.user_id or "")
+    current = rhythm.get_cadence(deps.sessions, team_id=who.team_id, channel_id=channel_id)
     modal = views.cadence_modal(
-        m,
+        messages_for(args),
         metadata=MeetingMeta(channel_id=channel_id, tz=tz).model_dump_json(),
         channel_id=channel_id,
         tz=tz,
         current=current,
     )
-    open_modal(client, command["trigger_id"], modal, m, channel_id, user_id)
+    if not open_modal(client, command["trigger_id"], modal):
+        raise FormExpired()
 
 
-def on_agenda_command(deps: Deps, client: WebClient, command: dict, respond: Any) -> None:
+def on_agenda_command(command: dict[str, Any], client: WebClient, deps: Deps, args: Args) -> None:
     """`/tension agenda`: post the agenda of the next governance meeting in the channel now."""
-    team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
-    m = deps.people.user_messages(client, team_id, user_id)
-    try:
-        found = rhythm.agenda(
-            deps.sessions, team_id=team_id, channel_id=channel_id, now=deps.clock()
-        )
-    except SQLAlchemyError:
-        log.exception("agenda unavailable")
-        ephemeral(client, channel=channel_id, user=user_id, text=common.db_down(m), respond=respond)
-        return
-    public = deps.people.workspace_messages(team_id)
-    text, blocks = views.agenda_message(public, found)
+    who = where(command)
+    channel_id = who.channel_id or ""
+    found = rhythm.agenda(
+        deps.sessions, team_id=who.team_id, channel_id=channel_id, now=deps.clock()
+    )
+    text, blocks = views.agenda_message(deps.people.workspace_messages(who.team_id), found)
     try:
         client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)
     except SlackApiError as exc:
         log.info("agenda not posted in %s: %s", channel_id, exc.response.get("error"))
+        tell(args, views.cannot_post(messages_for(args)))
+
+
+def submit_cadence(
+    ack: Ack,
+    body: dict,
+    view: dict,
+    client: WebClient,
+    context: BoltContext,
+    deps: Deps,
+    args: Args,
+) -> None:
+    """Store the channel's meeting rhythm, or say on the form what is refused."""
+    who = where(body)
+    meta = MeetingMeta.model_validate_json(view["private_metadata"])
+    form = Form(view)
+    every = _number(form.selected(ids.IN_MEETING_EVERY))
+    weekday = _number(form.selected(ids.IN_MEETING_WEEKDAY))
+    at = form.time(ids.IN_MEETING_TIME) or ""
+    if problems := rules.cadence_problems(every, weekday, at, meta.tz):
+        m = messages_for(args)
+        ack(response_action="errors", errors=errors.field_errors(m, problems, CADENCE_FIELDS))
+        return
+    require_member(deps, client, who, meta.channel_id)
+    assert every is not None and weekday is not None
+    context["cadence"] = rhythm.set_cadence(
+        deps.sessions,
+        team_id=who.team_id,
+        channel_id=meta.channel_id,
+        every_weeks=every,
+        weekday=weekday,
+        time=at,
+        tz=meta.tz,
+        now=deps.clock(),
+    )
+    ack()
+
+
+def announce(body: dict, client: WebClient, context: BoltContext, deps: Deps) -> None:
+    """Tell the channel its meeting rhythm; the person alone if the bot may not post."""
+    saved: rhythm.CadenceView | None = context.get("cadence")
+    if saved is None:
+        return
+    who = where(body)
+    text, blocks = views.cadence_set(
+        deps.people.workspace_messages(who.team_id), who.user_id, saved
+    )
+    try:
+        client.chat_postMessage(channel=saved.channel_id, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        log.info("cadence not announced in %s: %s", saved.channel_id, exc.response.get("error"))
+        m = deps.people.user_messages(client, who.team_id, who.user_id or "")
         ephemeral(
-            client, channel=channel_id, user=user_id, text=views.cannot_post(m), respond=respond
+            client, channel=saved.channel_id, user=who.user_id or "", text=views.cannot_post(m)
         )
-
-
-def register(app: App, deps: Deps) -> None:
-    """Wire the cadence form's submission."""
-
-    @app.view(ids.CB_MEETING_MODAL)
-    def on_meeting_submit(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
-        team_id = body["team"]["id"] if body.get("team") else body["user"]["team_id"]
-        user_id = body["user"]["id"]
-        meta = MeetingMeta.model_validate_json(view["private_metadata"])
-        m = deps.people.user_messages(client, team_id, user_id)
-        values = view["state"]["values"]
-        every = _number(
-            (_selected(values, ids.IN_MEETING_EVERY).get("selected_option") or {}).get("value")
-        )
-        weekday = _number(
-            (_selected(values, ids.IN_MEETING_WEEKDAY).get("selected_option") or {}).get("value")
-        )
-        at = _selected(values, ids.IN_MEETING_TIME).get("selected_time") or ""
-
-        errors: dict[str, str] = {}
-        for check in (
-            lambda: rules.check_every(every),
-            lambda: rules.check_weekday(weekday),
-            lambda: rules.parse_time(at),
-            lambda: rules.zone(meta.tz),
-        ):
-            try:
-                check()
-            except DomainError as exc:
-                block, message = views.field_error(m, exc, meta.tz)
-                errors.setdefault(block, message)
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        refusal = _member_refusal(deps, client, team_id, meta.channel_id, user_id)
-        if refusal:
-            ack(response_action="errors", errors={ids.IN_MEETING_EVERY[0]: refusal})
-            return
-        assert every is not None and weekday is not None
-        try:
-            saved = rhythm.set_cadence(
-                deps.sessions,
-                team_id=team_id,
-                channel_id=meta.channel_id,
-                every_weeks=every,
-                weekday=weekday,
-                time=at,
-                tz=meta.tz,
-                now=deps.clock(),
-            )
-        except DomainError as exc:
-            block, message = views.field_error(m, exc, meta.tz)
-            ack(response_action="errors", errors={block: message})
-            return
-        except SQLAlchemyError:
-            log.exception("could not store a meeting cadence")
-            ack(response_action="errors", errors={ids.IN_MEETING_EVERY[0]: common.db_down(m)})
-            return
-        ack()
-        who = {"user_id": user_id, "channel_id": meta.channel_id, "team_id": team_id}
-        later(deps, client, who, announce, client, team_id, user_id, saved)
-
-    def announce(client: WebClient, team_id: str, user_id: str, saved: rhythm.CadenceView) -> None:
-        """Tell the channel its meeting rhythm; the person alone if the bot may not post."""
-        public = deps.people.workspace_messages(team_id)
-        text, blocks = views.cadence_set(public, user_id, saved)
-        try:
-            client.chat_postMessage(channel=saved.channel_id, text=text, blocks=blocks)
-        except SlackApiError as exc:
-            log.info("cadence not announced in %s: %s", saved.channel_id, exc.response.get("error"))
-            m = deps.people.user_messages(client, team_id, user_id)
-            ephemeral(client, channel=saved.channel_id, user=user_id, text=views.cannot_post(m))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.backlog import (
@@ -27,6 +29,8 @@ from bot.store.models import BacklogItem, Circle
 
 Factory = sessionmaker[Session]
 
+log = logging.getLogger(__name__)
+
 
 def raise_tension(
     factory: Factory, *, team_id: str, channel_id: str, author_id: str, text: str, now: datetime
@@ -48,6 +52,16 @@ def remember_message(factory: Factory, *, team_id: str, item_id: int, message_ts
     """Link an item to the channel message that announced it."""
     with transaction(factory) as session:
         repo.set_message_ts(session, team_id, item_id, message_ts)
+
+
+def link_message(factory: Factory, *, team_id: str, item_id: int, message_ts: str) -> bool:
+    """Link an item to its announcement, best effort: the item stands without the link."""
+    try:
+        remember_message(factory, team_id=team_id, item_id=item_id, message_ts=message_ts)
+    except SQLAlchemyError:
+        log.warning("could not link item %s to its message", item_id, exc_info=True)
+        return False
+    return True
 
 
 def backlog_page(

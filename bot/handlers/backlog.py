@@ -1,0 +1,438 @@
+"""The governance backlog as a circle runs it: drivers, next steps, ranking, dismissing, passing on."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pydantic import BaseModel
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt.kwargs_injection import Args
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from bot.blocks import drivers as views
+from bot.blocks import errors, ids
+from bot.blocks.backlog import asks, tension_raised
+from bot.deps import Deps
+from bot.domain import backlog as rules
+from bot.domain.backlog import ItemView, NextStep
+from bot.i18n import Messages
+from bot.runtime.listeners import messages_for, on
+from bot.runtime.payload import Form, Where, where
+from bot.runtime.replies import ephemeral, open_modal
+from bot.services import backlog
+
+log = logging.getLogger(__name__)
+
+DRIVER_FIELDS = [ids.IN_SITUATION[0], ids.IN_EFFECT[0]]
+ITEM_MODALS = {
+    "step": views.next_step_modal,
+    "dismiss": views.dismiss_modal,
+    "pass": views.pass_on_modal,
+}
+MOVES = ("up", "down", "top")
+
+
+class DriverMeta(BaseModel):
+    """State carried through the driver form."""
+
+    channel_id: str
+    item_id: int | None = None
+    source_link: str | None = None
+
+
+class ItemMeta(BaseModel):
+    """State carried through an item's forms."""
+
+    item_id: int
+    expected_rank: int | None = None
+    channel_id: str | None = None
+    response_url: str | None = None
+
+
+def register(app: App) -> None:
+    """Wire the driver form, the list's item menu and paging, the item forms and the shortcut."""
+    on(app.command(ids.CMD_TENSION, matchers=[asks("form")]), lazy=(open_driver_form,))
+    on(app.view(ids.CB_DRIVER_MODAL), ack=submit_driver, lazy=(announce,))
+    on(app.action(f"{ids.ACT_PAGE}_prev"), lazy=(turn_page,))
+    on(app.action(f"{ids.ACT_PAGE}_next"), lazy=(turn_page,))
+    on(app.action(ids.ACT_ITEM_MENU), lazy=(item_menu,))
+    on(app.view(ids.CB_NEXT_STEP_MODAL), ack=submit_next_step, lazy=(refresh_list,))
+    on(app.view(ids.CB_POSITION_MODAL), ack=submit_position, lazy=(refresh_list,))
+    on(app.view(ids.CB_DISMISS_MODAL), ack=submit_dismiss, lazy=(refresh_list,))
+    on(app.view(ids.CB_PASS_ON_MODAL), ack=submit_pass_on, lazy=(tell_passed_on,))
+    on(app.shortcut(ids.SHORTCUT_RAISE), lazy=(raise_from_message,))
+
+
+# ---------------------------------------------------------------- shared steps
+
+
+def require_member(deps: Deps, client: WebClient, who: Where, channel_id: str) -> None:
+    """Only the circle's members change its backlog (the one place this is checked)."""
+    members = deps.people.channels.of(client, who.team_id, channel_id)
+    rules.require_member(members, who.user_id or "", channel_id)
+
+
+def open_form(client: WebClient, trigger_id: str, view: dict) -> None:
+    """Open a modal; FormExpired when Slack's trigger expired first."""
+    if not open_modal(client, trigger_id, view):
+        raise rules.FormExpired()
+
+
+def open_driver_modal(
+    client: WebClient,
+    trigger_id: str,
+    m: Messages,
+    channel_id: str,
+    *,
+    item_id: int | None = None,
+    initial: dict[str, str | None] | None = None,
+    source_link: str | None = None,
+) -> None:
+    """Open S3's driver template, empty or prefilled."""
+    meta = DriverMeta(channel_id=channel_id, item_id=item_id, source_link=source_link)
+    view = views.driver_modal(
+        m, meta.model_dump_json(), {**(initial or {}), "source_link": source_link}
+    )
+    open_form(client, trigger_id, view)
+
+
+def show_page(
+    deps: Deps,
+    client: WebClient,
+    respond: Any,
+    who: Where,
+    channel_id: str,
+    offset: int,
+    note: str | None = None,
+) -> None:
+    """Show one page of the channel's backlog to the person (replacing the list they acted on)."""
+    m = deps.people.user_messages(client, who.team_id, who.user_id or "")
+    items, total = _page(deps, who.team_id, channel_id, offset)
+    if offset and not items and total:
+        offset = max(total - views.PAGE_SIZE, 0)
+        items, total = _page(deps, who.team_id, channel_id, offset)
+    text, blocks = views.backlog_page(m, channel_id, items, total, offset)
+    blocks = views.with_note(blocks, note)
+    if respond is not None:
+        respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=True)
+    else:
+        ephemeral(client, channel=channel_id, user=who.user_id or "", text=text, blocks=blocks)
+
+
+def _page(deps: Deps, team_id: str, channel_id: str, offset: int) -> tuple[list[ItemView], int]:
+    return backlog.backlog_page(
+        deps.sessions, team_id=team_id, channel_id=channel_id, limit=views.PAGE_SIZE, offset=offset
+    )
+
+
+def _page_of(rank: int | None) -> int:
+    """The offset of the list page on which a place was shown."""
+    return ((rank or 1) - 1) // views.PAGE_SIZE * views.PAGE_SIZE
+
+
+def _plain_text(text: str) -> str:
+    """Slack's escaped message text back to what the person typed."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+# ---------------------------------------------------------------- the driver form
+
+
+def open_driver_form(command: dict[str, Any], client: WebClient, deps: Deps, args: Args) -> None:
+    """A bare `/tension` opens S3's driver template; `/tension <text>` stays quick capture."""
+    who = where(command)
+    open_driver_modal(client, command["trigger_id"], messages_for(args), who.channel_id or "")
+
+
+def submit_driver(
+    ack: Ack,
+    body: dict,
+    view: dict,
+    client: WebClient,
+    context: BoltContext,
+    deps: Deps,
+    args: Args,
+) -> None:
+    """Store the described driver: a new item, or the description of an existing one."""
+    who = where(body)
+    meta = DriverMeta.model_validate_json(view["private_metadata"])
+    form = Form(view)
+    situation, effect = form.text(ids.IN_SITUATION), form.text(ids.IN_EFFECT)
+    if problems := rules.driver_problems(situation, effect):
+        m = messages_for(args)
+        ack(response_action="errors", errors=errors.field_errors(m, problems, DRIVER_FIELDS))
+        return
+    driver = rules.clean_driver(
+        situation, effect, form.text(ids.IN_RELEVANCE), form.selected(ids.IN_NATURE)
+    )
+    channel_id = meta.channel_id
+    if meta.item_id is not None:
+        channel_id = backlog.get(
+            deps.sessions, team_id=who.team_id, item_id=meta.item_id
+        ).channel_id
+        require_member(deps, client, who, channel_id)
+    item = backlog.describe(
+        deps.sessions,
+        team_id=who.team_id,
+        channel_id=channel_id,
+        actor=who.user_id,
+        driver=driver,
+        now=deps.clock(),
+        item_id=meta.item_id,
+        source_link=meta.source_link,
+    )
+    ack()
+    if meta.item_id is None:
+        context["raised"] = item
+
+
+def announce(body: dict, client: WebClient, context: BoltContext, deps: Deps) -> None:
+    """Tell the channel about a newly described driver."""
+    item: ItemView | None = context.get("raised")
+    if item is None:
+        return
+    team_id = where(body).team_id
+    public = deps.people.workspace_messages(team_id)
+    _, total = backlog.backlog_page(
+        deps.sessions, team_id=team_id, channel_id=item.channel_id, limit=1
+    )
+    fallback, blocks = tension_raised(public, item, total)
+    try:
+        posted = client.chat_postMessage(channel=item.channel_id, text=fallback, blocks=blocks)
+    except SlackApiError as exc:
+        log.warning("driver not announced: %s", exc.response.get("error"))
+        return
+    backlog.remember_message(
+        deps.sessions, team_id=team_id, item_id=item.id, message_ts=posted["ts"]
+    )
+
+
+# ---------------------------------------------------------------- the list: paging and the item menu
+
+
+def turn_page(body: dict, action: dict, client: WebClient, respond: Respond, deps: Deps) -> None:
+    """Show the previous or next page of the list."""
+    channel_id, offset = action["value"].rsplit(":", 1)
+    show_page(deps, client, respond, where(body), channel_id, int(offset))
+
+
+def item_menu(
+    body: dict, action: dict, client: WebClient, respond: Respond, deps: Deps, args: Args
+) -> None:
+    """An item's menu: move it at once, or open the form for what was chosen."""
+    who = where(body)
+    what, item_id, rank = action["selected_option"]["value"].split(":")
+    expected = int(rank) if rank not in ("", "None") else None
+    try:
+        item = backlog.get(deps.sessions, team_id=who.team_id, item_id=int(item_id))
+        require_member(deps, client, who, item.channel_id)
+        if what in MOVES:
+            backlog.move(
+                deps.sessions,
+                team_id=who.team_id,
+                item_id=item.id,
+                actor=who.user_id,
+                expected_rank=expected,
+                to=what,
+                now=deps.clock(),
+            )
+            show_page(deps, client, respond, who, item.channel_id, _page_of(expected))
+            return
+        rules.require_open_at(item, expected)
+    except rules.ItemChanged as exc:
+        if not who.channel_id:
+            raise
+        # Not only a refusal: the person gets the list as it is now, with the reason on top.
+        note = errors.explain(messages_for(args), exc)
+        show_page(deps, client, respond, who, who.channel_id, 0, note=note)
+        return
+    open_item_form(body, client, deps, messages_for(args), what, item)
+
+
+def open_item_form(
+    body: dict, client: WebClient, deps: Deps, m: Messages, what: str, item: ItemView
+) -> None:
+    """Open the form the menu choice asks for, about this item."""
+    trigger = body["trigger_id"]
+    if what == "describe":
+        initial = {
+            "situation": item.situation or item.text,
+            "effect": item.effect,
+            "relevance": item.relevance,
+            "nature": item.nature,
+        }
+        open_driver_modal(
+            client,
+            trigger,
+            m,
+            item.channel_id,
+            item_id=item.id,
+            initial=initial,
+            source_link=item.source_link,
+        )
+        return
+    meta = ItemMeta(
+        item_id=item.id,
+        expected_rank=item.rank,
+        channel_id=where(body).channel_id,
+        response_url=body.get("response_url"),
+    ).model_dump_json()
+    if what == "position":
+        _, total = backlog.backlog_page(
+            deps.sessions, team_id=item.team_id, channel_id=item.channel_id, limit=1
+        )
+        open_form(client, trigger, views.position_modal(m, item, total, meta))
+    elif what in ITEM_MODALS:
+        open_form(client, trigger, ITEM_MODALS[what](m, item, meta))
+
+
+# ---------------------------------------------------------------- the item forms
+
+
+def _form_item(view: dict, client: WebClient, deps: Deps, who: Where) -> tuple[ItemMeta, ItemView]:
+    """The item a form is about, once the person may change it."""
+    meta = ItemMeta.model_validate_json(view["private_metadata"])
+    item = backlog.get(deps.sessions, team_id=who.team_id, item_id=meta.item_id)
+    require_member(deps, client, who, item.channel_id)
+    return meta, item
+
+
+def _done(ack: Ack, context: BoltContext, meta: ItemMeta, item: ItemView) -> None:
+    """Close the form; the list the person acted from is refreshed after the ack."""
+    ack()
+    if meta.response_url:
+        context["refresh"] = (meta.response_url, item.channel_id, item.rank)
+
+
+def submit_next_step(
+    ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext, deps: Deps
+) -> None:
+    """Accept the item onto the backlog with its next step (and due date)."""
+    who = where(body)
+    meta, item = _form_item(view, client, deps, who)
+    form = Form(view)
+    backlog.accept(
+        deps.sessions,
+        team_id=who.team_id,
+        item_id=item.id,
+        actor=who.user_id,
+        next_step=NextStep(form.selected(ids.IN_NEXT_STEP)),
+        due=form.date(ids.IN_DUE),
+        now=deps.clock(),
+    )
+    _done(ack, context, meta, item)
+
+
+def submit_position(
+    ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext, deps: Deps
+) -> None:
+    """Move the item to the place typed in."""
+    who = where(body)
+    meta, item = _form_item(view, client, deps, who)
+    backlog.move(
+        deps.sessions,
+        team_id=who.team_id,
+        item_id=item.id,
+        actor=who.user_id,
+        expected_rank=meta.expected_rank,
+        to=rules.parse_position(Form(view).text(ids.IN_POSITION)),
+        now=deps.clock(),
+    )
+    _done(ack, context, meta, item)
+
+
+def submit_dismiss(
+    ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext, deps: Deps
+) -> None:
+    """Dismiss the item, with its reason."""
+    who = where(body)
+    meta, item = _form_item(view, client, deps, who)
+    backlog.dismiss(
+        deps.sessions,
+        team_id=who.team_id,
+        item_id=item.id,
+        actor=who.user_id,
+        reason=Form(view).text(ids.IN_DISMISS_REASON),
+        now=deps.clock(),
+    )
+    _done(ack, context, meta, item)
+
+
+def submit_pass_on(
+    ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext, deps: Deps
+) -> None:
+    """Pass the item on to another circle's channel (where the bot is)."""
+    who = where(body)
+    meta, item = _form_item(view, client, deps, who)
+    target = rules.require_target(Form(view).conversation(ids.IN_PASS_TO))
+    if not bot_is_in(client, target):
+        raise rules.BotNotInChannel(target)
+    rules.require_unchanged(item, meta.expected_rank)
+    moved = backlog.pass_on(
+        deps.sessions,
+        team_id=who.team_id,
+        item_id=item.id,
+        actor=who.user_id,
+        to_channel=target,
+        now=deps.clock(),
+    )
+    ack()
+    context["passed_on"] = (item.channel_id, moved)
+
+
+def bot_is_in(client: WebClient, channel: str) -> bool:
+    """Whether the bot is a member of the channel."""
+    try:
+        info = client.conversations_info(channel=channel)["channel"]
+    except SlackApiError:
+        return False
+    return bool(info.get("is_member"))
+
+
+def refresh_list(body: dict, client: WebClient, context: BoltContext, deps: Deps) -> None:
+    """Show the list the person acted from as it is now (through its response_url)."""
+    if not context.get("refresh"):
+        return
+    response_url, channel_id, rank = context["refresh"]
+    webhook = WebhookClient(response_url)
+    send = lambda **kw: webhook.send(**kw)  # noqa: E731
+    show_page(deps, client, send, where(body), channel_id, _page_of(rank))
+
+
+def tell_passed_on(body: dict, client: WebClient, context: BoltContext, deps: Deps) -> None:
+    """Tell the receiving channel what was passed on to it, and from where."""
+    if not context.get("passed_on"):
+        return
+    source, item = context["passed_on"]
+    who = where(body)
+    public = deps.people.workspace_messages(who.team_id)
+    text = views.passed_on_notice(public, who.user_id or "", source, item)
+    client.chat_postMessage(channel=item.channel_id, text=text)
+
+
+# ---------------------------------------------------------------- the message shortcut
+
+
+def raise_from_message(shortcut: dict, client: WebClient, deps: Deps, args: Args) -> None:
+    """Open the driver form prefilled with the message the shortcut was used on."""
+    who = where(shortcut)
+    message = shortcut.get("message") or {}
+    link = None
+    try:
+        link = client.chat_getPermalink(channel=who.channel_id, message_ts=message.get("ts"))[
+            "permalink"
+        ]
+    except SlackApiError:
+        log.info("no permalink for the shortcut's message")
+    text = _plain_text(message.get("text") or "")[: rules.MAX_TENSION_LENGTH]
+    open_driver_modal(
+        client,
+        shortcut["trigger_id"],
+        messages_for(args),
+        who.channel_id or "",
+        initial={"situation": text},
+        source_link=link,
+    )

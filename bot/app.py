@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 
 from slack_bolt import App
@@ -44,5 +45,9 @@ def build_app(deps: Deps) -> App:
     app.use(first_delivery_only)
     app.error(on_error)
     for feature in FEATURES:
-        feature.register(app, deps)  # transitional: listeners move to module level
+        # transitional: features whose listeners are at module level take only the app
+        if len(inspect.signature(feature.register).parameters) == 1:
+            feature.register(app)
+        else:
+            feature.register(app, deps)
     return app

@@ -413,3 +413,53 @@ def event_post(
     return text, _dicts(
         [_md(text), _ctx(m._("`/agreements {number}` shows it in full.", number=a.number))]
     )
+
+
+def keep_modal(m: Messages, a: AgreementView, metadata: str, initial: date) -> dict:
+    """Keep the agreement: ask for the next review date."""
+    return date_modal(
+        m,
+        a,
+        callback_id=ids.CB_AGREEMENT_KEEP,
+        key=ids.IN_NEXT_REVIEW,
+        title=m._("Keep the agreement"),
+        label=m._("Next review date"),
+        initial=initial,
+        metadata=metadata,
+        submit=m._("Keep"),
+    )
+
+
+def snooze_modal(m: Messages, a: AgreementView, metadata: str, initial: date) -> dict:
+    """Snooze the reminder: ask when to remind again."""
+    return date_modal(
+        m,
+        a,
+        callback_id=ids.CB_AGREEMENT_SNOOZE,
+        key=ids.IN_SNOOZE_UNTIL,
+        title=m._("Snooze the reminder"),
+        label=m._("Remind me again on"),
+        initial=initial,
+        metadata=metadata,
+        submit=m._("Snooze"),
+    )
+
+
+def evolve_initial(a: AgreementView) -> dict[str, Any]:
+    """The consent form's starting values when an agreement evolves."""
+    return {
+        "title": a.title,
+        "text": a.text,
+        "driver": a.driver,
+        "responsibilities": a.responsibilities,
+        "evaluation": a.evaluation,
+        "responsible_ids": a.responsible_ids,
+    }
+
+
+def agreements_usage(m: Messages) -> str:
+    """How to use `/agreements`, for a word it does not know."""
+    return m._(
+        "Use `/agreements` for the list, `/agreements [number]` for one in full, or "
+        "`/agreements add` to record one made elsewhere."
+    )

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain import review as rules
-from bot.domain.consent import clean_proposal
+from bot.domain.consent import ProposalEmpty, clean_proposal
 from bot.domain.review import AgreementStatus, Pending, Stage
 from bot.store import agreements_repo as q
 from bot.store import consent_repo, repo
@@ -110,8 +110,12 @@ def record(
     today: date,
 ) -> AgreementView:
     """Record an agreement made elsewhere (in a meeting, say)."""
-    text = clean_proposal(text)
-    rules.check_future(review_date, today)
+    try:
+        text = clean_proposal(text)
+    except ProposalEmpty as exc:
+        raise rules.AgreementEmpty() from exc
+    if review_date <= today:
+        raise rules.ReviewDateNotInFuture()
     with transaction(factory) as session:
         circle = repo.lock_circle(session, team_id, channel_id, now)
         agreement = q.create(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -30,6 +31,8 @@ from bot.domain.consent import MAX_PROPOSAL_LENGTH
 from bot.domain.review import Stage, overdue_days
 from bot.i18n import Messages
 from bot.services.agreements import AgreementView, HistoryEntry
+
+UTC_ZONE = ZoneInfo("UTC")
 
 Rendered = tuple[str, list[dict]]
 LIST_LIMIT = 40
@@ -109,8 +112,8 @@ def register_list(
     return title, _dicts(blocks)
 
 
-def _history_line(m: Messages, entry: HistoryEntry) -> str:
-    when = long_date(m, entry.at.date())
+def _history_line(m: Messages, entry: HistoryEntry, zone: ZoneInfo) -> str:
+    when = long_date(m, entry.at.astimezone(zone).date())
     who = mention(entry.actor_id) if entry.actor_id else m._("the bot")
     d = entry.detail
     texts = {
@@ -175,8 +178,10 @@ def _body(m: Messages, a: AgreementView) -> list[Block]:
     return blocks
 
 
-def agreement_detail(m: Messages, a: AgreementView, today: date) -> Rendered:
-    """One agreement in full, with its history."""
+def agreement_detail(
+    m: Messages, a: AgreementView, today: date, zone: ZoneInfo | None = None
+) -> Rendered:
+    """One agreement in full, with its history dated in the reader's zone (UTC when unknown)."""
     title = m._(
         "Agreement #{number} (version {version}): {title}",
         number=a.number,
@@ -188,7 +193,7 @@ def agreement_detail(m: Messages, a: AgreementView, today: date) -> Rendered:
     status = _review_state(m, a, today) if a.status.value == "active" else m._("dropped")
     blocks.append(_ctx(status))
     if a.history:
-        lines = [_history_line(m, e) for e in a.history[-30:]]
+        lines = [_history_line(m, e, zone or UTC_ZONE) for e in a.history[-30:]]
         blocks.append(_md("*" + m._("History") + "*\n" + truncate("\n".join(lines), 2800)))
     return escape(title), _dicts(blocks[:50])
 

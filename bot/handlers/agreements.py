@@ -13,8 +13,9 @@ from slack_sdk import WebClient
 from bot.blocks import agreements as views
 from bot.blocks import ids
 from bot.domain import review as rules
+from bot.domain.clock import local_today
 from bot.domain.consent import default_review_date
-from bot.handlers.consent import ConsentMeta, local_now, open_modal, proposal_modal
+from bot.handlers.consent import ConsentMeta, open_modal, proposal_modal
 from bot.runtime.listeners import messages_for, on, tell
 from bot.runtime.payload import Form, where
 from bot.scheduler import kick
@@ -46,7 +47,8 @@ def _require_member(
 
 
 def _today(deps: Deps, client: WebClient, team_id: str, user_id: str) -> date:
-    return local_now(deps, client, team_id, user_id)[0].date()
+    """Today where the person is: the date they see and pick from."""
+    return local_today(deps.clock(), deps.people.timezone(client, team_id, user_id))
 
 
 # ---------------------------------------------------------------- /agreements
@@ -68,7 +70,8 @@ def answer(args: Args, command: dict[str, Any], client: WebClient, deps: Deps) -
         view = agreements.detail(
             deps.sessions, team_id=team_id, channel_id=channel_id, number=int(word)
         )
-        tell(args, *views.agreement_detail(m, view, today))
+        zone = deps.people.zone(client, team_id, user_id)
+        tell(args, *views.agreement_detail(m, view, today, zone))
     elif word in ("", "list", "lijst"):
         found = agreements.in_force(deps.sessions, team_id=team_id, channel_id=channel_id)
         tell(args, *views.register_list(m, channel_id, found, today))

@@ -468,11 +468,13 @@ def reviews_for(
     *,
     team_id: str,
     user_id: str,
+    today: date,
     within_days: int = 30,
-    today: date | None = None,
 ) -> list[AgreementView]:
-    """Agreements in force the person is reminded of, due for review within a month (or overdue)."""
-    today = today or datetime.now().date()
+    """Agreements in force the person is reminded of, due for review within a month (or overdue).
+
+    `today` is the person's local date (`bot.domain.clock.local_today`), never the server's.
+    """
     horizon = today + timedelta(days=within_days)
     with transaction(factory) as session:
         views = [_view(session, a) for a in q.active(session, team_id)]

@@ -28,7 +28,7 @@ from bot.blocks.consent import long_date, names
 from bot.blocks.inputs import text_input
 from bot.blocks.text import escape, mention, quote_chunks, truncate
 from bot.domain.consent import MAX_PROPOSAL_LENGTH
-from bot.domain.review import Stage, overdue_days
+from bot.domain.review import AgreementStatus, ReviewOutcome, Stage, overdue_days
 from bot.i18n import Messages
 from bot.services.agreements import AgreementView, HistoryEntry
 
@@ -122,24 +122,24 @@ def _history_line(m: Messages, entry: HistoryEntry, zone: ZoneInfo) -> str:
             if d.get("round_id")
             else m._("{when}: recorded by {who}", when=when, who=who)
         ),
-        "kept": lambda: m._(
+        ReviewOutcome.KEPT: lambda: m._(
             "{when}: kept by {who}; next review {date}",
             when=when,
             who=who,
             date=long_date(m, date.fromisoformat(d["next"])),
         ),
-        "evolved": lambda: m._(
+        ReviewOutcome.EVOLVED: lambda: m._(
             "{when}: evolved by consent from version {version}",
             when=when,
             version=d.get("version", "?"),
         ),
-        "dropped": lambda: m._(
+        ReviewOutcome.DROPPED: lambda: m._(
             "{when}: dropped by {who}: {reason}",
             when=when,
             who=who,
             reason=escape(truncate(d.get("reason", ""), 300)),
         ),
-        "snoozed": lambda: m._(
+        ReviewOutcome.SNOOZED: lambda: m._(
             "{when}: {who} snoozed the reminder until {date}",
             when=when,
             who=who,
@@ -190,7 +190,7 @@ def agreement_detail(
     )
     blocks: list[Block] = [HeaderBlock(text=truncate(title, 150))]
     blocks += _body(m, a)
-    status = _review_state(m, a, today) if a.status.value == "active" else m._("dropped")
+    status = _review_state(m, a, today) if a.status == AgreementStatus.ACTIVE else m._("dropped")
     blocks.append(_ctx(status))
     if a.history:
         lines = [_history_line(m, e, zone or UTC_ZONE) for e in a.history[-30:]]
@@ -375,7 +375,7 @@ def event_post(
     """What the channel is told when an agreement is recorded, kept, evolved or dropped."""
     who = mention(actor) if actor else m._("the bot")
     title = escape(truncate(a.title, 150))
-    if action == "kept":
+    if action == ReviewOutcome.KEPT:
         text = m._(
             "{who} kept agreement #{number} “{title}”. Next review: {date}.",
             who=who,
@@ -383,7 +383,7 @@ def event_post(
             title=title,
             date=long_date(m, a.review_date),
         )
-    elif action == "evolved":
+    elif action == ReviewOutcome.EVOLVED:
         text = m._(
             "Agreement #{number} “{title}” evolved to version {version} by consent. Next review: {date}.",
             number=a.number,
@@ -391,7 +391,7 @@ def event_post(
             version=a.version,
             date=long_date(m, a.review_date),
         )
-    elif action == "snoozed":
+    elif action == ReviewOutcome.SNOOZED:
         text = m._(
             "{who} snoozed the review reminder of agreement #{number} “{title}” until {date}.",
             who=who,
@@ -399,7 +399,7 @@ def event_post(
             title=title,
             date=long_date(m, date.fromisoformat(detail.get("until", a.review_date.isoformat()))),
         )
-    elif action == "dropped":
+    elif action == ReviewOutcome.DROPPED:
         text = m._(
             "{who} dropped agreement #{number} “{title}”: {reason}",
             who=who,

@@ -239,7 +239,7 @@ def keep(
         _announce(
             session,
             agreement,
-            "kept",
+            rules.ReviewOutcome.KEPT,
             actor,
             now,
             {"previous": previous.isoformat(), "next": next_review.isoformat()},
@@ -266,7 +266,9 @@ def drop(
         agreement.status = AgreementStatus.DROPPED.value
         agreement.updated_at = now
         q.cancel_pending(session, team_id, agreement_id, now)
-        _announce(session, agreement, "dropped", actor, now, {"reason": reason[:3000]})
+        _announce(
+            session, agreement, rules.ReviewOutcome.DROPPED, actor, now, {"reason": reason[:3000]}
+        )
         return _view(session, agreement)
 
 
@@ -290,7 +292,14 @@ def snooze(
             q.add_nudge(
                 session, agreement, recipient, Stage.SNOOZED.value, rules.next_weekday(until), now
             )
-        _announce(session, agreement, "snoozed", actor, now, {"until": until.isoformat()})
+        _announce(
+            session,
+            agreement,
+            rules.ReviewOutcome.SNOOZED,
+            actor,
+            now,
+            {"until": until.isoformat()},
+        )
         return _view(session, agreement)
 
 
@@ -338,7 +347,7 @@ def evolve(
     agreement.updated_at = now
     q.cancel_pending(session, agreement.team_id, agreement.id, now)
     q.schedule_nudges(session, agreement, now)
-    _announce(session, agreement, "evolved", actor, now, old)
+    _announce(session, agreement, rules.ReviewOutcome.EVOLVED, actor, now, old)
 
 
 # ---------------------------------------------------------------- reminders

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 
 from slack_bolt import App
@@ -45,7 +44,5 @@ def build_app(deps: Deps) -> App:
     app.use(first_delivery_only)
     app.error(on_error)
     for feature in FEATURES:
-        # Transitional: features not yet converted still take `deps` in register().
-        takes_deps = len(inspect.signature(feature.register).parameters) > 1
-        feature.register(app, deps) if takes_deps else feature.register(app)
+        feature.register(app)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -27,9 +28,11 @@ from bot.blocks.consent import long_date, names
 from bot.blocks.inputs import text_input
 from bot.blocks.text import escape, mention, quote_chunks, truncate
 from bot.domain.consent import MAX_PROPOSAL_LENGTH
-from bot.domain.review import Stage, overdue_days
+from bot.domain.review import AgreementStatus, ReviewOutcome, Stage, overdue_days
 from bot.i18n import Messages
-from bot.services.agreements import AgreementView, HistoryEntry
+from bot.services.views import AgreementView, HistoryEntry
+
+UTC_ZONE = ZoneInfo("UTC")
 
 Rendered = tuple[str, list[dict]]
 LIST_LIMIT = 40
@@ -109,8 +112,8 @@ def register_list(
     return title, _dicts(blocks)
 
 
-def _history_line(m: Messages, entry: HistoryEntry) -> str:
-    when = long_date(m, entry.at.date())
+def _history_line(m: Messages, entry: HistoryEntry, zone: ZoneInfo) -> str:
+    when = long_date(m, entry.at.astimezone(zone).date())
     who = mention(entry.actor_id) if entry.actor_id else m._("the bot")
     d = entry.detail
     texts = {
@@ -119,24 +122,24 @@ def _history_line(m: Messages, entry: HistoryEntry) -> str:
             if d.get("round_id")
             else m._("{when}: recorded by {who}", when=when, who=who)
         ),
-        "kept": lambda: m._(
+        ReviewOutcome.KEPT: lambda: m._(
             "{when}: kept by {who}; next review {date}",
             when=when,
             who=who,
             date=long_date(m, date.fromisoformat(d["next"])),
         ),
-        "evolved": lambda: m._(
+        ReviewOutcome.EVOLVED: lambda: m._(
             "{when}: evolved by consent from version {version}",
             when=when,
             version=d.get("version", "?"),
         ),
-        "dropped": lambda: m._(
+        ReviewOutcome.DROPPED: lambda: m._(
             "{when}: dropped by {who}: {reason}",
             when=when,
             who=who,
             reason=escape(truncate(d.get("reason", ""), 300)),
         ),
-        "snoozed": lambda: m._(
+        ReviewOutcome.SNOOZED: lambda: m._(
             "{when}: {who} snoozed the reminder until {date}",
             when=when,
             who=who,
@@ -175,8 +178,10 @@ def _body(m: Messages, a: AgreementView) -> list[Block]:
     return blocks
 
 
-def agreement_detail(m: Messages, a: AgreementView, today: date) -> Rendered:
-    """One agreement in full, with its history."""
+def agreement_detail(
+    m: Messages, a: AgreementView, today: date, zone: ZoneInfo | None = None
+) -> Rendered:
+    """One agreement in full, with its history dated in the reader's zone (UTC when unknown)."""
     title = m._(
         "Agreement #{number} (version {version}): {title}",
         number=a.number,
@@ -185,10 +190,10 @@ def agreement_detail(m: Messages, a: AgreementView, today: date) -> Rendered:
     )
     blocks: list[Block] = [HeaderBlock(text=truncate(title, 150))]
     blocks += _body(m, a)
-    status = _review_state(m, a, today) if a.status.value == "active" else m._("dropped")
+    status = _review_state(m, a, today) if a.status == AgreementStatus.ACTIVE else m._("dropped")
     blocks.append(_ctx(status))
     if a.history:
-        lines = [_history_line(m, e) for e in a.history[-30:]]
+        lines = [_history_line(m, e, zone or UTC_ZONE) for e in a.history[-30:]]
         blocks.append(_md("*" + m._("History") + "*\n" + truncate("\n".join(lines), 2800)))
     return escape(title), _dicts(blocks[:50])
 
@@ -370,7 +375,7 @@ def event_post(
     """What the channel is told when an agreement is recorded, kept, evolved or dropped."""
     who = mention(actor) if actor else m._("the bot")
     title = escape(truncate(a.title, 150))
-    if action == "kept":
+    if action == ReviewOutcome.KEPT:
         text = m._(
             "{who} kept agreement #{number} “{title}”. Next review: {date}.",
             who=who,
@@ -378,7 +383,7 @@ def event_post(
             title=title,
             date=long_date(m, a.review_date),
         )
-    elif action == "evolved":
+    elif action == ReviewOutcome.EVOLVED:
         text = m._(
             "Agreement #{number} “{title}” evolved to version {version} by consent. Next review: {date}.",
             number=a.number,
@@ -386,7 +391,7 @@ def event_post(
             version=a.version,
             date=long_date(m, a.review_date),
         )
-    elif action == "snoozed":
+    elif action == ReviewOutcome.SNOOZED:
         text = m._(
             "{who} snoozed the review reminder of agreement #{number} “{title}” until {date}.",
             who=who,
@@ -394,7 +399,7 @@ def event_post(
             title=title,
             date=long_date(m, date.fromisoformat(detail.get("until", a.review_date.isoformat()))),
         )
-    elif action == "dropped":
+    elif action == ReviewOutcome.DROPPED:
         text = m._(
             "{who} dropped agreement #{number} “{title}”: {reason}",
             who=who,
@@ -412,4 +417,54 @@ def event_post(
         )
     return text, _dicts(
         [_md(text), _ctx(m._("`/agreements {number}` shows it in full.", number=a.number))]
+    )
+
+
+def keep_modal(m: Messages, a: AgreementView, metadata: str, initial: date) -> dict:
+    """Keep the agreement: ask for the next review date."""
+    return date_modal(
+        m,
+        a,
+        callback_id=ids.CB_AGREEMENT_KEEP,
+        key=ids.IN_NEXT_REVIEW,
+        title=m._("Keep the agreement"),
+        label=m._("Next review date"),
+        initial=initial,
+        metadata=metadata,
+        submit=m._("Keep"),
+    )
+
+
+def snooze_modal(m: Messages, a: AgreementView, metadata: str, initial: date) -> dict:
+    """Snooze the reminder: ask when to remind again."""
+    return date_modal(
+        m,
+        a,
+        callback_id=ids.CB_AGREEMENT_SNOOZE,
+        key=ids.IN_SNOOZE_UNTIL,
+        title=m._("Snooze the reminder"),
+        label=m._("Remind me again on"),
+        initial=initial,
+        metadata=metadata,
+        submit=m._("Snooze"),
+    )
+
+
+def evolve_initial(a: AgreementView) -> dict[str, Any]:
+    """The consent form's starting values when an agreement evolves."""
+    return {
+        "title": a.title,
+        "text": a.text,
+        "driver": a.driver,
+        "responsibilities": a.responsibilities,
+        "evaluation": a.evaluation,
+        "responsible_ids": a.responsible_ids,
+    }
+
+
+def agreements_usage(m: Messages) -> str:
+    """How to use `/agreements`, for a word it does not know."""
+    return m._(
+        "Use `/agreements` for the list, `/agreements [number]` for one in full, or "
+        "`/agreements add` to record one made elsewhere."
     )

@@ -41,10 +41,12 @@ from bot.domain.consent import (
     Outcome,
     Position,
     RoundStatus,
+    default_deadline,
+    default_review_date,
 )
 from bot.domain.errors import DomainError
 from bot.i18n import Messages
-from bot.services.consent import RoundBrief, RoundView
+from bot.services.views import RoundBrief, RoundView
 
 Rendered = tuple[str, list[dict]]
 MESSAGE_BLOCK_LIMIT = 50
@@ -791,4 +793,26 @@ def round_not_posted(m: Messages) -> str:
     return m._(
         "I could not post the round in this channel, so it was not started. "
         "Invite me with `/invite @S3 Governance` and try again."
+    )
+
+
+def proposal_form(
+    m: Messages,
+    meta: ConsentMeta,
+    backlog: list[ItemView],
+    now_local: datetime,
+    initial: dict[str, Any],
+    objections: list[tuple[str, str]] | None = None,
+) -> dict:
+    """The /consent form for this person (now in their zone) and channel, prefilled."""
+    initial.setdefault("review_date", default_review_date(now_local.date()))
+    return consent_modal(
+        m,
+        metadata=meta.model_dump_json(),
+        backlog=backlog,
+        today=now_local.date(),
+        deadline=default_deadline(now_local, str(now_local.tzinfo)),
+        initial=initial,
+        objections=objections,
+        version=meta.version,
     )

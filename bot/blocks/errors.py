@@ -13,8 +13,9 @@ from typing import Any
 
 from bot.blocks import common, ids
 from bot.blocks.backlog import usage_text
-from bot.blocks.text import slack_date
+from bot.blocks.text import mention, slack_date
 from bot.domain import backlog, consent, rhythm
+from bot.domain import review as reviews
 from bot.domain.errors import DomainError
 from bot.i18n import Messages
 
@@ -36,6 +37,29 @@ _ITEM_FORMS = (
     ids.IN_DISMISS_REASON[0],
     ids.IN_PASS_TO[0],
 )
+
+
+def _already_reviewed(m: Messages, exc: reviews.AlreadyReviewed) -> str:
+    if not exc.by:
+        return m._(
+            "This reminder is out of date: the agreement was reviewed meanwhile. Nothing more was recorded."
+        )
+    labels = {
+        reviews.ReviewOutcome.KEPT: m._("Keep"),
+        reviews.ReviewOutcome.EVOLVED: m._("Evolve"),
+        reviews.ReviewOutcome.DROPPED: m._("Drop"),
+        reviews.ReviewOutcome.SNOOZED: m._("Snooze"),
+    }
+    return m._(
+        "This agreement was already reviewed: {who} chose “{action}”. Nothing more was recorded.",
+        who=mention(exc.by),
+        action=labels.get(exc.action or "", exc.action or "?"),
+    )
+
+
+# Where a refusal about an agreement or its review belongs, in whichever of these forms.
+_REVIEW_FIELDS = (ids.IN_NEXT_REVIEW[0], ids.IN_SNOOZE_UNTIL[0], ids.IN_DROP_REASON[0])
+_AGREEMENT_FIELDS = (*_REVIEW_FIELDS, ids.IN_PROPOSAL[0])
 
 
 def _round_closed(m: Messages, exc: consent.RoundClosed) -> str:
@@ -161,6 +185,35 @@ TABLE: dict[type[DomainError], Entry] = {
         lambda m, e: m._("That took Slack too long to open the form. Please try again.")
     ),
     # ---------------------------------------------------------------- agreements and reviews
+    reviews.AlreadyReviewed: Entry(_already_reviewed, _AGREEMENT_FIELDS),
+    reviews.AgreementNotFound: Entry(
+        lambda m, e: m._(
+            "There is no agreement with that number in this channel. See them all with `/agreements`."
+        ),
+        _AGREEMENT_FIELDS,
+    ),
+    reviews.NotAMember: Entry(
+        lambda m, e: m._(
+            "Only members of <#{channel}> can add or change its agreements.", channel=str(e)
+        ),
+        _AGREEMENT_FIELDS,
+    ),
+    reviews.DropNeedsReason: Entry(
+        lambda m, e: m._("Say why the agreement is dropped."), (ids.IN_DROP_REASON[0],)
+    ),
+    reviews.DateNotInFuture: Entry(
+        lambda m, e: m._("Pick a date after today."),
+        (ids.IN_NEXT_REVIEW[0], ids.IN_SNOOZE_UNTIL[0]),
+    ),
+    reviews.ReviewDateNotInFuture: Entry(
+        lambda m, e: m._("Pick a review date after today."), (ids.IN_REVIEW_DATE[0],)
+    ),
+    reviews.ReviewDateMissing: Entry(
+        lambda m, e: m._("Pick a review date."), (ids.IN_REVIEW_DATE[0],)
+    ),
+    reviews.AgreementEmpty: Entry(
+        lambda m, e: m._("Write the agreement; it cannot be blank."), (ids.IN_PROPOSAL[0],)
+    ),
     # ---------------------------------------------------------------- meeting rhythm
     rhythm.InvalidEvery: Entry(
         lambda m, e: m._("Choose every 1, 2, 3 or 4 weeks."), (ids.IN_MEETING_EVERY[0],)

@@ -29,7 +29,7 @@ from bot.domain import rhythm as rules
 from bot.domain.backlog import ItemView
 from bot.domain.rhythm import Cadence
 from bot.i18n import Messages
-from bot.services.rhythm import Agenda, CadenceView
+from bot.services.views import Agenda, CadenceView
 
 Rendered = tuple[str, list[dict]]
 ITEM_LINE_CHARS = 180

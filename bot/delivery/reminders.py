@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import agreements as agreement_views
 from bot.deps import Deps
 from bot.domain import review
+from bot.domain.clock import local_today
 from bot.runtime.replies import direct_message
 from bot.services import agreements
 
@@ -74,8 +74,7 @@ def _deliver_nudge(
     gone = info is None or bool(info.get("deleted"))
     if not gone:
         m = deps.people.user_messages(deps.client, nudge.team_id, nudge.recipient_id)
-        today = now.astimezone(_zone((info or {}).get("tz"))).date()
-        text, blocks = agreement_views.nudge(m, view, nudge.stage, today)
+        text, blocks = agreement_views.nudge(m, view, nudge.stage, local_today(now, info.get("tz")))
         try:
             direct_message(deps.client, nudge.recipient_id, text, blocks)
             return "dm"
@@ -84,13 +83,8 @@ def _deliver_nudge(
                 raise
     m = deps.people.workspace_messages(nudge.team_id)
     name = (info or {}).get("real_name") or (info or {}).get("name") or nudge.recipient_id
-    text, blocks = agreement_views.nudge(m, view, nudge.stage, now.date(), gone=name)
+    # The channel reads the date where the departed recipient was (UTC when unknown).
+    today = local_today(now, (info or {}).get("tz"))
+    text, blocks = agreement_views.nudge(m, view, nudge.stage, today, gone=name)
     deps.client.chat_postMessage(channel=view.channel_id, text=text, blocks=blocks)
     return "channel"
-
-
-def _zone(tz: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz or "UTC")
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.domain.consent import ProposalEmpty
 from bot.domain.errors import DomainError
 
 SEND_AT = time(9, 0)  # nudges arrive at 09:00, recipient's time, on a weekday
@@ -67,6 +68,18 @@ class DateNotInFuture(DomainError):
 
 class OffsetOutOfRange(DomainError):
     """Nudge offsets are whole days within sensible bounds."""
+
+
+class ReviewDateNotInFuture(DateNotInFuture):
+    """An agreement recorded now needs a review date after today."""
+
+
+class ReviewDateMissing(DomainError):
+    """An agreement recorded now needs a review date."""
+
+
+class AgreementEmpty(ProposalEmpty):
+    """An agreement recorded now needs its text."""
 
 
 def next_weekday(day: date) -> date:

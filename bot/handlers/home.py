@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import backlog as views
 from bot.deps import Deps
+from bot.domain.clock import local_today
 from bot.runtime.listeners import on
 from bot.runtime.payload import where
 from bot.services import agreements, backlog, consent
@@ -32,7 +33,7 @@ def publish_home(
     """Publish the person's Home tab: their tensions, rounds, circles' backlogs and reviews."""
     if event.get("tab", "home") != "home":
         return
-    team_id = body.get("team_id") or event.get("view", {}).get("team_id") or where(body).team_id
+    team_id = where(body).team_id
     user_id = event["user"]
     m = deps.people.user_messages(client, team_id, user_id)
     tensions = backlog.open_tensions_of(
@@ -46,7 +47,10 @@ def publish_home(
         per_channel=views.HOME_ITEMS,
     )
     reviews = agreements.reviews_for(
-        deps.sessions, team_id=team_id, user_id=user_id, today=deps.clock().date()
+        deps.sessions,
+        team_id=team_id,
+        user_id=user_id,
+        today=local_today(deps.clock(), deps.people.timezone(client, team_id, user_id)),
     )
     view = views.home_view(m, tensions, waiting, circles, reviews)
     try:

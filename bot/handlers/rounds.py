@@ -80,21 +80,11 @@ def proposal_modal(
 ) -> dict:
     """The /consent form for this person and channel, with the given initial values."""
     m = deps.people.user_messages(client, team_id, user_id)
-    now_local = local_now(deps, client, team_id, user_id)
     items, _ = backlog.backlog_page(
         deps.sessions, team_id=team_id, channel_id=meta.channel_id, limit=100
     )
-    initial.setdefault("review_date", rules.default_review_date(now_local.date()))
-    return views.consent_modal(
-        m,
-        metadata=meta.model_dump_json(),
-        backlog=items,
-        today=now_local.date(),
-        deadline=rules.default_deadline(deps.clock(), str(now_local.tzinfo)),
-        initial=initial,
-        objections=objections,
-        version=meta.version,
-    )
+    now_local = local_now(deps, client, team_id, user_id)
+    return views.proposal_form(m, meta, items, now_local, initial, objections)
 
 
 def _quorum(form: Form) -> tuple[int | None, bool]:

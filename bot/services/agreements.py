@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain import review as rules
-from bot.domain.consent import clean_proposal
+from bot.domain.consent import ProposalEmpty, clean_proposal
 from bot.domain.review import AgreementStatus, Pending, Stage
+from bot.services.views import AgreementView, HistoryEntry
 from bot.store import agreements_repo as q
 from bot.store import consent_repo, repo
 from bot.store.db import transaction
@@ -19,46 +20,6 @@ from bot.store.models import Agreement
 
 Factory = sessionmaker[Session]
 NUDGE_LEASE = timedelta(minutes=10)  # covers sending a chunk of 20 even under rate limits
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One line of an agreement's history."""
-
-    id: int
-    action: str
-    actor_id: str | None
-    at: datetime
-    detail: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class AgreementView:
-    """An agreement as people see it."""
-
-    id: int
-    team_id: str
-    channel_id: str
-    number: int
-    title: str
-    text: str
-    driver: str | None
-    responsibilities: str | None
-    evaluation: str | None
-    concerns: list[dict[str, Any]]
-    review_date: date
-    status: AgreementStatus
-    author_id: str
-    responsible_ids: list[str]
-    version: int
-    round_id: int | None
-    created_at: datetime
-    history: list[HistoryEntry] = field(default_factory=list)
-
-    @property
-    def recipients(self) -> list[str]:
-        """Who is reminded of its review."""
-        return self.responsible_ids or [self.author_id]
 
 
 def _view(session: Session, a: Agreement, *, history: bool = False) -> AgreementView:
@@ -110,8 +71,12 @@ def record(
     today: date,
 ) -> AgreementView:
     """Record an agreement made elsewhere (in a meeting, say)."""
-    text = clean_proposal(text)
-    rules.check_future(review_date, today)
+    try:
+        text = clean_proposal(text)
+    except ProposalEmpty as exc:
+        raise rules.AgreementEmpty() from exc
+    if review_date <= today:
+        raise rules.ReviewDateNotInFuture()
     with transaction(factory) as session:
         circle = repo.lock_circle(session, team_id, channel_id, now)
         agreement = q.create(
@@ -235,7 +200,7 @@ def keep(
         _announce(
             session,
             agreement,
-            "kept",
+            rules.ReviewOutcome.KEPT,
             actor,
             now,
             {"previous": previous.isoformat(), "next": next_review.isoformat()},
@@ -262,7 +227,9 @@ def drop(
         agreement.status = AgreementStatus.DROPPED.value
         agreement.updated_at = now
         q.cancel_pending(session, team_id, agreement_id, now)
-        _announce(session, agreement, "dropped", actor, now, {"reason": reason[:3000]})
+        _announce(
+            session, agreement, rules.ReviewOutcome.DROPPED, actor, now, {"reason": reason[:3000]}
+        )
         return _view(session, agreement)
 
 
@@ -286,7 +253,14 @@ def snooze(
             q.add_nudge(
                 session, agreement, recipient, Stage.SNOOZED.value, rules.next_weekday(until), now
             )
-        _announce(session, agreement, "snoozed", actor, now, {"until": until.isoformat()})
+        _announce(
+            session,
+            agreement,
+            rules.ReviewOutcome.SNOOZED,
+            actor,
+            now,
+            {"until": until.isoformat()},
+        )
         return _view(session, agreement)
 
 
@@ -334,7 +308,7 @@ def evolve(
     agreement.updated_at = now
     q.cancel_pending(session, agreement.team_id, agreement.id, now)
     q.schedule_nudges(session, agreement, now)
-    _announce(session, agreement, "evolved", actor, now, old)
+    _announce(session, agreement, rules.ReviewOutcome.EVOLVED, actor, now, old)
 
 
 # ---------------------------------------------------------------- reminders
@@ -464,11 +438,13 @@ def reviews_for(
     *,
     team_id: str,
     user_id: str,
+    today: date,
     within_days: int = 30,
-    today: date | None = None,
 ) -> list[AgreementView]:
-    """Agreements in force the person is reminded of, due for review within a month (or overdue)."""
-    today = today or datetime.now().date()
+    """Agreements in force the person is reminded of, due for review within a month (or overdue).
+
+    `today` is the person's local date (`bot.domain.clock.local_today`), never the server's.
+    """
     horizon = today + timedelta(days=within_days)
     with transaction(factory) as session:
         views = [_view(session, a) for a in q.active(session, team_id)]

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain import consent as rules
 from bot.domain.backlog import ItemStatus
-from bot.domain.consent import Answer, Decision, Outcome, Position, RoundStatus
+from bot.domain.consent import Decision, Outcome, Position, RoundStatus
 from bot.domain.errors import DomainError
+from bot.services.views import RoundBrief, RoundView, Waiting
 from bot.store import agreements_repo, repo
 from bot.store import consent_repo as q
 from bot.store.db import transaction
@@ -38,64 +39,6 @@ class Draft:
     proposal_id: int | None = None  # set when amending: the new round is the next version
     responsible_ids: list[str] = field(default_factory=list)  # reminded when the review comes
     evolves_agreement_id: int | None = None  # set when the round proposes a new version of one
-
-
-@dataclass(frozen=True)
-class RoundView:
-    """A round with everything needed to show it."""
-
-    id: int
-    team_id: str
-    channel_id: str
-    proposal_id: int
-    proposal_number: int
-    version: int
-    author_id: str
-    title: str
-    text: str
-    driver: str | None
-    item_number: int | None
-    responsibilities: str | None
-    evaluation: str | None
-    review_date: date
-    deadline: datetime
-    hidden: bool
-    quorum: int | None
-    status: RoundStatus
-    outcome: Outcome | None
-    closed_at: datetime | None
-    message_ts: str | None
-    participants: list[str]
-    answers: dict[str, Answer]
-    agreement_number: int | None = None
-    responsible_ids: list[str] = field(default_factory=list)
-    evolves_agreement_id: int | None = None
-
-    @property
-    def answered_count(self) -> int:
-        """How many participants gave an answer that counts."""
-        return len(rules.counted(self.answers, self.participants))
-
-    def decision(self) -> Decision:
-        """The current count, as it would be decided now."""
-        return rules.decide(
-            self.participants,
-            self.answers,
-            self.quorum,
-            withdrawn=self.outcome is Outcome.WITHDRAWN,
-        )
-
-
-@dataclass(frozen=True)
-class RoundBrief:
-    """What answering needs to say back: which round, its title and deadline."""
-
-    id: int
-    channel_id: str
-    title: str
-    deadline: datetime
-    text: str = ""
-    complete: bool = False  # every participant has given an answer that counts
 
 
 def brief(factory: Factory, *, team_id: str, round_id: int) -> RoundBrief:
@@ -761,17 +704,6 @@ def finish_render(
     """Record the update (seq) or its failure (None: retried after the interval)."""
     with transaction(factory) as session:
         q.finish_render(session, team_id, round_id, seq, now)
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """A round that waits for one person's answer."""
-
-    round_id: int
-    channel_id: str
-    title: str
-    deadline: datetime
-    message_ts: str | None
 
 
 def awaiting_answer(

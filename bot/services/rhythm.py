@@ -9,16 +9,15 @@ left to do.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain import rhythm as rules
-from bot.domain.backlog import ItemView
 from bot.domain.errors import DomainError
 from bot.domain.rhythm import Cadence
+from bot.services.views import Agenda, CadenceView, DueAgreement
 from bot.store import agreements_repo, consent_repo, repo
 from bot.store.db import transaction
 from bot.store.models import Circle
@@ -28,42 +27,6 @@ log = logging.getLogger(__name__)
 
 PAYLOAD_TYPE = "agenda"
 MAX_AGREEMENTS = 20  # agreements listed on one agenda (the rest: see /agreements)
-
-
-@dataclass(frozen=True)
-class CadenceView:
-    """A channel's meeting rhythm and its next meeting."""
-
-    team_id: str
-    channel_id: str
-    cadence: Cadence
-    next_meeting_at: datetime | None
-
-
-@dataclass(frozen=True)
-class DueAgreement:
-    """An agreement in force that comes up for review by the meeting."""
-
-    id: int
-    number: int
-    title: str
-    review_date: date
-
-
-@dataclass(frozen=True)
-class Agenda:
-    """What the circle works on at its next governance meeting."""
-
-    team_id: str
-    channel_id: str
-    meeting_at: datetime | None  # None: no meeting scheduled
-    cadence: Cadence | None
-    items: list[ItemView]  # the top of the backlog, in rank order
-    open_count: int
-    agreements: list[DueAgreement]  # in force, review date on or before the meeting's date
-    more_agreements: int
-    review_cutoff: date  # the meeting's local date (today's, without a meeting)
-    today: date  # in the meeting's timezone (UTC without a cadence)
 
 
 def _cadence_of(circle: Circle) -> Cadence | None:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain.review import AgreementStatus, schedule
+from bot.domain.review import AgreementStatus, ReviewOutcome, schedule
 from bot.store import repo
 from bot.store.models import Agreement, AgreementEvent, ReviewNudge, Workspace
 from bot.store.repo import _insert
@@ -187,7 +187,7 @@ def last_review(session: Session, team_id: str, agreement_id: int) -> AgreementE
         .where(
             AgreementEvent.team_id == team_id,
             AgreementEvent.agreement_id == agreement_id,
-            AgreementEvent.action.in_(["kept", "evolved", "dropped", "snoozed"]),
+            AgreementEvent.action.in_([str(o) for o in ReviewOutcome]),
         )
         .order_by(AgreementEvent.id.desc())
         .limit(1)

@@ -271,6 +271,46 @@ def test_a_crash_between_claim_and_send_is_sent_after_the_lease(bot: Bot, clock:
     assert len(dms(bot, CHEN)) == 1
 
 
+def readers_far_apart(fake) -> None:
+    """Alice reads in Auckland, Chen in Los Angeles."""
+    fake.add_user(ALICE, "alice", real_name="Alice Appel", tz="Pacific/Auckland")
+    fake.add_user(CHEN, "chen", real_name="Chen Li", locale="en-GB", tz="America/Los_Angeles")
+
+
+def test_history_is_dated_in_the_readers_timezone(fake, bot: Bot, clock: FakeClock) -> None:
+    readers_far_apart(fake)
+    clock.now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # 2 December, 01:00 in Auckland
+    add(bot)
+    bot.command("1", user=ALICE, command="/agreements")
+    bot.command("1", user=CHEN, command="/agreements")
+    alice = json.dumps(bot.ephemerals_for(ALICE)[-1]["blocks"])
+    chen = json.dumps(bot.ephemerals_for(CHEN)[-1]["blocks"])
+    assert "December 2, 2026: recorded by" in alice, alice
+    assert "December 1, 2026: recorded by" in chen, chen
+
+
+def test_the_register_says_due_today_by_the_readers_date(fake, bot: Bot, clock: FakeClock) -> None:
+    readers_far_apart(fake)
+    add(bot)
+    clock.now = datetime(2026, 12, 14, 12, 0, tzinfo=UTC)  # 15 December, 01:00 in Auckland
+    bot.command("", user=ALICE, command="/agreements")
+    bot.command("", user=CHEN, command="/agreements")
+    assert "review due today" in json.dumps(bot.ephemerals_for(ALICE)[-1]["blocks"])
+    assert "review due today" not in json.dumps(bot.ephemerals_for(CHEN)[-1]["blocks"])
+
+
+def test_channel_reminder_is_dated_where_the_recipient_was(
+    fake, bot: Bot, clock: FakeClock
+) -> None:
+    fake.add_user("U0KIWI", "kiwi", real_name="Kiri", tz="Pacific/Auckland")
+    add(bot, people=["U0KIWI"])
+    fake.add_user("U0KIWI", "kiwi", real_name="Kiri", tz="Pacific/Auckland", is_bot=True)
+    # 15 December 09:00 in Auckland is 14 December 20:00 UTC: the due day there, not in UTC.
+    sweep_at(bot, clock, datetime(2026, 12, 14, 20, 1, tzinfo=UTC))
+    posts = [json.dumps(p.get("blocks")) for p in bot.fake.messages_in(CHANNEL)]
+    assert any("due for review today" in p for p in posts), posts
+
+
 def test_gone_recipient_reminds_the_channel(fake, bot: Bot, clock: FakeClock) -> None:
     fake.add_user("U0GONE", "gone", real_name="Gina Gone", deleted=True)
     add(bot, people=["U0GONE"])

@@ -63,3 +63,24 @@ def test_fold_sends_the_latest_due_and_folds_the_rest() -> None:
 def test_offsets_are_bounded(before: int, every: int) -> None:
     with pytest.raises(OffsetOutOfRange):
         check_offsets(before, every)
+
+
+# ---------------------------------------------------------------- refusals: one table
+
+
+def test_each_review_refusal_has_its_sentence_and_its_field() -> None:
+    from bot.blocks import errors, ids
+    from bot.domain import review as rules
+    from bot.i18n import Messages
+
+    m = Messages("en")
+    review_form = [ids.IN_DROP_REASON[0]]
+    assert errors.field_for(rules.DropNeedsReason(), review_form) == ids.IN_DROP_REASON[0]
+    assert errors.explain(m, rules.DropNeedsReason()) == "Say why the agreement is dropped."
+    add_form = [ids.IN_TITLE[0], ids.IN_PROPOSAL[0], ids.IN_REVIEW_DATE[0]]
+    assert errors.field_for(rules.ReviewDateNotInFuture(), add_form) == ids.IN_REVIEW_DATE[0]
+    assert errors.explain(m, rules.ReviewDateNotInFuture()) == "Pick a review date after today."
+    assert errors.field_for(rules.NotAMember("C1"), add_form) == ids.IN_PROPOSAL[0]
+    kept = rules.AlreadyReviewed("U1", rules.ReviewOutcome.KEPT)
+    assert "<@U1> chose “Keep”" in errors.explain(m, kept)
+    assert isinstance(rules.AgreementEmpty(), rules.ProposalEmpty)

@@ -1,0 +1,166 @@
+"""Read models: what the builders render (a round, an agreement, an agenda, ...).
+
+Services fill them; `bot.blocks` imports them from here and never imports a service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from bot.domain import consent as rules
+from bot.domain.backlog import ItemView
+from bot.domain.consent import (
+    Answer,
+    Decision,
+    Outcome,
+    RoundStatus,
+)
+from bot.domain.review import AgreementStatus
+from bot.domain.rhythm import Cadence
+
+
+@dataclass(frozen=True)
+class RoundView:
+    """A round with everything needed to show it."""
+
+    id: int
+    team_id: str
+    channel_id: str
+    proposal_id: int
+    proposal_number: int
+    version: int
+    author_id: str
+    title: str
+    text: str
+    driver: str | None
+    item_number: int | None
+    responsibilities: str | None
+    evaluation: str | None
+    review_date: date
+    deadline: datetime
+    hidden: bool
+    quorum: int | None
+    status: RoundStatus
+    outcome: Outcome | None
+    closed_at: datetime | None
+    message_ts: str | None
+    participants: list[str]
+    answers: dict[str, Answer]
+    agreement_number: int | None = None
+    responsible_ids: list[str] = field(default_factory=list)
+    evolves_agreement_id: int | None = None
+
+    @property
+    def answered_count(self) -> int:
+        """How many participants gave an answer that counts."""
+        return len(rules.counted(self.answers, self.participants))
+
+    def decision(self) -> Decision:
+        """The current count, as it would be decided now."""
+        return rules.decide(
+            self.participants,
+            self.answers,
+            self.quorum,
+            withdrawn=self.outcome is Outcome.WITHDRAWN,
+        )
+
+
+@dataclass(frozen=True)
+class RoundBrief:
+    """What answering needs to say back: which round, its title and deadline."""
+
+    id: int
+    channel_id: str
+    title: str
+    deadline: datetime
+    text: str = ""
+    complete: bool = False  # every participant has given an answer that counts
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A round that waits for one person's answer."""
+
+    round_id: int
+    channel_id: str
+    title: str
+    deadline: datetime
+    message_ts: str | None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of an agreement's history."""
+
+    id: int
+    action: str
+    actor_id: str | None
+    at: datetime
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AgreementView:
+    """An agreement as people see it."""
+
+    id: int
+    team_id: str
+    channel_id: str
+    number: int
+    title: str
+    text: str
+    driver: str | None
+    responsibilities: str | None
+    evaluation: str | None
+    concerns: list[dict[str, Any]]
+    review_date: date
+    status: AgreementStatus
+    author_id: str
+    responsible_ids: list[str]
+    version: int
+    round_id: int | None
+    created_at: datetime
+    history: list[HistoryEntry] = field(default_factory=list)
+
+    @property
+    def recipients(self) -> list[str]:
+        """Who is reminded of its review."""
+        return self.responsible_ids or [self.author_id]
+
+
+@dataclass(frozen=True)
+class CadenceView:
+    """A channel's meeting rhythm and its next meeting."""
+
+    team_id: str
+    channel_id: str
+    cadence: Cadence
+    next_meeting_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DueAgreement:
+    """An agreement in force that comes up for review by the meeting."""
+
+    id: int
+    number: int
+    title: str
+    review_date: date
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """What the circle works on at its next governance meeting."""
+
+    team_id: str
+    channel_id: str
+    meeting_at: datetime | None  # None: no meeting scheduled
+    cadence: Cadence | None
+    items: list[ItemView]  # the top of the backlog, in rank order
+    open_count: int
+    agreements: list[DueAgreement]  # in force, review date on or before the meeting's date
+    more_agreements: int
+    review_cutoff: date  # the meeting's local date (today's, without a meeting)
+    today: date  # in the meeting's timezone (UTC without a cadence)

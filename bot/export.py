@@ -25,7 +25,7 @@ from bot.domain.backlog import ItemView
 from bot.domain.review import AgreementStatus
 from bot.services.agreements import AgreementView, HistoryEntry
 from bot.services.agreements import _view as agreement_view
-from bot.store import agreements_repo, export_repo, repo
+from bot.store import agreements_repo, backlog_repo, export_repo
 from bot.store.db import transaction
 
 Factory = sessionmaker[Session]
@@ -116,9 +116,9 @@ def load_logbook(factory: Factory, *, team_id: str, channel_id: str | None = Non
             by_channel[a.channel_id].append(agreement_view(session, a, history=True))
         logs = []
         for c in channels:
-            total = repo.open_count(session, team_id, c)
-            items = repo.open_items(session, team_id, c, limit=total) if total else []
-            logs.append(ChannelLog(c, by_channel[c], [repo.to_view(i) for i in items]))
+            total = backlog_repo.open_count(session, team_id, c)
+            items = backlog_repo.open_items(session, team_id, c, limit=total) if total else []
+            logs.append(ChannelLog(c, by_channel[c], [backlog_repo.to_view(i) for i in items]))
         return Logbook(team_id=team_id, channel_id=channel_id, channels=logs)
 
 

@@ -19,7 +19,7 @@ from bot.deps import Deps
 from bot.domain.consent import RoundNotFound
 from bot.domain.review import AgreementNotFound
 from bot.services import payloads
-from bot.store import consent_repo as q
+from bot.store import outbox_repo
 from bot.store.db import transaction
 
 log = logging.getLogger(__name__)
@@ -50,12 +50,14 @@ def deliver_outbox(deps: Deps, limit: int = 100) -> int:
     """Send due outbox messages; each is marked sent only once Slack accepted it."""
     now = deps.clock()
     with transaction(deps.sessions) as session:
-        due = q.due_outbox(session, now, limit)
+        due = outbox_repo.due_outbox(session, now, limit)
     sent = 0
     for team_id, outbox_id in due:
         with transaction(deps.sessions) as session:
             leased_at = deps.clock()  # fresh: a long sweep must not hand out expired leases
-            row = q.claim_outbox(session, team_id, outbox_id, leased_at, leased_at + OUTBOX_LEASE)
+            row = outbox_repo.claim_outbox(
+                session, team_id, outbox_id, leased_at, leased_at + OUTBOX_LEASE
+            )
             if row is None:
                 continue
             target, raw, attempts = row.target, row.payload, row.attempts
@@ -78,7 +80,7 @@ def _deliver_one(
             return 0
         retry = deps.clock() + timedelta(seconds=min(3600, 30 * 2 ** min(attempts, 7)))
         with transaction(deps.sessions) as session:
-            q.mark_failed(session, team_id, outbox_id, retry, error)
+            outbox_repo.mark_failed(session, team_id, outbox_id, retry, error)
         return 0
     except (RoundNotFound, AgreementNotFound):
         _mark_sent(deps, team_id, outbox_id)  # what it was about is gone: nothing to say
@@ -93,4 +95,4 @@ def _deliver_one(
 
 def _mark_sent(deps: Deps, team_id: str, outbox_id: int) -> None:
     with transaction(deps.sessions) as session:
-        q.mark_sent(session, team_id, outbox_id, deps.clock())
+        outbox_repo.mark_sent(session, team_id, outbox_id, deps.clock())

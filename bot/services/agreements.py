@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.domain import review as rules
 from bot.domain.consent import ProposalEmpty, clean_proposal
 from bot.domain.review import AgreementStatus, Pending, Stage
+from bot.services import payloads
 from bot.services.views import AgreementView, HistoryEntry
-from bot.store import agreements_repo as q
-from bot.store import consent_repo, repo
+from bot.store import agreements_repo, backlog_repo, outbox_repo
 from bot.store.db import transaction
 from bot.store.models import Agreement
 
@@ -27,7 +27,7 @@ def _view(session: Session, a: Agreement, *, history: bool = False) -> Agreement
     if history:
         entries = [
             HistoryEntry(e.id, e.action, e.actor_id, e.at, json.loads(e.detail) if e.detail else {})
-            for e in q.events(session, a.team_id, a.id)
+            for e in agreements_repo.events(session, a.team_id, a.id)
         ]
     return AgreementView(
         id=a.id,
@@ -78,8 +78,8 @@ def record(
     if review_date <= today:
         raise rules.ReviewDateNotInFuture()
     with transaction(factory) as session:
-        circle = repo.lock_circle(session, team_id, channel_id, now)
-        agreement = q.create(
+        circle = backlog_repo.lock_circle(session, team_id, channel_id, now)
+        agreement = agreements_repo.create(
             session,
             number=circle.next_agreement_number,
             now=now,
@@ -111,13 +111,13 @@ def _none(text: str | None) -> str | None:
 def in_force(factory: Factory, *, team_id: str, channel_id: str) -> list[AgreementView]:
     """The channel's agreements in force: overdue first, then by review date."""
     with transaction(factory) as session:
-        return [_view(session, a) for a in q.active(session, team_id, channel_id)]
+        return [_view(session, a) for a in agreements_repo.active(session, team_id, channel_id)]
 
 
 def detail(factory: Factory, *, team_id: str, channel_id: str, number: int) -> AgreementView:
     """One agreement in full, with its history."""
     with transaction(factory) as session:
-        agreement = q.by_number(session, team_id, channel_id, number)
+        agreement = agreements_repo.by_number(session, team_id, channel_id, number)
         if agreement is None:
             raise rules.AgreementNotFound()
         return _view(session, agreement, history=True)
@@ -126,7 +126,7 @@ def detail(factory: Factory, *, team_id: str, channel_id: str, number: int) -> A
 def load(factory: Factory, *, team_id: str, agreement_id: int) -> AgreementView:
     """An agreement by id, with its history."""
     with transaction(factory) as session:
-        agreement = q.get(session, team_id, agreement_id)
+        agreement = agreements_repo.get(session, team_id, agreement_id)
         if agreement is None:
             raise rules.AgreementNotFound()
         return _view(session, agreement, history=True)
@@ -138,7 +138,7 @@ def set_offsets(
     """Choose when this workspace's review reminders go out."""
     rules.check_offsets(before_days, overdue_days)
     with transaction(factory) as session:
-        q.set_offsets(session, team_id, before_days, overdue_days, now)
+        agreements_repo.set_offsets(session, team_id, before_days, overdue_days, now)
 
 
 # ---------------------------------------------------------------- reviewing
@@ -148,11 +148,11 @@ def _locked_for_review(
     session: Session, team_id: str, agreement_id: int, expected: date
 ) -> Agreement:
     """The agreement, locked, still in force and still at the review date the person saw."""
-    agreement = q.get(session, team_id, agreement_id, lock=True)
+    agreement = agreements_repo.get(session, team_id, agreement_id, lock=True)
     if agreement is None:
         raise rules.AgreementNotFound()
     if agreement.status != AgreementStatus.ACTIVE.value or agreement.review_date != expected:
-        last = q.last_review(session, team_id, agreement_id)
+        last = agreements_repo.last_review(session, team_id, agreement_id)
         raise rules.AlreadyReviewed(last.actor_id if last else None, last.action if last else None)
     return agreement
 
@@ -165,14 +165,18 @@ def _announce(
     now: datetime,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    event = q.add_event(session, agreement, actor=actor, action=action, detail=detail, now=now)
-    consent_repo.enqueue(
+    event = agreements_repo.add_event(
+        session, agreement, actor=actor, action=action, detail=detail, now=now
+    )
+    outbox_repo.enqueue(
         session,
         team_id=agreement.team_id,
         key=f"agreement-event:{event.id}",
         kind="channel",
         target=agreement.channel_id,
-        payload={"type": "agreement_event", "event_id": event.id, "agreement_id": agreement.id},
+        payload=payloads.dump(
+            payloads.AgreementEvent(event_id=event.id, agreement_id=agreement.id)
+        ),
         now=now,
     )
 
@@ -195,8 +199,8 @@ def keep(
         previous = agreement.review_date
         agreement.review_date = next_review
         agreement.updated_at = now
-        q.cancel_pending(session, team_id, agreement_id, now)
-        q.schedule_nudges(session, agreement, now)
+        agreements_repo.cancel_pending(session, team_id, agreement_id, now)
+        agreements_repo.schedule_nudges(session, agreement, now)
         _announce(
             session,
             agreement,
@@ -226,7 +230,7 @@ def drop(
         agreement = _locked_for_review(session, team_id, agreement_id, expected)
         agreement.status = AgreementStatus.DROPPED.value
         agreement.updated_at = now
-        q.cancel_pending(session, team_id, agreement_id, now)
+        agreements_repo.cancel_pending(session, team_id, agreement_id, now)
         _announce(
             session, agreement, rules.ReviewOutcome.DROPPED, actor, now, {"reason": reason[:3000]}
         )
@@ -248,9 +252,9 @@ def snooze(
     rules.check_future(until, today)
     with transaction(factory) as session:
         agreement = _locked_for_review(session, team_id, agreement_id, expected)
-        q.cancel_pending(session, team_id, agreement_id, now)
-        for recipient in q.recipients(agreement):
-            q.add_nudge(
+        agreements_repo.cancel_pending(session, team_id, agreement_id, now)
+        for recipient in agreements_repo.recipients(agreement):
+            agreements_repo.add_nudge(
                 session, agreement, recipient, Stage.SNOOZED.value, rules.next_weekday(until), now
             )
         _announce(
@@ -306,8 +310,8 @@ def evolve(
     agreement.version += 1
     agreement.status = AgreementStatus.ACTIVE.value
     agreement.updated_at = now
-    q.cancel_pending(session, agreement.team_id, agreement.id, now)
-    q.schedule_nudges(session, agreement, now)
+    agreements_repo.cancel_pending(session, agreement.team_id, agreement.id, now)
+    agreements_repo.schedule_nudges(session, agreement, now)
     _announce(session, agreement, rules.ReviewOutcome.EVOLVED, actor, now, old)
 
 
@@ -333,7 +337,7 @@ def due_groups(
     """Unsent reminders that may be due somewhere on earth by now, per (team, agreement, person)."""
     latest = (now + timedelta(hours=14)).date()  # the earliest timezone's date
     with transaction(factory) as session:
-        rows = q.due_candidates(session, latest, now, limit)
+        rows = agreements_repo.due_candidates(session, latest, now, limit)
         groups: dict[tuple[str, int, str], list[Pending]] = {}
         for n in rows:
             groups.setdefault((n.team_id, n.agreement_id, n.recipient_id), []).append(
@@ -362,20 +366,27 @@ def claim_batch(
         return []
     with transaction(factory) as session:
         claimed = set(
-            q.claim_nudges(session, team_id, [send.id for send, _ in picks], now, now + NUDGE_LEASE)
+            agreements_repo.claim_nudges(
+                session, team_id, [send.id for send, _ in picks], now, now + NUDGE_LEASE
+            )
         )
         folds = {send.id: fold for send, fold in picks if send.id in claimed}
-        q.fold_into(session, team_id, [p.id for fold in folds.values() for p in fold], now)
-        nudges = q.nudges(session, team_id, sorted(claimed))
+        agreements_repo.fold_into(
+            session, team_id, [p.id for fold in folds.values() for p in fold], now
+        )
+        nudges = agreements_repo.nudges(session, team_id, sorted(claimed))
         by_id = {
-            a.id: a for a in q.by_ids(session, team_id, sorted({n.agreement_id for n in nudges}))
+            a.id: a
+            for a in agreements_repo.by_ids(
+                session, team_id, sorted({n.agreement_id for n in nudges})
+            )
         }
         out: list[ClaimedNudge] = []
         views: dict[int, AgreementView] = {}
         for nudge in nudges:
             agreement = by_id.get(nudge.agreement_id)
             if agreement is None or agreement.status != AgreementStatus.ACTIVE.value:
-                q.finish_nudge(session, team_id, nudge.id, now, "cancelled")
+                agreements_repo.finish_nudge(session, team_id, nudge.id, now, "cancelled")
                 continue
             if agreement.id not in views:
                 views[agreement.id] = _view(session, agreement)
@@ -403,13 +414,17 @@ def sent(
 ) -> None:
     """Slack took the reminder: mark it, and plan the next one while the review is overdue."""
     with transaction(factory) as session:
-        q.finish_nudge(session, nudge.team_id, nudge.id, now, outcome)
-        agreement = q.get(session, nudge.team_id, nudge.agreement.id)
+        agreements_repo.finish_nudge(session, nudge.team_id, nudge.id, now, outcome)
+        agreement = agreements_repo.get(session, nudge.team_id, nudge.agreement.id)
         if agreement is None or agreement.status != AgreementStatus.ACTIVE.value:
             return
         if nudge.stage is not Stage.BEFORE and agreement.review_date == nudge.agreement.review_date:
-            every = every_days if every_days is not None else q.offsets(session, nudge.team_id)[1]
-            q.add_nudge(
+            every = (
+                every_days
+                if every_days is not None
+                else agreements_repo.offsets(session, nudge.team_id)[1]
+            )
+            agreements_repo.add_nudge(
                 session,
                 agreement,
                 nudge.recipient_id,
@@ -417,7 +432,7 @@ def sent(
                 rules.next_overdue(max(nudge.due_date, now.date()), every),
                 now,
             )
-        q.add_event(
+        agreements_repo.add_event(
             session,
             agreement,
             actor=None,
@@ -430,7 +445,9 @@ def sent(
 def failed(factory: Factory, *, nudge: ClaimedNudge, error: str, now: datetime) -> None:
     """Slack did not take it: keep it unsent and try again shortly."""
     with transaction(factory) as session:
-        q.release_nudge(session, nudge.team_id, nudge.id, error, now + timedelta(minutes=1))
+        agreements_repo.release_nudge(
+            session, nudge.team_id, nudge.id, error, now + timedelta(minutes=1)
+        )
 
 
 def reviews_for(
@@ -447,11 +464,11 @@ def reviews_for(
     """
     horizon = today + timedelta(days=within_days)
     with transaction(factory) as session:
-        views = [_view(session, a) for a in q.active(session, team_id)]
+        views = [_view(session, a) for a in agreements_repo.active(session, team_id)]
     return [v for v in views if user_id in v.recipients and v.review_date <= horizon]
 
 
 def overdue_every(factory: Factory, *, team_id: str) -> int:
     """The workspace's interval between reminders while a review is overdue."""
     with transaction(factory) as session:
-        return q.offsets(session, team_id)[1]
+        return agreements_repo.offsets(session, team_id)[1]

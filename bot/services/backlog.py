@@ -23,7 +23,7 @@ from bot.domain.backlog import (
     clean_tension_text,
     target_rank,
 )
-from bot.store import repo
+from bot.store import backlog_repo
 from bot.store.db import transaction
 from bot.store.models import BacklogItem, Circle
 
@@ -41,17 +41,19 @@ def raise_tension(
     """
     cleaned = clean_tension_text(text)
     with transaction(factory) as session:
-        circle = repo.lock_circle(session, team_id, channel_id, now)
-        rank = repo.max_rank(session, team_id, channel_id) + 1
-        item = repo.add_item(session, circle, author_id=author_id, text=cleaned, rank=rank, now=now)
+        circle = backlog_repo.lock_circle(session, team_id, channel_id, now)
+        rank = backlog_repo.max_rank(session, team_id, channel_id) + 1
+        item = backlog_repo.add_item(
+            session, circle, author_id=author_id, text=cleaned, rank=rank, now=now
+        )
         # Open items are exactly the ranked ones, ranked 1..n: the new last place is the count.
-        return RaisedTension(item=repo.to_view(item), open_count=rank)
+        return RaisedTension(item=backlog_repo.to_view(item), open_count=rank)
 
 
 def remember_message(factory: Factory, *, team_id: str, item_id: int, message_ts: str) -> None:
     """Link an item to the channel message that announced it."""
     with transaction(factory) as session:
-        repo.set_message_ts(session, team_id, item_id, message_ts)
+        backlog_repo.set_message_ts(session, team_id, item_id, message_ts)
 
 
 def link_message(factory: Factory, *, team_id: str, item_id: int, message_ts: str) -> bool:
@@ -69,16 +71,17 @@ def backlog_page(
 ) -> tuple[list[ItemView], int]:
     """One page of the channel's open backlog in rank order, and the total open count."""
     with transaction(factory) as session:
-        items = repo.open_items(session, team_id, channel_id, limit=limit, offset=offset)
-        total = repo.open_count(session, team_id, channel_id)
-        return [repo.to_view(i) for i in items], total
+        items = backlog_repo.open_items(session, team_id, channel_id, limit=limit, offset=offset)
+        total = backlog_repo.open_count(session, team_id, channel_id)
+        return [backlog_repo.to_view(i) for i in items], total
 
 
 def open_tensions_of(factory: Factory, *, team_id: str, user_id: str, limit: int) -> list[ItemView]:
     """The open tensions a person raised, newest first."""
     with transaction(factory) as session:
         return [
-            repo.to_view(i) for i in repo.items_by_author(session, team_id, user_id, limit=limit)
+            backlog_repo.to_view(i)
+            for i in backlog_repo.items_by_author(session, team_id, user_id, limit=limit)
         ]
 
 
@@ -86,7 +89,7 @@ def open_tensions_of(factory: Factory, *, team_id: str, user_id: str, limit: int
 
 
 def _open_item(session: Session, team_id: str, item_id: int) -> BacklogItem:
-    item = repo.get_item(session, team_id, item_id)
+    item = backlog_repo.get_item(session, team_id, item_id)
     if item is None:
         raise ItemNotFound()
     return item
@@ -97,7 +100,7 @@ def _lock_item(
 ) -> tuple[BacklogItem, Circle]:
     """The item with its channel's backlog locked (moves serialise per channel)."""
     item = _open_item(session, team_id, item_id)
-    circle = repo.lock_circle(session, team_id, item.channel_id, now)
+    circle = backlog_repo.lock_circle(session, team_id, item.channel_id, now)
     session.refresh(item)
     return item, circle
 
@@ -105,7 +108,7 @@ def _lock_item(
 def get(factory: Factory, *, team_id: str, item_id: int) -> ItemView:
     """One item."""
     with transaction(factory) as session:
-        return repo.to_view(_open_item(session, team_id, item_id))
+        return backlog_repo.to_view(_open_item(session, team_id, item_id))
 
 
 def item_history(
@@ -114,7 +117,8 @@ def item_history(
     """(actor, action, detail, when) for every change to an item, oldest first."""
     with transaction(factory) as session:
         return [
-            (e.actor_id, e.action, e.detail, e.at) for e in repo.history(session, team_id, item_id)
+            (e.actor_id, e.action, e.detail, e.at)
+            for e in backlog_repo.history(session, team_id, item_id)
         ]
 
 
@@ -132,9 +136,9 @@ def describe(
     """Describe a tension as a driver: a new item at the bottom, or an existing one updated."""
     with transaction(factory) as session:
         if item_id is None:
-            circle = repo.lock_circle(session, team_id, channel_id, now)
-            rank = repo.max_rank(session, team_id, channel_id) + 1
-            item = repo.add_item(
+            circle = backlog_repo.lock_circle(session, team_id, channel_id, now)
+            rank = backlog_repo.max_rank(session, team_id, channel_id) + 1
+            item = backlog_repo.add_item(
                 session,
                 circle,
                 author_id=actor,
@@ -147,14 +151,14 @@ def describe(
             item, _ = _lock_item(session, team_id, item_id, now)
             if item.status not in [s.value for s in OPEN_STATUSES]:
                 raise ItemChanged()
-            repo.add_history(
+            backlog_repo.add_history(
                 session, item, actor_id=actor, action="described", detail=None, now=now
             )
         item.situation, item.effect = driver.situation, driver.effect
         item.relevance, item.nature = driver.relevance, driver.nature
         item.updated_at = now
         session.flush()
-        return repo.to_view(item)
+        return backlog_repo.to_view(item)
 
 
 def accept(
@@ -179,7 +183,7 @@ def accept(
         if item.status == ItemStatus.NEW.value:
             item.status = ItemStatus.BACKLOG.value
         item.next_step, item.due_date, item.updated_at = next_step.value, due, now
-        repo.add_history(
+        backlog_repo.add_history(
             session,
             item,
             actor_id=actor,
@@ -187,7 +191,7 @@ def accept(
             detail=next_step.value + (f" {due.isoformat()}" if due else ""),
             now=now,
         )
-        return repo.to_view(item)
+        return backlog_repo.to_view(item)
 
 
 def move(
@@ -207,14 +211,14 @@ def move(
             raise ItemChanged()
         if expected_rank is not None and item.rank != expected_rank:
             raise ItemChanged()
-        ordered = repo.ranked_items(session, team_id, item.channel_id)
+        ordered = backlog_repo.ranked_items(session, team_id, item.channel_id)
         before = item.rank
         wanted = target_rank(before, len(ordered), to)
         ordered.remove(item)
         ordered.insert(wanted - 1, item)
-        repo.renumber(session, ordered)
+        backlog_repo.renumber(session, ordered)
         if wanted != before:
-            repo.add_history(
+            backlog_repo.add_history(
                 session,
                 item,
                 actor_id=actor,
@@ -222,7 +226,7 @@ def move(
                 detail=f"{before} -> {wanted}",
                 now=now,
             )
-        return repo.to_view(item)
+        return backlog_repo.to_view(item)
 
 
 def dismiss(
@@ -238,11 +242,11 @@ def dismiss(
             raise ItemChanged()
         item.status, item.rank, item.updated_at = ItemStatus.DISMISSED.value, None, now
         session.flush()
-        repo.add_history(
+        backlog_repo.add_history(
             session, item, actor_id=actor, action="dismissed", detail=reason[:3000], now=now
         )
-        repo.compact_ranks(session, team_id, item.channel_id)
-        return repo.to_view(item)
+        backlog_repo.compact_ranks(session, team_id, item.channel_id)
+        return backlog_repo.to_view(item)
 
 
 def pass_on(
@@ -256,7 +260,8 @@ def pass_on(
             raise SameChannel()
         # Lock both backlogs in a fixed order, so two pass-ons in opposite directions cannot deadlock.
         circles = {
-            c: repo.lock_circle(session, team_id, c, now) for c in sorted((source, to_channel))
+            c: backlog_repo.lock_circle(session, team_id, c, now)
+            for c in sorted((source, to_channel))
         }
         session.refresh(item)
         if item.channel_id != source or item.status not in [s.value for s in OPEN_STATUSES]:
@@ -265,11 +270,11 @@ def pass_on(
         old_number = item.number
         item.rank = None
         session.flush()
-        repo.compact_ranks(session, team_id, source)
+        backlog_repo.compact_ranks(session, team_id, source)
         item.channel_id, item.circle_id = to_channel, target.id
         item.number = target.next_number
         target.next_number += 1
-        item.rank = repo.max_rank(session, team_id, to_channel) + 1
+        item.rank = backlog_repo.max_rank(session, team_id, to_channel) + 1
         item.status, item.next_step, item.passed_from, item.updated_at = (
             ItemStatus.NEW.value,
             None,
@@ -277,7 +282,7 @@ def pass_on(
             now,
         )
         session.flush()
-        repo.add_history(
+        backlog_repo.add_history(
             session,
             item,
             actor_id=actor,
@@ -285,7 +290,7 @@ def pass_on(
             detail=f"{source}#{old_number} -> {to_channel}#{item.number}",
             now=now,
         )
-        return repo.to_view(item)
+        return backlog_repo.to_view(item)
 
 
 def backlogs_for(
@@ -295,12 +300,12 @@ def backlogs_for(
     out = []
     with transaction(factory) as session:
         for channel in channels:
-            items = repo.open_items(session, team_id, channel, limit=per_channel)
+            items = backlog_repo.open_items(session, team_id, channel, limit=per_channel)
             out.append(
                 (
                     channel,
-                    [repo.to_view(i) for i in items],
-                    repo.open_count(session, team_id, channel),
+                    [backlog_repo.to_view(i) for i in items],
+                    backlog_repo.open_count(session, team_id, channel),
                 )
             )
     return out
@@ -309,4 +314,4 @@ def backlogs_for(
 def active_channels(factory: Factory, *, team_id: str, limit: int = 50) -> list[str]:
     """Channels of the workspace with an open backlog."""
     with transaction(factory) as session:
-        return repo.channels_with_backlog(session, team_id, limit)
+        return backlog_repo.channels_with_backlog(session, team_id, limit)

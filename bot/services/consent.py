@@ -12,9 +12,9 @@ from bot.domain import consent as rules
 from bot.domain.backlog import ItemStatus
 from bot.domain.consent import Decision, Outcome, Position, RoundStatus
 from bot.domain.errors import DomainError
+from bot.services import payloads
 from bot.services.views import RoundBrief, RoundView, Waiting
-from bot.store import agreements_repo, repo
-from bot.store import consent_repo as q
+from bot.store import agreements_repo, backlog_repo, consent_repo, outbox_repo
 from bot.store.db import transaction
 from bot.store.models import BacklogItem, Circle, ConsentRound, Proposal
 
@@ -44,16 +44,16 @@ class Draft:
 def brief(factory: Factory, *, team_id: str, round_id: int) -> RoundBrief:
     """A round's title and deadline, without its answers."""
     with transaction(factory) as session:
-        rnd = q.get_round(session, team_id, round_id)
+        rnd = consent_repo.get_round(session, team_id, round_id)
         if rnd is None:
             raise rules.RoundNotFound()
         return RoundBrief(rnd.id, rnd.channel_id, rnd.title, rnd.deadline, rnd.text)
 
 
 def _view(session: Session, rnd: ConsentRound) -> RoundView:
-    proposal = q.get_proposal(session, rnd.team_id, rnd.proposal_id)
-    item = repo.get_item(session, rnd.team_id, rnd.item_id) if rnd.item_id else None
-    agreement = q.agreement_for_round(session, rnd.team_id, rnd.id)
+    proposal = consent_repo.get_proposal(session, rnd.team_id, rnd.proposal_id)
+    item = backlog_repo.get_item(session, rnd.team_id, rnd.item_id) if rnd.item_id else None
+    agreement = agreements_repo.agreement_for_round(session, rnd.team_id, rnd.id)
     return RoundView(
         id=rnd.id,
         team_id=rnd.team_id,
@@ -76,8 +76,8 @@ def _view(session: Session, rnd: ConsentRound) -> RoundView:
         outcome=Outcome(rnd.outcome) if rnd.outcome else None,
         closed_at=rnd.closed_at,
         message_ts=rnd.message_ts,
-        participants=q.participants(session, rnd.team_id, rnd.id),
-        answers=q.answers(session, rnd.team_id, rnd.id),
+        participants=consent_repo.participants(session, rnd.team_id, rnd.id),
+        answers=consent_repo.answers(session, rnd.team_id, rnd.id),
         agreement_number=agreement.number if agreement else None,
         responsible_ids=json.loads(rnd.responsible_ids or "[]"),
         evolves_agreement_id=rnd.evolves_agreement_id,
@@ -98,7 +98,7 @@ def _round(rnd: ConsentRound) -> rules.Round:
 def load(factory: Factory, *, team_id: str, round_id: int) -> RoundView:
     """A round as it stands; RoundNotFound when it is not in this workspace."""
     with transaction(factory) as session:
-        rnd = q.get_round(session, team_id, round_id)
+        rnd = consent_repo.get_round(session, team_id, round_id)
         if rnd is None:
             raise rules.RoundNotFound()
         return _view(session, rnd)
@@ -107,7 +107,7 @@ def load(factory: Factory, *, team_id: str, round_id: int) -> RoundView:
 def round_at_message(factory: Factory, *, team_id: str, channel_id: str, ts: str) -> int | None:
     """The id of the round posted as this message, if any."""
     with transaction(factory) as session:
-        rnd = q.round_by_message(session, team_id, channel_id, ts)
+        rnd = consent_repo.round_by_message(session, team_id, channel_id, ts)
         return rnd.id if rnd else None
 
 
@@ -154,21 +154,21 @@ def open_round(
     """Start a round: a new proposal (version 1), or the next version of an amended one."""
     draft = validate(draft, now=now, today=today)
     with transaction(factory) as session:
-        circle = repo.lock_circle(session, team_id, channel_id, now)
+        circle = backlog_repo.lock_circle(session, team_id, channel_id, now)
         if draft.proposal_id is not None:
             proposal, version, draft = _next_version(session, team_id, author_id, draft)
         else:
             proposal, version = _new_proposal(session, circle, channel_id, author_id, draft, now)
         item_id = draft.item_id or proposal.item_id
-        item = repo.get_item(session, team_id, item_id) if item_id else None
+        item = backlog_repo.get_item(session, team_id, item_id) if item_id else None
         if item is not None and item.channel_id != channel_id:
             item = None
         rnd = _new_round(session, proposal, version, channel_id, author_id, draft, item, now)
-        q.add_participants(session, team_id, rnd.id, sorted(set(draft.participants)))
+        consent_repo.add_participants(session, team_id, rnd.id, sorted(set(draft.participants)))
         if item is not None and item.status in (ItemStatus.NEW.value, ItemStatus.BACKLOG.value):
             item.status = ItemStatus.IN_PROGRESS.value
             item.updated_at = now
-            repo.add_history(
+            backlog_repo.add_history(
                 session,
                 item,
                 actor_id=author_id,
@@ -185,11 +185,11 @@ def _next_version(
 ) -> tuple[Proposal, int, Draft]:
     """The amended proposal, reopened, and the version its next round gets."""
     assert draft.proposal_id is not None
-    proposal = q.get_proposal(session, team_id, draft.proposal_id)
+    proposal = consent_repo.get_proposal(session, team_id, draft.proposal_id)
     if proposal is None:
         raise rules.RoundNotFound()
     rules.check_author(proposal.author_id, author_id)
-    previous = q.latest_round(session, team_id, proposal.id)
+    previous = consent_repo.latest_round(session, team_id, proposal.id)
     if previous is not None and previous.status == RoundStatus.OPEN.value:
         raise rules.RoundStillOpen()
     version = (previous.version if previous else 0) + 1
@@ -266,7 +266,7 @@ def _blank_none(text: str | None) -> str | None:
 def set_message(factory: Factory, *, team_id: str, round_id: int, ts: str) -> None:
     """Remember the channel message that shows the round."""
     with transaction(factory) as session:
-        rnd = q.get_round(session, team_id, round_id)
+        rnd = consent_repo.get_round(session, team_id, round_id)
         if rnd is not None:
             rnd.message_ts = ts
 
@@ -274,13 +274,16 @@ def set_message(factory: Factory, *, team_id: str, round_id: int, ts: str) -> No
 def discard(factory: Factory, *, team_id: str, round_id: int) -> None:
     """Remove a round that could not be posted, so nobody is asked to answer an invisible round."""
     with transaction(factory) as session:
-        rnd = q.get_round(session, team_id, round_id)
+        rnd = consent_repo.get_round(session, team_id, round_id)
         if rnd is None:
             return
-        proposal = q.get_proposal(session, team_id, rnd.proposal_id)
+        proposal = consent_repo.get_proposal(session, team_id, rnd.proposal_id)
         session.delete(rnd)
         session.flush()
-        if proposal is not None and q.latest_round(session, team_id, proposal.id) is None:
+        if (
+            proposal is not None
+            and consent_repo.latest_round(session, team_id, proposal.id) is None
+        ):
             session.delete(proposal)
 
 
@@ -290,7 +293,7 @@ def _check_can_answer(
     if rnd is None:
         raise rules.RoundNotFound()
     round_ = _round(rnd)
-    participant = round_.takes_answers(now) and q.is_participant(
+    participant = round_.takes_answers(now) and consent_repo.is_participant(
         session, rnd.team_id, rnd.id, user_id
     )
     round_.check_answer(now, participant=participant)
@@ -302,7 +305,7 @@ def check_can_answer(
 ) -> None:
     """Raise the reason this person may not answer now, if any."""
     with transaction(factory) as session:
-        _check_can_answer(session, q.get_round(session, team_id, round_id), user_id, now)
+        _check_can_answer(session, consent_repo.get_round(session, team_id, round_id), user_id, now)
 
 
 def answerable(
@@ -353,10 +356,10 @@ def answer(
         reason = rules.clean_reason(position, reason)
     with transaction(factory) as session:
         rnd = _check_can_answer(
-            session, q.lock_round(session, team_id, round_id, shared=True), user_id, now
+            session, consent_repo.lock_round(session, team_id, round_id, shared=True), user_id, now
         )
         brief = RoundBrief(rnd.id, rnd.channel_id, rnd.title, rnd.deadline, rnd.text)
-        q.upsert_answer(
+        consent_repo.upsert_answer(
             session,
             team_id=team_id,
             round_id=round_id,
@@ -367,10 +370,10 @@ def answer(
             reaction=reaction,
             now=now,
         )
-        complete = q.counted_answers(session, round_id) >= q.participant_count(
-            session, team_id, round_id
-        )
-        q.bump(session, rnd)
+        complete = consent_repo.counted_answers(
+            session, round_id
+        ) >= consent_repo.participant_count(session, team_id, round_id)
+        consent_repo.bump(session, rnd)
         return RoundBrief(
             brief.id, brief.channel_id, brief.title, brief.deadline, brief.text, complete
         )
@@ -410,14 +413,14 @@ def withdraw_reaction(
 ) -> bool:
     """Removing a reaction withdraws the answer it gave (not one given since by button)."""
     with transaction(factory) as session:
-        rnd = q.lock_round(session, team_id, round_id)
+        rnd = consent_repo.lock_round(session, team_id, round_id)
         if rnd is None or not _round(rnd).takes_answers(now):
             return False
-        row = q.answer_row(session, team_id, round_id, user_id)
+        row = consent_repo.answer_row(session, team_id, round_id, user_id)
         if row is None or row.source != "reaction" or row.reaction != reaction:
             return False
         session.delete(row)
-        q.bump(session, rnd)
+        consent_repo.bump(session, rnd)
         return True
 
 
@@ -426,17 +429,17 @@ def request_close(
 ) -> RoundView:
     """The author closes the round early, or withdraws the proposal; the sweep does the closing."""
     with transaction(factory) as session:
-        rnd = q.lock_round(session, team_id, round_id)
+        rnd = consent_repo.lock_round(session, team_id, round_id)
         if rnd is None:
             raise rules.RoundNotFound()
         request = _round(rnd).close_request(user_id, withdraw=withdraw)
         if request is rules.CloseRequest.WITHDRAW_RESULT:
-            proposal = q.get_proposal(session, team_id, rnd.proposal_id)
+            proposal = consent_repo.get_proposal(session, team_id, rnd.proposal_id)
             if proposal is not None:
                 proposal.status = "withdrawn"
             rnd.outcome = Outcome.WITHDRAWN.value
             _release_item(session, rnd, user_id, now)
-            q.bump(session, rnd)
+            consent_repo.bump(session, rnd)
         elif request is rules.CloseRequest.WITHDRAW:
             rnd.withdraw_requested = True
         else:
@@ -456,7 +459,7 @@ def extend(
 ) -> RoundView:
     """Reopen a round that closed without quorum, with a new deadline."""
     with transaction(factory) as session:
-        rnd = q.lock_round(session, team_id, round_id)
+        rnd = consent_repo.lock_round(session, team_id, round_id)
         if rnd is None:
             raise rules.RoundNotFound()
         if _round(rnd).extension(user_id, deadline, now):
@@ -467,18 +470,18 @@ def extend(
         rnd.deadline = deadline
         rnd.nudge_at = rules.nudge_time(now, deadline)
         rnd.nudged = False
-        q.bump(session, rnd)
+        consent_repo.bump(session, rnd)
         session.flush()
         return _view(session, rnd)
 
 
 def _release_item(session: Session, rnd: ConsentRound, actor: str, now: datetime) -> None:
     """A withdrawn proposal gives its driver back to the backlog."""
-    item = repo.get_item(session, rnd.team_id, rnd.item_id) if rnd.item_id else None
+    item = backlog_repo.get_item(session, rnd.team_id, rnd.item_id) if rnd.item_id else None
     if item is not None and item.status == ItemStatus.IN_PROGRESS.value:
         item.status = ItemStatus.BACKLOG.value
         item.updated_at = now
-        repo.add_history(
+        backlog_repo.add_history(
             session, item, actor_id=actor, action="proposal_withdrawn", detail=None, now=now
         )
 
@@ -494,11 +497,11 @@ def close_due(factory: Factory, *, now: datetime, limit: int = 100, on_decided=N
     not at all, so a process dying mid-close leaves the round open for the next sweep.
     """
     with transaction(factory) as session:
-        due = q.due_round_ids(session, now, limit)
+        due = consent_repo.due_round_ids(session, now, limit)
     closed: list[int] = []
     for team_id, round_id in due:
         with transaction(factory) as session:
-            rnd = q.lock_round(session, team_id, round_id, skip_locked=True)
+            rnd = consent_repo.lock_round(session, team_id, round_id, skip_locked=True)
             if rnd is None or rnd.status != RoundStatus.OPEN.value:
                 continue  # another replica has it, or closed it already
             view = _view(session, rnd)
@@ -524,8 +527,8 @@ def _apply(
     rnd.status = RoundStatus.CLOSED.value
     rnd.outcome = decision.outcome.value
     rnd.closed_at = now
-    q.bump(session, rnd)
-    proposal = q.get_proposal(session, rnd.team_id, rnd.proposal_id)
+    consent_repo.bump(session, rnd)
+    proposal = consent_repo.get_proposal(session, rnd.team_id, rnd.proposal_id)
     if decision.outcome is Outcome.CONSENTED:
         _record_agreement(session, rnd, view, decision, now)
         if proposal is not None:
@@ -577,7 +580,7 @@ def _record_agreement(
             now=now,
         )
         return
-    circle = repo.lock_circle(session, rnd.team_id, rnd.channel_id, now)
+    circle = backlog_repo.lock_circle(session, rnd.team_id, rnd.channel_id, now)
     agreements_repo.create(
         session,
         number=circle.next_agreement_number,
@@ -603,13 +606,13 @@ def _record_agreement(
 
 def _finish_item(session: Session, rnd: ConsentRound, view: RoundView, now: datetime) -> None:
     """The driver's backlog item is done once its proposal is agreed."""
-    item = repo.get_item(session, rnd.team_id, rnd.item_id) if rnd.item_id else None
+    item = backlog_repo.get_item(session, rnd.team_id, rnd.item_id) if rnd.item_id else None
     if item is None:
         return
     item.status = ItemStatus.DONE.value
     item.rank = None
     item.updated_at = now
-    repo.add_history(
+    backlog_repo.add_history(
         session,
         item,
         actor_id=rnd.author_id,
@@ -617,27 +620,27 @@ def _finish_item(session: Session, rnd: ConsentRound, view: RoundView, now: date
         detail=f"P{view.proposal_number} v{rnd.version}",
         now=now,
     )
-    repo.compact_ranks(session, rnd.team_id, rnd.channel_id)
+    backlog_repo.compact_ranks(session, rnd.team_id, rnd.channel_id)
 
 
 def _announce_result(session: Session, rnd: ConsentRound, now: datetime) -> None:
     """Queue the result for the channel and for the author (once per deadline)."""
-    q.enqueue(
+    outbox_repo.enqueue(
         session,
         team_id=rnd.team_id,
         key=f"round-result:{rnd.id}:{rnd.deadline.isoformat()}",
         kind="channel",
         target=rnd.channel_id,
-        payload={"type": "round_result", "round_id": rnd.id},
+        payload=payloads.dump(payloads.RoundResult(round_id=rnd.id)),
         now=now,
     )
-    q.enqueue(
+    outbox_repo.enqueue(
         session,
         team_id=rnd.team_id,
         key=f"round-result-author:{rnd.id}:{rnd.deadline.isoformat()}",
         kind="dm",
         target=rnd.author_id,
-        payload={"type": "round_result_author", "round_id": rnd.id},
+        payload=payloads.dump(payloads.RoundResultAuthor(round_id=rnd.id)),
         now=now,
     )
 
@@ -645,26 +648,26 @@ def _announce_result(session: Session, rnd: ConsentRound, now: datetime) -> None
 def nudge_due(factory: Factory, *, now: datetime, limit: int = 100) -> int:
     """Sweep: queue one reminder DM per silent participant, once per round."""
     with transaction(factory) as session:
-        due = q.due_nudges(session, now, limit)
+        due = consent_repo.due_nudges(session, now, limit)
     queued = 0
     for team_id, round_id in due:
         with transaction(factory) as session:
-            rnd = q.lock_round(session, team_id, round_id, skip_locked=True)
+            rnd = consent_repo.lock_round(session, team_id, round_id, skip_locked=True)
             if rnd is None or rnd.nudged or rnd.status != RoundStatus.OPEN.value:
                 continue
             rnd.nudged = True
-            people = q.participants(session, team_id, round_id)
-            given = q.answers(session, team_id, round_id)
+            people = consent_repo.participants(session, team_id, round_id)
+            given = consent_repo.answers(session, team_id, round_id)
             for user in people:
                 if user in given and given[user].position in rules.COUNTED:
                     continue
-                q.enqueue(
+                outbox_repo.enqueue(
                     session,
                     team_id=team_id,
                     key=f"nudge:{round_id}:{user}:{rnd.deadline.isoformat()}",
                     kind="dm",
                     target=user,
-                    payload={"type": "round_nudge", "round_id": round_id},
+                    payload=payloads.dump(payloads.RoundNudge(round_id=round_id)),
                     now=now,
                 )
                 queued += 1
@@ -680,7 +683,7 @@ RENDER_LEASE = timedelta(seconds=30)
 def rounds_to_render(factory: Factory, *, now: datetime, limit: int = 50) -> list[tuple[str, int]]:
     """Rounds whose channel message is behind and may be updated now."""
     with transaction(factory) as session:
-        return q.rounds_to_render(session, now, RENDER_INTERVAL.total_seconds(), limit)
+        return consent_repo.rounds_to_render(session, now, RENDER_INTERVAL.total_seconds(), limit)
 
 
 def claim_render(
@@ -688,12 +691,12 @@ def claim_render(
 ) -> tuple[int, RoundView] | None:
     """Lease the round's message for one update; the seq and state to render."""
     with transaction(factory) as session:
-        seq = q.claim_render(
+        seq = consent_repo.claim_render(
             session, team_id, round_id, now, now + RENDER_LEASE, RENDER_INTERVAL.total_seconds()
         )
         if seq is None:
             return None
-        rnd = q.get_round(session, team_id, round_id)
+        rnd = consent_repo.get_round(session, team_id, round_id)
         assert rnd is not None
         return seq, _view(session, rnd)
 
@@ -703,7 +706,7 @@ def finish_render(
 ) -> None:
     """Record the update (seq) or its failure (None: retried after the interval)."""
     with transaction(factory) as session:
-        q.finish_render(session, team_id, round_id, seq, now)
+        consent_repo.finish_render(session, team_id, round_id, seq, now)
 
 
 def awaiting_answer(
@@ -713,5 +716,5 @@ def awaiting_answer(
     with transaction(factory) as session:
         return [
             Waiting(r.id, r.channel_id, r.title, r.deadline, r.message_ts)
-            for r in q.open_rounds_awaiting(session, team_id, user_id, limit)
+            for r in consent_repo.open_rounds_awaiting(session, team_id, user_id, limit)
         ]

@@ -11,21 +11,20 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain import rhythm as rules
 from bot.domain.errors import DomainError
 from bot.domain.rhythm import Cadence
+from bot.services import payloads
 from bot.services.views import Agenda, CadenceView, DueAgreement
-from bot.store import agreements_repo, consent_repo, repo
+from bot.store import agreements_repo, backlog_repo, outbox_repo, rhythm_repo
 from bot.store.db import transaction
 from bot.store.models import Circle
 
 Factory = sessionmaker[Session]
 log = logging.getLogger(__name__)
 
-PAYLOAD_TYPE = "agenda"
 MAX_AGREEMENTS = 20  # agreements listed on one agenda (the rest: see /agreements)
 
 
@@ -46,9 +45,7 @@ def _cadence_of(circle: Circle) -> Cadence | None:
 
 
 def _circle(session: Session, team_id: str, channel_id: str) -> Circle | None:
-    return session.scalar(
-        select(Circle).where(Circle.team_id == team_id, Circle.channel_id == channel_id)
-    )
+    return rhythm_repo.circle_of_channel(session, team_id, channel_id)
 
 
 # ---------------------------------------------------------------- the cadence
@@ -72,7 +69,7 @@ def set_cadence(
     """
     cadence = rules.check_cadence(every_weeks, weekday, time, tz)
     with transaction(factory) as session:
-        circle = repo.lock_circle(session, team_id, channel_id, now)
+        circle = backlog_repo.lock_circle(session, team_id, channel_id, now)
         unchanged = _cadence_of(circle) == cadence
         if not (unchanged and circle.next_meeting_at and circle.next_meeting_at > now):
             circle.next_meeting_at = rules.next_meeting(
@@ -126,8 +123,8 @@ def _build(
     tz = cadence.tz if cadence else None
     cutoff = rules.review_cutoff(meeting_at, tz, now)
     items = [
-        repo.to_view(i)
-        for i in repo.open_items(session, team_id, channel_id, limit=rules.AGENDA_ITEMS)
+        backlog_repo.to_view(i)
+        for i in backlog_repo.open_items(session, team_id, channel_id, limit=rules.AGENDA_ITEMS)
     ]
     due = [
         a for a in agreements_repo.active(session, team_id, channel_id) if a.review_date <= cutoff
@@ -138,7 +135,7 @@ def _build(
         meeting_at=meeting_at,
         cadence=cadence,
         items=items,
-        open_count=repo.open_count(session, team_id, channel_id),
+        open_count=backlog_repo.open_count(session, team_id, channel_id),
         agreements=[
             DueAgreement(a.id, a.number, a.title, a.review_date) for a in due[:MAX_AGREEMENTS]
         ],
@@ -175,9 +172,7 @@ def agenda_to_post(
     after the agenda was queued (the circle no longer plans that meeting).
     """
     with transaction(factory) as session:
-        circle = session.scalar(
-            select(Circle).where(Circle.team_id == team_id, Circle.id == circle_id)
-        )
+        circle = rhythm_repo.circle_by_id(session, team_id, circle_id)
         if circle is None or meeting_at <= now or circle.next_meeting_at != meeting_at:
             return None
         return _build(
@@ -199,20 +194,7 @@ def advance_past_meetings(factory: Factory, *, now: datetime, limit: int = 200) 
     A compare-and-set on `next_meeting_at` makes a second run (or replica) a no-op.
     """
     with transaction(factory) as session:
-        rows = session.execute(
-            select(
-                Circle.team_id,
-                Circle.id,
-                Circle.next_meeting_at,
-                Circle.meeting_every_weeks,
-                Circle.meeting_weekday,
-                Circle.meeting_time,
-                Circle.meeting_tz,
-            )
-            .where(Circle.next_meeting_at.is_not(None), Circle.next_meeting_at <= now)
-            .order_by(Circle.next_meeting_at)
-            .limit(limit)
-        ).all()
+        rows = rhythm_repo.passed_meetings(session, now, limit)
     advanced = 0
     for team_id, circle_id, previous, every, weekday, at, tz in rows:
         try:
@@ -221,16 +203,7 @@ def advance_past_meetings(factory: Factory, *, now: datetime, limit: int = 200) 
             log.warning("circle %s has an unusable meeting cadence; meetings stopped", circle_id)
             following = None
         with transaction(factory) as session:
-            result = session.execute(
-                update(Circle)
-                .where(
-                    Circle.team_id == team_id,
-                    Circle.id == circle_id,
-                    Circle.next_meeting_at == previous,
-                )
-                .values(next_meeting_at=following)
-            )
-            advanced += result.rowcount  # type: ignore[attr-defined]
+            advanced += rhythm_repo.move_meeting(session, team_id, circle_id, previous, following)
     return advanced
 
 
@@ -242,50 +215,21 @@ def post_due_agendas(factory: Factory, *, now: datetime, limit: int = 200) -> in
     """
     advance_past_meetings(factory, now=now, limit=limit)
     with transaction(factory) as session:
-        due = session.execute(
-            select(Circle.team_id, Circle.id, Circle.channel_id, Circle.next_meeting_at)
-            .where(
-                Circle.next_meeting_at.is_not(None),
-                Circle.next_meeting_at > now,
-                Circle.next_meeting_at <= now + rules.AGENDA_LEAD,
-                or_(
-                    Circle.agenda_posted_for.is_(None),
-                    Circle.agenda_posted_for != Circle.next_meeting_at,
-                ),
-            )
-            .order_by(Circle.next_meeting_at)
-            .limit(limit)
-        ).all()
+        due = rhythm_repo.agendas_due(session, now, rules.AGENDA_LEAD, limit)
     queued = 0
     for team_id, circle_id, channel_id, meeting_at in due:
         with transaction(factory) as session:
-            claimed = session.execute(
-                update(Circle)
-                .where(
-                    Circle.team_id == team_id,
-                    Circle.id == circle_id,
-                    Circle.next_meeting_at == meeting_at,
-                    or_(
-                        Circle.agenda_posted_for.is_(None),
-                        Circle.agenda_posted_for != Circle.next_meeting_at,
-                    ),
-                )
-                .values(agenda_posted_for=meeting_at)
-                .returning(Circle.id)
-            ).scalar()
-            if claimed is None:
+            if not rhythm_repo.claim_agenda(session, team_id, circle_id, meeting_at):
                 continue  # another sweep got it first
-            consent_repo.enqueue(
+            outbox_repo.enqueue(
                 session,
                 team_id=team_id,
                 key=agenda_key(circle_id, meeting_at),
                 kind="channel",
                 target=channel_id,
-                payload={
-                    "type": PAYLOAD_TYPE,
-                    "circle_id": circle_id,
-                    "meeting_at": meeting_at.isoformat(),
-                },
+                payload=payloads.dump(
+                    payloads.MeetingAgenda(circle_id=circle_id, meeting_at=meeting_at)
+                ),
                 now=now,
             )
             queued += 1

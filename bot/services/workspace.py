@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store import repo
+from bot.store import workspace_repo
 from bot.store.db import transaction
 
 Factory = sessionmaker[Session]
@@ -15,19 +15,19 @@ Factory = sessionmaker[Session]
 def first_delivery(factory: Factory, *, team_id: str, event_id: str, now: datetime) -> bool:
     """True the first time an event id is seen in this workspace."""
     with transaction(factory) as session:
-        return repo.first_delivery(session, team_id, event_id, now)
+        return workspace_repo.first_delivery(session, team_id, event_id, now)
 
 
 def workspace_locale(factory: Factory, *, team_id: str) -> str | None:
     """The workspace's chosen default language, if any."""
     with transaction(factory) as session:
-        return repo.workspace_locale(session, team_id)
+        return workspace_repo.workspace_locale(session, team_id)
 
 
 def set_workspace_locale(factory: Factory, *, team_id: str, locale: str, now: datetime) -> None:
     """Choose the language of the workspace's public messages and of unknown users."""
     with transaction(factory) as session:
-        repo.set_workspace_locale(session, team_id, locale, now)
+        workspace_repo.set_workspace_locale(session, team_id, locale, now)
 
 
 EVENT_ID_RETENTION = timedelta(days=2)
@@ -36,9 +36,11 @@ EVENT_ID_RETENTION = timedelta(days=2)
 def purge_old_event_ids(factory: Factory, *, now: datetime) -> int:
     """Sweep: forget event ids past Slack's retry window, one workspace at a time."""
     with transaction(factory) as session:
-        teams = repo.workspace_ids(session)
+        teams = workspace_repo.workspace_ids(session)
     purged = 0
     for team_id in teams:
         with transaction(factory) as session:
-            purged += repo.purge_processed_events(session, team_id, now - EVENT_ID_RETENTION)
+            purged += workspace_repo.purge_processed_events(
+                session, team_id, now - EVENT_ID_RETENTION
+            )
     return purged

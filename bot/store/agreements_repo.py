@@ -1,4 +1,4 @@
-"""Queries for agreements, their history and review nudges. Every query is scoped by team_id."""
+"""Agreement queries: agreements, their history and review nudges. Scoped by team_id."""
 
 from __future__ import annotations
 
@@ -10,9 +10,36 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.review import AgreementStatus, ReviewOutcome, schedule
-from bot.store import repo
-from bot.store.models import Agreement, AgreementEvent, ReviewNudge, Workspace
-from bot.store.repo import _insert
+from bot.store import workspace_repo
+from bot.store.db import insert_for
+from bot.store.models import (
+    Agreement,
+    AgreementEvent,
+    ReviewNudge,
+    Workspace,
+)
+
+
+def agreements(session: Session, team_id: str, channel_id: str) -> list[Agreement]:
+    """The channel's active agreements."""
+    return list(
+        session.scalars(
+            select(Agreement)
+            .where(
+                Agreement.team_id == team_id,
+                Agreement.channel_id == channel_id,
+                Agreement.status == "active",
+            )
+            .order_by(Agreement.review_date, Agreement.number)
+        )
+    )
+
+
+def agreement_for_round(session: Session, team_id: str, round_id: int) -> Agreement | None:
+    """The agreement a round produced."""
+    return session.scalar(
+        select(Agreement).where(Agreement.team_id == team_id, Agreement.round_id == round_id)
+    )
 
 
 def offsets(session: Session, team_id: str) -> tuple[int, int]:
@@ -27,7 +54,7 @@ def offsets(session: Session, team_id: str) -> tuple[int, int]:
 
 def set_offsets(session: Session, team_id: str, before: int, overdue: int, now: datetime) -> None:
     """Choose the workspace's reminder offsets."""
-    repo.ensure_workspace(session, team_id, now)
+    workspace_repo.ensure_workspace(session, team_id, now)
     session.execute(
         update(Workspace)
         .where(Workspace.team_id == team_id)
@@ -100,7 +127,7 @@ def add_nudge(
     session: Session, agreement: Agreement, recipient: str, stage: str, due: date, now: datetime
 ) -> None:
     """Plan one reminder; a duplicate (same agreement, person, stage and day) is ignored."""
-    stmt = _insert(session)(ReviewNudge).values(
+    stmt = insert_for(session)(ReviewNudge).values(
         team_id=agreement.team_id,
         agreement_id=agreement.id,
         recipient_id=recipient,
@@ -192,9 +219,6 @@ def last_review(session: Session, team_id: str, agreement_id: int) -> AgreementE
         .order_by(AgreementEvent.id.desc())
         .limit(1)
     )
-
-
-# ---------------------------------------------------------------- nudges
 
 
 def due_candidates(

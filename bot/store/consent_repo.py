@@ -1,8 +1,7 @@
-"""Queries for consent rounds, agreements and the outbox. Every query is scoped by team_id."""
+"""Consent round queries: rounds, proposals, participants, answers. Scoped by team_id."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,15 +9,13 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.consent import COUNTED, Answer, Position, RoundStatus
+from bot.store.db import insert_for
 from bot.store.models import (
-    Agreement,
     ConsentRound,
-    Outbox,
     Proposal,
     RoundAnswer,
     RoundParticipant,
 )
-from bot.store.repo import _insert
 
 
 def lock_round(
@@ -177,7 +174,7 @@ def upsert_answer(
         reaction=reaction,
         answered_at=now,
     )
-    stmt = _insert(session)(RoundAnswer).values(**values)
+    stmt = insert_for(session)(RoundAnswer).values(**values)
     stmt = stmt.on_conflict_do_update(
         index_elements=["round_id", "user_id"],
         set_={k: v for k, v in values.items() if k not in ("round_id", "user_id", "team_id")},
@@ -314,116 +311,6 @@ def finish_render(
         update(ConsentRound)
         .where(ConsentRound.team_id == team_id, ConsentRound.id == round_id)
         .values(**values)
-    )
-
-
-def agreements(session: Session, team_id: str, channel_id: str) -> list[Agreement]:
-    """The channel's active agreements."""
-    return list(
-        session.scalars(
-            select(Agreement)
-            .where(
-                Agreement.team_id == team_id,
-                Agreement.channel_id == channel_id,
-                Agreement.status == "active",
-            )
-            .order_by(Agreement.review_date, Agreement.number)
-        )
-    )
-
-
-def agreement_for_round(session: Session, team_id: str, round_id: int) -> Agreement | None:
-    """The agreement a round produced."""
-    return session.scalar(
-        select(Agreement).where(Agreement.team_id == team_id, Agreement.round_id == round_id)
-    )
-
-
-# ---------------------------------------------------------------- outbox
-
-
-def enqueue(
-    session: Session,
-    *,
-    team_id: str,
-    key: str,
-    kind: str,
-    target: str,
-    payload: dict[str, Any],
-    now: datetime,
-) -> None:
-    """Queue a message once per key (a second enqueue with the same key does nothing)."""
-    stmt = _insert(session)(Outbox).values(
-        team_id=team_id,
-        key=key,
-        kind=kind,
-        target=target,
-        payload=json.dumps(payload),
-        attempts=0,
-        not_before=now,
-        created_at=now,
-    )
-    session.execute(stmt.on_conflict_do_nothing(index_elements=["team_id", "key"]))
-
-
-MAX_ATTEMPTS = 12
-
-
-def due_outbox(session: Session, now: datetime, limit: int) -> list[tuple[str, int]]:
-    """Unsent messages whose time has come and whose lease (if any) has expired."""
-    stmt = (
-        select(Outbox.team_id, Outbox.id)
-        .where(
-            Outbox.sent_at.is_(None),
-            Outbox.not_before <= now,
-            Outbox.attempts < MAX_ATTEMPTS,
-            or_(Outbox.lease_until.is_(None), Outbox.lease_until < now),
-        )
-        .order_by(Outbox.id)
-        .limit(limit)
-    )
-    return [(t, i) for t, i in session.execute(stmt)]
-
-
-def claim_outbox(
-    session: Session, team_id: str, outbox_id: int, now: datetime, lease_until: datetime
-) -> Outbox | None:
-    """Lease one message for sending; None when another sender has it or it was sent."""
-    result = session.execute(
-        update(Outbox)
-        .where(
-            Outbox.team_id == team_id,
-            Outbox.id == outbox_id,
-            Outbox.sent_at.is_(None),
-            or_(Outbox.lease_until.is_(None), Outbox.lease_until < now),
-        )
-        .values(lease_until=lease_until, attempts=Outbox.attempts + 1)
-        .returning(Outbox.id)
-    )
-    if result.scalar() is None:
-        return None
-    return session.scalar(
-        select(Outbox).where(Outbox.id == outbox_id).execution_options(populate_existing=True)
-    )
-
-
-def mark_sent(session: Session, team_id: str, outbox_id: int, now: datetime) -> None:
-    """The message went out (Slack said ok)."""
-    session.execute(
-        update(Outbox)
-        .where(Outbox.team_id == team_id, Outbox.id == outbox_id)
-        .values(sent_at=now, lease_until=None, last_error=None)
-    )
-
-
-def mark_failed(
-    session: Session, team_id: str, outbox_id: int, retry_at: datetime, error: str
-) -> None:
-    """Sending failed: release the lease and try again later."""
-    session.execute(
-        update(Outbox)
-        .where(Outbox.team_id == team_id, Outbox.id == outbox_id)
-        .values(lease_until=None, not_before=retry_at, last_error=error[:200])
     )
 
 

@@ -1,39 +1,16 @@
-"""Queries. Every function takes the workspace (team_id) and filters by it."""
+"""Backlog queries: circles, items, their history and ranks. Every query is scoped by team_id."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.backlog import OPEN_STATUSES, ItemStatus, ItemView, NextStep
-from bot.store.models import BacklogItem, Circle, ItemEvent, ProcessedEvent, Workspace
-
-
-def _insert(session: Session):  # type: ignore[no-untyped-def]
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
-def ensure_workspace(session: Session, team_id: str, now: datetime) -> None:
-    """Create the workspace row if this is its first request."""
-    stmt = _insert(session)(Workspace).values(team_id=team_id, created_at=now)
-    session.execute(stmt.on_conflict_do_nothing(index_elements=["team_id"]))
-
-
-def workspace_locale(session: Session, team_id: str) -> str | None:
-    """The workspace's default language, if one was chosen."""
-    return session.scalar(select(Workspace.locale).where(Workspace.team_id == team_id))
-
-
-def set_workspace_locale(session: Session, team_id: str, locale: str, now: datetime) -> None:
-    """Choose the workspace's default language."""
-    ensure_workspace(session, team_id, now)
-    ws = session.get(Workspace, team_id)
-    assert ws is not None
-    ws.locale = locale
+from bot.store.db import insert_for
+from bot.store.models import BacklogItem, Circle, ItemEvent
+from bot.store.workspace_repo import ensure_workspace
 
 
 def lock_circle(session: Session, team_id: str, channel_id: str, now: datetime) -> Circle:
@@ -56,7 +33,7 @@ def lock_circle(session: Session, team_id: str, channel_id: str, now: datetime) 
     if circle is not None:
         return circle
     ensure_workspace(session, team_id, now)
-    insert = _insert(session)(Circle).values(
+    insert = insert_for(session)(Circle).values(
         team_id=team_id, channel_id=channel_id, next_number=1, created_at=now
     )
     session.execute(insert.on_conflict_do_nothing(index_elements=["team_id", "channel_id"]))
@@ -199,32 +176,6 @@ def history(session: Session, team_id: str, item_id: int) -> list[ItemEvent]:
             .order_by(ItemEvent.id)
         )
     )
-
-
-def first_delivery(session: Session, team_id: str, event_id: str, now: datetime) -> bool:
-    """Record an event id; False when it was already recorded (a Slack retry)."""
-    stmt = (
-        _insert(session)(ProcessedEvent)
-        .values(team_id=team_id, event_id=event_id, received_at=now)
-        .on_conflict_do_nothing(index_elements=["team_id", "event_id"])
-        .returning(ProcessedEvent.event_id)
-    )
-    return session.execute(stmt).scalar() is not None
-
-
-def workspace_ids(session: Session) -> list[str]:
-    """Every workspace the bot serves (for sweeps, which then work one workspace at a time)."""
-    return list(session.scalars(select(Workspace.team_id).order_by(Workspace.team_id)))
-
-
-def purge_processed_events(session: Session, team_id: str, before: datetime) -> int:
-    """Forget a workspace's event ids older than Slack's retry window."""
-    result = session.execute(
-        delete(ProcessedEvent).where(
-            ProcessedEvent.team_id == team_id, ProcessedEvent.received_at < before
-        )
-    )
-    return result.rowcount  # type: ignore[attr-defined]
 
 
 def to_view(item: BacklogItem) -> ItemView:

@@ -1,0 +1,56 @@
+"""Workspace queries: the workspace row, its language, the events already handled."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from bot.store.db import insert_for
+from bot.store.models import ProcessedEvent, Workspace
+
+
+def ensure_workspace(session: Session, team_id: str, now: datetime) -> None:
+    """Create the workspace row if this is its first request."""
+    stmt = insert_for(session)(Workspace).values(team_id=team_id, created_at=now)
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["team_id"]))
+
+
+def workspace_locale(session: Session, team_id: str) -> str | None:
+    """The workspace's default language, if one was chosen."""
+    return session.scalar(select(Workspace.locale).where(Workspace.team_id == team_id))
+
+
+def set_workspace_locale(session: Session, team_id: str, locale: str, now: datetime) -> None:
+    """Choose the workspace's default language."""
+    ensure_workspace(session, team_id, now)
+    ws = session.get(Workspace, team_id)
+    assert ws is not None
+    ws.locale = locale
+
+
+def first_delivery(session: Session, team_id: str, event_id: str, now: datetime) -> bool:
+    """Record an event id; False when it was already recorded (a Slack retry)."""
+    stmt = (
+        insert_for(session)(ProcessedEvent)
+        .values(team_id=team_id, event_id=event_id, received_at=now)
+        .on_conflict_do_nothing(index_elements=["team_id", "event_id"])
+        .returning(ProcessedEvent.event_id)
+    )
+    return session.execute(stmt).scalar() is not None
+
+
+def workspace_ids(session: Session) -> list[str]:
+    """Every workspace the bot serves (for sweeps, which then work one workspace at a time)."""
+    return list(session.scalars(select(Workspace.team_id).order_by(Workspace.team_id)))
+
+
+def purge_processed_events(session: Session, team_id: str, before: datetime) -> int:
+    """Forget a workspace's event ids older than Slack's retry window."""
+    result = session.execute(
+        delete(ProcessedEvent).where(
+            ProcessedEvent.team_id == team_id, ProcessedEvent.received_at < before
+        )
+    )
+    return result.rowcount  # type: ignore[attr-defined]

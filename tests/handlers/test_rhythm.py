@@ -170,13 +170,20 @@ def record_agreement(bot: Bot, title: str, review: date) -> None:
 # ---------------------------------------------------------------- setting the cadence
 
 
-def test_the_tension_handler_routes_meeting_and_agenda_here() -> None:
-    import inspect
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("meeting", "meeting"),
+        ("  Meeting ", "meeting"),
+        ("agenda", "agenda"),
+        ("meeting agenda", "raise"),  # more than one word is a tension
+        ("", "form"),
+    ],
+)
+def test_tension_texts_that_ask_for_the_meeting_or_the_agenda(text: str, asked: str) -> None:
+    from bot.blocks.backlog import tension_request
 
-    from bot.handlers import tension
-
-    source = inspect.getsource(tension)
-    assert "on_meeting_command" in source and "on_agenda_command" in source
+    assert tension_request(text) == asked
 
 
 def test_a_member_sets_the_cadence(bot: Bot) -> None:

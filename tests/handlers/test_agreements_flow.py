@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.blocks import ids
@@ -14,23 +13,10 @@ from bot.demo.forms import fill
 from bot.scheduler import run_all_once
 from bot.services import agreements, consent
 from bot.store import models
-from tests.support.harness import ALICE, BRAM, CHANNEL, CHEN, TEAM, Bot, FakeClock, make_bot
+from tests.support.harness import ALICE, BRAM, CHANNEL, CHEN, TEAM, Bot, FakeClock
 
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # Tuesday; 10:00 in Amsterdam (everyone's tz)
 REVIEW = date(2026, 12, 15)  # a Tuesday: reminders on 8 December and 15 December, 09:00 local
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
-
-
-@pytest.fixture
-def bot(db_url: str, fake, clock: FakeClock) -> Bot:
-    b = make_bot(db_url, fake, clock=clock)
-    yield b
-    b.deps.executor.wait_idle(5)
-    b.deps.engine.dispose()
 
 
 def last_modal(bot: Bot) -> dict:

@@ -21,7 +21,6 @@ from tests.support.harness import (
     TEAM,
     Bot,
     FakeClock,
-    make_bot,
     modal_values,
 )
 from tests.support.steps import (
@@ -33,19 +32,6 @@ from tests.support.steps import (
     submit,
     sweep,
 )
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
-
-
-@pytest.fixture
-def bot(db_url: str, fake, clock: FakeClock) -> Bot:
-    b = make_bot(db_url, fake, clock=clock)
-    yield b
-    b.deps.executor.wait_idle(5)
-    b.deps.engine.dispose()
 
 
 def thread_replies(bot: Bot, rnd: consent.RoundView) -> list[dict]:

@@ -32,11 +32,6 @@ HEADER = "Governance meeting agenda"
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
-
-
-@pytest.fixture
 def bot(db_url: str, fake, clock: FakeClock) -> Bot:
     fake.add_user(DANA, "dana", real_name="Dana Dekker", locale="en-US")
     b = make_bot(db_url, fake, clock=clock)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,12 +16,16 @@ from tests.support.db import ROOT, truncate_all
 pytest_plugins = ("tests.support.replicas",)  # pg_url and deps fixtures for multi-process tests
 
 E2E = Path(__file__).resolve().parent / "e2e"
+HANDLERS = Path(__file__).resolve().parent / "handlers"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Everything under tests/e2e (served HTTP, Socket Mode, replicas, the demo) is slow."""
+    """Slow: everything under tests/e2e (served HTTP, Socket Mode, replicas, the demo), and the
+    PostgreSQL runs of the handler flows (the inner loop runs them on SQLite; the service
+    tests keep PostgreSQL in the inner loop; CI runs everything)."""
     for item in items:
-        if item.path.is_relative_to(E2E):
+        on_postgres = item.get_closest_marker("postgres") is not None
+        if item.path.is_relative_to(E2E) or (item.path.is_relative_to(HANDLERS) and on_postgres):
             item.add_marker(pytest.mark.slow)
 
 
@@ -95,6 +100,19 @@ def pg_database(pg_server_url: str) -> Iterator[str]:
 _pg_migrated: set[str] = set()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SQLite file, made once per run; each test gets its own copy."""
+    from bot.store.db import make_engine
+    from bot.store.migrate import upgrade
+
+    path = tmp_path_factory.mktemp("template") / "bot.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A migrated, empty database: SQLite file, or the session's PostgreSQL database."""
@@ -102,11 +120,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     from bot.store.migrate import upgrade
 
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'bot.db'}"
-        engine = make_engine(url)
-        upgrade(engine)
-        engine.dispose()
-        return url
+        path = tmp_path / "bot.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
     url = request.getfixturevalue("pg_database")
     if url not in _pg_migrated:
         engine = make_engine(url)

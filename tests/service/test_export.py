@@ -441,6 +441,7 @@ def _run(db_url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
+@pytest.mark.slow  # runs `s3bot export` as a process
 def test_cli_exports_to_a_file_without_any_slack_token(db_url, sessions, data, tmp_path) -> None:
     out = tmp_path / "reviews.ics"
     done = _run(db_url, tmp_path, "export", "--team", T1, "--format", "ics", "--output", str(out))
@@ -463,6 +464,7 @@ def test_cli_exports_to_a_file_without_any_slack_token(db_url, sessions, data, t
     assert "OPS-ONLY-TEXT" in done.stdout and "not a heading" not in done.stdout
 
 
+@pytest.mark.slow  # runs `s3bot export` as a process
 def test_cli_rejects_bad_arguments_and_unknown_teams(db_url, tmp_path) -> None:
     done = _run(db_url, tmp_path, "export", "--team", T1, "--format", "xml")
     assert done.returncode == 2

@@ -40,31 +40,6 @@ def ephemeral(
     return False
 
 
-def later(deps: Any, client: WebClient, who: dict[str, Any], fn: Any, *args: Any) -> None:
-    """Run the slow part of a listener after the ack has gone out.
-
-    The listener returns at once, so Slack gets its acknowledgement from the
-    request thread whatever the pool is busy with. A failure is logged and the
-    person told, as the app's error handler would.
-    """
-    user = who.get("user_id") or (who.get("user") or {}).get("id")
-    channel = who.get("channel_id") or (who.get("channel") or {}).get("id")
-    team = who.get("team_id") or (who.get("team") or {}).get("id") or ""
-
-    def run() -> None:
-        try:
-            fn(*args)
-        except Exception:
-            log.exception("background work of a listener failed")
-            if user:
-                from bot.blocks import common
-
-                m = deps.people.user_messages(client, team, user)
-                ephemeral(client, channel=channel, user=user, text=common.unexpected(m))
-
-    deps.executor.submit(run)
-
-
 EXPIRED_TRIGGER = {"expired_trigger_id", "invalid_trigger_id"}
 
 

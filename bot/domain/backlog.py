@@ -232,7 +232,7 @@ def require_target(target: str | None) -> str:
     return target
 
 
-def require_unchanged(item: ItemView, expected_rank: int | None) -> None:
+def require_unchanged(item: ItemView | BacklogItem, expected_rank: int | None) -> None:
     """The item is still at the place the person saw it (when they saw one); ItemChanged else."""
     if expected_rank is not None and item.rank != expected_rank:
         raise ItemChanged()
@@ -257,3 +257,54 @@ def target_rank(current: int, total: int, move: str | int) -> int:
     else:
         wanted = int(move)
     return min(max(wanted, 1), total)
+
+
+@dataclass(frozen=True)
+class BacklogItem:
+    """An item's place in its life cycle, and the rules of each backlog action on it.
+
+    Services load it from the stored row, call one method, then apply what it decided.
+    """
+
+    status: ItemStatus
+    rank: int | None
+    channel_id: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def _require_open(self) -> None:
+        if not self.is_open:
+            raise ItemChanged()
+
+    def describe(self) -> None:
+        """An open item may be (re)described as a driver."""
+        self._require_open()
+
+    def accept(self) -> ItemStatus:
+        """Giving an open item its next step puts an inbox item on the backlog."""
+        self._require_open()
+        return ItemStatus.BACKLOG if self.status == ItemStatus.NEW else self.status
+
+    def move(self, expected_rank: int | None, to: str | int, total: int) -> int:
+        """Where a move takes a ranked open item still at the place the person saw it."""
+        if self.rank is None:
+            raise ItemChanged()
+        self._require_open()
+        require_unchanged(self, expected_rank)
+        return target_rank(self.rank, total, to)
+
+    def dismiss(self, reason: str | None) -> str:
+        """Dismissing an open item needs its reason; returns the reason as stored."""
+        cleaned = (reason or "").strip()
+        if not cleaned:
+            raise ReasonRequired()
+        self._require_open()
+        return cleaned[:MAX_TENSION_LENGTH]
+
+    def pass_on(self, to_channel: str) -> None:
+        """An open item goes to another channel, never its own."""
+        if to_channel == self.channel_id:
+            raise SameChannel()
+        self._require_open()

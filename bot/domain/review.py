@@ -158,3 +158,45 @@ def check_future(day: date, today: date) -> None:
 def overdue_days(review: date, today: date) -> int:
     """Days past the review date (0 when not overdue)."""
     return max((today - review).days, 0)
+
+
+@dataclass(frozen=True)
+class Review:
+    """An agreement as its review sees it, and the rules of Keep, Evolve, Drop and Snooze.
+
+    `expected` is the review date on the reminder the person clicked: a reminder is current
+    only while the agreement is in force and still due on that day.
+    """
+
+    status: AgreementStatus
+    review_date: date
+
+    def is_current(self, expected: date) -> bool:
+        return self.status == AgreementStatus.ACTIVE and self.review_date == expected
+
+    def require_current(
+        self, expected: date, last_by: str | None = None, last_action: str | None = None
+    ) -> None:
+        """AlreadyReviewed (saying by whom and how) when the reminder is out of date."""
+        if not self.is_current(expected):
+            raise AlreadyReviewed(last_by, last_action)
+
+    @staticmethod
+    def keep(next_review: date, today: date) -> date:
+        """Keeping sets the next review date, which lies after today."""
+        check_future(next_review, today)
+        return next_review
+
+    @staticmethod
+    def drop(reason: str | None) -> str:
+        """Dropping needs its reason; returns it as stored."""
+        cleaned = (reason or "").strip()
+        if not cleaned:
+            raise DropNeedsReason()
+        return cleaned[:3000]
+
+    @staticmethod
+    def snooze(until: date, today: date) -> date:
+        """Snoozing reminds again on the first weekday from a later day; the review date stays."""
+        check_future(until, today)
+        return next_weekday(until)

@@ -151,9 +151,10 @@ def _locked_for_review(
     agreement = agreements_repo.get(session, team_id, agreement_id, lock=True)
     if agreement is None:
         raise rules.AgreementNotFound()
-    if agreement.status != AgreementStatus.ACTIVE.value or agreement.review_date != expected:
+    review = rules.Review(AgreementStatus(agreement.status), agreement.review_date)
+    if not review.is_current(expected):
         last = agreements_repo.last_review(session, team_id, agreement_id)
-        raise rules.AlreadyReviewed(last.actor_id if last else None, last.action if last else None)
+        review.require_current(expected, last and last.actor_id, last and last.action)
     return agreement
 
 
@@ -193,7 +194,7 @@ def keep(
     today: date,
 ) -> AgreementView:
     """Keep the agreement as it is, until the next review date."""
-    rules.check_future(next_review, today)
+    next_review = rules.Review.keep(next_review, today)
     with transaction(factory) as session:
         agreement = _locked_for_review(session, team_id, agreement_id, expected)
         previous = agreement.review_date
@@ -223,17 +224,13 @@ def drop(
     now: datetime,
 ) -> AgreementView:
     """End the agreement, with its reason."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise rules.DropNeedsReason()
+    reason = rules.Review.drop(reason)
     with transaction(factory) as session:
         agreement = _locked_for_review(session, team_id, agreement_id, expected)
         agreement.status = AgreementStatus.DROPPED.value
         agreement.updated_at = now
         agreements_repo.cancel_pending(session, team_id, agreement_id, now)
-        _announce(
-            session, agreement, rules.ReviewOutcome.DROPPED, actor, now, {"reason": reason[:3000]}
-        )
+        _announce(session, agreement, rules.ReviewOutcome.DROPPED, actor, now, {"reason": reason})
         return _view(session, agreement)
 
 
@@ -249,13 +246,13 @@ def snooze(
     today: date,
 ) -> AgreementView:
     """Remind again on a later day; the review date stays."""
-    rules.check_future(until, today)
+    remind_on = rules.Review.snooze(until, today)
     with transaction(factory) as session:
         agreement = _locked_for_review(session, team_id, agreement_id, expected)
         agreements_repo.cancel_pending(session, team_id, agreement_id, now)
         for recipient in agreements_repo.recipients(agreement):
             agreements_repo.add_nudge(
-                session, agreement, recipient, Stage.SNOOZED.value, rules.next_weekday(until), now
+                session, agreement, recipient, Stage.SNOOZED.value, remind_on, now
             )
         _announce(
             session,

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.backlog import (
     MAX_TENSION_LENGTH,
-    OPEN_STATUSES,
     Driver,
     ItemChanged,
     ItemNotFound,
@@ -18,11 +17,9 @@ from bot.domain.backlog import (
     ItemView,
     NextStep,
     RaisedTension,
-    ReasonRequired,
-    SameChannel,
     clean_tension_text,
-    target_rank,
 )
+from bot.domain.backlog import BacklogItem as ItemRules
 from bot.store import backlog_repo
 from bot.store.db import transaction
 from bot.store.models import BacklogItem, Circle
@@ -30,6 +27,11 @@ from bot.store.models import BacklogItem, Circle
 Factory = sessionmaker[Session]
 
 log = logging.getLogger(__name__)
+
+
+def _rules(item: BacklogItem) -> ItemRules:
+    """The domain's view of a stored item, whose methods decide each backlog action."""
+    return ItemRules(ItemStatus(item.status), item.rank, item.channel_id)
 
 
 def raise_tension(
@@ -149,8 +151,7 @@ def describe(
             item.source_link = source_link
         else:
             item, _ = _lock_item(session, team_id, item_id, now)
-            if item.status not in [s.value for s in OPEN_STATUSES]:
-                raise ItemChanged()
+            _rules(item).describe()
             backlog_repo.add_history(
                 session, item, actor_id=actor, action="described", detail=None, now=now
             )
@@ -174,14 +175,7 @@ def accept(
     """Put an inbox item on the backlog with its next step (or change the step)."""
     with transaction(factory) as session:
         item, _ = _lock_item(session, team_id, item_id, now)
-        if item.status not in (
-            ItemStatus.NEW.value,
-            ItemStatus.BACKLOG.value,
-            ItemStatus.IN_PROGRESS.value,
-        ):
-            raise ItemChanged()
-        if item.status == ItemStatus.NEW.value:
-            item.status = ItemStatus.BACKLOG.value
+        item.status = _rules(item).accept().value
         item.next_step, item.due_date, item.updated_at = next_step.value, due, now
         backlog_repo.add_history(
             session,
@@ -207,13 +201,9 @@ def move(
     """Move an item up, down, to the top, or to a position; no two items ever share a rank."""
     with transaction(factory) as session:
         item, _ = _lock_item(session, team_id, item_id, now)
-        if item.rank is None or item.status not in [s.value for s in OPEN_STATUSES]:
-            raise ItemChanged()
-        if expected_rank is not None and item.rank != expected_rank:
-            raise ItemChanged()
         ordered = backlog_repo.ranked_items(session, team_id, item.channel_id)
         before = item.rank
-        wanted = target_rank(before, len(ordered), to)
+        wanted = _rules(item).move(expected_rank, to, len(ordered))
         ordered.remove(item)
         ordered.insert(wanted - 1, item)
         backlog_repo.renumber(session, ordered)
@@ -233,17 +223,14 @@ def dismiss(
     factory: Factory, *, team_id: str, item_id: int, actor: str, reason: str | None, now: datetime
 ) -> ItemView:
     """Take an item off the backlog, saying why."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ReasonRequired()
+    ItemRules(ItemStatus.NEW, None, "").dismiss(reason)  # no reason: refuse before any lock
     with transaction(factory) as session:
         item, _ = _lock_item(session, team_id, item_id, now)
-        if item.status not in [s.value for s in OPEN_STATUSES]:
-            raise ItemChanged()
+        reason = _rules(item).dismiss(reason)
         item.status, item.rank, item.updated_at = ItemStatus.DISMISSED.value, None, now
         session.flush()
         backlog_repo.add_history(
-            session, item, actor_id=actor, action="dismissed", detail=reason[:3000], now=now
+            session, item, actor_id=actor, action="dismissed", detail=reason, now=now
         )
         backlog_repo.compact_ranks(session, team_id, item.channel_id)
         return backlog_repo.to_view(item)
@@ -256,16 +243,16 @@ def pass_on(
     with transaction(factory) as session:
         item = _open_item(session, team_id, item_id)
         source = item.channel_id
-        if to_channel == source:
-            raise SameChannel()
+        _rules(item).pass_on(to_channel)
         # Lock both backlogs in a fixed order, so two pass-ons in opposite directions cannot deadlock.
         circles = {
             c: backlog_repo.lock_circle(session, team_id, c, now)
             for c in sorted((source, to_channel))
         }
         session.refresh(item)
-        if item.channel_id != source or item.status not in [s.value for s in OPEN_STATUSES]:
+        if item.channel_id != source:
             raise ItemChanged()
+        _rules(item).pass_on(to_channel)
         target = circles[to_channel]
         old_number = item.number
         item.rank = None

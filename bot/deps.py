@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,24 +18,6 @@ from bot.services import workspace
 from bot.store.db import make_engine, make_session_factory
 
 
-class Throttle:
-    """Lets something happen at most once per interval (thread-safe); urgent always passes."""
-
-    def __init__(self, every_seconds: float) -> None:
-        self.every_seconds = every_seconds
-        self._lock = threading.Lock()
-        self._last = 0.0
-
-    def ready(self, *, urgent: bool = False) -> bool:
-        """True when the interval has passed since the last time it was ready (or urgent)."""
-        now = time.monotonic()
-        with self._lock:
-            if not urgent and now - self._last < self.every_seconds:
-                return False
-            self._last = now
-            return True
-
-
 @dataclass(eq=False)
 class Deps:
     """The process's collaborators; shared by reference, never copied (Bolt copies contexts)."""
@@ -49,7 +29,6 @@ class Deps:
     people: People
     clock: Clock = utcnow
     executor: TrackingExecutor = field(default_factory=TrackingExecutor)
-    kicks: Throttle = field(default_factory=lambda: Throttle(1.0))
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Deps:
         return self

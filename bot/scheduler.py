@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -23,6 +25,38 @@ if TYPE_CHECKING:
     from bot.deps import Deps
 
 log = logging.getLogger(__name__)
+
+
+class Throttle:
+    """Lets something happen at most once per interval (thread-safe); urgent always passes."""
+
+    def __init__(self, every_seconds: float) -> None:
+        self.every_seconds = every_seconds
+        self._lock = threading.Lock()
+        self._last = float("-inf")
+
+    def ready(self, *, urgent: bool = False) -> bool:
+        """True when the interval has passed since the last time it was ready (or urgent)."""
+        now = time.monotonic()
+        with self._lock:
+            if not urgent and now - self._last < self.every_seconds:
+                return False
+            self._last = now
+            return True
+
+
+# One throttle per process's Deps (tests build several), kept beside the sweeps it paces
+# rather than as mutable state on Deps.
+_kick_throttles: weakref.WeakKeyDictionary[Deps, Throttle] = weakref.WeakKeyDictionary()
+_throttles_lock = threading.Lock()
+
+
+def _throttle(deps: Deps) -> Throttle:
+    with _throttles_lock:
+        throttle = _kick_throttles.get(deps)
+        if throttle is None:
+            throttle = _kick_throttles[deps] = Throttle(1.0)
+        return throttle
 
 
 @dataclass(frozen=True)
@@ -81,7 +115,7 @@ _kick_lock = threading.Lock()
 def kick_soon(deps: Deps, *, urgent: bool = False) -> None:
     """After an answer: run the round sweeps now, at most once a second (a burst of answers
     must not turn into a burst of sweeps); `urgent` (the round is complete) always runs."""
-    if deps.kicks.ready(urgent=urgent):
+    if _throttle(deps).ready(urgent=urgent):
         deps.executor.submit(kick, deps)
 
 

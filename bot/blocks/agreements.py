@@ -27,6 +27,7 @@ from bot.blocks import ids
 from bot.blocks.consent import long_date, names
 from bot.blocks.inputs import text_input
 from bot.blocks.text import escape, mention, quote_chunks, truncate
+from bot.blocks.values import ReviewValue
 from bot.domain.consent import MAX_PROPOSAL_LENGTH
 from bot.domain.review import AgreementStatus, ReviewOutcome, Stage, overdue_days
 from bot.i18n import Messages
@@ -53,13 +54,7 @@ def _ctx(text: str) -> ContextBlock:
 
 def review_value(a: AgreementView) -> str:
     """Button value: the agreement and the review date the reminder was about."""
-    return f"{a.id}:{a.review_date.isoformat()}"
-
-
-def parse_review_value(value: str) -> tuple[int, date]:
-    """The agreement id and expected review date from a button value."""
-    agreement_id, day = value.split(":", 1)
-    return int(agreement_id), date.fromisoformat(day)
+    return ReviewValue(agreement_id=a.id, review_date=a.review_date).dump()
 
 
 def _review_state(m: Messages, a: AgreementView, today: date) -> str:

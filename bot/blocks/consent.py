@@ -33,6 +33,7 @@ from slack_sdk.models.views import View
 from bot.blocks import errors, ids
 from bot.blocks.inputs import text_input
 from bot.blocks.text import escape, mention, one_line, quote_chunks, slack_date, truncate
+from bot.blocks.values import RoundValue
 from bot.domain.backlog import ItemView
 from bot.domain.consent import (
     MAX_PROPOSAL_LENGTH,
@@ -446,7 +447,7 @@ def round_message(m: Messages, view: RoundView) -> Rendered:
 
 def answer_buttons(m: Messages, round_id: int) -> list[ButtonElement]:
     """Consent, Concern and Objection for one round."""
-    value = str(round_id)
+    value = RoundValue(round_id=round_id).dump()
     return [
         ButtonElement(
             action_id=ids.ACT_ANSWER_CONSENT, text=m._("Consent"), value=value, style="primary"
@@ -502,7 +503,7 @@ def _open_part(m: Messages, view: RoundView) -> list[Block]:
                 ButtonElement(
                     action_id=ids.ACT_CLOSE_EARLY,
                     text=m._("Close now (author)"),
-                    value=str(view.id),
+                    value=RoundValue(round_id=view.id).dump(),
                     confirm=ConfirmObject(
                         title=m._("Close the round now?"),
                         text=m._(
@@ -515,7 +516,7 @@ def _open_part(m: Messages, view: RoundView) -> list[Block]:
                 ButtonElement(
                     action_id=ids.ACT_WITHDRAW,
                     text=m._("Withdraw (author)"),
-                    value=str(view.id),
+                    value=RoundValue(round_id=view.id).dump(),
                     confirm=ConfirmObject(
                         title=m._("Withdraw the proposal?"),
                         text=m._("The round ends without a decision."),
@@ -649,14 +650,14 @@ def author_result(m: Messages, view: RoundView, link: str | None) -> Rendered:
             ButtonElement(
                 action_id=ids.ACT_AMEND,
                 text=m._("Amend and start the next round"),
-                value=str(view.id),
+                value=RoundValue(round_id=view.id).dump(),
                 style="primary",
             )
             if view.outcome is Outcome.OBJECTIONS
             else ButtonElement(
                 action_id=ids.ACT_EXTEND,
                 text=m._("Extend the deadline"),
-                value=str(view.id),
+                value=RoundValue(round_id=view.id).dump(),
                 style="primary",
             )
         )
@@ -668,7 +669,7 @@ def author_result(m: Messages, view: RoundView, link: str | None) -> Rendered:
                     ButtonElement(
                         action_id=ids.ACT_WITHDRAW,
                         text=m._("Withdraw"),
-                        value=str(view.id),
+                        value=RoundValue(round_id=view.id).dump(),
                         confirm=ConfirmObject(
                             title=m._("Withdraw the proposal?"),
                             text=m._("The round ends without a decision."),
@@ -719,7 +720,7 @@ def ask_reason(m: Messages, view: RoundView | RoundBrief) -> Rendered:
                     ButtonElement(
                         action_id=ids.ACT_GIVE_REASON,
                         text=m._("Give my reason"),
-                        value=str(view.id),
+                        value=RoundValue(round_id=view.id).dump(),
                         style="primary",
                     )
                 ]

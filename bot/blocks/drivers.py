@@ -27,6 +27,7 @@ from bot.blocks import ids
 from bot.blocks.backlog import next_step_label
 from bot.blocks.inputs import text_input
 from bot.blocks.text import escape, mention, one_line, truncate
+from bot.blocks.values import ItemMenuValue, PageValue
 from bot.domain.backlog import MAX_TENSION_LENGTH, ItemView, Nature, NextStep
 from bot.i18n import Messages
 
@@ -232,7 +233,13 @@ def _menu(m: Messages, item: ItemView) -> StaticSelectElement:
     return StaticSelectElement(
         action_id=ids.ACT_ITEM_MENU,
         placeholder=m._("Act on it"),
-        options=[Option(value=f"{a}:{item.id}:{item.rank}", text=labels[a]) for a in ACTIONS],
+        options=[
+            Option(
+                value=ItemMenuValue(action=a, item_id=item.id, rank=item.rank).dump(),
+                text=labels[a],
+            )
+            for a in ACTIONS
+        ],
     )
 
 
@@ -282,17 +289,17 @@ def backlog_page(
     if offset > 0:
         nav.append(
             ButtonElement(
-                action_id=f"{ids.ACT_PAGE}_prev",
+                action_id=ids.ACT_PAGE_PREV,
                 text=m._("Previous"),
-                value=f"{channel_id}:{max(offset - PAGE_SIZE, 0)}",
+                value=PageValue(channel_id=channel_id, offset=max(offset - PAGE_SIZE, 0)).dump(),
             )
         )
     if offset + len(items) < total:
         nav.append(
             ButtonElement(
-                action_id=f"{ids.ACT_PAGE}_next",
+                action_id=ids.ACT_PAGE_NEXT,
                 text=m._("Next"),
-                value=f"{channel_id}:{offset + PAGE_SIZE}",
+                value=PageValue(channel_id=channel_id, offset=offset + PAGE_SIZE).dump(),
             )
         )
     if nav:

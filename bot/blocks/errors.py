@@ -16,7 +16,7 @@ from bot.blocks.backlog import usage_text
 from bot.blocks.text import mention, slack_date
 from bot.domain import backlog, consent, rhythm
 from bot.domain import review as reviews
-from bot.domain.errors import DomainError
+from bot.domain.errors import DomainError, StaleRequest
 from bot.i18n import Messages
 
 Say = Callable[[Messages, Any], str]
@@ -183,6 +183,12 @@ TABLE: dict[type[DomainError], Entry] = {
     ),
     backlog.FormExpired: Entry(
         lambda m, e: m._("That took Slack too long to open the form. Please try again.")
+    ),
+    StaleRequest: Entry(
+        lambda m, e: m._(
+            "I could not read what that button or form sent: it is out of date or damaged. "
+            "Nothing was changed; run the command again for a fresh one."
+        )
     ),
     # ---------------------------------------------------------------- agreements and reviews
     reviews.AlreadyReviewed: Entry(_already_reviewed, _AGREEMENT_FIELDS),

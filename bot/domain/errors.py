@@ -18,3 +18,7 @@ class TextTooLong(DomainError):
         super().__init__(f"{length} > {limit}")
         self.limit = limit
         self.length = length
+
+
+class StaleRequest(DomainError):
+    """What a button, menu or form carried back cannot be read (out of date, damaged or forged)."""

@@ -14,6 +14,7 @@ from bot.blocks import agreements as views
 from bot.blocks import consent as consent_views
 from bot.blocks import ids
 from bot.blocks.consent import ConsentMeta
+from bot.blocks.values import ReviewValue
 from bot.domain import review as rules
 from bot.domain.clock import local_today
 from bot.domain.consent import default_review_date
@@ -123,7 +124,8 @@ def _open_review(
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     channel = (body.get("channel") or {}).get("id")
     m = messages_for(args)
-    agreement_id, expected = views.parse_review_value(action["value"])
+    carried = ReviewValue.parse(action.get("value"))
+    agreement_id, expected = carried.agreement_id, carried.review_date
     view = agreements.check_reviewable(
         deps.sessions, team_id=team_id, agreement_id=agreement_id, expected=expected
     )

@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from bot.blocks import consent as views
 from bot.blocks import ids
 from bot.blocks.consent import ReasonMeta
+from bot.blocks.values import RoundValue
 from bot.deps import Deps
 from bot.domain.consent import REACTIONS, Position
 from bot.runtime.listeners import messages_for, on, tell
@@ -72,7 +73,7 @@ def give_consent(
     who = where(body)
     assert who.user_id
     brief = consent.answer(
-        deps.sessions, team_id=who.team_id, round_id=int(action["value"]), user_id=who.user_id,
+        deps.sessions, team_id=who.team_id, round_id=RoundValue.parse(action.get("value")).round_id, user_id=who.user_id,
         position=Position.CONSENT, now=deps.clock(),
     )  # fmt: skip
     ack()
@@ -93,7 +94,7 @@ def _ask_reason(args: Args, position: Position) -> None:
     deps: Deps = args.context["deps"]
     who = where(args.body)
     assert who.user_id
-    round_id = int(args.action["value"])
+    round_id = RoundValue.parse(args.action.get("value")).round_id
     brief = consent.answerable(
         deps.sessions, team_id=who.team_id, round_id=round_id, user_id=who.user_id,
         now=deps.clock(),

@@ -15,6 +15,7 @@ from slack_sdk.webhook import WebhookClient
 from bot.blocks import drivers as views
 from bot.blocks import errors, ids
 from bot.blocks.backlog import asks, tension_raised
+from bot.blocks.values import ItemMenuValue, PageValue
 from bot.deps import Deps
 from bot.domain import backlog as rules
 from bot.domain.backlog import ItemView, NextStep
@@ -56,8 +57,8 @@ def register(app: App) -> None:
     """Wire the driver form, the list's item menu and paging, the item forms and the shortcut."""
     on(app.command(ids.CMD_TENSION, matchers=[asks("form")]), lazy=(open_driver_form,))
     on(app.view(ids.CB_DRIVER_MODAL), ack=submit_driver, lazy=(announce,))
-    on(app.action(f"{ids.ACT_PAGE}_prev"), lazy=(turn_page,))
-    on(app.action(f"{ids.ACT_PAGE}_next"), lazy=(turn_page,))
+    on(app.action(ids.ACT_PAGE_PREV), lazy=(turn_page,))
+    on(app.action(ids.ACT_PAGE_NEXT), lazy=(turn_page,))
     on(app.action(ids.ACT_ITEM_MENU), lazy=(item_menu,))
     on(app.view(ids.CB_NEXT_STEP_MODAL), ack=submit_next_step, lazy=(refresh_list,))
     on(app.view(ids.CB_POSITION_MODAL), ack=submit_position, lazy=(refresh_list,))
@@ -215,8 +216,8 @@ def announce(body: dict, client: WebClient, context: BoltContext, deps: Deps) ->
 
 def turn_page(body: dict, action: dict, client: WebClient, respond: Respond, deps: Deps) -> None:
     """Show the previous or next page of the list."""
-    channel_id, offset = action["value"].rsplit(":", 1)
-    show_page(deps, client, respond, where(body), channel_id, int(offset))
+    page = PageValue.parse(action.get("value"))
+    show_page(deps, client, respond, where(body), page.channel_id, page.offset)
 
 
 def item_menu(
@@ -224,8 +225,8 @@ def item_menu(
 ) -> None:
     """An item's menu: move it at once, or open the form for what was chosen."""
     who = where(body)
-    what, item_id, rank = action["selected_option"]["value"].split(":")
-    expected = int(rank) if rank not in ("", "None") else None
+    chosen = ItemMenuValue.parse((action.get("selected_option") or {}).get("value"))
+    what, item_id, expected = chosen.action, chosen.item_id, chosen.rank
     try:
         item = backlog.get(deps.sessions, team_id=who.team_id, item_id=int(item_id))
         require_member(deps, client, who, item.channel_id)

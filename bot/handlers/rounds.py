@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import consent as views
 from bot.blocks import ids
 from bot.blocks.consent import ConsentMeta, ExtendMeta
+from bot.blocks.values import RoundValue
 from bot.deps import Deps
 from bot.domain import consent as rules
 from bot.domain.errors import DomainError
@@ -254,7 +255,7 @@ def _request_close(
     who = where(body)
     assert who.user_id
     consent.request_close(
-        deps.sessions, team_id=who.team_id, round_id=int(action["value"]), user_id=who.user_id,
+        deps.sessions, team_id=who.team_id, round_id=RoundValue.parse(action.get("value")).round_id, user_id=who.user_id,
         withdraw=withdraw, now=deps.clock(),
     )  # fmt: skip
     kick(deps)
@@ -281,7 +282,10 @@ def show_amend_form(
     who = where(body)
     assert who.user_id
     round_ = consent.amendable(
-        deps.sessions, team_id=who.team_id, round_id=int(action["value"]), user_id=who.user_id
+        deps.sessions,
+        team_id=who.team_id,
+        round_id=RoundValue.parse(action.get("value")).round_id,
+        user_id=who.user_id,
     )
     meta = ConsentMeta(
         channel_id=round_.channel_id, proposal_id=round_.proposal_id, version=round_.version + 1
@@ -300,7 +304,10 @@ def show_extend_form(
     who = where(body)
     assert who.user_id
     round_ = consent.extendable(
-        deps.sessions, team_id=who.team_id, round_id=int(action["value"]), user_id=who.user_id
+        deps.sessions,
+        team_id=who.team_id,
+        round_id=RoundValue.parse(action.get("value")).round_id,
+        user_id=who.user_id,
     )
     m = deps.people.user_messages(client, who.team_id, who.user_id)
     zone = deps.people.zone(client, who.team_id, who.user_id)

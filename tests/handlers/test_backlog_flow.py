@@ -344,12 +344,12 @@ def test_five_hundred_items_page_within_block_limits(bot: Bot) -> None:
 
     def next_value(blocks: list[dict]) -> str:
         buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
-        return next(e["value"] for e in buttons if e["action_id"] == f"{ids.ACT_PAGE}_next")
+        return next(e["value"] for e in buttons if e["action_id"] == ids.ACT_PAGE_NEXT)
 
     blocks = first["blocks"]
     for _ in range(2):
         bot.driver.block_action(
-            f"{ids.ACT_PAGE}_next",
+            ids.ACT_PAGE_NEXT,
             next_value(blocks),
             user_id=ALICE,
             channel_id=CHANNEL,

@@ -5,11 +5,14 @@ from __future__ import annotations
 from bot.blocks import agreements as agreement_views
 from bot.blocks import rhythm as rhythm_views
 from bot.deps import Deps
+from bot.runtime.posting import Attempt, post
 from bot.services import agreements, rhythm
 from bot.services.payloads import AgreementEvent, MeetingAgenda
 
 
-def send_agreement_event(deps: Deps, team_id: str, target: str, payload: AgreementEvent) -> None:
+def send_agreement_event(
+    deps: Deps, team_id: str, target: str, payload: AgreementEvent, attempt: Attempt
+) -> None:
     """Tell the channel that an agreement was kept, evolved, dropped or snoozed."""
     view = agreements.load(deps.sessions, team_id=team_id, agreement_id=payload.agreement_id)
     entry = next((e for e in view.history if e.id == payload.event_id), None)
@@ -17,10 +20,12 @@ def send_agreement_event(deps: Deps, team_id: str, target: str, payload: Agreeme
         return
     m = deps.people.workspace_messages(team_id)
     text, blocks = agreement_views.event_post(m, view, entry.action, entry.actor_id, entry.detail)
-    deps.client.chat_postMessage(channel=target, text=text, blocks=blocks)
+    post(deps.client, attempt, channel=target, text=text, blocks=blocks)
 
 
-def send_agenda(deps: Deps, team_id: str, target: str, payload: MeetingAgenda) -> None:
+def send_agenda(
+    deps: Deps, team_id: str, target: str, payload: MeetingAgenda, attempt: Attempt
+) -> None:
     """A governance meeting's agenda, the day before, unless the meeting moved meanwhile."""
     agenda = rhythm.agenda_to_post(
         deps.sessions,
@@ -33,4 +38,4 @@ def send_agenda(deps: Deps, team_id: str, target: str, payload: MeetingAgenda) -
         return  # the meeting started, or the rhythm changed, since it was queued
     m = deps.people.workspace_messages(team_id)
     text, blocks = rhythm_views.agenda_message(m, agenda)
-    deps.client.chat_postMessage(channel=target, text=text, blocks=blocks)
+    post(deps.client, attempt, channel=target, text=text, blocks=blocks)

@@ -1,14 +1,17 @@
 """The outbox sender: deliver each queued message once, looked up by its payload's type.
 
 A row is leased, sent, and marked sent only after Slack said ok. A crash between lease
-and send leaves the row to be sent again after the lease expires.
+and send leaves the row to be sent again after the lease expires; a crash after Slack's
+ok but before the mark is caught on that retry, which looks for the post first
+(`bot.runtime.posting`), so the message is not posted twice.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,8 +19,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.delivery import notices, rounds
 from bot.deps import Deps
+from bot.domain.backlog import ItemNotFound
 from bot.domain.consent import RoundNotFound
 from bot.domain.review import AgreementNotFound
+from bot.runtime.posting import Attempt
 from bot.services import payloads
 from bot.store import outbox_repo
 from bot.store.db import transaction
@@ -36,7 +41,7 @@ UNDELIVERABLE = {
     "messages_tab_disabled",
 }
 
-Sender = Callable[[Deps, str, str, Any], None]
+Sender = Callable[[Deps, str, str, Any, Attempt], None]
 SENDERS: dict[type, Sender] = {
     payloads.RoundResult: rounds.send_result,
     payloads.RoundResultAuthor: rounds.send_author_result,
@@ -46,53 +51,107 @@ SENDERS: dict[type, Sender] = {
 }
 
 
+@dataclass(frozen=True)
+class Leased:
+    """One outbox row this sender holds the lease of."""
+
+    team_id: str
+    id: int
+    key: str
+    target: str
+    payload: str
+    attempts: int
+    created_at: datetime
+
+    @property
+    def attempt(self) -> Attempt:
+        # Tried before: that try may have reached Slack (lost answer, timeout, crash after ok).
+        return Attempt(key=self.key, retry=self.attempts > 1, since=self.created_at)
+
+
 def deliver_outbox(deps: Deps, limit: int = 100) -> int:
-    """Send due outbox messages; each is marked sent only once Slack accepted it."""
+    """Send due outbox messages; each is marked sent only once Slack accepted it.
+
+    Every row is handled on its own: whatever one row raises (a Slack error, a timeout, a
+    dropped connection, a database hiccup) is recorded on that row, and the sweep goes on.
+    """
     now = deps.clock()
     with transaction(deps.sessions) as session:
         due = outbox_repo.due_outbox(session, now, limit)
     sent = 0
     for team_id, outbox_id in due:
-        with transaction(deps.sessions) as session:
-            leased_at = deps.clock()  # fresh: a long sweep must not hand out expired leases
-            row = outbox_repo.claim_outbox(
-                session, team_id, outbox_id, leased_at, leased_at + OUTBOX_LEASE
-            )
-            if row is None:
-                continue
-            target, raw, attempts = row.target, row.payload, row.attempts
-        sent += _deliver_one(deps, team_id, outbox_id, target, raw, attempts)
+        try:
+            row = _lease(deps, team_id, outbox_id)
+            if row is not None:
+                sent += deliver_row(deps, row)
+        except Exception:  # noqa: BLE001 - one bad row never stops the sweep
+            log.exception("outbox %s: could not be handled; left for the next sweep", outbox_id)
     return sent
 
 
-def _deliver_one(
-    deps: Deps, team_id: str, outbox_id: int, target: str, raw: str, attempts: int
-) -> int:
+def deliver_key(deps: Deps, team_id: str, key: str) -> int:
+    """Send one queued message right after the commit that queued it (1 when it went out).
+
+    The sweeps would send it too; this only spares the wait. A row another sender holds,
+    or one already sent, is left alone.
+    """
+    try:
+        with transaction(deps.sessions) as session:
+            outbox_id = outbox_repo.id_for_key(session, team_id, key)
+        row = _lease(deps, team_id, outbox_id) if outbox_id is not None else None
+        return deliver_row(deps, row) if row is not None else 0
+    except Exception:  # noqa: BLE001 - the sweep retries whatever this could not send
+        log.exception("outbox %s: not sent now; the sweep will retry", key)
+        return 0
+
+
+def _lease(deps: Deps, team_id: str, outbox_id: int) -> Leased | None:
+    with transaction(deps.sessions) as session:
+        leased_at = deps.clock()  # fresh: a long sweep must not hand out expired leases
+        row = outbox_repo.claim_outbox(
+            session, team_id, outbox_id, leased_at, leased_at + OUTBOX_LEASE
+        )
+        if row is None:
+            return None
+        return Leased(
+            team_id, outbox_id, row.key, row.target, row.payload, row.attempts, row.created_at
+        )
+
+
+def deliver_row(deps: Deps, row: Leased) -> int:
     """Send one leased row; 1 when it went out."""
     try:
-        payload = payloads.parse(raw)
-        SENDERS[type(payload)](deps, team_id, target, payload)
+        payload = payloads.parse(row.payload)
+        SENDERS[type(payload)](deps, row.team_id, row.target, payload, row.attempt)
     except SlackApiError as exc:
         error = str(exc.response.get("error") or exc.response.status_code)
         if error in UNDELIVERABLE:
-            log.info("outbox %s undeliverable (%s); not retried", outbox_id, error)
-            _mark_sent(deps, team_id, outbox_id)
+            log.info("outbox %s undeliverable (%s); not retried", row.id, error)
+            _mark_sent(deps, row)
             return 0
-        retry = deps.clock() + timedelta(seconds=min(3600, 30 * 2 ** min(attempts, 7)))
-        with transaction(deps.sessions) as session:
-            outbox_repo.mark_failed(session, team_id, outbox_id, retry, error)
+        _retry_later(deps, row, error)
         return 0
-    except (RoundNotFound, AgreementNotFound):
-        _mark_sent(deps, team_id, outbox_id)  # what it was about is gone: nothing to say
+    except (RoundNotFound, AgreementNotFound, ItemNotFound):
+        _mark_sent(deps, row)  # what it was about is gone: nothing to say
         return 0
     except ValidationError:
-        log.error("outbox %s has a payload no sender knows; not retried", outbox_id)
-        _mark_sent(deps, team_id, outbox_id)
+        log.error("outbox %s has a payload no sender knows; not retried", row.id)
+        _mark_sent(deps, row)
         return 0
-    _mark_sent(deps, team_id, outbox_id)
+    except Exception as exc:  # noqa: BLE001 - timeouts, lost connections, the store: retry
+        log.warning("outbox %s not sent (%s); retried later", row.id, type(exc).__name__)
+        _retry_later(deps, row, type(exc).__name__)
+        return 0
+    _mark_sent(deps, row)
     return 1
 
 
-def _mark_sent(deps: Deps, team_id: str, outbox_id: int) -> None:
+def _retry_later(deps: Deps, row: Leased, error: str) -> None:
+    retry = deps.clock() + timedelta(seconds=min(3600, 30 * 2 ** min(row.attempts, 7)))
     with transaction(deps.sessions) as session:
-        outbox_repo.mark_sent(session, team_id, outbox_id, deps.clock())
+        outbox_repo.mark_failed(session, row.team_id, row.id, retry, error)
+
+
+def _mark_sent(deps: Deps, row: Leased) -> None:
+    with transaction(deps.sessions) as session:
+        outbox_repo.mark_sent(session, row.team_id, row.id, deps.clock())

@@ -12,7 +12,7 @@ from bot.blocks import agreements as agreement_views
 from bot.deps import Deps
 from bot.domain import review
 from bot.domain.clock import local_today
-from bot.runtime.replies import direct_message
+from bot.runtime.posting import Attempt, direct_post, post
 from bot.services import agreements
 
 log = logging.getLogger(__name__)
@@ -52,18 +52,33 @@ def send_review_nudges(deps: Deps, limit: int = 500) -> int:
                 now=deps.clock(),
             )
             for nudge in claimed:
-                try:
-                    outcome = _deliver_nudge(deps, nudge, infos.get(nudge.id), now)
-                except SlackApiError as exc:
-                    error = str(exc.response.get("error") or exc.response.status_code)
-                    log.warning("review reminder %s not sent: %s", nudge.id, error)
-                    agreements.failed(deps.sessions, nudge=nudge, error=error, now=deps.clock())
-                    continue
-                agreements.sent(
-                    deps.sessions, nudge=nudge, outcome=outcome, now=deps.clock(), every_days=every
-                )
-                sent += 1
+                sent += _send_one(deps, nudge, infos.get(nudge.id), now, every)
     return sent
+
+
+def _send_one(
+    deps: Deps,
+    nudge: agreements.ClaimedNudge,
+    info: dict[str, Any] | None,
+    now: datetime,
+    every: int,
+) -> int:
+    """Send one leased reminder and mark it; whatever fails is recorded on it, and retried."""
+    try:
+        outcome = _deliver_nudge(deps, nudge, info, now)
+    except Exception as exc:  # noqa: BLE001 - one reminder never stops the sweep
+        if isinstance(exc, SlackApiError):
+            error = str(exc.response.get("error") or exc.response.status_code)
+        else:
+            error = type(exc).__name__
+        log.warning("review reminder %s not sent: %s", nudge.id, error)
+        try:
+            agreements.failed(deps.sessions, nudge=nudge, error=error, now=deps.clock())
+        except Exception:  # noqa: BLE001 - the lease runs out and the next sweep retries
+            log.exception("review reminder %s: failure not recorded", nudge.id)
+        return 0
+    agreements.sent(deps.sessions, nudge=nudge, outcome=outcome, now=deps.clock(), every_days=every)
+    return 1
 
 
 def _deliver_nudge(
@@ -71,12 +86,13 @@ def _deliver_nudge(
 ) -> str:
     """DM the recipient; if they are gone, remind the agreement's channel instead."""
     view = nudge.agreement
+    attempt = Attempt(f"review-nudge:{nudge.id}", nudge.attempts > 1, nudge.queued_at)
     gone = info is None or bool(info.get("deleted"))
     if not gone:
         m = deps.people.user_messages(deps.client, nudge.team_id, nudge.recipient_id)
         text, blocks = agreement_views.nudge(m, view, nudge.stage, local_today(now, info.get("tz")))
         try:
-            direct_message(deps.client, nudge.recipient_id, text, blocks)
+            direct_post(deps.client, attempt, nudge.recipient_id, text, blocks)
             return "dm"
         except SlackApiError as exc:
             if exc.response.get("error") not in GONE:
@@ -86,5 +102,5 @@ def _deliver_nudge(
     # The channel reads the date where the departed recipient was (UTC when unknown).
     today = local_today(now, (info or {}).get("tz"))
     text, blocks = agreement_views.nudge(m, view, nudge.stage, today, gone=name)
-    deps.client.chat_postMessage(channel=view.channel_id, text=text, blocks=blocks)
+    post(deps.client, attempt, channel=view.channel_id, text=text, blocks=blocks)
     return "channel"

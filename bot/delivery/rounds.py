@@ -9,7 +9,8 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import consent as views
 from bot.deps import Deps
 from bot.domain.consent import Position, RoundStatus
-from bot.runtime.replies import direct_message, permalink
+from bot.runtime.posting import Attempt, direct_post, post
+from bot.runtime.replies import permalink
 from bot.services import consent
 from bot.services.payloads import RoundNudge, RoundResult, RoundResultAuthor
 
@@ -41,26 +42,33 @@ def render_rounds(deps: Deps, limit: int = 50) -> int:
     return updated
 
 
-def send_result(deps: Deps, team_id: str, target: str, payload: RoundResult) -> None:
+def send_result(
+    deps: Deps, team_id: str, target: str, payload: RoundResult, attempt: Attempt
+) -> None:
     """The result in the round message's thread, broadcast to the channel."""
     view = consent.load(deps.sessions, team_id=team_id, round_id=payload.round_id)
     m = deps.people.workspace_messages(team_id)
     text, blocks = views.result_thread(m, view)
-    deps.client.chat_postMessage(
-        channel=target, text=text, blocks=blocks, thread_ts=view.message_ts, reply_broadcast=True
-    )
+    post(
+        deps.client, attempt, channel=target, text=text, blocks=blocks,
+        thread_ts=view.message_ts, reply_broadcast=True,
+    )  # fmt: skip
 
 
-def send_author_result(deps: Deps, team_id: str, target: str, payload: RoundResultAuthor) -> None:
+def send_author_result(
+    deps: Deps, team_id: str, target: str, payload: RoundResultAuthor, attempt: Attempt
+) -> None:
     """The result to the proposal's author, by DM, with a link to the round."""
     view = consent.load(deps.sessions, team_id=team_id, round_id=payload.round_id)
     m = deps.people.user_messages(deps.client, team_id, target)
     link = permalink(deps.client, view.channel_id, view.message_ts)
     text, blocks = views.author_result(m, view, link)
-    direct_message(deps.client, target, text, blocks)
+    direct_post(deps.client, attempt, target, text, blocks)
 
 
-def send_nudge(deps: Deps, team_id: str, target: str, payload: RoundNudge) -> None:
+def send_nudge(
+    deps: Deps, team_id: str, target: str, payload: RoundNudge, attempt: Attempt
+) -> None:
     """Remind a participant who has not answered, unless they did or the round closed."""
     view = consent.load(deps.sessions, team_id=team_id, round_id=payload.round_id)
     answered = {
@@ -73,4 +81,4 @@ def send_nudge(deps: Deps, team_id: str, target: str, payload: RoundNudge) -> No
     m = deps.people.user_messages(deps.client, team_id, target)
     link = permalink(deps.client, view.channel_id, view.message_ts)
     text, blocks = views.nudge(m, view, link)
-    direct_message(deps.client, target, text, blocks)
+    direct_post(deps.client, attempt, target, text, blocks)

@@ -2,23 +2,48 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+
+# A post that failed with a 5xx or a dropped connection may have gone out all the same.
+# Retrying it inside the client would double it; the outbox retries it instead, after
+# looking for it (bot.runtime.posting). A 429 is always safe to retry: Slack did nothing.
+NOT_RETRIED_BLINDLY = ("/chat.postMessage",)
+
+
+def _is_post(request: HttpRequest) -> bool:
+    return request.url.split("?", 1)[0].endswith(NOT_RETRIED_BLINDLY)
+
+
+class _ConnectionErrors(ConnectionErrorRetryHandler):
+    def _can_retry(self, *, request: HttpRequest, **kwargs: Any) -> bool:
+        return not _is_post(request) and super()._can_retry(request=request, **kwargs)
+
+
+class _ServerErrors(ServerErrorRetryHandler):
+    def _can_retry(self, *, request: HttpRequest, **kwargs: Any) -> bool:
+        return not _is_post(request) and super()._can_retry(request=request, **kwargs)
 
 
 def make_client(token: str | None, base_url: str, *, timeout: int = 10) -> WebClient:
-    """A WebClient that retries rate limits (honouring Retry-After), 5xx and dropped connections."""
+    """A WebClient that retries rate limits (honouring Retry-After), 5xx and dropped connections.
+
+    Posts are retried on 429 only; their other failures reach the caller (the outbox).
+    """
     return WebClient(
         token=token,
         base_url=base_url,
         timeout=timeout,
         retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
+            _ConnectionErrors(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=3),
-            ServerErrorRetryHandler(max_retry_count=2),
+            _ServerErrors(max_retry_count=2),
         ],
     )

@@ -326,6 +326,8 @@ class ClaimedNudge:
     due_date: date
     folded: int
     agreement: AgreementView
+    attempts: int = 1  # more than one: an earlier try may have reached Slack
+    queued_at: datetime | None = None
 
 
 def due_groups(
@@ -396,6 +398,8 @@ def claim_batch(
                     nudge.due_date,
                     len(folds.get(nudge.id, [])),
                     views[agreement.id],
+                    nudge.attempts,
+                    nudge.created_at,
                 )
             )
         return out

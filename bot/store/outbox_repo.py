@@ -57,6 +57,15 @@ def due_outbox(session: Session, now: datetime, limit: int) -> list[tuple[str, i
     return [(t, i) for t, i in session.execute(stmt)]
 
 
+def id_for_key(session: Session, team_id: str, key: str) -> int | None:
+    """The row queued under this key, if it is still waiting to be sent."""
+    return session.scalar(
+        select(Outbox.id).where(
+            Outbox.team_id == team_id, Outbox.key == key, Outbox.sent_at.is_(None)
+        )
+    )
+
+
 def claim_outbox(
     session: Session, team_id: str, outbox_id: int, now: datetime, lease_until: datetime
 ) -> Outbox | None:

@@ -299,3 +299,12 @@ def not_in_channel(m: Messages, *, number: int) -> str:
         "Invite me with `/invite @S3 Governance` so the circle sees new tensions.",
         number=number,
     )
+
+
+def announcement_delayed(m: Messages, *, number: int) -> str:
+    """The item was stored; Slack refused the announcement for now, and it is retried."""
+    return m._(
+        "Tension #{number} is on the backlog. Slack is not letting me post in the channel right "
+        "now; I will announce it there as soon as it does.",
+        number=number,
+    )

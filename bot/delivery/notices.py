@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from bot.blocks import agreements as agreement_views
+from bot.blocks import backlog as backlog_views
 from bot.blocks import rhythm as rhythm_views
 from bot.deps import Deps
 from bot.runtime.posting import Attempt, post
-from bot.services import agreements, rhythm
-from bot.services.payloads import AgreementEvent, MeetingAgenda
+from bot.services import agreements, backlog, rhythm
+from bot.services.payloads import AgreementEvent, MeetingAgenda, TensionAnnouncement
 
 
 def send_agreement_event(
@@ -39,3 +40,17 @@ def send_agenda(
     m = deps.people.workspace_messages(team_id)
     text, blocks = rhythm_views.agenda_message(m, agenda)
     post(deps.client, attempt, channel=target, text=text, blocks=blocks)
+
+
+def send_tension(
+    deps: Deps, team_id: str, target: str, payload: TensionAnnouncement, attempt: Attempt
+) -> None:
+    """Tell the channel about a new tension or driver, and link the item to that message."""
+    item = backlog.get(deps.sessions, team_id=team_id, item_id=payload.item_id)
+    if item.message_ts:
+        return  # linked already: announced
+    m = deps.people.workspace_messages(team_id)
+    text, blocks = backlog_views.tension_raised(m, item, payload.open_count)
+    _, ts = post(deps.client, attempt, channel=target, text=text, blocks=blocks)
+    # Should this fail, the row stays unsent; its retry finds this post and links it then.
+    backlog.remember_message(deps.sessions, team_id=team_id, item_id=item.id, message_ts=ts)

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from pydantic import ValidationError
@@ -48,7 +49,23 @@ SENDERS: dict[type, Sender] = {
     payloads.RoundNudge: rounds.send_nudge,
     payloads.AgreementEvent: notices.send_agreement_event,
     payloads.MeetingAgenda: notices.send_agenda,
+    payloads.TensionAnnouncement: notices.send_tension,
 }
+
+
+class Outcome(StrEnum):
+    """What became of one try at a row."""
+
+    SENT = "sent"
+    UNDELIVERABLE = "undeliverable"  # Slack will never take it (the bot is not in the channel, ...)
+    RETRY = "retry"  # not now; the sweep tries again later
+    SKIPPED = "skipped"  # another sender has it, or it went out already
+
+
+@dataclass(frozen=True)
+class Delivered:
+    outcome: Outcome
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,14 +100,14 @@ def deliver_outbox(deps: Deps, limit: int = 100) -> int:
         try:
             row = _lease(deps, team_id, outbox_id)
             if row is not None:
-                sent += deliver_row(deps, row)
+                sent += deliver_row(deps, row).outcome is Outcome.SENT
         except Exception:  # noqa: BLE001 - one bad row never stops the sweep
             log.exception("outbox %s: could not be handled; left for the next sweep", outbox_id)
     return sent
 
 
-def deliver_key(deps: Deps, team_id: str, key: str) -> int:
-    """Send one queued message right after the commit that queued it (1 when it went out).
+def deliver_key(deps: Deps, team_id: str, key: str) -> Delivered:
+    """Send one queued message right after the commit that queued it.
 
     The sweeps would send it too; this only spares the wait. A row another sender holds,
     or one already sent, is left alone.
@@ -99,10 +116,10 @@ def deliver_key(deps: Deps, team_id: str, key: str) -> int:
         with transaction(deps.sessions) as session:
             outbox_id = outbox_repo.id_for_key(session, team_id, key)
         row = _lease(deps, team_id, outbox_id) if outbox_id is not None else None
-        return deliver_row(deps, row) if row is not None else 0
-    except Exception:  # noqa: BLE001 - the sweep retries whatever this could not send
+        return deliver_row(deps, row) if row is not None else Delivered(Outcome.SKIPPED)
+    except Exception as exc:  # noqa: BLE001 - the sweep retries whatever this could not send
         log.exception("outbox %s: not sent now; the sweep will retry", key)
-        return 0
+        return Delivered(Outcome.RETRY, type(exc).__name__)
 
 
 def _lease(deps: Deps, team_id: str, outbox_id: int) -> Leased | None:
@@ -118,8 +135,8 @@ def _lease(deps: Deps, team_id: str, outbox_id: int) -> Leased | None:
         )
 
 
-def deliver_row(deps: Deps, row: Leased) -> int:
-    """Send one leased row; 1 when it went out."""
+def deliver_row(deps: Deps, row: Leased) -> Delivered:
+    """Send one leased row, and say what became of it."""
     try:
         payload = payloads.parse(row.payload)
         SENDERS[type(payload)](deps, row.team_id, row.target, payload, row.attempt)
@@ -128,22 +145,22 @@ def deliver_row(deps: Deps, row: Leased) -> int:
         if error in UNDELIVERABLE:
             log.info("outbox %s undeliverable (%s); not retried", row.id, error)
             _mark_sent(deps, row)
-            return 0
+            return Delivered(Outcome.UNDELIVERABLE, error)
         _retry_later(deps, row, error)
-        return 0
+        return Delivered(Outcome.RETRY, error)
     except (RoundNotFound, AgreementNotFound, ItemNotFound):
         _mark_sent(deps, row)  # what it was about is gone: nothing to say
-        return 0
+        return Delivered(Outcome.SKIPPED)
     except ValidationError:
         log.error("outbox %s has a payload no sender knows; not retried", row.id)
         _mark_sent(deps, row)
-        return 0
+        return Delivered(Outcome.UNDELIVERABLE, "unknown payload")
     except Exception as exc:  # noqa: BLE001 - timeouts, lost connections, the store: retry
         log.warning("outbox %s not sent (%s); retried later", row.id, type(exc).__name__)
         _retry_later(deps, row, type(exc).__name__)
-        return 0
+        return Delivered(Outcome.RETRY, type(exc).__name__)
     _mark_sent(deps, row)
-    return 1
+    return Delivered(Outcome.SENT)
 
 
 def _retry_later(deps: Deps, row: Leased, error: str) -> None:

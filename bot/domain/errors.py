@@ -22,3 +22,7 @@ class TextTooLong(DomainError):
 
 class StaleRequest(DomainError):
     """What a button, menu or form carried back cannot be read (out of date, damaged or forged)."""
+
+
+class AlreadyHandled(DomainError):
+    """The same request arrived again (a replay, a double submit): it was handled the first time."""

@@ -14,14 +14,15 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.blocks import drivers as views
 from bot.blocks import errors, ids
-from bot.blocks.backlog import asks, tension_raised
+from bot.blocks.backlog import asks
 from bot.blocks.values import ItemMenuValue, PageValue
+from bot.delivery import outbox
 from bot.deps import Deps
 from bot.domain import backlog as rules
 from bot.domain.backlog import ItemView, NextStep
 from bot.i18n import Messages
 from bot.runtime.listeners import messages_for, on
-from bot.runtime.payload import Form, Where, where
+from bot.runtime.payload import Form, Where, request_key, where
 from bot.runtime.replies import ephemeral, open_modal
 from bot.services import backlog
 
@@ -184,31 +185,18 @@ def submit_driver(
         now=deps.clock(),
         item_id=meta.item_id,
         source_link=meta.source_link,
+        request_key=request_key(body),
     )
     ack()
     if meta.item_id is None:
         context["raised"] = item
 
 
-def announce(body: dict, client: WebClient, context: BoltContext, deps: Deps) -> None:
-    """Tell the channel about a newly described driver."""
+def announce(context: BoltContext, deps: Deps) -> None:
+    """Tell the channel about a newly described driver now (the sweep retries a refusal)."""
     item: ItemView | None = context.get("raised")
-    if item is None:
-        return
-    team_id = where(body).team_id
-    public = deps.people.workspace_messages(team_id)
-    _, total = backlog.backlog_page(
-        deps.sessions, team_id=team_id, channel_id=item.channel_id, limit=1
-    )
-    fallback, blocks = tension_raised(public, item, total)
-    try:
-        posted = client.chat_postMessage(channel=item.channel_id, text=fallback, blocks=blocks)
-    except SlackApiError as exc:
-        log.warning("driver not announced: %s", exc.response.get("error"))
-        return
-    backlog.remember_message(
-        deps.sessions, team_id=team_id, item_id=item.id, message_ts=posted["ts"]
-    )
+    if item is not None:
+        outbox.deliver_key(deps, item.team_id, backlog.announcement_key(item.id))
 
 
 # ---------------------------------------------------------------- the list: paging and the item menu

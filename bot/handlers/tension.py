@@ -10,28 +10,30 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App, BoltContext
 from slack_bolt.kwargs_injection import Args
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks import backlog as views
 from bot.blocks import drivers as drivers_views
 from bot.blocks import ids
 from bot.blocks.backlog import asks
+from bot.delivery import outbox
 from bot.deps import Deps
+from bot.domain.backlog import ItemView
 from bot.runtime.listeners import messages_for, on, tell
-from bot.runtime.payload import where
+from bot.runtime.payload import request_key, where
 from bot.services import backlog
 
 log = logging.getLogger(__name__)
+
+RAISED = "s3bot_tension_raised"  # context: the stored item, for the part after the ack
 
 
 def register(app: App) -> None:
     """Wire the /tension command's own words."""
     on(app.command(ids.CMD_TENSION, matchers=[asks("help")]), lazy=(show_help,))
     on(app.command(ids.CMD_TENSION, matchers=[asks("list")]), lazy=(show_list,))
-    on(app.command(ids.CMD_TENSION, matchers=[asks("raise")]), lazy=(raise_tension,))
+    on(app.command(ids.CMD_TENSION, matchers=[asks("raise")]), ack=store_tension, lazy=(announce,))
 
 
 def show_help(args: Args) -> None:
@@ -51,28 +53,29 @@ def show_list(command: dict[str, Any], deps: Deps, args: Args) -> None:
     tell(args, fallback, blocks)
 
 
-def raise_tension(command: dict[str, Any], client: WebClient, deps: Deps, args: Args) -> None:
-    """`/tension <text>`: store the tension, then tell the channel."""
+def store_tension(ack: Ack, command: dict[str, Any], context: BoltContext, deps: Deps) -> None:
+    """`/tension <text>`: store the tension and queue its announcement, then acknowledge."""
     who = where(command)
-    channel_id = who.channel_id or ""
     raised = backlog.raise_tension(
         deps.sessions,
         team_id=who.team_id,
-        channel_id=channel_id,
+        channel_id=who.channel_id or "",
         author_id=who.user_id,
         text=command.get("text") or "",
         now=deps.clock(),
+        request_key=request_key(command),
     )
-    public = deps.people.workspace_messages(who.team_id)
-    fallback, blocks = views.tension_raised(public, raised.item, raised.open_count)
-    try:
-        posted = client.chat_postMessage(channel=channel_id, text=fallback, blocks=blocks)
-    except SlackApiError as exc:
-        log.warning(
-            "announcing tension #%s failed: %s", raised.item.number, exc.response.get("error")
-        )
-        tell(args, views.not_in_channel(messages_for(args), number=raised.item.number))
+    ack()
+    context[RAISED] = raised.item
+
+
+def announce(context: BoltContext, deps: Deps, args: Args) -> None:
+    """Right after the ack: tell the channel (the sweep retries whatever Slack refuses now)."""
+    item: ItemView | None = context.get(RAISED)
+    if item is None:
         return
-    backlog.link_message(
-        deps.sessions, team_id=who.team_id, item_id=raised.item.id, message_ts=posted["ts"]
-    )
+    told = outbox.deliver_key(deps, item.team_id, backlog.announcement_key(item.id))
+    if told.outcome is outbox.Outcome.UNDELIVERABLE:
+        tell(args, views.not_in_channel(messages_for(args), number=item.number))
+    elif told.outcome is outbox.Outcome.RETRY:
+        tell(args, views.announcement_delayed(messages_for(args), number=item.number))

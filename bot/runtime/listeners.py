@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.blocks import common, errors
 from bot.deps import Deps
-from bot.domain.errors import DomainError
+from bot.domain.errors import AlreadyHandled, DomainError
 from bot.i18n import Messages
 from bot.runtime.payload import Form, where
 from bot.runtime.replies import ephemeral
@@ -131,6 +131,13 @@ def acking(fn: Listener) -> Listener:
     def ack_part(args: Args) -> Any:
         try:
             return call(fn, args)
+        except AlreadyHandled:
+            # A replay or a double submit: the first delivery made the change and told the
+            # person; this one only answers Slack.
+            log.info("%s: the same request again; acknowledged, nothing changed", fn.__qualname__)
+            if args.ack is not None and args.ack.response is None:
+                args.ack()
+            return None
         except Exception as exc:  # noqa: BLE001 - every failure reaches the person once
             _refuse(args, exc, fn.__qualname__)
             return None

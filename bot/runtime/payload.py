@@ -7,6 +7,8 @@ they answer None or empty rather than raising.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -71,6 +73,24 @@ def where(body: Any) -> Where:
         or _str(_dict(user).get("enterprise_id"))
     )
     return Where(team_id=team, user_id=user_id, channel_id=channel, enterprise_id=enterprise)
+
+
+def request_key(body: Any) -> str | None:
+    """What makes one request this request, so a replay of it is recognised.
+
+    A command or an action: its `trigger_id` (Slack makes a new one per invocation; a
+    replayed body carries the same). A modal submission: the view and what was typed in it,
+    so a double click or a replay submits once, while a corrected form after field errors
+    is a new request. None when the payload carries nothing to go by.
+    """
+    body = _dict(body)
+    view = _dict(body.get("view"))
+    if body.get("type") == "view_submission" and _str(view.get("id")):
+        state = json.dumps(_dict(view.get("state")).get("values"), sort_keys=True, default=str)
+        digest = hashlib.sha256(state.encode()).hexdigest()[:24]
+        return f"view:{view['id']}:{digest}"
+    trigger = _str(body.get("trigger_id"))
+    return f"req:{trigger}" if trigger else None
 
 
 def metadata(view: Any, model: type[M]) -> M | None:

@@ -20,7 +20,8 @@ from bot.domain.backlog import (
     clean_tension_text,
 )
 from bot.domain.backlog import BacklogItem as ItemRules
-from bot.store import backlog_repo
+from bot.services import payloads
+from bot.store import backlog_repo, outbox_repo, workspace_repo
 from bot.store.db import transaction
 from bot.store.models import BacklogItem, Circle
 
@@ -35,21 +36,49 @@ def _rules(item: BacklogItem) -> ItemRules:
 
 
 def raise_tension(
-    factory: Factory, *, team_id: str, channel_id: str, author_id: str, text: str, now: datetime
+    factory: Factory,
+    *,
+    team_id: str,
+    channel_id: str,
+    author_id: str,
+    text: str,
+    now: datetime,
+    request_key: str | None = None,
 ) -> RaisedTension:
-    """Put a new tension at the bottom of the channel's backlog.
+    """Put a new tension at the bottom of the channel's backlog, its announcement queued.
 
-    Raises EmptyText / TextTooLong before touching the database.
+    Raises EmptyText / TextTooLong before touching the database, AlreadyHandled when the
+    same request (`request_key`) raised it before.
     """
     cleaned = clean_tension_text(text)
     with transaction(factory) as session:
+        workspace_repo.claim_request(session, team_id, request_key, now)
         circle = backlog_repo.lock_circle(session, team_id, channel_id, now)
         rank = backlog_repo.max_rank(session, team_id, channel_id) + 1
         item = backlog_repo.add_item(
             session, circle, author_id=author_id, text=cleaned, rank=rank, now=now
         )
         # Open items are exactly the ranked ones, ranked 1..n: the new last place is the count.
+        _announce(session, item, rank, now)
         return RaisedTension(item=backlog_repo.to_view(item), open_count=rank)
+
+
+def announcement_key(item_id: int) -> str:
+    """The outbox key of an item's announcement in its channel."""
+    return f"tension:{item_id}"
+
+
+def _announce(session: Session, item: BacklogItem, open_count: int, now: datetime) -> None:
+    session.flush()
+    outbox_repo.enqueue(
+        session,
+        team_id=item.team_id,
+        key=announcement_key(item.id),
+        kind="channel",
+        target=item.channel_id,
+        payload=payloads.dump(payloads.TensionAnnouncement(item_id=item.id, open_count=open_count)),
+        now=now,
+    )
 
 
 def remember_message(factory: Factory, *, team_id: str, item_id: int, message_ts: str) -> None:
@@ -134,9 +163,11 @@ def describe(
     now: datetime,
     item_id: int | None = None,
     source_link: str | None = None,
+    request_key: str | None = None,
 ) -> ItemView:
-    """Describe a tension as a driver: a new item at the bottom, or an existing one updated."""
+    """Describe a tension as a driver: a new item at the bottom (announced), or one updated."""
     with transaction(factory) as session:
+        workspace_repo.claim_request(session, team_id, request_key, now)
         if item_id is None:
             circle = backlog_repo.lock_circle(session, team_id, channel_id, now)
             rank = backlog_repo.max_rank(session, team_id, channel_id) + 1
@@ -149,6 +180,7 @@ def describe(
                 now=now,
             )
             item.source_link = source_link
+            _announce(session, item, rank, now)
         else:
             item, _ = _lock_item(session, team_id, item_id, now)
             _rules(item).describe()

@@ -45,6 +45,14 @@ class AgreementEvent(_Payload):
     event_id: int
 
 
+class TensionAnnouncement(_Payload):
+    """A new tension or driver, told to its channel, with the backlog's length then."""
+
+    type: Literal["tension"] = "tension"
+    item_id: int
+    open_count: int
+
+
 class MeetingAgenda(_Payload):
     """A governance meeting's agenda, posted the day before."""
 
@@ -54,7 +62,12 @@ class MeetingAgenda(_Payload):
 
 
 Payload = Annotated[
-    RoundResult | RoundResultAuthor | RoundNudge | AgreementEvent | MeetingAgenda,
+    RoundResult
+    | RoundResultAuthor
+    | RoundNudge
+    | AgreementEvent
+    | MeetingAgenda
+    | TensionAnnouncement,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[Payload] = TypeAdapter(Payload)

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot.domain.errors import AlreadyHandled
 from bot.store.db import insert_for
 from bot.store.models import ProcessedEvent, Workspace
 
@@ -39,6 +40,16 @@ def first_delivery(session: Session, team_id: str, event_id: str, now: datetime)
         .returning(ProcessedEvent.event_id)
     )
     return session.execute(stmt).scalar() is not None
+
+
+def claim_request(session: Session, team_id: str, key: str | None, now: datetime) -> None:
+    """Record a request's key in the transaction of the change it asks for.
+
+    AlreadyHandled when the same key was recorded before: the change is made once, however
+    often Slack (or a double click) delivers the request. None: no key to go by.
+    """
+    if key and not first_delivery(session, team_id, key[:64], now):
+        raise AlreadyHandled()
 
 
 def workspace_ids(session: Session) -> list[str]:

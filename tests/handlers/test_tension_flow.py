@@ -137,28 +137,43 @@ def test_ack_comes_before_the_slow_work(bot: Bot) -> None:
     assert len(bot.fake.messages_in(CHANNEL)) == 1
 
 
-@pytest.mark.parametrize("status", [429, 500])
-def test_slack_errors_are_retried_and_the_tension_stored_once(bot: Bot, status: int) -> None:
-    bot.fake.fail_next("chat.postMessage", status=status, retry_after=1)
+def test_a_rate_limited_announcement_is_retried_and_the_tension_stored_once(bot: Bot) -> None:
+    bot.fake.fail_next("chat.postMessage", status=429, retry_after=1)
     bot.command("flaky slack")
     posts = bot.fake.calls_to("chat.postMessage")
-    assert [c.status for c in posts] == [status, 200]
+    assert [c.status for c in posts] == [429, 200]
     assert len(_items(bot)) == 1
     assert len(bot.fake.messages_in(CHANNEL)) == 1
 
 
-def test_retry_after_is_honoured(bot: Bot) -> None:
-    bot.fake.fail_next("chat.postMessage", status=429, retry_after=1)
-    bot.command("rate limited")
-    first, second = bot.fake.calls_to("chat.postMessage")
-    assert second.at - first.at >= 0.9
+def _replies_to_alice(bot: Bot) -> str:
+    return json.dumps([r["payload"] for r in bot.fake.responses] + bot.ephemerals_for(ALICE))
 
 
-def test_slack_down_for_good_still_keeps_the_tension(bot: Bot) -> None:
+def test_an_announcement_slack_refuses_is_retried_later_and_the_author_told_the_truth(
+    bot: Bot,
+) -> None:
     bot.fake.fail_next("chat.postMessage", status=500, times=10)
     bot.command("slack is down")
-    assert len(_items(bot)) == 1
+    [item] = _items(bot)
     assert bot.fake.messages_in(CHANNEL) == []
+    told = _replies_to_alice(bot)
+    assert "as soon as it does" in told
+    assert "cannot post in this channel" not in told  # the bot is in the channel
+    with bot.deps.sessions() as s:
+        [row] = s.scalars(select(models.Outbox)).all()
+        assert row.sent_at is None and row.last_error == "internal_error"
+    bot.fake.reset()  # Slack is back
+    from bot.delivery.outbox import deliver_outbox
+
+    for _ in range(3):  # the sweep runs again and again: one announcement, linked to the item
+        with bot.deps.sessions() as s:
+            s.execute(models.Outbox.__table__.update().values(not_before=item.created_at))
+            s.commit()
+        deliver_outbox(bot.deps)
+    [message] = bot.fake.messages_in(CHANNEL)
+    assert "raised tension #1" in _all_text(message)
+    assert _items(bot)[0].message_ts == message["ts"]
 
 
 def test_private_channel_without_the_bot_tells_the_author(bot: Bot) -> None:
@@ -279,4 +294,5 @@ def test_reactions_on_ordinary_messages_are_ignored_and_retries_recorded_once(bo
     assert bot.event(event, event_id="Ev42", retry_num=1).status == 200
     assert len(bot.fake.calls) == before  # nothing said to Slack
     with bot.deps.sessions() as s:
-        assert s.scalar(select(func.count()).select_from(models.ProcessedEvent)) == 1
+        events = select(func.count()).select_from(models.ProcessedEvent)
+        assert s.scalar(events.where(models.ProcessedEvent.event_id == "Ev42")) == 1

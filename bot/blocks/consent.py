@@ -789,6 +789,14 @@ def slow_form(m: Messages) -> str:
     return m._("That took Slack too long to open the form. Please try again.")
 
 
+def round_delayed(m: Messages) -> str:
+    """The round is stored; Slack refused its message for now, and it is retried."""
+    return m._(
+        "Your round is saved. Slack is not letting me post it in the channel right now; "
+        "it will appear there as soon as Slack does."
+    )
+
+
 def round_not_posted(m: Messages) -> str:
     """The round message could not be posted, so the round was not started."""
     return m._(

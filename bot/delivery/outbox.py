@@ -44,6 +44,7 @@ UNDELIVERABLE = {
 
 Sender = Callable[[Deps, str, str, Any, Attempt], None]
 SENDERS: dict[type, Sender] = {
+    payloads.RoundMessage: rounds.send_round_message,
     payloads.RoundResult: rounds.send_result,
     payloads.RoundResultAuthor: rounds.send_author_result,
     payloads.RoundNudge: rounds.send_nudge,

@@ -12,7 +12,7 @@ from bot.domain.consent import Position, RoundStatus
 from bot.runtime.posting import Attempt, direct_post, post
 from bot.runtime.replies import permalink
 from bot.services import consent
-from bot.services.payloads import RoundNudge, RoundResult, RoundResultAuthor
+from bot.services.payloads import RoundMessage, RoundNudge, RoundResult, RoundResultAuthor
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,35 @@ def render_rounds(deps: Deps, limit: int = 50) -> int:
         )
         updated += seq is not None
     return updated
+
+
+NOT_POSTABLE = {"not_in_channel", "channel_not_found", "is_archived"}
+
+
+def send_round_message(
+    deps: Deps, team_id: str, target: str, payload: RoundMessage, attempt: Attempt
+) -> None:
+    """Post a new round's message and link the round to it (its people resolved first).
+
+    A round Slack will never show (the bot is not in the channel) is removed, so nobody is
+    asked to answer an invisible round. A post whose link fails to store is found again on
+    the retry and linked then: never a second message, never a round reactions cannot find.
+    """
+    view = consent.load(deps.sessions, team_id=team_id, round_id=payload.round_id)
+    if view.message_ts:
+        return
+    if payload.whole_channel and not view.participants:
+        people = deps.people.round_participants(deps.client, team_id, target)
+        consent.set_participants(deps.sessions, team_id=team_id, round_id=view.id, users=people)
+        view = consent.load(deps.sessions, team_id=team_id, round_id=payload.round_id)
+    text, blocks = views.round_message(deps.people.workspace_messages(team_id), view)
+    try:
+        _, ts = post(deps.client, attempt, channel=target, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        if exc.response.get("error") in NOT_POSTABLE:
+            consent.discard(deps.sessions, team_id=team_id, round_id=view.id)
+        raise
+    consent.set_message(deps.sessions, team_id=team_id, round_id=view.id, ts=ts)
 
 
 def send_result(

@@ -4,34 +4,30 @@ Close now, Withdraw, Extend and Amend."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_bolt.kwargs_injection import Args
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks import consent as views
 from bot.blocks import ids
 from bot.blocks.consent import ConsentMeta, ExtendMeta
 from bot.blocks.values import RoundValue
+from bot.delivery import outbox
 from bot.deps import Deps
 from bot.domain import consent as rules
-from bot.domain.errors import DomainError
-from bot.runtime.listeners import explain, messages_for, on, tell
-from bot.runtime.payload import Form, metadata, where
+from bot.domain.errors import DomainError, StaleRequest
+from bot.runtime.listeners import messages_for, on, tell
+from bot.runtime.payload import Form, metadata, request_key, where
 from bot.runtime.replies import ephemeral, open_modal
 from bot.scheduler import kick
 from bot.services import backlog, consent
 
 log = logging.getLogger(__name__)
 
-MEMBER_CHECK_LIMIT = (
-    200  # beyond this, only the bot itself is left out (users.info is rate limited)
-)
-PROPOSED = "s3bot_consent_proposed"  # context: the checked proposal, for the part after the ack
+OPENED = "s3bot_consent_opened"  # context: the stored round, for the part after the ack
 EXTENDED = "s3bot_consent_extended"  # context: the round has its new deadline
 
 
@@ -44,16 +40,6 @@ def register(app: App) -> None:
     on(app.action(ids.ACT_AMEND), lazy=(show_amend_form,))
     on(app.action(ids.ACT_EXTEND), lazy=(show_extend_form,))
     on(app.view(ids.CB_EXTEND_MODAL), ack=extend, lazy=(run_sweeps,))
-
-
-@dataclass(frozen=True)
-class Proposed:
-    """A proposal that passed the form's checks, on its way to becoming a round."""
-
-    meta: ConsentMeta
-    draft: consent.Draft
-    whole_channel: bool
-    today: date
 
 
 # ---------------------------------------------------------------- helpers
@@ -129,31 +115,6 @@ def read_proposal(form: Form, meta: ConsentMeta) -> tuple[consent.Draft | None, 
     ), []
 
 
-def channel_members(deps: Deps, client: WebClient, team_id: str, channel_id: str) -> list[str]:
-    """Who in the channel answers a round: its people, without bots and deactivated accounts."""
-    members: list[str] = []
-    cursor = None
-    while True:
-        page = client.conversations_members(channel=channel_id, limit=200, cursor=cursor)
-        members += page.get("members", [])
-        cursor = (page.get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
-            break
-    bot_user = _bot_user_id(client)
-    people = [u for u in members if u != bot_user]
-    if len(people) > MEMBER_CHECK_LIMIT:
-        return people
-    infos = {user: deps.people.user_info(client, team_id, user) or {} for user in people}
-    return [u for u in people if not infos[u].get("is_bot") and not infos[u].get("deleted")]
-
-
-def _bot_user_id(client: WebClient) -> str | None:
-    try:
-        return client.auth_test().get("user_id")
-    except SlackApiError:
-        return None
-
-
 # ---------------------------------------------------------------- /consent and the proposal form
 
 
@@ -167,25 +128,39 @@ def show_proposal_form(body: dict[str, Any], client: WebClient, deps: Deps, args
 
 
 def check_proposal(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext,
-    deps: Deps,
-) -> None:  # fmt: skip
-    """Check every field we can before the form closes; participants are fetched after."""
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, deps: Deps
+) -> None:
+    """Check every field, store the round (its message queued), then let the form close.
+
+    No Slack call stands before the commit: the person's zone comes from the cache (the form
+    was opened moments ago); a whole-channel round gets its people when its message is sent.
+    """
     who = where(body)
     assert who.user_id
     meta = metadata(view, ConsentMeta)
     if meta is None:
-        raise ValueError("the proposal form carries no state")
-    today = local_now(deps, client, who.team_id, who.user_id).date()
+        raise StaleRequest()
+    zone = deps.people.cached_zone(who.team_id, who.user_id)
+    # Unknown zone: the earliest date anywhere on Earth now, so no valid review date is refused.
+    today = (
+        deps.clock().astimezone(zone).date()
+        if zone
+        else (deps.clock() - timedelta(hours=12)).date()
+    )
     draft, problems = read_proposal(Form(view), meta)
     if draft is not None:
         problems = consent.problems(draft, now=deps.clock(), today=today)
     if problems or draft is None:
-        m = deps.people.user_messages(client, who.team_id, who.user_id)
+        m = deps.people.cached_messages(who.team_id, who.user_id)
         ack(response_action="errors", errors=views.field_errors(m, problems))
         return
+    round_ = consent.open_round(
+        deps.sessions, team_id=who.team_id, channel_id=meta.channel_id, author_id=who.user_id,
+        draft=draft, now=deps.clock(), today=today, whole_channel=form_whole_channel(view),
+        request_key=request_key(body),
+    )  # fmt: skip
     ack()
-    context[PROPOSED] = Proposed(meta, draft, form_whole_channel(view), today)
+    context[OPENED] = round_
 
 
 def form_whole_channel(view: dict[str, Any]) -> bool:
@@ -194,46 +169,20 @@ def form_whole_channel(view: dict[str, Any]) -> bool:
 
 
 def start_round(body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps) -> None:
-    """Open the round and post it; the form has closed, so refusals go to the channel."""
-    proposed: Proposed | None = context.get(PROPOSED)
-    if proposed is None:
+    """Post the stored round now; the form has closed, so what goes wrong is told in the channel."""
+    round_: consent.RoundView | None = context.get(OPENED)
+    if round_ is None:
         return
-    who = where(body)
-    assert who.user_id
-    try:
-        _open_and_post(deps, client, who.team_id, who.user_id, proposed)
-    except Exception as exc:  # noqa: BLE001 - told where the round was to be posted
-        log.info("round not started: %s", type(exc).__name__, exc_info=_unexpected(exc))
-        m = deps.people.user_messages(client, who.team_id, who.user_id)
-        channel = proposed.meta.channel_id
-        ephemeral(client, channel=channel, user=who.user_id, text=explain(m, exc))
-
-
-def _unexpected(exc: Exception) -> bool:
-    return not isinstance(exc, DomainError)
-
-
-def _open_and_post(
-    deps: Deps, client: WebClient, team_id: str, user_id: str, proposed: Proposed
-) -> None:
-    channel = proposed.meta.channel_id
-    draft = proposed.draft
-    if proposed.whole_channel:
-        draft = replace(draft, participants=channel_members(deps, client, team_id, channel))
-    round_ = consent.open_round(
-        deps.sessions, team_id=team_id, channel_id=channel, author_id=user_id, draft=draft,
-        now=deps.clock(), today=proposed.today,
-    )  # fmt: skip
-    text, blocks = views.round_message(deps.people.workspace_messages(team_id), round_)
-    try:
-        posted = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-    except SlackApiError as exc:
-        log.warning("round not posted: %s", exc.response.get("error"))
-        consent.discard(deps.sessions, team_id=team_id, round_id=round_.id)
-        m = deps.people.user_messages(client, team_id, user_id)
-        ephemeral(client, channel=channel, user=user_id, text=views.round_not_posted(m))
+    told = outbox.deliver_key(deps, round_.team_id, consent.round_message_key(round_.id))
+    if told.outcome in (outbox.Outcome.SENT, outbox.Outcome.SKIPPED):
         return
-    consent.set_message(deps.sessions, team_id=team_id, round_id=round_.id, ts=posted["ts"])
+    m = deps.people.user_messages(client, round_.team_id, round_.author_id)
+    text = (
+        views.round_not_posted(m)
+        if told.outcome is outbox.Outcome.UNDELIVERABLE
+        else views.round_delayed(m)
+    )
+    ephemeral(client, channel=round_.channel_id, user=round_.author_id, text=text)
 
 
 # ---------------------------------------------------------------- the author's actions

@@ -16,6 +16,8 @@ from bot.i18n import Messages, messages, normalise_locale
 
 log = logging.getLogger(__name__)
 
+MEMBER_CHECK_LIMIT = 200  # beyond this, only the bot itself is left out of a round
+
 
 class People:
     """Who a person is to Slack (language, timezone) and who is in a channel, cached."""
@@ -27,6 +29,7 @@ class People:
         self._lock = threading.Lock()
         self._users: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
         self._teams: dict[str, tuple[float, str]] = {}
+        self._bots: dict[str, str] = {}
         self.channels = ChannelMembers()
 
     def for_workspace(self, team_id: str) -> str:
@@ -82,6 +85,58 @@ class People:
     def zone(self, client: WebClient, team_id: str, user_id: str) -> ZoneInfo:
         """The person's timezone, else UTC: the one place a reader's zone is found."""
         return zone_or_utc(self.timezone(client, team_id, user_id))
+
+    def cached(self, team_id: str, user_id: str) -> dict[str, Any] | None:
+        """The person's users.info record if it is cached, without asking Slack (ack paths)."""
+        with self._lock:
+            hit = self._users.get((team_id, user_id))
+        return hit[1] if hit and hit[0] > time.monotonic() else None
+
+    def cached_messages(self, team_id: str, user_id: str | None) -> Messages:
+        """The person's language when known without a Slack call, else the workspace's."""
+        default = self.for_workspace(team_id)
+        info = self.cached(team_id, user_id) if user_id else None
+        return messages(normalise_locale((info or {}).get("locale"), default))
+
+    def cached_zone(self, team_id: str, user_id: str) -> ZoneInfo | None:
+        """The person's timezone when known without a Slack call."""
+        info = self.cached(team_id, user_id)
+        return zone_or_utc(info.get("tz")) if info else None
+
+    def bot_user_id(self, client: WebClient, team_id: str) -> str | None:
+        """The bot's own user id in this workspace (auth.test, once)."""
+        with self._lock:
+            known = self._bots.get(team_id)
+        if known:
+            return known
+        try:
+            found = client.auth_test().get("user_id")
+        except (SlackApiError, OSError):
+            return None
+        with self._lock:
+            self._bots[team_id] = found
+        return found
+
+    def round_participants(self, client: WebClient, team_id: str, channel_id: str) -> list[str]:
+        """Who in a channel answers a round: its people, without bots and deactivated accounts.
+
+        Beyond MEMBER_CHECK_LIMIT members only the bot itself is left out (users.info is rate
+        limited); a channel Slack will not list raises, so the round's message is retried.
+        """
+        members: list[str] = []
+        cursor = None
+        while True:
+            page = client.conversations_members(channel=channel_id, limit=200, cursor=cursor)
+            members += page.get("members", [])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+        bot_user = self.bot_user_id(client, team_id)
+        people = [u for u in members if u != bot_user]
+        if len(people) > MEMBER_CHECK_LIMIT:
+            return people
+        infos = {user: self.user_info(client, team_id, user) or {} for user in people}
+        return [u for u in people if not infos[u].get("is_bot") and not infos[u].get("deleted")]
 
     def is_member(self, client: WebClient, team_id: str, channel_id: str, user_id: str) -> bool:
         """Whether the person is a member of the channel (cached conversations.members)."""

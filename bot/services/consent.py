@@ -14,7 +14,7 @@ from bot.domain.consent import Decision, Outcome, Position, RoundStatus
 from bot.domain.errors import DomainError
 from bot.services import payloads
 from bot.services.views import RoundBrief, RoundView, Waiting
-from bot.store import agreements_repo, backlog_repo, consent_repo, outbox_repo
+from bot.store import agreements_repo, backlog_repo, consent_repo, outbox_repo, workspace_repo
 from bot.store.db import transaction
 from bot.store.models import BacklogItem, Circle, ConsentRound, Proposal
 
@@ -150,10 +150,17 @@ def open_round(
     draft: Draft,
     now: datetime,
     today: date,
+    whole_channel: bool = False,
+    request_key: str | None = None,
 ) -> RoundView:
-    """Start a round: a new proposal (version 1), or the next version of an amended one."""
+    """Start a round: a new proposal (version 1), or the next version of an amended one.
+
+    Stored at once, with its message queued in the same transaction; a whole-channel round
+    gets its people when that message is sent (no Slack call stands before this commit).
+    """
     draft = validate(draft, now=now, today=today)
     with transaction(factory) as session:
+        workspace_repo.claim_request(session, team_id, request_key, now)
         circle = backlog_repo.lock_circle(session, team_id, channel_id, now)
         if draft.proposal_id is not None:
             proposal, version, draft = _next_version(session, team_id, author_id, draft)
@@ -164,7 +171,19 @@ def open_round(
         if item is not None and item.channel_id != channel_id:
             item = None
         rnd = _new_round(session, proposal, version, channel_id, author_id, draft, item, now)
-        consent_repo.add_participants(session, team_id, rnd.id, sorted(set(draft.participants)))
+        if not whole_channel:
+            consent_repo.add_participants(session, team_id, rnd.id, sorted(set(draft.participants)))
+        outbox_repo.enqueue(
+            session,
+            team_id=team_id,
+            key=round_message_key(rnd.id),
+            kind="channel",
+            target=channel_id,
+            payload=payloads.dump(
+                payloads.RoundMessage(round_id=rnd.id, whole_channel=whole_channel)
+            ),
+            now=now,
+        )
         if item is not None and item.status in (ItemStatus.NEW.value, ItemStatus.BACKLOG.value):
             item.status = ItemStatus.IN_PROGRESS.value
             item.updated_at = now
@@ -261,6 +280,21 @@ def _new_round(
 
 def _blank_none(text: str | None) -> str | None:
     return text.strip() if text and text.strip() else None
+
+
+def round_message_key(round_id: int) -> str:
+    """The outbox key of a round's message in its channel."""
+    return f"round-message:{round_id}"
+
+
+def set_participants(factory: Factory, *, team_id: str, round_id: int, users: list[str]) -> bool:
+    """Give a whole-channel round its people, once (False when it has them already)."""
+    with transaction(factory) as session:
+        consent_repo.lock_round(session, team_id, round_id)
+        if consent_repo.participants(session, team_id, round_id):
+            return False
+        consent_repo.add_participants(session, team_id, round_id, sorted(set(users)))
+        return True
 
 
 def set_message(factory: Factory, *, team_id: str, round_id: int, ts: str) -> None:

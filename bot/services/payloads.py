@@ -16,6 +16,15 @@ class _Payload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
 
+class RoundMessage(_Payload):
+    """A new round's message in its channel; for a whole-channel round, its people are
+    resolved (conversations.members) just before, after the commit that stored the round."""
+
+    type: Literal["round_message"] = "round_message"
+    round_id: int
+    whole_channel: bool = False
+
+
 class RoundResult(_Payload):
     """The result of a closed round, in the round message's thread (and the channel)."""
 
@@ -62,7 +71,8 @@ class MeetingAgenda(_Payload):
 
 
 Payload = Annotated[
-    RoundResult
+    RoundMessage
+    | RoundResult
     | RoundResultAuthor
     | RoundNudge
     | AgreementEvent

@@ -238,9 +238,14 @@ def require_unchanged(item: ItemView | BacklogItem, expected_rank: int | None) -
         raise ItemChanged()
 
 
+def is_open_at(item: ItemView, expected_rank: int | None) -> bool:
+    """Whether the item is open and exactly where the person saw it (unranked if so)."""
+    return item.rank == expected_rank and item.status in OPEN_STATUSES
+
+
 def require_open_at(item: ItemView, expected_rank: int | None) -> None:
-    """The item is open and exactly where the person saw it (unranked if so); ItemChanged else."""
-    if item.rank != expected_rank or item.status not in OPEN_STATUSES:
+    """The item is open and exactly where the person saw it; ItemChanged else."""
+    if not is_open_at(item, expected_rank):
         raise ItemChanged()
 
 

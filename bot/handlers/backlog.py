@@ -60,7 +60,7 @@ def register(app: App) -> None:
     on(app.view(ids.CB_DRIVER_MODAL), ack=submit_driver, lazy=(announce,))
     on(app.action(ids.ACT_PAGE_PREV), lazy=(turn_page,))
     on(app.action(ids.ACT_PAGE_NEXT), lazy=(turn_page,))
-    on(app.action(ids.ACT_ITEM_MENU), lazy=(item_menu,))
+    on(app.action(ids.ACT_ITEM_MENU), ack=move_item, lazy=(item_menu,))
     on(app.view(ids.CB_NEXT_STEP_MODAL), ack=submit_next_step, lazy=(refresh_list,))
     on(app.view(ids.CB_POSITION_MODAL), ack=submit_position, lazy=(refresh_list,))
     on(app.view(ids.CB_DISMISS_MODAL), ack=submit_dismiss, lazy=(refresh_list,))
@@ -208,37 +208,52 @@ def turn_page(body: dict, action: dict, client: WebClient, respond: Respond, dep
     show_page(deps, client, respond, where(body), page.channel_id, page.offset)
 
 
-def item_menu(
-    body: dict, action: dict, client: WebClient, respond: Respond, deps: Deps, args: Args
-) -> None:
-    """An item's menu: move it at once, or open the form for what was chosen."""
+MOVED = "s3bot_item_moved"  # context: the channel whose list to show after a move
+CHANGED = "s3bot_item_changed"  # context: the item changed since the person saw it
+
+
+def move_item(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext,
+              deps: Deps) -> None:  # fmt: skip
+    """A move in an item's menu is stored before the ack; other choices open a form after."""
     who = where(body)
     chosen = ItemMenuValue.parse((action.get("selected_option") or {}).get("value"))
-    what, item_id, expected = chosen.action, chosen.item_id, chosen.rank
-    try:
-        item = backlog.get(deps.sessions, team_id=who.team_id, item_id=int(item_id))
-        require_member(deps, client, who, item.channel_id)
-        if what in MOVES:
+    if chosen.action in MOVES:
+        try:
+            item = backlog.get(deps.sessions, team_id=who.team_id, item_id=chosen.item_id)
+            require_member(deps, client, who, item.channel_id)
             backlog.move(
-                deps.sessions,
-                team_id=who.team_id,
-                item_id=item.id,
-                actor=who.user_id,
-                expected_rank=expected,
-                to=what,
-                now=deps.clock(),
-            )
-            show_page(deps, client, respond, who, item.channel_id, _page_of(expected))
-            return
-        rules.require_open_at(item, expected)
-    except rules.ItemChanged as exc:
-        if not who.channel_id:
-            raise
-        # Not only a refusal: the person gets the list as it is now, with the reason on top.
-        note = errors.explain(messages_for(args), exc)
-        show_page(deps, client, respond, who, who.channel_id, 0, note=note)
+                deps.sessions, team_id=who.team_id, item_id=item.id, actor=who.user_id,
+                expected_rank=chosen.rank, to=chosen.action, now=deps.clock(),
+            )  # fmt: skip
+            context[MOVED] = item.channel_id
+        except rules.ItemChanged as exc:
+            if not who.channel_id:
+                raise
+            context[CHANGED] = exc  # not only a refusal: the list as it is now follows
+    ack()
+
+
+def item_menu(
+    body: dict, action: dict, client: WebClient, respond: Respond, context: BoltContext,
+    deps: Deps, args: Args,
+) -> None:  # fmt: skip
+    """After the ack: the list after a move, or the form for what was chosen."""
+    who = where(body)
+    chosen = ItemMenuValue.parse((action.get("selected_option") or {}).get("value"))
+    changed: rules.ItemChanged | None = context.get(CHANGED)
+    if chosen.action in MOVES and changed is None:
+        if context.get(MOVED):  # else the ack part refused, and said why
+            show_page(deps, client, respond, who, context[MOVED], _page_of(chosen.rank))
         return
-    open_item_form(body, client, deps, messages_for(args), what, item)
+    if changed is None:
+        item = backlog.get(deps.sessions, team_id=who.team_id, item_id=chosen.item_id)
+        require_member(deps, client, who, item.channel_id)
+        if rules.is_open_at(item, chosen.rank):
+            open_item_form(body, client, deps, messages_for(args), chosen.action, item)
+            return
+    # The item changed since the person saw it: the list as it is now, the reason on top.
+    note = errors.explain(messages_for(args), changed or rules.ItemChanged())
+    show_page(deps, client, respond, who, who.channel_id or "", 0, note=note)
 
 
 def open_item_form(

@@ -35,8 +35,8 @@ def register(app: App) -> None:
     """Wire /consent, the proposal form and the author's actions."""
     on(app.command(ids.CMD_CONSENT), lazy=(show_proposal_form,))
     on(app.view(ids.CB_CONSENT_MODAL), ack=check_proposal, lazy=(start_round,))
-    on(app.action(ids.ACT_CLOSE_EARLY), lazy=(close_now,))
-    on(app.action(ids.ACT_WITHDRAW), lazy=(withdraw,))
+    on(app.action(ids.ACT_CLOSE_EARLY), ack=close_now, lazy=(sweep_now,))
+    on(app.action(ids.ACT_WITHDRAW), ack=withdraw, lazy=(sweep_now,))
     on(app.action(ids.ACT_AMEND), lazy=(show_amend_form,))
     on(app.action(ids.ACT_EXTEND), lazy=(show_extend_form,))
     on(app.view(ids.CB_EXTEND_MODAL), ack=extend, lazy=(run_sweeps,))
@@ -188,14 +188,21 @@ def start_round(body: dict[str, Any], client: WebClient, context: BoltContext, d
 # ---------------------------------------------------------------- the author's actions
 
 
-def close_now(body: dict[str, Any], action: dict[str, Any], deps: Deps) -> None:
-    """The author closes the round before its deadline."""
+def close_now(ack: Ack, body: dict[str, Any], action: dict[str, Any], deps: Deps) -> None:
+    """The author closes the round before its deadline: stored, then acknowledged."""
     _request_close(body, action, deps, withdraw=False)
+    ack()
 
 
-def withdraw(body: dict[str, Any], action: dict[str, Any], deps: Deps) -> None:
-    """The author withdraws the proposal."""
+def withdraw(ack: Ack, body: dict[str, Any], action: dict[str, Any], deps: Deps) -> None:
+    """The author withdraws the proposal: stored, then acknowledged."""
     _request_close(body, action, deps, withdraw=True)
+    ack()
+
+
+def sweep_now(deps: Deps) -> None:
+    """After the ack: close the round and tell everyone now, not at the next tick."""
+    kick(deps)
 
 
 def _request_close(
@@ -207,7 +214,6 @@ def _request_close(
         deps.sessions, team_id=who.team_id, round_id=RoundValue.parse(action.get("value")).round_id, user_id=who.user_id,
         withdraw=withdraw, now=deps.clock(),
     )  # fmt: skip
-    kick(deps)
 
 
 def _amend_values(round_: consent.RoundView) -> dict[str, Any]:

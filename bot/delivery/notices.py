@@ -8,7 +8,7 @@ from bot.blocks import rhythm as rhythm_views
 from bot.deps import Deps
 from bot.runtime.posting import Attempt, post
 from bot.services import agreements, backlog, rhythm
-from bot.services.payloads import AgreementEvent, MeetingAgenda, TensionAnnouncement
+from bot.services.payloads import AgreementEvent, CadenceSet, MeetingAgenda, TensionAnnouncement
 
 
 def send_agreement_event(
@@ -54,3 +54,15 @@ def send_tension(
     _, ts = post(deps.client, attempt, channel=target, text=text, blocks=blocks)
     # Should this fail, the row stays unsent; its retry finds this post and links it then.
     backlog.remember_message(deps.sessions, team_id=team_id, item_id=item.id, message_ts=ts)
+
+
+def send_cadence(
+    deps: Deps, team_id: str, target: str, payload: CadenceSet, attempt: Attempt
+) -> None:
+    """Tell the channel its governance meeting rhythm (as it stands when this is sent)."""
+    saved = rhythm.get_cadence(deps.sessions, team_id=team_id, channel_id=payload.channel_id)
+    if saved is None:
+        return
+    m = deps.people.workspace_messages(team_id)
+    text, blocks = rhythm_views.cadence_set(m, payload.actor, saved)
+    post(deps.client, attempt, channel=target, text=text, blocks=blocks)

@@ -51,6 +51,7 @@ SENDERS: dict[type, Sender] = {
     payloads.AgreementEvent: notices.send_agreement_event,
     payloads.MeetingAgenda: notices.send_agenda,
     payloads.TensionAnnouncement: notices.send_tension,
+    payloads.CadenceSet: notices.send_cadence,
 }
 
 

@@ -18,11 +18,13 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import errors, ids
 from bot.blocks import rhythm as views
 from bot.blocks.backlog import asks
+from bot.delivery import outbox
 from bot.deps import Deps
 from bot.domain import rhythm as rules
 from bot.domain.backlog import FormExpired
+from bot.domain.errors import StaleRequest
 from bot.runtime.listeners import messages_for, on, tell
-from bot.runtime.payload import Form, Where, where
+from bot.runtime.payload import Form, Where, metadata, request_key, where
 from bot.runtime.replies import ephemeral, open_modal
 from bot.services import rhythm
 
@@ -102,7 +104,9 @@ def submit_cadence(
 ) -> None:
     """Store the channel's meeting rhythm, or say on the form what is refused."""
     who = where(body)
-    meta = MeetingMeta.model_validate_json(view["private_metadata"])
+    meta = metadata(view, MeetingMeta)
+    if meta is None:
+        raise StaleRequest()
     form = Form(view)
     every = _number(form.selected(ids.IN_MEETING_EVERY))
     weekday = _number(form.selected(ids.IN_MEETING_WEEKDAY))
@@ -113,6 +117,7 @@ def submit_cadence(
         return
     require_member(deps, client, who, meta.channel_id)
     assert every is not None and weekday is not None
+    now = deps.clock()
     context["cadence"] = rhythm.set_cadence(
         deps.sessions,
         team_id=who.team_id,
@@ -121,24 +126,23 @@ def submit_cadence(
         weekday=weekday,
         time=at,
         tz=meta.tz,
-        now=deps.clock(),
+        now=now,
+        actor=who.user_id,
+        request_key=request_key(body),
     )
     ack()
+    context["cadence_saved_at"] = now
 
 
 def announce(body: dict, client: WebClient, context: BoltContext, deps: Deps) -> None:
-    """Tell the channel its meeting rhythm; the person alone if the bot may not post."""
+    """Tell the channel its meeting rhythm now; the person alone if the bot may not post."""
     saved: rhythm.CadenceView | None = context.get("cadence")
     if saved is None:
         return
     who = where(body)
-    text, blocks = views.cadence_set(
-        deps.people.workspace_messages(who.team_id), who.user_id, saved
-    )
-    try:
-        client.chat_postMessage(channel=saved.channel_id, text=text, blocks=blocks)
-    except SlackApiError as exc:
-        log.info("cadence not announced in %s: %s", saved.channel_id, exc.response.get("error"))
+    key = rhythm.cadence_notice_key(saved.channel_id, context["cadence_saved_at"])
+    told = outbox.deliver_key(deps, who.team_id, key)
+    if told.outcome is outbox.Outcome.UNDELIVERABLE:
         m = deps.people.user_messages(client, who.team_id, who.user_id or "")
         ephemeral(
             client, channel=saved.channel_id, user=who.user_id or "", text=views.cannot_post(m)

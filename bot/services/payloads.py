@@ -62,6 +62,15 @@ class TensionAnnouncement(_Payload):
     open_count: int
 
 
+class CadenceSet(_Payload):
+    """The channel's governance meeting rhythm was set (by whom, and when it was saved)."""
+
+    type: Literal["cadence_set"] = "cadence_set"
+    channel_id: str
+    actor: str
+    saved_at: datetime
+
+
 class MeetingAgenda(_Payload):
     """A governance meeting's agenda, posted the day before."""
 
@@ -77,7 +86,8 @@ Payload = Annotated[
     | RoundNudge
     | AgreementEvent
     | MeetingAgenda
-    | TensionAnnouncement,
+    | TensionAnnouncement
+    | CadenceSet,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[Payload] = TypeAdapter(Payload)

@@ -18,7 +18,7 @@ from bot.domain.errors import DomainError
 from bot.domain.rhythm import Cadence
 from bot.services import payloads
 from bot.services.views import Agenda, CadenceView, DueAgreement
-from bot.store import agreements_repo, backlog_repo, outbox_repo, rhythm_repo
+from bot.store import agreements_repo, backlog_repo, outbox_repo, rhythm_repo, workspace_repo
 from bot.store.db import transaction
 from bot.store.models import Circle
 
@@ -61,14 +61,18 @@ def set_cadence(
     time: str,
     tz: str,
     now: datetime,
+    actor: str | None = None,
+    request_key: str | None = None,
 ) -> CadenceView:
-    """Set the channel's governance meeting rhythm (the caller checked membership).
+    """Set the channel's governance meeting rhythm (the caller checked membership); the
+    channel's notice of it is queued in the same transaction when `actor` is given.
 
     Raises InvalidEvery / InvalidWeekday / InvalidTime / InvalidTimezone before touching
     the database. Saving the same cadence again keeps the planned next meeting.
     """
     cadence = rules.check_cadence(every_weeks, weekday, time, tz)
     with transaction(factory) as session:
+        workspace_repo.claim_request(session, team_id, request_key, now)
         circle = backlog_repo.lock_circle(session, team_id, channel_id, now)
         unchanged = _cadence_of(circle) == cadence
         if not (unchanged and circle.next_meeting_at and circle.next_meeting_at > now):
@@ -79,7 +83,24 @@ def set_cadence(
         circle.meeting_weekday = cadence.weekday
         circle.meeting_time = cadence.time
         circle.meeting_tz = cadence.tz
+        if actor:
+            outbox_repo.enqueue(
+                session,
+                team_id=team_id,
+                key=cadence_notice_key(channel_id, now),
+                kind="channel",
+                target=channel_id,
+                payload=payloads.dump(
+                    payloads.CadenceSet(channel_id=channel_id, actor=actor, saved_at=now)
+                ),
+                now=now,
+            )
         return CadenceView(team_id, channel_id, cadence, circle.next_meeting_at)
+
+
+def cadence_notice_key(channel_id: str, saved_at: datetime) -> str:
+    """The outbox key of the channel's notice that its rhythm was set at that moment."""
+    return f"cadence:{channel_id}:{saved_at.timestamp():.6f}"
 
 
 def get_cadence(factory: Factory, *, team_id: str, channel_id: str) -> CadenceView | None:

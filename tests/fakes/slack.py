@@ -44,6 +44,7 @@ class FakeSlack(StandinSlack):
         self.contracts = ContractBook(schema_dir)
         self._faults: dict[str, deque[_Fault]] = {}
         self._delays: dict[str, float] = {}
+        self._lost: dict[str, deque[int]] = {}
         self._extra_methods: dict[str, ExtraMethod] = {}
 
     # ----------------------------------------------------------------- world state
@@ -140,6 +141,7 @@ class FakeSlack(StandinSlack):
             super().reset()
             self._faults.clear()
             self._delays.clear()
+            self._lost.clear()
 
     # ----------------------------------------------------------------- faults
 
@@ -164,6 +166,12 @@ class FakeSlack(StandinSlack):
         fault = _Fault(status, retry_after if status == 429 else None, code)
         with self._lock:
             self._faults.setdefault(method, deque()).extend([fault] * times)
+
+    def lose_answer_next(self, method: str, *, status: int = 500, times: int = 1) -> None:
+        """Do the next `times` calls of `method`, then answer as if it failed (a lost answer:
+        Slack took it, the bot never heard). Only a lookup before resending avoids a double."""
+        with self._lock:
+            self._lost.setdefault(method, deque()).extend([status] * times)
 
     def set_delay(self, method: str, seconds: float) -> None:
         """Delay every answer to `method` by `seconds` (0 removes the delay)."""
@@ -199,6 +207,9 @@ class FakeSlack(StandinSlack):
                     headers["Retry-After"] = str(fault.retry_after)
             else:
                 status, response = self._answer(method, args, token, parse_problem, is_json)
+                lost = self._lost.get(method)
+                if lost and status == 200:
+                    status, response = lost.popleft(), {"ok": False, "error": "internal_error"}
             self._record(method, args, status, response, at)
         return status, response, headers
 

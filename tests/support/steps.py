@@ -17,14 +17,19 @@ START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # a Tuesday
 
 
 def last_modal(bot: Bot) -> dict:
-    view = bot.fake.calls_to("views.open")[-1].args["view"]
-    return json.loads(view) if isinstance(view, str) else view
+    """The modal the bot opened last, with the id Slack gave it."""
+    call = bot.fake.calls_to("views.open")[-1]
+    view = call.args["view"]
+    view = dict(json.loads(view) if isinstance(view, str) else view)
+    view["id"] = (call.response.get("view") or {}).get("id")
+    return view
 
 
 def submit(bot: Bot, view: dict, values: dict, user: str = ALICE):
     response = bot.driver.view_submission(
-        view["callback_id"], values, user_id=user, private_metadata=view.get("private_metadata", "")
-    )
+        view["callback_id"], values, user_id=user, private_metadata=view.get("private_metadata", ""),
+        view_id=view.get("id") or "V0001",
+    )  # fmt: skip
     bot.settle()
     return response
 

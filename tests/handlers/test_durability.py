@@ -1,0 +1,160 @@
+"""Nothing acknowledged is lost, nothing is done twice: replays, lost answers, slow Slack."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.delivery import outbox
+from bot.delivery.outbox import deliver_outbox
+from bot.services import payloads
+from bot.store import models
+from tests.support.harness import ALICE, CHANNEL, Bot, FakeClock, modal_values
+from tests.support.steps import START, last_modal, start_round, submit
+
+
+def _count(bot: Bot, model: type) -> int:
+    with bot.deps.sessions() as s:
+        return s.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _posts(bot: Bot) -> list[dict]:
+    return [m for m in bot.fake.messages_in(CHANNEL) if m.get("user") == bot.fake.bot_user_id]
+
+
+def _sweep_outbox_later(bot: Bot, clock: FakeClock) -> None:
+    clock.advance(hours=2)  # past every backoff and lease
+    deliver_outbox(bot.deps)
+    bot.settle()
+
+
+def test_a_replayed_signed_tension_request_stores_one_tension(bot: Bot) -> None:
+    fields = {
+        "team_id": "T0001", "channel_id": CHANNEL, "user_id": ALICE, "command": "/tension",
+        "text": "Releases slip", "trigger_id": "1.2.abcdef", "api_app_id": "A0001",
+        "response_url": bot.fake.hooks_url + "/commands/1",
+    }  # fmt: skip
+    body = urlencode(fields)
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **bot.driver.sign(body)}
+    for _ in range(3):  # the same signed body, within Slack's five minutes
+        assert bot.driver.send_raw(body, headers).status == 200
+        bot.settle()
+    assert _count(bot, models.BacklogItem) == 1
+    assert len(_posts(bot)) == 1
+
+
+def test_a_double_submitted_proposal_opens_one_round(bot: Bot) -> None:
+    bot.command("Four-day week", command="/consent")
+    modal = last_modal(bot)
+    values = modal_values(text="Four-day week", review_date=date(2027, 3, 1),
+                          deadline=START + timedelta(days=3))  # fmt: skip
+    first = submit(bot, modal, values)
+    second = submit(bot, modal, values)  # a double click on Submit: same view, same state
+    assert first.status == second.status == 200
+    assert _count(bot, models.ConsentRound) == 1
+    assert len(_posts(bot)) == 1
+
+
+def test_the_round_is_stored_before_the_form_closes_even_when_slack_is_slow(bot: Bot) -> None:
+    bot.command("Four-day week", command="/consent")
+    modal = last_modal(bot)
+    for method in ("conversations.members", "users.info", "auth.test", "chat.postMessage"):
+        bot.fake.set_delay(method, 4.0)
+    values = modal_values(text="Four-day week", review_date=date(2027, 3, 1),
+                          deadline=START + timedelta(days=3))  # fmt: skip
+    started = time.monotonic()
+    response = bot.driver.view_submission(
+        modal["callback_id"], values, user_id=ALICE,
+        private_metadata=modal["private_metadata"], view_id=modal["id"],
+    )  # fmt: skip
+    acked_after = time.monotonic() - started
+    assert response.status == 200 and response.body == ""
+    assert acked_after < 3.0, f"acked after {acked_after:.1f}s"
+    assert _count(bot, models.ConsentRound) == 1  # stored when the form closed
+    for method in ("conversations.members", "users.info", "auth.test", "chat.postMessage"):
+        bot.fake.set_delay(method, 0)  # calls already waiting still take their 4 s
+    assert bot.deps.executor.wait_idle(60)
+    [message] = _posts(bot)
+    with bot.deps.sessions() as s:
+        rnd = s.scalars(select(models.ConsentRound)).one()
+        assert rnd.message_ts == message["ts"]
+        assert s.scalar(select(func.count()).select_from(models.RoundParticipant)) >= 2
+
+
+def test_a_tension_is_stored_before_the_ack_even_when_slack_is_slow(bot: Bot) -> None:
+    for method in ("users.info", "chat.postMessage"):
+        bot.fake.set_delay(method, 4.0)
+    started = time.monotonic()
+    response = bot.driver.command("/tension", "slow slack", user_id=ALICE, channel_id=CHANNEL)
+    acked_after = time.monotonic() - started
+    assert response.status == 200 and acked_after < 3.0, f"acked after {acked_after:.1f}s"
+    assert _count(bot, models.BacklogItem) == 1
+    bot.settle()
+    assert len(_posts(bot)) == 1
+
+
+def test_a_lost_answer_to_the_round_post_links_the_post_on_retry_and_never_doubles(
+    bot: Bot, clock: FakeClock
+) -> None:
+    bot.fake.lose_answer_next("chat.postMessage")  # Slack posts it; the bot hears a 500
+    rnd = start_round(bot)
+    assert rnd.message_ts is None  # not linked yet: the row is left for the sweep
+    [posted] = _posts(bot)
+    for _ in range(2):
+        _sweep_outbox_later(bot, clock)
+    assert [m["ts"] for m in _posts(bot)] == [posted["ts"]]  # found again, not posted again
+    with bot.deps.sessions() as s:
+        assert s.scalars(select(models.ConsentRound)).one().message_ts == posted["ts"]
+    # Reactions now find the round.
+    bot.fake.add_reaction(CHANNEL, posted["ts"], "+1", "U0BRAM")
+
+
+@pytest.mark.parametrize("failure", ["lost", "timeout"])
+def test_a_tension_announcement_is_posted_exactly_once_after_a_lost_answer_or_timeout(
+    bot: Bot, clock: FakeClock, failure: str
+) -> None:
+    if failure == "lost":
+        bot.fake.lose_answer_next("chat.postMessage")
+    else:
+        bot.deps.client.timeout = 1
+        bot.fake.set_delay("chat.postMessage", 1.5)  # Slack posts, the client gives up first
+    bot.command("Releases slip")
+    bot.fake.set_delay("chat.postMessage", 0)
+    time.sleep(0.6 if failure == "timeout" else 0)  # the slow post lands meanwhile
+    for _ in range(2):
+        _sweep_outbox_later(bot, clock)
+    [message] = _posts(bot)
+    with bot.deps.sessions() as s:
+        assert s.scalars(select(models.BacklogItem)).one().message_ts == message["ts"]
+        [row] = s.scalars(select(models.Outbox)).all()
+        assert row.sent_at is not None
+
+
+def test_one_row_that_times_out_does_not_stop_the_sweep(
+    bot: Bot, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot.fake.fail_next("chat.postMessage", status=500, times=2)
+    bot.command("first")
+    bot.command("second")
+    assert _posts(bot) == []
+    real = outbox.SENDERS[payloads.TensionAnnouncement]
+
+    def first_times_out(deps, team_id, target, payload, attempt):  # type: ignore[no-untyped-def]
+        if payload.item_id == 1:
+            raise TimeoutError("The read operation timed out")  # what slack_sdk raises
+        real(deps, team_id, target, payload, attempt)
+
+    monkeypatch.setitem(outbox.SENDERS, payloads.TensionAnnouncement, first_times_out)
+    clock.advance(hours=2)
+    assert deliver_outbox(bot.deps) == 1  # the second went out; the first waits
+    assert len(_posts(bot)) == 1
+    with bot.deps.sessions() as s:
+        first = s.scalars(select(models.Outbox).order_by(models.Outbox.id)).first()
+        assert first.sent_at is None and first.last_error == "TimeoutError"
+    monkeypatch.setitem(outbox.SENDERS, payloads.TensionAnnouncement, real)
+    _sweep_outbox_later(bot, clock)
+    assert len(_posts(bot)) == 2

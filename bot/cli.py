@@ -170,6 +170,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             channel_id=args.channel,
             fmt=args.format,
             now=utcnow(),
+            raw=args.raw,
         )
     except ExportError as exc:
         print(f"s3bot: {exc}", file=sys.stderr)
@@ -304,6 +305,12 @@ def _add_export(sub: Subparsers) -> None:
     )
     p.add_argument(
         "--output", "-o", metavar="FILE", help="write to FILE instead of standard output"
+    )
+    p.add_argument(
+        "--raw",
+        action="store_true",
+        help="CSV: keep cells exactly as stored (by default a cell starting with = + - @, "
+        "tab or CR gets a leading ' so a spreadsheet does not run it as a formula)",
     )
     p.set_defaults(func=cmd_export)
 

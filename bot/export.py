@@ -123,12 +123,18 @@ def load_logbook(factory: Factory, *, team_id: str, channel_id: str | None = Non
 
 
 def export(
-    factory: Factory, *, team_id: str, channel_id: str | None, fmt: str, now: datetime
+    factory: Factory,
+    *,
+    team_id: str,
+    channel_id: str | None,
+    fmt: str,
+    now: datetime,
+    raw: bool = False,
 ) -> str:
-    """The workspace's logbook in one of FORMATS."""
+    """The workspace's logbook in one of FORMATS (`raw`: CSV cells exactly as stored)."""
     renderers: dict[str, Callable[[Logbook, datetime], str]] = {
         "md": to_markdown,
-        "csv": lambda log, _now: to_csv(log),
+        "csv": lambda log, _now: to_csv(log, raw=raw),
         "ics": to_ics,
     }
     if fmt not in renderers:
@@ -341,12 +347,27 @@ def csv_row(a: AgreementView) -> dict[str, str]:
     }
 
 
-def to_csv(log: Logbook) -> str:
-    """One row per agreement, every status, by channel and number (RFC 4180 quoting, CRLF)."""
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell a spreadsheet shows as text: one that would start a formula gets a leading `'`
+    (OWASP's advice against CSV injection)."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def to_csv(log: Logbook, *, raw: bool = False) -> str:
+    """One row per agreement, every status, by channel and number (RFC 4180 quoting, CRLF).
+
+    Cells that a spreadsheet would run as a formula are neutralised, unless `raw` (for an
+    exact round trip into another program).
+    """
     buf = io.StringIO(newline="")
     writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(csv_row(a) for a in log.agreements)
+    for a in log.agreements:
+        row = csv_row(a)
+        writer.writerow(row if raw else {k: spreadsheet_safe(v) for k, v in row.items()})
     return buf.getvalue()
 
 

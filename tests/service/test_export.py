@@ -199,8 +199,10 @@ def data(sessions) -> Data:
     )
 
 
-def _export(sessions, fmt: str, channel: str | None = None, now: datetime = EXPORTED) -> str:
-    return export.export(sessions, team_id=T1, channel_id=channel, fmt=fmt, now=now)
+def _export(
+    sessions, fmt: str, channel: str | None = None, now: datetime = EXPORTED, *, raw: bool = False
+) -> str:
+    return export.export(sessions, team_id=T1, channel_id=channel, fmt=fmt, now=now, raw=raw)
 
 
 # ---------------------------------------------------------------- the data set itself
@@ -308,7 +310,7 @@ def test_markdown_escaping_of_user_text() -> None:
 
 
 def test_csv_round_trips_every_agreement_field_by_field(sessions, data) -> None:
-    text = _export(sessions, "csv")
+    text = _export(sessions, "csv", raw=True)
     assert text.endswith("\r\n")
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert tuple(rows[0].keys()) == export.CSV_COLUMNS
@@ -346,6 +348,46 @@ def test_csv_round_trips_every_agreement_field_by_field(sessions, data) -> None:
     assert by_title["Old way"]["status"] == "dropped"
     assert by_title[TRICKY_TITLE]["people_responsible"] == "U0BRAM U0CHEN"
     assert "OTHER-TEAM" not in text
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example","click")', "+1+2", "-2+3", "@SUM(A1)"]
+
+
+def test_a_cell_starting_a_formula_gets_a_leading_quote() -> None:
+    for start in ("=", "+", "-", "@", "\t", "\r"):
+        assert export.spreadsheet_safe(start + "1") == "'" + start + "1"
+    assert export.spreadsheet_safe("plain = fine") == "plain = fine"
+    assert export.spreadsheet_safe("") == ""
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_csv_cells_that_would_run_as_formulas_are_neutralised_unless_raw(
+    sessions, formula: str
+) -> None:
+    agreements.record(
+        sessions, team_id="T0SAFE", channel_id="C0SAFE", author_id=ALICE, title=formula,
+        text=formula + " and more", driver=formula, responsibilities=None, evaluation=None,
+        responsible_ids=[ALICE], review_date=date(2027, 6, 1), now=EXPORTED,
+        today=EXPORTED.date(),
+    )  # fmt: skip
+
+    def row(raw: bool) -> dict[str, str]:
+        text = export.export(sessions, team_id="T0SAFE", channel_id=None, fmt="csv",
+                             now=EXPORTED, raw=raw)  # fmt: skip
+        [only] = list(csv.DictReader(io.StringIO(text, newline="")))
+        return only
+
+    safe, raw = row(False), row(True)
+    for column in ("title", "driver", "text"):
+        assert safe[column] == "'" + raw[column]
+        assert raw[column].startswith(formula)  # --raw: exactly as stored
+
+
+def test_csv_leaves_ordinary_cells_alone(sessions, data) -> None:
+    safe = list(csv.DictReader(io.StringIO(_export(sessions, "csv"), newline="")))
+    raw = list(csv.DictReader(io.StringIO(_export(sessions, "csv", raw=True), newline="")))
+    changed = [(k, r[k]) for s_, r in zip(safe, raw, strict=True) for k in r if s_[k] != r[k]]
+    assert all(v.startswith(export.FORMULA_START) for _, v in changed)
 
 
 def test_csv_for_one_channel(sessions, data) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -65,13 +68,33 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-def ping(engine: Engine) -> bool:
-    """True when the database answers a trivial query."""
+_pings = ThreadPoolExecutor(max_workers=2, thread_name_prefix="s3bot-ping")
+_in_flight: dict[int, Future[bool]] = {}
+_in_flight_lock = threading.Lock()
+
+
+def _ping_now(engine: Engine) -> bool:
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         return True
     except Exception:  # noqa: BLE001 - any failure means "not healthy"
+        return False
+
+
+def ping(engine: Engine, timeout: float = 1.5) -> bool:
+    """True when the database answers a trivial query within `timeout` seconds.
+
+    A hanging database makes this False in time (a health check must answer fast); while one
+    check still hangs, the next waits on that same one rather than piling up connections.
+    """
+    with _in_flight_lock:
+        running = _in_flight.get(id(engine))
+        if running is None or running.done():
+            running = _in_flight[id(engine)] = _pings.submit(_ping_now, engine)
+    try:
+        return running.result(timeout=timeout)
+    except FutureTimeout:
         return False
 
 

@@ -184,6 +184,11 @@ TABLE: dict[type[DomainError], Entry] = {
     backlog.FormExpired: Entry(
         lambda m, e: m._("That took Slack too long to open the form. Please try again.")
     ),
+    consent.NotAMember: Entry(
+        lambda m, e: m._(
+            "Only members of <#{channel}> can start a consent round there.", channel=e.channel
+        )
+    ),
     StaleRequest: Entry(
         lambda m, e: m._(
             "I could not read what that button or form sent: it is out of date or damaged. "

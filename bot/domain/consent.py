@@ -117,6 +117,14 @@ class RoundClosed(DomainError):
         self.closed_at = closed_at
 
 
+class NotAMember(DomainError):
+    """Only members of a channel start consent rounds in it."""
+
+    def __init__(self, channel: str) -> None:
+        super().__init__(channel)
+        self.channel = channel
+
+
 class NotAParticipant(DomainError):
     """Only the round's participants may answer."""
 

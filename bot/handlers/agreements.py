@@ -18,10 +18,11 @@ from bot.blocks.values import ReviewValue
 from bot.domain import review as rules
 from bot.domain.clock import local_today
 from bot.domain.consent import default_review_date
+from bot.domain.errors import StaleRequest
 from bot.i18n import Messages
 from bot.runtime import replies
 from bot.runtime.listeners import messages_for, on, tell
-from bot.runtime.payload import Form, where
+from bot.runtime.payload import Form, metadata, where
 from bot.scheduler import kick
 from bot.services import agreements, backlog
 
@@ -46,7 +47,7 @@ class ReviewMeta(BaseModel):
 def _require_member(
     deps: Deps, client: WebClient, team_id: str, channel_id: str, user_id: str
 ) -> None:
-    if not deps.people.channels.includes(client, team_id, channel_id, user_id):
+    if not deps.people.channels.includes_now(client, team_id, channel_id, user_id):
         raise rules.NotAMember(channel_id)
 
 
@@ -55,12 +56,18 @@ def _today(deps: Deps, client: WebClient, team_id: str, user_id: str) -> date:
     return local_today(deps.clock(), deps.people.timezone(client, team_id, user_id))
 
 
+def _submitted_today(deps: Deps, team_id: str, user_id: str | None) -> date:
+    """Today where the person is, without a Slack call before the commit."""
+    return deps.people.cached_today(team_id, user_id, deps.clock())
+
+
 # ---------------------------------------------------------------- /agreements
 
 
 def answer(args: Args, command: dict[str, Any], client: WebClient, deps: Deps) -> None:
     """List the agreements in force, show one in full, or open the add form."""
-    team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
+    who = where(command)
+    team_id, user_id, channel_id = who.team_id, who.user_id or "", who.channel_id or ""
     m = messages_for(args)
     word = (command.get("text") or "").strip().lstrip("#").lower()
     today = _today(deps, client, team_id, user_id)
@@ -88,12 +95,14 @@ def add(
 ) -> None:
     """Record an agreement made elsewhere, from the add form."""
     who = where(body)
-    meta = AddMeta.model_validate_json(view["private_metadata"])
+    meta = metadata(view, AddMeta)
+    if meta is None:
+        raise StaleRequest()
     form = Form(view)
     review_date = form.date(ids.IN_REVIEW_DATE)
     if review_date is None:
         raise rules.ReviewDateMissing()
-    today = _today(deps, client, who.team_id, who.user_id)
+    today = _submitted_today(deps, who.team_id, who.user_id)
     _require_member(deps, client, who.team_id, meta.channel_id, who.user_id)
     agreements.record(
         deps.sessions,
@@ -121,8 +130,8 @@ def _open_review(
     args: Args, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps,
     what: str,
 ) -> None:  # fmt: skip
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
-    channel = (body.get("channel") or {}).get("id")
+    who = where(body)
+    team_id, user_id, channel = who.team_id, who.user_id or "", who.channel_id
     m = messages_for(args)
     carried = ReviewValue.parse(action.get("value"))
     agreement_id, expected = carried.agreement_id, carried.review_date
@@ -181,12 +190,22 @@ def open_snooze(
     _open_review(args, body, action, client, deps, "snooze")
 
 
-def _review_args(body: dict[str, Any], view: dict[str, Any], deps: Deps) -> dict[str, Any]:
-    meta = ReviewMeta.model_validate_json(view["private_metadata"])
+def _review_args(
+    body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
+) -> dict[str, Any]:
+    """Who reviews which agreement, checked where the change happens: the ids the form
+    carries are hints, so the agreement is looked up in the request's workspace and the
+    person must be a member of its channel now."""
+    who = where(body)
+    meta = metadata(view, ReviewMeta)
+    if meta is None or not who.user_id:
+        raise StaleRequest()
+    agreement = agreements.load(deps.sessions, team_id=who.team_id, agreement_id=meta.agreement_id)
+    _require_member(deps, client, who.team_id, agreement.channel_id, who.user_id)
     return dict(
-        team_id=body["user"]["team_id"],
-        agreement_id=meta.agreement_id,
-        actor=body["user"]["id"],
+        team_id=who.team_id,
+        agreement_id=agreement.id,
+        actor=who.user_id,
         expected=meta.expected,
         now=deps.clock(),
     )
@@ -204,10 +223,9 @@ def keep(
 ) -> None:
     """Keep the agreement until the chosen next review."""
     chosen = _chosen(view, ids.IN_NEXT_REVIEW)
-    today = _today(deps, client, body["user"]["team_id"], body["user"]["id"])
-    agreements.keep(
-        deps.sessions, next_review=chosen, today=today, **_review_args(body, view, deps)
-    )
+    review = _review_args(body, view, client, deps)
+    today = _submitted_today(deps, review["team_id"], review["actor"])
+    agreements.keep(deps.sessions, next_review=chosen, today=today, **review)
     ack()
     deps.executor.submit(kick, deps)
 
@@ -217,16 +235,19 @@ def snooze(
 ) -> None:
     """Put the review off until the chosen day."""
     chosen = _chosen(view, ids.IN_SNOOZE_UNTIL)
-    today = _today(deps, client, body["user"]["team_id"], body["user"]["id"])
-    agreements.snooze(deps.sessions, until=chosen, today=today, **_review_args(body, view, deps))
+    review = _review_args(body, view, client, deps)
+    today = _submitted_today(deps, review["team_id"], review["actor"])
+    agreements.snooze(deps.sessions, until=chosen, today=today, **review)
     ack()
     deps.executor.submit(kick, deps)
 
 
-def drop(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
+def drop(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
+) -> None:
     """Drop the agreement, with its reason."""
     reason = Form(view).text(ids.IN_DROP_REASON)
-    agreements.drop(deps.sessions, reason=reason, **_review_args(body, view, deps))
+    agreements.drop(deps.sessions, reason=reason, **_review_args(body, view, client, deps))
     ack()
     deps.executor.submit(kick, deps)
 

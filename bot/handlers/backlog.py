@@ -20,9 +20,10 @@ from bot.delivery import outbox
 from bot.deps import Deps
 from bot.domain import backlog as rules
 from bot.domain.backlog import ItemView, NextStep
+from bot.domain.errors import StaleRequest
 from bot.i18n import Messages
 from bot.runtime.listeners import messages_for, on
-from bot.runtime.payload import Form, Where, request_key, where
+from bot.runtime.payload import Form, Where, metadata, request_key, where
 from bot.runtime.replies import ephemeral, open_modal
 from bot.services import backlog
 
@@ -73,8 +74,8 @@ def register(app: App) -> None:
 
 def require_member(deps: Deps, client: WebClient, who: Where, channel_id: str) -> None:
     """Only the circle's members change its backlog (the one place this is checked)."""
-    members = deps.people.channels.of(client, who.team_id, channel_id)
-    rules.require_member(members, who.user_id or "", channel_id)
+    if not deps.people.channels.includes_now(client, who.team_id, channel_id, who.user_id or ""):
+        rules.require_member(frozenset(), who.user_id or "", channel_id)
 
 
 def open_form(client: WebClient, trigger_id: str, view: dict) -> None:
@@ -160,7 +161,9 @@ def submit_driver(
 ) -> None:
     """Store the described driver: a new item, or the description of an existing one."""
     who = where(body)
-    meta = DriverMeta.model_validate_json(view["private_metadata"])
+    meta = metadata(view, DriverMeta)
+    if meta is None:
+        raise StaleRequest()
     form = Form(view)
     situation, effect = form.text(ids.IN_SITUATION), form.text(ids.IN_EFFECT)
     if problems := rules.driver_problems(situation, effect):
@@ -175,7 +178,7 @@ def submit_driver(
         channel_id = backlog.get(
             deps.sessions, team_id=who.team_id, item_id=meta.item_id
         ).channel_id
-        require_member(deps, client, who, channel_id)
+    require_member(deps, client, who, channel_id)  # checked at submit, not only at opening
     item = backlog.describe(
         deps.sessions,
         team_id=who.team_id,
@@ -205,7 +208,9 @@ def announce(context: BoltContext, deps: Deps) -> None:
 def turn_page(body: dict, action: dict, client: WebClient, respond: Respond, deps: Deps) -> None:
     """Show the previous or next page of the list."""
     page = PageValue.parse(action.get("value"))
-    show_page(deps, client, respond, where(body), page.channel_id, page.offset)
+    who = where(body)
+    require_member(deps, client, who, page.channel_id)  # a page value names a channel: check it
+    show_page(deps, client, respond, who, page.channel_id, page.offset)
 
 
 MOVED = "s3bot_item_moved"  # context: the channel whose list to show after a move
@@ -298,7 +303,9 @@ def open_item_form(
 
 def _form_item(view: dict, client: WebClient, deps: Deps, who: Where) -> tuple[ItemMeta, ItemView]:
     """The item a form is about, once the person may change it."""
-    meta = ItemMeta.model_validate_json(view["private_metadata"])
+    meta = metadata(view, ItemMeta)
+    if meta is None:
+        raise StaleRequest()
     item = backlog.get(deps.sessions, team_id=who.team_id, item_id=meta.item_id)
     require_member(deps, client, who, item.channel_id)
     return meta, item

@@ -123,13 +123,15 @@ def show_proposal_form(body: dict[str, Any], client: WebClient, deps: Deps, args
     who = where(body)
     assert who.user_id and who.channel_id
     text = (body.get("text") or "").strip()[: rules.MAX_PROPOSAL_LENGTH]
+    deps.people.channels.of(client, who.team_id, who.channel_id)  # known when the form comes back
     meta = ConsentMeta(channel_id=who.channel_id)
     show_form(args, proposal_modal(deps, client, who.team_id, who.user_id, meta, {"text": text}))
 
 
 def check_proposal(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, deps: Deps
-) -> None:
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, deps: Deps,
+    args: Args,
+) -> None:  # fmt: skip
     """Check every field, store the round (its message queued), then let the form close.
 
     No Slack call stands before the commit: the person's zone comes from the cache (the form
@@ -140,6 +142,10 @@ def check_proposal(
     meta = metadata(view, ConsentMeta)
     if meta is None:
         raise StaleRequest()
+    if not deps.people.channels.includes_now(
+        args.client, who.team_id, meta.channel_id, who.user_id
+    ):
+        raise rules.NotAMember(meta.channel_id)  # checked at submit, not only at opening
     zone = deps.people.cached_zone(who.team_id, who.user_id)
     # Unknown zone: the earliest date anywhere on Earth now, so no valid review date is refused.
     today = (

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -103,6 +105,13 @@ class People:
         info = self.cached(team_id, user_id)
         return zone_or_utc(info.get("tz")) if info else None
 
+    def cached_today(self, team_id: str, user_id: str | None, now: datetime) -> date:
+        """Today where the person is, known without a Slack call (the form they submit was
+        opened moments ago, so it is cached); unknown: the earliest date anywhere now, so
+        no date that is in the future for them is refused."""
+        zone = self.cached_zone(team_id, user_id) if user_id else None
+        return now.astimezone(zone).date() if zone else (now - timedelta(hours=12)).date()
+
     def bot_user_id(self, client: WebClient, team_id: str) -> str | None:
         """The bot's own user id in this workspace (auth.test, once)."""
         with self._lock:
@@ -152,38 +161,94 @@ class People:
 
 
 class ChannelMembers:
-    """Who is in a channel (conversations.members, paged), cached briefly."""
+    """Who is in a channel (conversations.members, paged), cached with a bound on size and age.
 
-    def __init__(self, ttl: float = 60.0) -> None:
+    `of` answers from a fresh entry (under `ttl`), else asks Slack. `known` (for ack paths)
+    answers without waiting: a fresh entry, or one up to `max_age` old while a refresh runs
+    in the background; None when nothing is known yet.
+    """
+
+    def __init__(self, ttl: float = 60.0, max_age: float = 3600.0, size: int = 5000) -> None:
         self._ttl = ttl
+        self._max_age = max_age
+        self._size = size
         self._lock = threading.Lock()
-        self._cache: dict[tuple[str, str], tuple[float, frozenset[str]]] = {}
+        self._cache: OrderedDict[tuple[str, str], tuple[float, frozenset[str]]] = OrderedDict()
+        self._refreshing: set[tuple[str, str]] = set()
+
+    def _get(self, key: tuple[str, str]) -> tuple[float, frozenset[str]] | None:
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+            return hit
+
+    def _put(self, key: tuple[str, str], members: frozenset[str]) -> None:
+        with self._lock:
+            self._cache[key] = (time.monotonic(), members)
+            self._cache.move_to_end(key)
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
 
     def of(self, client: WebClient, team_id: str, channel_id: str) -> frozenset[str]:
         """The channel's members; empty when Slack will not say (the bot is not in it)."""
-        now = time.monotonic()
         key = (team_id, channel_id)
-        with self._lock:
-            hit = self._cache.get(key)
-        if hit and hit[0] > now:
+        hit = self._get(key)
+        if hit and time.monotonic() - hit[0] < self._ttl:
             return hit[1]
+        return self._fetch(client, key)
+
+    def known(self, client: WebClient, team_id: str, channel_id: str) -> frozenset[str] | None:
+        """The members as far as known without waiting for Slack (see the class)."""
+        key = (team_id, channel_id)
+        hit = self._get(key)
+        if hit is None:
+            return None
+        age = time.monotonic() - hit[0]
+        if age >= self._ttl:
+            self._refresh_soon(client, key)
+        return hit[1] if age < self._max_age else None
+
+    def _refresh_soon(self, client: WebClient, key: tuple[str, str]) -> None:
+        with self._lock:
+            if key in self._refreshing:
+                return
+            self._refreshing.add(key)
+
+        def refresh() -> None:
+            try:
+                self._fetch(client, key)
+            finally:
+                with self._lock:
+                    self._refreshing.discard(key)
+
+        threading.Thread(target=refresh, name="s3bot-members", daemon=True).start()
+
+    def _fetch(self, client: WebClient, key: tuple[str, str]) -> frozenset[str]:
         members: list[str] = []
         cursor = None
         try:
             while True:
-                page = client.conversations_members(channel=channel_id, limit=200, cursor=cursor)
+                page = client.conversations_members(channel=key[1], limit=200, cursor=cursor)
                 members += page.get("members", [])
                 cursor = (page.get("response_metadata") or {}).get("next_cursor")
                 if not cursor:
                     break
         except SlackApiError as exc:
-            log.info("members of %s unknown: %s", channel_id, exc.response.get("error"))
+            log.info("members of %s unknown: %s", key[1], exc.response.get("error"))
             return frozenset()
         result = frozenset(members)
-        with self._lock:
-            self._cache[key] = (now + self._ttl, result)
+        self._put(key, result)
         return result
 
     def includes(self, client: WebClient, team_id: str, channel_id: str, user_id: str) -> bool:
         """Whether the person is a member of the channel."""
+        return user_id in self.of(client, team_id, channel_id)
+
+    def includes_now(self, client: WebClient, team_id: str, channel_id: str, user_id: str) -> bool:
+        """Whether the person is a member, from what is known (asking Slack only when that
+        does not show them, say they just joined): for checks that stand before a commit."""
+        known = self.known(client, team_id, channel_id)
+        if known is not None and user_id in known:
+            return True
         return user_id in self.of(client, team_id, channel_id)

@@ -12,6 +12,7 @@ from bot.domain import consent as rules
 from bot.domain.backlog import ItemStatus
 from bot.domain.consent import Decision, Outcome, Position, RoundStatus
 from bot.domain.errors import DomainError
+from bot.domain.review import AgreementNotFound
 from bot.services import payloads
 from bot.services.views import RoundBrief, RoundView, Waiting
 from bot.store import agreements_repo, backlog_repo, consent_repo, outbox_repo, workspace_repo
@@ -166,6 +167,11 @@ def open_round(
             proposal, version, draft = _next_version(session, team_id, author_id, draft)
         else:
             proposal, version = _new_proposal(session, circle, channel_id, author_id, draft, now)
+        if draft.evolves_agreement_id is not None:
+            # The form carries the id as a hint: it must be an agreement of this very channel.
+            evolved = agreements_repo.get(session, team_id, draft.evolves_agreement_id)
+            if evolved is None or evolved.channel_id != channel_id:
+                raise AgreementNotFound()
         item_id = draft.item_id or proposal.item_id
         item = backlog_repo.get_item(session, team_id, item_id) if item_id else None
         if item is not None and item.channel_id != channel_id:

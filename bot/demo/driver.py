@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
-from slack_bolt.request import BoltRequest
+from bot.runtime.web import dispatch
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -95,7 +95,7 @@ class SlackDriver:
     def send_raw(self, body: str, headers: dict[str, str]) -> Response:
         """Deliver a body with exactly these headers (no signing)."""
         if self.app is not None:
-            resp = self.app.dispatch(BoltRequest(body=body, headers=dict(headers)))
+            resp = dispatch(self.app, body, dict(headers))
             return Response(resp.status, resp.body, resp.first_headers())
         assert self.endpoint is not None
         request = urllib.request.Request(  # noqa: S310 - scheme checked in __init__

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import traceback
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -205,7 +206,11 @@ def first_delivery_only(
 def on_error(
     error: Exception, body: dict[str, Any], context: BoltContext, client: WebClient
 ) -> BoltResponse | None:
-    """The last resort (middleware failures): log, tell the person, never raise."""
+    """The last resort (middleware failures, payloads Bolt cannot route): log, tell the
+    person, answer Slack cleanly (never a 500), and never raise."""
+    if _unreadable(error):
+        log.warning("malformed request refused (%s)", type(error).__name__)
+        return BoltResponse(status=400, body="")
     try:
         _log(error, "request")
         deps: Deps | None = context.get("deps")
@@ -215,4 +220,12 @@ def on_error(
             ephemeral(client, channel=who.channel_id, user=who.user_id, text=explain(m, error))
     except Exception:  # noqa: BLE001 - the error handler must never raise
         log.exception("the error handler failed")
-    return None
+    return BoltResponse(status=200, body="")
+
+
+def _unreadable(error: BaseException) -> bool:
+    """A payload of the wrong shape that Bolt itself tripped over (before any listener)."""
+    if not isinstance(error, KeyError | TypeError | AttributeError | IndexError | ValueError):
+        return False
+    frames = traceback.extract_tb(error.__traceback__)
+    return bool(frames) and "slack_bolt" in frames[-1].filename

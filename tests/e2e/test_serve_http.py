@@ -129,3 +129,20 @@ def test_serve_refuses_to_start_without_a_database(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.strip().startswith("s3bot: cannot reach the database (DATABASE_URL)")
     assert "Traceback" not in result.stderr
+
+
+def test_malformed_signed_requests_over_http_get_a_clean_answer(server: Server, fake) -> None:
+    from urllib.parse import urlencode
+
+    driver = SlackDriver(SECRET, url=server.url, team_id=TEAM, response_url_base=fake.hooks_url)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    bodies = [
+        urlencode({"payload": json.dumps({"type": "block_actions", "actions": {"a": 1}})}),
+        urlencode({"payload": '{"type": "block_actions", "user": '}),  # truncated
+        "payload=%FF%FE",  # not UTF-8 once decoded
+        urlencode({"payload": json.dumps({"type": "view_submission", "view": []})}),
+    ]
+    for body in bodies:
+        response = driver.send_raw(body, {**form, **driver.sign(body)})
+        assert response.status in (200, 400), (body, response.status)
+    assert get_json(server.url + "/healthz")[0] == 200  # the server is still well

@@ -12,6 +12,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.request import HttpRequest
 
+from bot.runtime.pacing import Pacer
+
 # A post that failed with a 5xx or a dropped connection may have gone out all the same.
 # Retrying it inside the client would double it; the outbox retries it instead, after
 # looking for it (bot.runtime.posting). A 429 is always safe to retry: Slack did nothing.
@@ -32,12 +34,27 @@ class _ServerErrors(ServerErrorRetryHandler):
         return not _is_post(request) and super()._can_retry(request=request, **kwargs)
 
 
+class PacedClient(WebClient):
+    """A WebClient that waits for each call's turn within Slack's tiers (bot.runtime.pacing)."""
+
+    def __init__(self, *args: Any, pacer: Pacer | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pacer = pacer or Pacer()
+
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        params = kwargs.get("json") or kwargs.get("params") or kwargs.get("data") or {}
+        channel = params.get("channel") if isinstance(params, dict) else None
+        self.pacer.pace(self.token or "", api_method, channel if isinstance(channel, str) else None)
+        return super().api_call(api_method, **kwargs)
+
+
 def make_client(token: str | None, base_url: str, *, timeout: int = 10) -> WebClient:
-    """A WebClient that retries rate limits (honouring Retry-After), 5xx and dropped connections.
+    """A WebClient that paces itself within Slack's tiers and retries rate limits (honouring
+    Retry-After), 5xx and dropped connections.
 
     Posts are retried on 429 only; their other failures reach the caller (the outbox).
     """
-    return WebClient(
+    return PacedClient(
         token=token,
         base_url=base_url,
         timeout=timeout,

@@ -1,0 +1,102 @@
+"""Pacing calls within Slack's rate tiers, so a burst waits a little instead of meeting 429s.
+
+Each (workspace token, method) has a token bucket sized by the method's tier; posts are also
+paced per channel (about one a second, with a short burst). A 429 that still comes is retried
+by slack_sdk's handler after its `Retry-After`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+# Calls per minute of each tier (Slack's published floors), and the burst a bucket allows.
+TIER_PER_MINUTE = {"t1": 1, "t2": 20, "t3": 50, "t4": 100}
+TIER_BURST = {"t1": 1, "t2": 5, "t3": 10, "t4": 20}
+
+# The tier of each method the bot calls (checked against ../shared/slack by the tests).
+# t5 is Slack's "special" tier: chat.postMessage is paced per channel instead.
+METHOD_TIERS = {
+    "chat.postMessage": "t5",
+    "chat.update": "t3",
+    "chat.delete": "t3",
+    "chat.postEphemeral": "t4",
+    "chat.getPermalink": "t5",
+    "views.open": "t4",
+    "views.push": "t4",
+    "views.update": "t4",
+    "views.publish": "t4",
+    "users.info": "t4",
+    "conversations.members": "t4",
+    "conversations.open": "t3",
+    "conversations.info": "t3",
+    "conversations.history": "t3",
+    "conversations.replies": "t3",
+    "reactions.add": "t3",
+    "reactions.remove": "t2",
+    "auth.test": "t5",
+}
+POSTS_PER_SECOND_PER_CHANNEL = 1.0
+POST_BURST = 3
+MAX_WAIT = 30.0  # a call waits at most this long for its turn, then goes (and may meet a 429)
+
+
+@dataclass
+class Bucket:
+    """A token bucket: `rate` tokens a second, holding at most `burst`."""
+
+    rate: float
+    burst: float
+    tokens: float = field(default=-1.0)
+    stamp: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        if self.tokens < 0:
+            self.tokens = self.burst
+
+    def wait_time(self, now: float) -> float:
+        """Take a token, returning how long to wait for it (0: now)."""
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        self.tokens -= 1
+        return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
+
+
+class Pacer:
+    """Buckets per (workspace, method) and per (workspace, channel) for posts; thread-safe."""
+
+    def __init__(self, sleep=time.sleep) -> None:  # type: ignore[no-untyped-def]
+        self._lock = threading.Lock()
+        self._buckets: dict[tuple[str, str], Bucket] = {}
+        self._sleep = sleep
+
+    def _bucket(self, key: tuple[str, str], rate: float, burst: float) -> Bucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = Bucket(rate, burst)
+        return bucket
+
+    def delay(self, workspace: str, method: str, channel: str | None = None) -> float:
+        """Reserve a turn for this call; how long it must wait before going."""
+        now = time.monotonic()
+        waits = [0.0]
+        with self._lock:
+            tier = METHOD_TIERS.get(method)
+            if tier in TIER_PER_MINUTE:
+                rate = TIER_PER_MINUTE[tier] / 60.0
+                waits.append(
+                    self._bucket((workspace, method), rate, TIER_BURST[tier]).wait_time(now)
+                )
+            if method == "chat.postMessage" and channel:
+                bucket = self._bucket(
+                    (workspace, "post:" + channel), POSTS_PER_SECOND_PER_CHANNEL, POST_BURST
+                )
+                waits.append(bucket.wait_time(now))
+        return min(max(waits), MAX_WAIT)
+
+    def pace(self, workspace: str, method: str, channel: str | None = None) -> None:
+        """Wait for this call's turn."""
+        wait = self.delay(workspace, method, channel)
+        if wait > 0:
+            self._sleep(wait)

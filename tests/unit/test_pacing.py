@@ -1,0 +1,45 @@
+"""Pacing within Slack's tiers: bursts wait their turn instead of meeting 429s."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.runtime.pacing import MAX_WAIT, METHOD_TIERS, Pacer
+
+
+def test_posts_to_one_channel_go_about_one_a_second_after_a_short_burst() -> None:
+    pacer = Pacer()
+    waits = [pacer.delay("xoxb-1", "chat.postMessage", "C1") for _ in range(8)]
+    assert waits[:3] == [0.0, 0.0, 0.0]  # the burst
+    assert all(b > a for a, b in zip(waits[3:], waits[4:], strict=False))  # then spaced out
+    assert 4.5 <= waits[-1] <= 5.5  # the 8th post about five seconds on
+    assert pacer.delay("xoxb-1", "chat.postMessage", "C2") == 0.0  # another channel: its own pace
+    assert pacer.delay("xoxb-2", "chat.postMessage", "C1") == 0.0  # another workspace too
+
+
+def test_a_tier_3_method_allows_its_burst_then_about_50_a_minute() -> None:
+    pacer = Pacer()
+    waits = [pacer.delay("xoxb-1", "chat.update") for _ in range(12)]
+    assert waits[:10] == [0.0] * 10
+    assert waits[10] == pytest.approx(60 / 50, rel=0.05)
+    assert waits[11] == pytest.approx(2 * 60 / 50, rel=0.05)
+
+
+def test_no_call_waits_longer_than_the_bound() -> None:
+    pacer = Pacer()
+    waits = [pacer.delay("xoxb-1", "reactions.remove") for _ in range(200)]
+    assert max(waits) == MAX_WAIT
+
+
+def test_unknown_methods_are_not_held_back() -> None:
+    assert Pacer().delay("xoxb-1", "team.info") == 0.0
+
+
+@pytest.mark.shared
+def test_the_tier_table_matches_slacks_reference(shared_slack_dir: Path) -> None:
+    for method, tier in METHOD_TIERS.items():
+        spec = json.loads((shared_slack_dir / "methods" / f"{method}.json").read_text())
+        assert spec["rate_limits"] == tier, method

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     default_locale: Literal["en", "nl"] = "en"
     sweep_interval_seconds: int = Field(default=60, ge=1, le=3600)
+    # Pace Slack calls within the method tiers (bot.runtime.pacing); the demo's stand-in
+    # Slack has no limits, so `s3bot demo` turns it off to play its story at once.
+    slack_pacing: bool = True
 
     @field_validator("log_level", mode="before")
     @classmethod

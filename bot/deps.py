@@ -49,7 +49,7 @@ def build_deps(
         settings=settings,
         engine=engine,
         sessions=sessions,
-        client=make_client(token, settings.slack_api_url),
+        client=make_client(token, settings.slack_api_url, paced=settings.slack_pacing),
         people=people,
         clock=clock or utcnow,
     )

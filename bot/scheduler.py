@@ -19,6 +19,7 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.delivery import outbox, reminders, rounds
+from bot.runtime.pacing import patient
 from bot.services import consent, rhythm, workspace
 
 if TYPE_CHECKING:
@@ -134,12 +135,18 @@ def kick(deps: Deps) -> None:
         _kick_lock.release()
 
 
+def _patiently(sweep: Sweep, deps: Deps) -> int:
+    """A scheduled sweep: its Slack calls wait for their turn within the tiers."""
+    with patient():
+        return sweep.run(deps)
+
+
 def run_all_once(deps: Deps) -> dict[str, int]:
     """Run every sweep once; a failing sweep is logged and does not stop the others."""
     results: dict[str, int] = {}
     for sweep in SWEEPS:
         try:
-            results[sweep.name] = sweep.run(deps)
+            results[sweep.name] = _patiently(sweep, deps)
         except Exception:
             log.exception("sweep %s failed", sweep.name)
             results[sweep.name] = -1
@@ -156,9 +163,9 @@ def start_scheduler(deps: Deps) -> BackgroundScheduler:
     )
     for sweep in SWEEPS:
         scheduler.add_job(
-            sweep.run,
+            _patiently,
             "interval",
-            args=[deps],
+            args=[sweep, deps],
             id=sweep.name,
             name=sweep.name,
             seconds=sweep.every_seconds or deps.settings.sweep_interval_seconds,

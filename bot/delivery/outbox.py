@@ -23,6 +23,7 @@ from bot.deps import Deps
 from bot.domain.backlog import ItemNotFound
 from bot.domain.consent import RoundNotFound
 from bot.domain.review import AgreementNotFound
+from bot.runtime.pacing import is_patient
 from bot.runtime.posting import Attempt
 from bot.services import payloads
 from bot.store import outbox_repo
@@ -98,7 +99,9 @@ def deliver_outbox(deps: Deps, limit: int = 100) -> int:
     with transaction(deps.sessions) as session:
         due = outbox_repo.due_outbox(session, now, limit)
     sent = 0
-    for team_id, outbox_id in due:
+    for team_id, outbox_id, target in due:
+        if not is_patient() and not _postable_now(deps, target):
+            continue  # a burst in this channel: a patient sweep paces it out
         try:
             row = _lease(deps, team_id, outbox_id)
             if row is not None:
@@ -116,12 +119,23 @@ def deliver_key(deps: Deps, team_id: str, key: str) -> Delivered:
     """
     try:
         with transaction(deps.sessions) as session:
-            outbox_id = outbox_repo.id_for_key(session, team_id, key)
-        row = _lease(deps, team_id, outbox_id) if outbox_id is not None else None
+            found = outbox_repo.id_and_target_for_key(session, team_id, key)
+        if found is None:
+            return Delivered(Outcome.SKIPPED)
+        outbox_id, target = found
+        if not _postable_now(deps, target):
+            return Delivered(Outcome.SKIPPED)  # a burst in this channel: the sweep paces it out
+        row = _lease(deps, team_id, outbox_id)
         return deliver_row(deps, row) if row is not None else Delivered(Outcome.SKIPPED)
     except Exception as exc:  # noqa: BLE001 - the sweep retries whatever this could not send
         log.exception("outbox %s: not sent now; the sweep will retry", key)
         return Delivered(Outcome.RETRY, type(exc).__name__)
+
+
+def _postable_now(deps: Deps, target: str) -> bool:
+    """Whether a post to this target fits the budget now (no pacer: always)."""
+    pacer = getattr(deps.client, "pacer", None)
+    return pacer is None or pacer.ready(deps.client.token or "", "chat.postMessage", target)
 
 
 def _lease(deps: Deps, team_id: str, outbox_id: int) -> Leased | None:

@@ -184,6 +184,7 @@ def run_demo(out: TextIO, lang: str = "en") -> int:
             database_url=f"sqlite:///{Path(tmp) / 'demo.db'}",
             slack_api_url=fake.url,
             log_level="ERROR",
+            slack_pacing=False,
             default_locale=lang,
         )
         deps = build_deps(settings, clock=clock)

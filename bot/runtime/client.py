@@ -48,13 +48,16 @@ class PacedClient(WebClient):
         return super().api_call(api_method, **kwargs)
 
 
-def make_client(token: str | None, base_url: str, *, timeout: int = 10) -> WebClient:
+def make_client(
+    token: str | None, base_url: str, *, timeout: int = 10, paced: bool = True
+) -> WebClient:
     """A WebClient that paces itself within Slack's tiers and retries rate limits (honouring
     Retry-After), 5xx and dropped connections.
 
     Posts are retried on 429 only; their other failures reach the caller (the outbox).
     """
-    return PacedClient(
+    kind = PacedClient if paced else WebClient
+    return kind(
         token=token,
         base_url=base_url,
         timeout=timeout,

@@ -3,12 +3,18 @@
 Each (workspace token, method) has a token bucket sized by the method's tier; posts are also
 paced per channel (about one a second, with a short burst). A 429 that still comes is retried
 by slack_sdk's handler after its `Retry-After`.
+
+Only work that may wait does wait: the sweeps run `with patient():`. A listener never sleeps
+for its turn (that would hold a request thread); its calls are counted against the budget,
+and a post the budget has no room for is left to the sweep (`Pacer.ready`).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 # Calls per minute of each tier (Slack's published floors), and the burst a bucket allows.
@@ -63,6 +69,24 @@ class Bucket:
         return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
 
 
+_local = threading.local()
+
+
+@contextmanager
+def patient() -> Iterator[None]:
+    """Calls made inside wait for their turn (the sweeps); elsewhere they never wait."""
+    before = getattr(_local, "patient", False)
+    _local.patient = True
+    try:
+        yield
+    finally:
+        _local.patient = before
+
+
+def is_patient() -> bool:
+    return bool(getattr(_local, "patient", False))
+
+
 class Pacer:
     """Buckets per (workspace, method) and per (workspace, channel) for posts; thread-safe."""
 
@@ -96,7 +120,22 @@ class Pacer:
         return min(max(waits), MAX_WAIT)
 
     def pace(self, workspace: str, method: str, channel: str | None = None) -> None:
-        """Wait for this call's turn."""
+        """Take this call's turn; wait for it when the caller is patient."""
         wait = self.delay(workspace, method, channel)
-        if wait > 0:
+        if wait > 0 and is_patient():
             self._sleep(wait)
+
+    def ready(self, workspace: str, method: str, channel: str | None = None) -> bool:
+        """Whether a call could go now without waiting (nothing is reserved)."""
+        now = time.monotonic()
+        keys = [(workspace, method)]
+        if method == "chat.postMessage" and channel:
+            keys.append((workspace, "post:" + channel))
+        with self._lock:
+            for key in keys:
+                bucket = self._buckets.get(key)
+                if bucket is not None:
+                    refill = min(bucket.burst, bucket.tokens + (now - bucket.stamp) * bucket.rate)
+                    if refill < 1:
+                        return False
+        return True

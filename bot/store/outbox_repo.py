@@ -41,10 +41,10 @@ def enqueue(
     session.execute(stmt.on_conflict_do_nothing(index_elements=["team_id", "key"]))
 
 
-def due_outbox(session: Session, now: datetime, limit: int) -> list[tuple[str, int]]:
+def due_outbox(session: Session, now: datetime, limit: int) -> list[tuple[str, int, str]]:
     """Unsent messages whose time has come and whose lease (if any) has expired."""
     stmt = (
-        select(Outbox.team_id, Outbox.id)
+        select(Outbox.team_id, Outbox.id, Outbox.target)
         .where(
             Outbox.sent_at.is_(None),
             Outbox.not_before <= now,
@@ -54,16 +54,17 @@ def due_outbox(session: Session, now: datetime, limit: int) -> list[tuple[str, i
         .order_by(Outbox.id)
         .limit(limit)
     )
-    return [(t, i) for t, i in session.execute(stmt)]
+    return [(t, i, target) for t, i, target in session.execute(stmt)]
 
 
-def id_for_key(session: Session, team_id: str, key: str) -> int | None:
-    """The row queued under this key, if it is still waiting to be sent."""
-    return session.scalar(
-        select(Outbox.id).where(
+def id_and_target_for_key(session: Session, team_id: str, key: str) -> tuple[int, str] | None:
+    """The row queued under this key (id, target), if it is still waiting to be sent."""
+    row = session.execute(
+        select(Outbox.id, Outbox.target).where(
             Outbox.team_id == team_id, Outbox.key == key, Outbox.sent_at.is_(None)
         )
-    )
+    ).first()
+    return (row[0], row[1]) if row else None
 
 
 def claim_outbox(

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from bot.delivery.outbox import deliver_outbox
 from bot.deps import build_deps
 from bot.domain.clock import utcnow
+from bot.runtime.pacing import patient
 from bot.store import models
 from tests.fakes import SlackDriver
 from tests.support.harness import ALICE, CHANNEL, SECRET, TEAM, settings_for
@@ -58,7 +59,8 @@ def test_kill_9_during_a_tension_burst_loses_nothing_and_doubles_nothing(
             stored = set(s.scalars(select(models.BacklogItem.text)))
         assert stored == set(acked)  # every acknowledged tension is stored
         for _ in range(3):  # sweeping again and again sends nothing twice
-            deliver_outbox(deps, limit=500)
+            with patient():
+                deliver_outbox(deps, limit=500)
         with deps.sessions() as s:
             unsent = s.scalar(
                 select(func.count())

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from bot.delivery import outbox
 from bot.delivery.outbox import deliver_outbox
+from bot.runtime.pacing import patient
 from bot.services import payloads
 from bot.store import models
 from tests.support.harness import ALICE, CHANNEL, Bot, FakeClock, modal_values
@@ -28,7 +29,8 @@ def _posts(bot: Bot) -> list[dict]:
 
 def _sweep_outbox_later(bot: Bot, clock: FakeClock) -> None:
     clock.advance(hours=2)  # past every backoff and lease
-    deliver_outbox(bot.deps)
+    with patient():  # as the scheduled sweep runs: waiting for its turn within the tiers
+        deliver_outbox(bot.deps)
     bot.settle()
 
 
@@ -158,3 +160,29 @@ def test_one_row_that_times_out_does_not_stop_the_sweep(
     monkeypatch.setitem(outbox.SENDERS, payloads.TensionAnnouncement, real)
     _sweep_outbox_later(bot, clock)
     assert len(_posts(bot)) == 2
+
+
+def test_a_round_posted_whose_link_failed_to_store_is_linked_on_retry_not_posted_again(
+    bot: Bot, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from bot.services import consent
+
+    real = consent.set_message
+    failures = iter([OperationalError("UPDATE", {}, Exception("database went away"))])
+
+    def flaky(*args, **kwargs):  # type: ignore[no-untyped-def]
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(consent, "set_message", flaky)
+    start_round(bot)
+    [posted] = _posts(bot)
+    _sweep_outbox_later(bot, clock)
+    assert [m["ts"] for m in _posts(bot)] == [posted["ts"]]
+    with bot.deps.sessions() as s:
+        assert s.scalars(select(models.ConsentRound)).one().message_ts == posted["ts"]
+        assert s.scalar(select(func.count()).select_from(models.ConsentRound)) == 1

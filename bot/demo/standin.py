@@ -188,8 +188,6 @@ class StandinSlack:
             "conversations.open": self._conversations_open,
             "conversations.members": self._conversations_members,
             "conversations.info": self._conversations_info,
-            "conversations.history": self._conversations_history,
-            "conversations.replies": self._conversations_replies,
             "users.info": self._users_info,
             "reactions.add": self._reactions_add,
             "reactions.remove": self._reactions_remove,
@@ -872,43 +870,6 @@ class StandinSlack:
             raise _ApiError("cannot_dm_bot")
         if user.deleted:
             raise _ApiError("user_disabled")
-
-    def _conversations_history(self, args: Args) -> dict[str, Any]:
-        """Top-level messages (and broadcast replies) of a conversation, newest first."""
-        channel = self._channel(args.get("channel"))
-        rows = [
-            m
-            for m in self.messages.get(channel.id, [])
-            if m.get("thread_ts") in (None, m["ts"]) or m.get("subtype") == "thread_broadcast"
-        ]
-        return self._history_page(list(reversed(rows)), args)
-
-    def _conversations_replies(self, args: Args) -> dict[str, Any]:
-        """A thread: its parent, then its replies, oldest first."""
-        channel = self._channel(args.get("channel"))
-        ts = args.get("ts")
-        parent = self._find_message(channel.id, ts) if isinstance(ts, str) else None
-        if parent is None:
-            raise _ApiError("thread_not_found")
-        rows = [m for m in self.messages.get(channel.id, []) if m.get("thread_ts") == ts]
-        return self._history_page(rows or [parent], args)
-
-    def _history_page(self, rows: list[dict[str, Any]], args: Args) -> dict[str, Any]:
-        """One page of messages after `oldest`; metadata only when asked for, as Slack does."""
-        oldest = _ts_key(str(args.get("oldest") or "0"))
-        rows = [m for m in rows if _ts_key(m["ts"]) > oldest]
-        start = int(args.get("cursor") or 0)
-        limit = max(1, min(int(args.get("limit") or 100), 999))
-        page = copy.deepcopy(rows[start : start + limit])
-        if not _flag(args, "include_all_metadata"):
-            for message in page:
-                message.pop("metadata", None)
-        more = start + limit < len(rows)
-        return {
-            "messages": page,
-            "has_more": more,
-            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
-        }
 
     def _conversations_members(self, args: Args) -> dict[str, Any]:
         """List channel members, paginated with limit/cursor."""

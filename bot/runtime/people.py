@@ -18,6 +18,7 @@ from bot.i18n import Messages, messages, normalise_locale
 
 log = logging.getLogger(__name__)
 
+USERS_CACHED = 20_000  # people remembered per process (about 2 KB each)
 MEMBER_CHECK_LIMIT = 200  # beyond this, only the bot itself is left out of a round
 
 
@@ -29,7 +30,7 @@ class People:
         self._fallback = fallback
         self._ttl = ttl
         self._lock = threading.Lock()
-        self._users: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
+        self._users: OrderedDict[tuple[str, str], tuple[float, dict[str, Any]]] = OrderedDict()
         self._teams: dict[str, tuple[float, str]] = {}
         self._bots: dict[str, str] = {}
         self.channels = ChannelMembers()
@@ -71,6 +72,9 @@ class People:
             return None
         with self._lock:
             self._users[key] = (now + self._ttl, info)
+            self._users.move_to_end(key)
+            while len(self._users) > USERS_CACHED:
+                self._users.popitem(last=False)  # the least recently fetched goes first
         return info
 
     def for_user(self, client: WebClient, team_id: str, user_id: str) -> str:

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.demo.standin import ApiError, Args, Call, StandinSlack, TokenMethod
+from bot.demo.standin import _flag as flag
+from bot.demo.standin import _ts_key as ts_key
 from tests.fakes.blockkit import MAX_MESSAGE_BLOCKS, check_blocks, check_view
 from tests.fakes.contract import ContractBook
 
@@ -46,6 +48,49 @@ class FakeSlack(StandinSlack):
         self._delays: dict[str, float] = {}
         self._lost: dict[str, deque[int]] = {}
         self._extra_methods: dict[str, ExtraMethod] = {}
+
+        # Looking up posts (the outbox's reconcile before a resend), which the demo never does.
+        self._methods["conversations.history"] = self._conversations_history
+        self._methods["conversations.replies"] = self._conversations_replies
+
+    # ----------------------------------------------------------------- history
+
+    def _conversations_history(self, args: Args) -> dict[str, Any]:
+        """Top-level messages (and broadcast replies) of a conversation, newest first."""
+        channel = self._channel(args.get("channel"))
+        rows = [
+            m
+            for m in self.messages.get(channel.id, [])
+            if m.get("thread_ts") in (None, m["ts"]) or m.get("subtype") == "thread_broadcast"
+        ]
+        return self._history_page(list(reversed(rows)), args)
+
+    def _conversations_replies(self, args: Args) -> dict[str, Any]:
+        """A thread: its parent, then its replies, oldest first."""
+        channel = self._channel(args.get("channel"))
+        ts = args.get("ts")
+        parent = self._find_message(channel.id, ts) if isinstance(ts, str) else None
+        if parent is None:
+            raise ApiError("thread_not_found")
+        rows = [m for m in self.messages.get(channel.id, []) if m.get("thread_ts") == ts]
+        return self._history_page(rows or [parent], args)
+
+    def _history_page(self, rows: list[dict[str, Any]], args: Args) -> dict[str, Any]:
+        """One page of messages after `oldest`; metadata only when asked for, as Slack does."""
+        oldest = ts_key(str(args.get("oldest") or "0"))
+        rows = [m for m in rows if ts_key(m["ts"]) > oldest]
+        start = int(args.get("cursor") or 0)
+        limit = max(1, min(int(args.get("limit") or 100), 999))
+        page = copy.deepcopy(rows[start : start + limit])
+        if not flag(args, "include_all_metadata"):
+            for message in page:
+                message.pop("metadata", None)
+        more = start + limit < len(rows)
+        return {
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     # ----------------------------------------------------------------- world state
 

@@ -43,3 +43,20 @@ def test_the_tier_table_matches_slacks_reference(shared_slack_dir: Path) -> None
     for method, tier in METHOD_TIERS.items():
         spec = json.loads((shared_slack_dir / "methods" / f"{method}.json").read_text())
         assert spec["rate_limits"] == tier, method
+
+
+def test_the_people_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.runtime import people
+
+    monkeypatch.setattr(people, "USERS_CACHED", 3)
+
+    class Client:
+        def users_info(self, user: str, include_locale: bool) -> dict:
+            return {"user": {"id": user, "locale": "nl-NL"}}
+
+    cache = people.People(lambda team: None)
+    for n in range(5):
+        assert cache.user_info(Client(), "T1", f"U{n}") == {"id": f"U{n}", "locale": "nl-NL"}
+    assert cache.cached("T1", "U0") is None and cache.cached("T1", "U1") is None
+    assert cache.cached("T1", "U4") == {"id": "U4", "locale": "nl-NL"}
+    assert cache.cached_messages("T1", "U4").locale == "nl"

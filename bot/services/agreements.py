@@ -14,7 +14,7 @@ from bot.domain.consent import ProposalEmpty, clean_proposal
 from bot.domain.review import AgreementStatus, Pending, Stage
 from bot.services import payloads
 from bot.services.views import AgreementView, HistoryEntry
-from bot.store import agreements_repo, backlog_repo, outbox_repo
+from bot.store import agreements_repo, backlog_repo
 from bot.store.db import transaction
 from bot.store.models import Agreement
 
@@ -169,15 +169,12 @@ def _announce(
     event = agreements_repo.add_event(
         session, agreement, actor=actor, action=action, detail=detail, now=now
     )
-    outbox_repo.enqueue(
+    payloads.queue(
         session,
         team_id=agreement.team_id,
         key=f"agreement-event:{event.id}",
-        kind="channel",
         target=agreement.channel_id,
-        payload=payloads.dump(
-            payloads.AgreementEvent(event_id=event.id, agreement_id=agreement.id)
-        ),
+        payload=payloads.AgreementEvent(event_id=event.id, agreement_id=agreement.id),
         now=now,
     )
 

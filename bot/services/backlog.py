@@ -21,7 +21,7 @@ from bot.domain.backlog import (
 )
 from bot.domain.backlog import BacklogItem as ItemRules
 from bot.services import payloads
-from bot.store import backlog_repo, outbox_repo, workspace_repo
+from bot.store import backlog_repo, workspace_repo
 from bot.store.db import transaction
 from bot.store.models import BacklogItem, Circle
 
@@ -70,13 +70,12 @@ def announcement_key(item_id: int) -> str:
 
 def _announce(session: Session, item: BacklogItem, open_count: int, now: datetime) -> None:
     session.flush()
-    outbox_repo.enqueue(
+    payloads.queue(
         session,
         team_id=item.team_id,
         key=announcement_key(item.id),
-        kind="channel",
         target=item.channel_id,
-        payload=payloads.dump(payloads.TensionAnnouncement(item_id=item.id, open_count=open_count)),
+        payload=payloads.TensionAnnouncement(item_id=item.id, open_count=open_count),
         now=now,
     )
 

@@ -15,7 +15,7 @@ from bot.domain.errors import DomainError
 from bot.domain.review import AgreementNotFound
 from bot.services import payloads
 from bot.services.views import RoundBrief, RoundView, Waiting
-from bot.store import agreements_repo, backlog_repo, consent_repo, outbox_repo, workspace_repo
+from bot.store import agreements_repo, backlog_repo, consent_repo, workspace_repo
 from bot.store.db import transaction
 from bot.store.models import BacklogItem, Circle, ConsentRound, Proposal
 
@@ -179,15 +179,12 @@ def open_round(
         rnd = _new_round(session, proposal, version, channel_id, author_id, draft, item, now)
         if not whole_channel:
             consent_repo.add_participants(session, team_id, rnd.id, sorted(set(draft.participants)))
-        outbox_repo.enqueue(
+        payloads.queue(
             session,
             team_id=team_id,
             key=round_message_key(rnd.id),
-            kind="channel",
             target=channel_id,
-            payload=payloads.dump(
-                payloads.RoundMessage(round_id=rnd.id, whole_channel=whole_channel)
-            ),
+            payload=payloads.RoundMessage(round_id=rnd.id, whole_channel=whole_channel),
             now=now,
         )
         if item is not None and item.status in (ItemStatus.NEW.value, ItemStatus.BACKLOG.value):
@@ -665,22 +662,21 @@ def _finish_item(session: Session, rnd: ConsentRound, view: RoundView, now: date
 
 def _announce_result(session: Session, rnd: ConsentRound, now: datetime) -> None:
     """Queue the result for the channel and for the author (once per deadline)."""
-    outbox_repo.enqueue(
+    payloads.queue(
         session,
         team_id=rnd.team_id,
         key=f"round-result:{rnd.id}:{rnd.deadline.isoformat()}",
-        kind="channel",
         target=rnd.channel_id,
-        payload=payloads.dump(payloads.RoundResult(round_id=rnd.id)),
+        payload=payloads.RoundResult(round_id=rnd.id),
         now=now,
     )
-    outbox_repo.enqueue(
+    payloads.queue(
         session,
         team_id=rnd.team_id,
         key=f"round-result-author:{rnd.id}:{rnd.deadline.isoformat()}",
         kind="dm",
         target=rnd.author_id,
-        payload=payloads.dump(payloads.RoundResultAuthor(round_id=rnd.id)),
+        payload=payloads.RoundResultAuthor(round_id=rnd.id),
         now=now,
     )
 
@@ -701,13 +697,13 @@ def nudge_due(factory: Factory, *, now: datetime, limit: int = 100) -> int:
             for user in people:
                 if user in given and given[user].position in rules.COUNTED:
                     continue
-                outbox_repo.enqueue(
+                payloads.queue(
                     session,
                     team_id=team_id,
                     key=f"nudge:{round_id}:{user}:{rnd.deadline.isoformat()}",
                     kind="dm",
                     target=user,
-                    payload=payloads.dump(payloads.RoundNudge(round_id=round_id)),
+                    payload=payloads.RoundNudge(round_id=round_id),
                     now=now,
                 )
                 queued += 1

@@ -10,6 +10,9 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from sqlalchemy.orm import Session
+
+from bot.store import outbox_repo
 
 
 class _Payload(BaseModel):
@@ -96,6 +99,22 @@ _ADAPTER: TypeAdapter[Payload] = TypeAdapter(Payload)
 def dump(payload: _Payload) -> dict[str, Any]:
     """The row's JSON-ready form."""
     return payload.model_dump(mode="json")
+
+
+def queue(
+    session: Session,
+    *,
+    team_id: str,
+    key: str,
+    target: str,
+    payload: _Payload,
+    now: datetime,
+    kind: str = "channel",
+) -> None:
+    """Queue a message in the outbox, in the caller's transaction (once per key)."""
+    outbox_repo.enqueue(
+        session, team_id=team_id, key=key, kind=kind, target=target, payload=dump(payload), now=now
+    )
 
 
 def parse(data: str | bytes | dict[str, Any]) -> Payload:

@@ -18,7 +18,7 @@ from bot.domain.errors import DomainError
 from bot.domain.rhythm import Cadence
 from bot.services import payloads
 from bot.services.views import Agenda, CadenceView, DueAgreement
-from bot.store import agreements_repo, backlog_repo, outbox_repo, rhythm_repo, workspace_repo
+from bot.store import agreements_repo, backlog_repo, rhythm_repo, workspace_repo
 from bot.store.db import transaction
 from bot.store.models import Circle
 
@@ -84,15 +84,12 @@ def set_cadence(
         circle.meeting_time = cadence.time
         circle.meeting_tz = cadence.tz
         if actor:
-            outbox_repo.enqueue(
+            payloads.queue(
                 session,
                 team_id=team_id,
                 key=cadence_notice_key(channel_id, now),
-                kind="channel",
                 target=channel_id,
-                payload=payloads.dump(
-                    payloads.CadenceSet(channel_id=channel_id, actor=actor, saved_at=now)
-                ),
+                payload=payloads.CadenceSet(channel_id=channel_id, actor=actor, saved_at=now),
                 now=now,
             )
         return CadenceView(team_id, channel_id, cadence, circle.next_meeting_at)
@@ -242,15 +239,12 @@ def post_due_agendas(factory: Factory, *, now: datetime, limit: int = 200) -> in
         with transaction(factory) as session:
             if not rhythm_repo.claim_agenda(session, team_id, circle_id, meeting_at):
                 continue  # another sweep got it first
-            outbox_repo.enqueue(
+            payloads.queue(
                 session,
                 team_id=team_id,
                 key=agenda_key(circle_id, meeting_at),
-                kind="channel",
                 target=channel_id,
-                payload=payloads.dump(
-                    payloads.MeetingAgenda(circle_id=circle_id, meeting_at=meeting_at)
-                ),
+                payload=payloads.MeetingAgenda(circle_id=circle_id, meeting_at=meeting_at),
                 now=now,
             )
             queued += 1

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from urllib.parse import parse_qs
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -11,8 +13,10 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 
-from bot.runtime.pacing import Pacer
+from bot.runtime.pacing import Pacer, is_patient
 
 # A post that failed with a 5xx or a dropped connection may have gone out all the same.
 # Retrying it inside the client would double it; the outbox retries it instead, after
@@ -32,6 +36,62 @@ class _ConnectionErrors(ConnectionErrorRetryHandler):
 class _ServerErrors(ServerErrorRetryHandler):
     def _can_retry(self, *, request: HttpRequest, **kwargs: Any) -> bool:
         return not _is_post(request) and super()._can_retry(request=request, **kwargs)
+
+
+def _retry_after(response: HttpResponse) -> float:
+    for name, values in response.headers.items():
+        if name.lower() == "retry-after":
+            try:
+                return float(values[0] if isinstance(values, list) else values)
+            except (TypeError, ValueError, IndexError):
+                break
+    return 1.0
+
+
+def _call_of(request: HttpRequest) -> tuple[str, str, str | None]:
+    """(token, method, channel) of a request the client sent."""
+    method = request.url.split("?", 1)[0].rsplit("/", 1)[-1]
+    auth = (request.headers.get("Authorization") or [""])[0]
+    token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else ""
+    params: Any = request.body_params
+    if not isinstance(params, dict):
+        raw = request.data
+        try:
+            text = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw or "")
+            params = json.loads(text) if text.startswith("{") else parse_qs(text)
+        except ValueError:
+            params = {}
+    channel = params.get("channel") if isinstance(params, dict) else None
+    if isinstance(channel, list):
+        channel = channel[0] if channel else None
+    return token, method, channel if isinstance(channel, str) else None
+
+
+class _RateLimits(RateLimitErrorRetryHandler):
+    """Honours a 429's Retry-After: the pacer holds that method (a post: its channel) so
+    nobody else calls it meanwhile; a sweep waits and retries; a listener retries once at
+    most, and only a wait of a second (it must not hold a request thread; what it could not
+    send is left to the outbox's sweep)."""
+
+    def __init__(self, pacer: Pacer | None, max_retry_count: int = 3) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._pacer = pacer
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        wait = _retry_after(response)
+        if self._pacer is not None:
+            token, method, channel = _call_of(request)
+            self._pacer.hold(token, method, wait, channel)
+        return is_patient() or (state.current_attempt == 0 and wait <= 1)
 
 
 class PacedClient(WebClient):
@@ -56,14 +116,14 @@ def make_client(
 
     Posts are retried on 429 only; their other failures reach the caller (the outbox).
     """
-    kind = PacedClient if paced else WebClient
-    return kind(
-        token=token,
-        base_url=base_url,
-        timeout=timeout,
-        retry_handlers=[
-            _ConnectionErrors(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
-            _ServerErrors(max_retry_count=2),
-        ],
+    pacer = Pacer() if paced else None
+    handlers = [
+        _ConnectionErrors(max_retry_count=2),
+        _RateLimits(pacer, max_retry_count=3),
+        _ServerErrors(max_retry_count=2),
+    ]
+    if pacer is None:
+        return WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=handlers)
+    return PacedClient(
+        token=token, base_url=base_url, timeout=timeout, retry_handlers=handlers, pacer=pacer
     )

@@ -93,7 +93,13 @@ class Pacer:
     def __init__(self, sleep=time.sleep) -> None:  # type: ignore[no-untyped-def]
         self._lock = threading.Lock()
         self._buckets: dict[tuple[str, str], Bucket] = {}
+        self._held: dict[tuple[str, str], float] = {}  # key -> monotonic time it is free again
         self._sleep = sleep
+
+    def __deepcopy__(self, memo: dict) -> Pacer:
+        """One pacer per process: a copied client (Bolt copies a lazy listener's request
+        with its client) keeps counting against the same budget."""
+        return self
 
     def _bucket(self, key: tuple[str, str], rate: float, burst: float) -> Bucket:
         bucket = self._buckets.get(key)
@@ -101,11 +107,38 @@ class Pacer:
             bucket = self._buckets[key] = Bucket(rate, burst)
         return bucket
 
+    @staticmethod
+    def _keys(workspace: str, method: str, channel: str | None) -> list[tuple[str, str]]:
+        keys = [(workspace, method)]
+        if method == "chat.postMessage" and channel:
+            keys.append((workspace, "post:" + channel))
+        return keys
+
+    def hold(self, workspace: str, method: str, seconds: float, channel: str | None = None) -> None:
+        """Slack answered 429 with Retry-After: nobody calls this again before it is over
+        (a post's limit is its channel's; other methods' the workspace's)."""
+        key = (
+            (workspace, "post:" + channel)
+            if method == "chat.postMessage" and channel
+            else (
+                workspace,
+                method,
+            )
+        )
+        until = time.monotonic() + max(0.0, seconds)
+        with self._lock:
+            self._held[key] = max(until, self._held.get(key, 0.0))
+
+    def _held_for(self, keys: list[tuple[str, str]], now: float) -> float:
+        """How long a 429's Retry-After still holds these keys (under the lock)."""
+        return max([self._held.get(key, 0.0) - now for key in keys] + [0.0])
+
     def delay(self, workspace: str, method: str, channel: str | None = None) -> float:
         """Reserve a turn for this call; how long it must wait before going."""
         now = time.monotonic()
         waits = [0.0]
         with self._lock:
+            waits.append(self._held_for(self._keys(workspace, method, channel), now))
             tier = METHOD_TIERS.get(method)
             if tier in TIER_PER_MINUTE:
                 rate = TIER_PER_MINUTE[tier] / 60.0
@@ -128,10 +161,10 @@ class Pacer:
     def ready(self, workspace: str, method: str, channel: str | None = None) -> bool:
         """Whether a call could go now without waiting (nothing is reserved)."""
         now = time.monotonic()
-        keys = [(workspace, method)]
-        if method == "chat.postMessage" and channel:
-            keys.append((workspace, "post:" + channel))
+        keys = self._keys(workspace, method, channel)
         with self._lock:
+            if self._held_for(keys, now) > 0:
+                return False
             for key in keys:
                 bucket = self._buckets.get(key)
                 if bucket is not None:

@@ -21,6 +21,7 @@ from bot.demo.standin import _flag as flag
 from bot.demo.standin import _ts_key as ts_key
 from tests.fakes.blockkit import MAX_MESSAGE_BLOCKS, check_blocks, check_view
 from tests.fakes.contract import ContractBook
+from tests.fakes.ratelimits import TierLimits, tiers_from
 
 # A method added with `FakeSlack.register_method`: called with the arguments and the token.
 ExtraMethod = TokenMethod
@@ -40,10 +41,14 @@ class _Fault:
 class FakeSlack(StandinSlack):
     """The stand-in workspace, checking calls against Slack's contracts, with faults."""
 
-    def __init__(self, schema_dir: Path | None = None, **kwargs: Any) -> None:
-        """Create the workspace; `schema_dir` holds the method schemas (None: no contracts)."""
+    def __init__(
+        self, schema_dir: Path | None = None, *, enforce_tiers: bool = True, **kwargs: Any
+    ) -> None:
+        """Create the workspace; `schema_dir` holds the method schemas (None: no contracts,
+        no rate limits). With `enforce_tiers`, calls beyond Slack's rate tiers get a 429."""
         super().__init__(**kwargs)
         self.contracts = ContractBook(schema_dir)
+        self.tiers = TierLimits(tiers_from(schema_dir) if enforce_tiers else {})
         self._faults: dict[str, deque[_Fault]] = {}
         self._delays: dict[str, float] = {}
         self._lost: dict[str, deque[int]] = {}
@@ -187,6 +192,7 @@ class FakeSlack(StandinSlack):
             self._faults.clear()
             self._delays.clear()
             self._lost.clear()
+        self.tiers.reset()
 
     # ----------------------------------------------------------------- faults
 
@@ -236,17 +242,21 @@ class FakeSlack(StandinSlack):
         parse_problem: str | None,
         is_json: bool,
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
-        """Answer one API call: delay, injected fault, else as the stand-in does."""
+        """Answer one API call: delay, rate limit, injected fault, else as the stand-in does."""
         at = time.time()
         with self._lock:
             delay = self._delays.get(method, 0.0)
         if delay:
             time.sleep(delay)
         headers: dict[str, str] = {}
+        retry_after = self.tiers.retry_after(token, method, args)
         with self._lock:
             queue = self._faults.get(method)
-            fault = queue.popleft() if queue else None
-            if fault is not None:
+            fault = queue.popleft() if queue and retry_after is None else None
+            if retry_after is not None:
+                status, response = 429, {"ok": False, "error": "ratelimited"}
+                headers["Retry-After"] = str(retry_after)
+            elif fault is not None:
                 status, response = fault.status, {"ok": False, "error": fault.error}
                 if fault.retry_after is not None:
                     headers["Retry-After"] = str(fault.retry_after)

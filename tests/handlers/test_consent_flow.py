@@ -486,7 +486,8 @@ def test_message_updates_are_coalesced_and_the_final_state_kept(bot: Bot, clock:
     assert len(updates) == 1  # the second answer came within the interval
     assert "1 of 3 have answered" in round_message(bot, rnd)
     clock.advance(seconds=6)
-    bot.fake.fail_next("chat.update", status=429, retry_after=1, times=4)
+    # Outside a patient sweep a 429 is retried once (after its second): both refused.
+    bot.fake.fail_next("chat.update", status=429, retry_after=1, times=2)
     render_rounds(bot.deps)  # Slack keeps refusing: not marked rendered
     clock.advance(seconds=6)
     render_rounds(bot.deps)

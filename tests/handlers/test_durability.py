@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
 import pytest
+from slack_sdk import WebClient
 from sqlalchemy import func, select
 
+from bot.blocks import ids
 from bot.delivery import outbox
 from bot.delivery.outbox import deliver_outbox
+from bot.delivery.rounds import render_rounds
 from bot.runtime.pacing import patient
 from bot.services import payloads
 from bot.store import models
 from tests.support.harness import ALICE, CHANNEL, Bot, FakeClock, modal_values
-from tests.support.steps import START, last_modal, start_round, submit
+from tests.support.steps import START, click, last_modal, start_round, submit
 
 
 def _count(bot: Bot, model: type) -> int:
@@ -186,3 +190,48 @@ def test_a_round_posted_whose_link_failed_to_store_is_linked_on_retry_not_posted
     with bot.deps.sessions() as s:
         assert s.scalars(select(models.ConsentRound)).one().message_ts == posted["ts"]
         assert s.scalar(select(func.count()).select_from(models.ConsentRound)) == 1
+
+
+def test_a_burst_of_tensions_within_slacks_tiers_acks_fast_meets_no_429_storm_loses_nothing(
+    bot: Bot, clock: FakeClock
+) -> None:
+    # The fake answers 429 beyond Slack's tiers (posts: about 1/s per channel, short bursts).
+    texts = [f"burst {n:02d}" for n in range(10)]
+    slowest = 0.0
+    for text in texts:
+        started = time.monotonic()
+        response = bot.driver.command("/tension", text, user_id=ALICE, channel_id=CHANNEL)
+        slowest = max(slowest, time.monotonic() - started)
+        assert response.status == 200
+    bot.settle()
+    assert slowest < 3.0, f"slowest ack {slowest:.1f}s"
+    assert _count(bot, models.BacklogItem) == len(texts)
+    _sweep_outbox_later(bot, clock)  # what the burst left waits its turn in the sweep
+    announced = [t for m in _posts(bot) for t in texts if t in str(m.get("blocks"))]
+    assert sorted(announced) == texts  # each once
+    calls = bot.fake.calls
+    assert len(bot.fake.tiers.limited) <= len(calls) // 100  # a few 429s at most, no storm
+
+
+def test_a_429_from_slack_holds_the_method_for_its_retry_after_and_the_sweep_waits(
+    bot: Bot, clock: FakeClock
+) -> None:
+    rnd = start_round(bot)
+    # Another replica spent this workspace's chat.update budget: Slack says 429, Retry-After.
+    other = WebClient(token="xoxb-test-token", base_url=bot.deps.settings.slack_api_url)
+    ts = rnd.message_ts
+    for _ in range(60):
+        try:
+            other.chat_update(channel=CHANNEL, ts=ts, text="elsewhere")
+        except Exception:  # noqa: BLE001 - the ones beyond the tier are refused
+            break
+    assert bot.fake.tiers.limited, "the fake should refuse beyond tier 3"
+    click(bot, ids.ACT_ANSWER_CONSENT, rnd.id, ALICE)
+    clock.advance(seconds=10)
+    refused_before = len(bot.fake.tiers.limited)
+    with patient():
+        render_rounds(bot.deps)
+    message = json.dumps(bot.fake.last_message(CHANNEL))  # the round's message, updated
+    assert "1 of 3 have answered" in message  # waited for its turn, then updated
+    # One refusal at most, then the Retry-After is honoured (no retry storm).
+    assert len(bot.fake.tiers.limited) - refused_before <= 1

@@ -60,3 +60,14 @@ def test_the_people_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cache.cached("T1", "U0") is None and cache.cached("T1", "U1") is None
     assert cache.cached("T1", "U4") == {"id": "U4", "locale": "nl-NL"}
     assert cache.cached_messages("T1", "U4").locale == "nl"
+
+
+def test_a_retry_after_holds_the_method_and_a_post_holds_its_channel() -> None:
+    pacer = Pacer()
+    pacer.hold("xoxb-1", "chat.update", 2.0)
+    assert not pacer.ready("xoxb-1", "chat.update")
+    assert pacer.delay("xoxb-1", "chat.update") == pytest.approx(2.0, abs=0.1)
+    assert pacer.ready("xoxb-2", "chat.update")  # another workspace is not held
+    pacer.hold("xoxb-1", "chat.postMessage", 3.0, "C1")
+    assert not pacer.ready("xoxb-1", "chat.postMessage", "C1")
+    assert pacer.ready("xoxb-1", "chat.postMessage", "C2")  # a post's limit is its channel's

@@ -46,6 +46,7 @@ from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
@@ -68,6 +69,7 @@ from bench.tension_ack import (  # noqa: E402
 from bot.blocks import ids  # noqa: E402
 from bot.demo.driver import Response, SlackDriver  # noqa: E402
 from bot.demo.forms import fill  # noqa: E402
+from bot.demo.ratelimits import tiers_from  # noqa: E402
 from bot.demo.standin import StandinSlack  # noqa: E402
 from bot.store.db import normalise_url  # noqa: E402
 
@@ -100,6 +102,16 @@ class PooledDriver(SlackDriver):
     def __init__(self, port: int, **kwargs: Any) -> None:
         super().__init__(SECRET, url=f"http://127.0.0.1:{port}", team_id=TEAM, **kwargs)
         self.pool = ConnPool(port)
+        self._issued = threading.local()
+
+    def _response_url(self, kind: str) -> str:
+        url = super()._response_url(kind)
+        self._issued.url = url  # the sending thread reads it back (`last_response_url`)
+        return url
+
+    def last_response_url(self) -> str:
+        """The response_url of the last request this thread built."""
+        return getattr(self._issued, "url", "")
 
     def send_raw(self, body: str, headers: dict[str, str]) -> Timed:
         """Deliver a signed body; a keep-alive connection the server closed is retried once."""
@@ -175,6 +187,7 @@ class Answer:
     status: int = 0
     latency: float = float("nan")
     error: str | None = None
+    response_url: str = ""  # the button's: where the confirmation should come
     button: Timed | None = None  # the Concern button's ack (concerns only)
     modal_wait: float = float("nan")  # button ack -> modal seen in the fake (concerns only)
 
@@ -194,6 +207,7 @@ def answer_one(
             message_ts=ts,
             block_id=ids.BLOCK_ROUND_ACTIONS,
         )
+        ans.response_url = driver.last_response_url()
     else:
         trigger = driver.trigger_id()
         ans.button = driver.block_action(
@@ -205,6 +219,7 @@ def answer_one(
             block_id=ids.BLOCK_ROUND_ACTIONS,
             trigger_id=trigger,
         )
+        ans.response_url = driver.last_response_url()
         if ans.button.status != 200:
             ans.error = f"concern button: {ans.button.error}"
             return
@@ -602,6 +617,16 @@ def run_bench(run: Run, fake: StandinSlack, workdir: Path) -> None:
 
         verify(run, fake, db, round_id, ts, users, answers, n_people)
         s["calls_during_run"] = len(fake.calls) - calls_before
+        s["limited"] = len(fake.tiers.limited)
+        s["limited_by"] = dict(Counter(method for method, _ in fake.tiers.limited))
+        answered = [c.args.get("user") for c in fake.calls if c.method == "chat.postEphemeral"]
+        s["confirmed_ephemeral"] = len(set(answered) & set(users))
+        hooks = {r["path"].rstrip("/") for r in fake.responses}
+        by_url = {a.user for a in answers if a.response_url and _path(a.response_url) in hooks}
+        s["confirmed_respond"] = len(by_url)
+        s["confirmed"] = len(by_url | (set(answered) & set(users)))
+        run.checks["confirmed"] = s["confirmed"] == args.participants
+        run.checks["limited"] = s["limited"] < 0.01 * max(1, s["calls_during_run"])
         s["users_info"] = len(fake.calls_to("users.info"))
         s["ephemerals"] = len(fake.ephemerals)
         s["fake_errors"] = len(fake.errors)
@@ -626,6 +651,11 @@ def run_bench(run: Run, fake: StandinSlack, workdir: Path) -> None:
         if db is not None:
             db.close()
         drop()
+
+
+def _path(url: str) -> str:
+    """The path of a response_url, as the fake records posts to it."""
+    return urlsplit(url).path.rstrip("/")
 
 
 def verify(
@@ -747,6 +777,12 @@ def table(run: Run) -> list[str]:
         f"“{s['final_line']}” | consented, right counts | {verdict(c['tally'])} |",
         f"| `chat.update` calls on the round | {s['updates']} ({s['updates_ok']} ok) "
         f"| ≤ {MAX_UPDATES} | {verdict(c['updates'])} |",
+        f"| people confirmed | {s.get('confirmed', 0)} ({s.get('confirmed_respond', 0)} through "
+        f"the response_url, {s.get('confirmed_ephemeral', 0)} by chat.postEphemeral) "
+        f"| {run.args.participants} | {verdict(c.get('confirmed', False))} |",
+        f"| Slack calls answered 429 (tier-enforcing fake) | {s.get('limited', 0)} of "
+        f"{s.get('calls_during_run', 0)} {s.get('limited_by') or ''} | < 1% "
+        f"| {verdict(c.get('limited', False))} |",
     ]
 
 
@@ -880,7 +916,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     command = shlex.join([".venv/bin/python", *sys.argv]) if argv is None else "(in-process)"
     run = Run(args)
-    fake = StandinSlack().start()
+    methods = ROOT.parent / "shared" / "slack" / "methods"
+    if not methods.is_dir():
+        print(
+            f"benchmark needs Slack's method reference (rate tiers) at {methods}", file=sys.stderr
+        )
+        return 1
+    fake = StandinSlack(tiers=tiers_from(methods)).start()  # 429 beyond Slack's tiers
     try:
         with tempfile.TemporaryDirectory(prefix="s3bot-bench-") as tmp:
             run_bench(run, fake, Path(tmp))

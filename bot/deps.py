@@ -41,15 +41,17 @@ def build_deps(
     engine = engine or make_engine(settings.database_url)
     sessions = make_session_factory(engine)
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    client = make_client(token, settings.slack_api_url, paced=settings.slack_pacing)
     people = People(
         lambda team_id: workspace.workspace_locale(sessions, team_id=team_id),
         fallback=settings.default_locale,
+        pacer=getattr(client, "pacer", None),
     )
     return Deps(
         settings=settings,
         engine=engine,
         sessions=sessions,
-        client=make_client(token, settings.slack_api_url, paced=settings.slack_pacing),
+        client=client,
         people=people,
         clock=clock or utcnow,
     )

@@ -117,7 +117,10 @@ def kick_soon(deps: Deps, *, urgent: bool = False) -> None:
     """After an answer: run the round sweeps now, at most once a second (a burst of answers
     must not turn into a burst of sweeps); `urgent` (the round is complete) always runs."""
     if _throttle(deps).ready(urgent=urgent):
-        deps.executor.submit(kick, deps)
+        try:
+            deps.executor.submit(kick, deps)
+        except RuntimeError:  # shutting down: the next start's sweeps do it
+            log.info("not kicking the sweeps: shutting down")
 
 
 def kick(deps: Deps) -> None:

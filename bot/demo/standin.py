@@ -24,6 +24,7 @@ from types import TracebackType
 from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
+from bot.demo.ratelimits import TierLimits
 from bot.demo.world import FakeChannel, FakeUser
 
 Args = dict[str, Any]
@@ -149,8 +150,11 @@ class StandinSlack:
         team_name: str = "Demo Team",
         bot_user_id: str = "U0BOT",
         bot_token_prefix: str = "xoxb-",  # noqa: S107 - a token prefix, not a secret
+        tiers: dict[str, str] | None = None,
     ) -> None:
-        """Create the workspace; call `start()` (or use `with`) to serve it."""
+        """Create the workspace; call `start()` (or use `with`) to serve it. With `tiers`
+        (method -> Slack rate tier, `ratelimits.tiers_from`), calls beyond them get a 429."""
+        self.tiers = TierLimits(tiers or {})
         self.team_id = team_id
         self.team_name = team_name
         self.team_domain = re.sub(r"[^a-z0-9]+", "-", team_name.lower()).strip("-") or "team"
@@ -432,10 +436,14 @@ class StandinSlack:
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         """Answer one API call and record it; returns status, body and extra headers."""
         at = time.time()
+        retry_after = self.tiers.retry_after(token, method, args)
         with self._lock:
-            status, response = self._answer(method, args, token, parse_problem, is_json)
+            if retry_after is not None:
+                status, response = 429, {"ok": False, "error": "ratelimited"}
+            else:
+                status, response = self._answer(method, args, token, parse_problem, is_json)
             self._record(method, args, status, response, at)
-        return status, response, {}
+        return status, response, {"Retry-After": str(retry_after)} if retry_after else {}
 
     def _answer(
         self, method: str, args: Args, token: str | None, parse_problem: str | None, is_json: bool

@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.clock import zone_or_utc
 from bot.i18n import Messages, messages, normalise_locale
+from bot.runtime.pacing import Pacer, is_patient
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +26,15 @@ MEMBER_CHECK_LIMIT = 200  # beyond this, only the bot itself is left out of a ro
 class People:
     """Who a person is to Slack (language, timezone) and who is in a channel, cached."""
 
-    def __init__(self, workspace_default: Any, fallback: str = "en", ttl: float = 900.0) -> None:
+    def __init__(
+        self,
+        workspace_default: Any,
+        fallback: str = "en",
+        ttl: float = 900.0,
+        pacer: Pacer | None = None,
+    ) -> None:
         self._workspace_default = workspace_default  # callable(team_id) -> str | None
+        self._pacer = pacer  # the client's: a listener asks users.info only within budget
         self._fallback = fallback
         self._ttl = ttl
         self._lock = threading.Lock()
@@ -65,6 +73,11 @@ class People:
             hit = self._users.get(key)
         if hit and hit[0] > now:
             return hit[1]
+        if self._beyond_budget(client):
+            # A burst of new people (a thousand answering one round): beyond the tier a
+            # listener does not wait or meet 429s; the workspace's language answers.
+            log.info("users.info for %s skipped: beyond its tier for now", user_id)
+            return None
         try:
             info = client.users_info(user=user_id, include_locale=True)["user"]
         except (SlackApiError, KeyError, OSError):
@@ -76,6 +89,14 @@ class People:
             while len(self._users) > USERS_CACHED:
                 self._users.popitem(last=False)  # the least recently fetched goes first
         return info
+
+    def _beyond_budget(self, client: WebClient) -> bool:
+        """A listener (not a patient sweep) would have to wait for a users.info turn."""
+        return (
+            self._pacer is not None
+            and not is_patient()
+            and not self._pacer.ready(client.token or "", "users.info")
+        )
 
     def for_user(self, client: WebClient, team_id: str, user_id: str) -> str:
         """The person's Slack language (users.info with include_locale), else the workspace's."""

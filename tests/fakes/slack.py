@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.demo.ratelimits import tiers_from
 from bot.demo.standin import ApiError, Args, Call, StandinSlack, TokenMethod
 from bot.demo.standin import _flag as flag
 from bot.demo.standin import _ts_key as ts_key
 from tests.fakes.blockkit import MAX_MESSAGE_BLOCKS, check_blocks, check_view
 from tests.fakes.contract import ContractBook
-from tests.fakes.ratelimits import TierLimits, tiers_from
 
 # A method added with `FakeSlack.register_method`: called with the arguments and the token.
 ExtraMethod = TokenMethod
@@ -46,9 +46,9 @@ class FakeSlack(StandinSlack):
     ) -> None:
         """Create the workspace; `schema_dir` holds the method schemas (None: no contracts,
         no rate limits). With `enforce_tiers`, calls beyond Slack's rate tiers get a 429."""
-        super().__init__(**kwargs)
+        tiers = tiers_from(schema_dir) if enforce_tiers else {}
+        super().__init__(tiers=tiers, **kwargs)
         self.contracts = ContractBook(schema_dir)
-        self.tiers = TierLimits(tiers_from(schema_dir) if enforce_tiers else {})
         self._faults: dict[str, deque[_Fault]] = {}
         self._delays: dict[str, float] = {}
         self._lost: dict[str, deque[int]] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.fakes.ratelimits import POST_BURST, TierLimits, tiers_from
+from bot.demo.ratelimits import POST_BURST, TierLimits, tiers_from
 
 
 class Clock:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.runtime.pacing import MAX_WAIT, METHOD_TIERS, Pacer
+from bot.runtime.pacing import MAX_WAIT, METHOD_TIERS, Pacer, patient
 
 
 def test_posts_to_one_channel_go_about_one_a_second_after_a_short_burst() -> None:
@@ -71,3 +71,27 @@ def test_a_retry_after_holds_the_method_and_a_post_holds_its_channel() -> None:
     pacer.hold("xoxb-1", "chat.postMessage", 3.0, "C1")
     assert not pacer.ready("xoxb-1", "chat.postMessage", "C1")
     assert pacer.ready("xoxb-1", "chat.postMessage", "C2")  # a post's limit is its channel's
+
+
+def test_a_burst_of_new_people_beyond_the_users_info_tier_gets_the_workspace_language() -> None:
+    from bot.runtime import people
+
+    asked: list[str] = []
+
+    class Client:
+        token = "xoxb-1"
+
+        def users_info(self, user: str, include_locale: bool) -> dict:
+            asked.append(user)
+            return {"user": {"id": user, "locale": "nl-NL"}}
+
+    pacer = Pacer()
+    cache = people.People(lambda team: "en", pacer=pacer)
+    answers = []
+    for n in range(30):  # each lookup counts against users.info (tier 4: a burst of 20)
+        pacer.delay("xoxb-1", "users.info")
+        answers.append(cache.for_user(Client(), "T1", f"U{n}"))
+    assert len(asked) < 30  # beyond the budget a listener does not ask (nor meet a 429)
+    assert answers[0] == "nl" and answers[-1] == "en"  # the workspace's language answers
+    with patient():  # a sweep waits its turn instead
+        assert cache.for_user(Client(), "T1", "U99") == "nl"

@@ -1,4 +1,4 @@
-"""Slack's rate limits, as the fake enforces them: tiers per method, posts per channel.
+"""Slack's rate limits, as the stand-in and the tests' fake enforce them: tiers per method, posts per channel.
 
 The tier of each method comes from the reference data (`../shared/slack/methods/*.json`,
 `rate_limits`), not from the bot's own table, so the bot's pacing is tested against what

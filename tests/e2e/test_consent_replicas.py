@@ -9,11 +9,8 @@ when the bot is killed during a burst of answers.
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -533,35 +530,6 @@ BURST_SIZE = 300
 KILL_AFTER = 100
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[-1].split()
-        if len(fields) > 1 and fields[1] == str(pid):
-            found.append(int(entry.name))
-    return found
-
-
-def _crash(server: Server) -> None:
-    """SIGKILL the gunicorn master and its workers: no graceful shutdown, no draining."""
-    pid = server.proc.pid
-    try:
-        os.kill(pid, signal.SIGSTOP)  # no new worker may be forked meanwhile
-        for child in _children(pid):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(child, signal.SIGKILL)
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    server.proc.wait(10)
-
-
 def _forget_crash_artifacts(fake, before: int, killed_at: float) -> None:
     """Drop what the fake recorded of Web API calls the killed worker was half-way through.
 
@@ -639,7 +607,7 @@ def test_restart_in_a_burst_of_answers_loses_no_acknowledged_answer(
                     failed.append(futures[future])
                 if len(acked) >= KILL_AFTER and killed_at is None:
                     violations_before = len(fake.errors)
-                    _crash(first)  # the remaining answers go on being sent, and fail
+                    first.kill_9()  # the remaining answers go on being sent, and fail
                     killed_at = time.monotonic()
         assert killed_at is not None, "the burst ended before the server was killed"
         assert failed, "every answer was acknowledged: the crash was not mid-burst"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import time
 from collections import Counter
 from datetime import timedelta
@@ -25,12 +24,6 @@ from tests.support.server import Server
 BURST = 40
 
 
-def _kill_9(server: Server) -> None:
-    subprocess.run(["pkill", "-9", "-P", str(server.proc.pid)], check=False)  # the workers
-    server.proc.kill()
-    server.proc.wait(10)
-
-
 def test_kill_9_during_a_tension_burst_loses_nothing_and_doubles_nothing(
     db_url: str, fake, tmp_path: Path
 ) -> None:
@@ -44,7 +37,7 @@ def test_kill_9_during_a_tension_burst_loses_nothing_and_doubles_nothing(
             if driver.command("/tension", text, user_id=ALICE, channel_id=CHANNEL).status == 200:
                 acked.append(text)
     finally:
-        _kill_9(server)
+        server.kill_9()
     time.sleep(1.0)  # posts in flight when it died land (the lease is far longer than this)
     fake.set_delay("chat.postMessage", 0)
     assert len(acked) == BURST

@@ -147,6 +147,14 @@ class FakeSlack(StandinSlack):
             else:
                 self._extra_methods[name] = fn
 
+    def builtin_method(self, name: str) -> ExtraMethod:
+        """The fake's own implementation of `name`, for a test that wraps it (say, to record
+        a post and then kill the caller before the answer goes back)."""
+        impl = super()._find_method(name)
+        if impl is None:
+            raise KeyError(f"the fake has no method {name!r}")
+        return impl
+
     # ----------------------------------------------------------------- inspection
 
     def wait_for(

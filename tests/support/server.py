@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -28,6 +29,22 @@ def get_json(url: str) -> tuple[int, dict]:
             return r.status, json.loads(r.read())
     except urllib.error.HTTPError as err:
         return err.code, json.loads(err.read())
+
+
+def children(pid: int) -> list[int]:
+    """The ids of the processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[-1].split()
+        if len(fields) > 1 and fields[1] == str(pid):
+            found.append(int(entry.name))
+    return found
 
 
 class Server:
@@ -64,6 +81,17 @@ class Server:
         self.stop()
         self.log.seek(0)
         raise AssertionError("s3bot serve did not start:\n" + self.log.read())
+
+    def kill_9(self) -> None:
+        """SIGKILL gunicorn's master and its workers: no graceful shutdown, no draining."""
+        pid = self.proc.pid
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGSTOP)  # no new worker may be forked meanwhile
+            for child in children(pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(child, signal.SIGKILL)
+            os.kill(pid, signal.SIGKILL)
+        self.proc.wait(10)
 
     def stop(self) -> str:
         if self.proc.poll() is None:

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     # Pace Slack calls within the method tiers (bot.runtime.pacing); the demo's stand-in
     # Slack has no limits, so `s3bot demo` turns it off to play its story at once.
     slack_pacing: bool = True
+    # How long a request's statement may wait for the database (a lock, a connection) before
+    # the person is told "could not save, try again": the ack is due within 3 s.
+    db_wait_seconds: float = Field(default=2.0, gt=0, le=30)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -38,7 +38,7 @@ def build_deps(
     settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None
 ) -> Deps:
     """Create the store, the Slack client and the people lookup from settings."""
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or make_engine(settings.database_url, wait_seconds=settings.db_wait_seconds)
     sessions = make_session_factory(engine)
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     client = make_client(token, settings.slack_api_url, paced=settings.slack_pacing)

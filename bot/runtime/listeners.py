@@ -106,7 +106,12 @@ def _refuse(args: Args, exc: BaseException, part: str, *, after_ack: bool = Fals
     """Answer a failure: in the form for a modal submission, else only to the person."""
     _log(exc, part)
     try:
-        m = messages_for(args)
+        if isinstance(exc, SQLAlchemyError):  # the database is in trouble: do not ask it again
+            deps: Deps = args.context["deps"]
+            who = where(args.body)
+            m = deps.people.offline_messages(who.team_id, who.user_id)
+        else:
+            m = messages_for(args)
         text = explain(m, exc)
         body = args.body if isinstance(args.body, dict) else {}
         acked = after_ack or args.ack is None or args.ack.response is not None

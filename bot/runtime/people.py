@@ -125,6 +125,15 @@ class People:
         info = self.cached(team_id, user_id) if user_id else None
         return messages(normalise_locale((info or {}).get("locale"), default))
 
+    def offline_messages(self, team_id: str, user_id: str | None) -> Messages:
+        """The person's language from what is cached, asking neither Slack nor the database
+        (for telling someone the database is in trouble)."""
+        with self._lock:
+            hit = self._teams.get(team_id)
+        default = hit[1] if hit else self._fallback
+        info = self.cached(team_id, user_id) if user_id else None
+        return messages(normalise_locale((info or {}).get("locale"), default))
+
     def cached_zone(self, team_id: str, user_id: str) -> ZoneInfo | None:
         """The person's timezone when known without a Slack call."""
         info = self.cached(team_id, user_id)

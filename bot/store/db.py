@@ -20,24 +20,35 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
-    """Create an engine tuned for the bot's short transactions."""
+def make_engine(url: str, *, pool_size: int = 10, wait_seconds: float | None = None) -> Engine:
+    """Create an engine tuned for the bot's short transactions.
+
+    `wait_seconds` bounds how long one statement may wait for a lock, a connection or the
+    server (the bot's requests: an ack is due within 3 s, so a database in trouble answers
+    "could not save" in time instead of holding the ack); None: the patient defaults of
+    the CLI and the migrations.
+    """
     url = normalise_url(url)
+    wait = 30.0 if wait_seconds is None else wait_seconds
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-        _sqlite_setup(engine)
+        engine = create_engine(url, connect_args={"timeout": wait, "check_same_thread": False})
+        _sqlite_setup(engine, busy_ms=int(wait * 1000))
         return engine
+    connect: dict[str, object] = {"connect_timeout": max(1, round(min(wait, 5.0)))}
+    if wait_seconds is not None:
+        ms = int(wait_seconds * 1000)
+        connect["options"] = f"-c lock_timeout={ms} -c statement_timeout={ms}"
     return create_engine(
         url,
         pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_timeout=5,
-        connect_args={"connect_timeout": 5},
+        pool_timeout=min(wait, 5.0),
+        connect_args=connect,
     )
 
 
-def _sqlite_setup(engine: Engine) -> None:
+def _sqlite_setup(engine: Engine, busy_ms: int) -> None:
     """WAL, foreign keys, and BEGIN IMMEDIATE so concurrent writers queue instead of failing."""
 
     @event.listens_for(engine, "connect")
@@ -47,7 +58,7 @@ def _sqlite_setup(engine: Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 

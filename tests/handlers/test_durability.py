@@ -18,6 +18,7 @@ from bot.delivery.rounds import render_rounds
 from bot.runtime.pacing import patient
 from bot.services import payloads
 from bot.store import models
+from bot.store.db import make_engine
 from tests.support.harness import ALICE, CHANNEL, Bot, FakeClock, modal_values
 from tests.support.steps import START, click, last_modal, start_round, submit
 
@@ -235,3 +236,27 @@ def test_a_429_from_slack_holds_the_method_for_its_retry_after_and_the_sweep_wai
     assert "1 of 3 have answered" in message  # waited for its turn, then updated
     # One refusal at most, then the Retry-After is honoured (no retry storm).
     assert len(bot.fake.tiers.limited) - refused_before <= 1
+
+
+def test_a_locked_database_answers_could_not_save_within_3_seconds_and_stores_nothing(
+    bot: Bot,
+) -> None:
+    locker = make_engine(bot.deps.settings.database_url)  # another writer holding the lock
+    try:
+        with locker.begin() as conn:  # SQLite: BEGIN IMMEDIATE holds the write lock
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("LOCK TABLE backlog_items IN ACCESS EXCLUSIVE MODE")
+            started = time.monotonic()
+            response = bot.driver.command(
+                "/tension", "locked out", user_id=ALICE, channel_id=CHANNEL
+            )
+            acked_after = time.monotonic() - started
+        bot.settle()
+    finally:
+        locker.dispose()
+    assert response.status == 200 and acked_after < 3.0, f"acked after {acked_after:.1f}s"
+    [reply] = bot.ephemerals_for(ALICE)
+    assert "could not save" in reply["text"] and "Nothing was saved" in reply["text"]
+    assert _count(bot, models.BacklogItem) == 0 and _count(bot, models.Outbox) == 0
+    bot.command("locked out")  # the lock is gone: the same request goes through now
+    assert _count(bot, models.BacklogItem) == 1

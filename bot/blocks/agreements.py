@@ -72,9 +72,10 @@ def _review_state(m: Messages, a: AgreementView, today: date) -> str:
 
 
 def register_list(
-    m: Messages, channel_id: str, agreements: list[AgreementView], today: date
+    m: Messages, channel_id: str, agreements: list[AgreementView], total: int, today: date
 ) -> Rendered:
-    """The channel's agreements in force: overdue first, then by review date."""
+    """The channel's agreements in force: overdue first, then by review date (the first
+    LIST_LIMIT of `total`)."""
     if not agreements:
         text = m._(
             "<#{channel}> has no agreements yet. They are made with `/consent`, or recorded "
@@ -85,7 +86,7 @@ def register_list(
     title = m.n_(
         "Agreements of <#{channel}>: {n} in force",
         "Agreements of <#{channel}>: {n} in force",
-        len(agreements),
+        total,
         channel=channel_id,
     )
     blocks: list[Block] = [_md(f"*{title}*"), DividerBlock()]
@@ -101,8 +102,9 @@ def register_list(
     ]
     for start in range(0, len(lines), PER_SECTION):
         blocks.append(_md("\n".join(lines[start : start + PER_SECTION])))
-    if len(agreements) > LIST_LIMIT:
-        blocks.append(_ctx(m.n_("…and {n} more.", "…and {n} more.", len(agreements) - LIST_LIMIT)))
+    shown = len(agreements[:LIST_LIMIT])
+    if total > shown:
+        blocks.append(_ctx(m.n_("…and {n} more.", "…and {n} more.", total - shown)))
     blocks.append(_ctx(m._("`/agreements [number]` shows one in full, with its history.")))
     return title, _dicts(blocks)
 

@@ -176,6 +176,7 @@ def usage(m: Messages) -> Rendered:
 
 HOME_CIRCLES = 10
 HOME_ITEMS = 5
+HOME_REVIEWS = 15
 
 
 def _bold(text: str) -> SectionBlock:
@@ -237,7 +238,7 @@ def _home_reviews(m: Messages, reviews: list[Any]) -> list[Block]:
             channel=a.channel_id,
             date=a.review_date.isoformat(),
         )
-        for a in reviews[:15]
+        for a in reviews[:HOME_REVIEWS]
     ]
     return [
         _bold(m._("Agreements you review soon")),

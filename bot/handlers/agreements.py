@@ -84,8 +84,10 @@ def answer(args: Args, command: dict[str, Any], client: WebClient, deps: Deps) -
         zone = deps.people.zone(client, team_id, user_id)
         tell(args, *views.agreement_detail(m, view, today, zone))
     elif word in ("", "list", "lijst"):
-        found = agreements.in_force(deps.sessions, team_id=team_id, channel_id=channel_id)
-        tell(args, *views.register_list(m, channel_id, found, today))
+        found, total = agreements.in_force(
+            deps.sessions, team_id=team_id, channel_id=channel_id, limit=views.LIST_LIMIT
+        )
+        tell(args, *views.register_list(m, channel_id, found, total, today))
     else:
         tell(args, views.agreements_usage(m))
 

@@ -50,6 +50,7 @@ def publish_home(
         deps.sessions,
         team_id=team_id,
         user_id=user_id,
+        limit=views.HOME_REVIEWS,
         today=local_today(deps.clock(), deps.people.timezone(client, team_id, user_id)),
     )
     view = views.home_view(m, tensions, waiting, circles, reviews)

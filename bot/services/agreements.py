@@ -108,10 +108,15 @@ def _none(text: str | None) -> str | None:
     return text.strip() if text and text.strip() else None
 
 
-def in_force(factory: Factory, *, team_id: str, channel_id: str) -> list[AgreementView]:
-    """The channel's agreements in force: overdue first, then by review date."""
+def in_force(
+    factory: Factory, *, team_id: str, channel_id: str, limit: int
+) -> tuple[list[AgreementView], int]:
+    """The channel's first `limit` agreements in force (overdue first, then by review date),
+    and how many are in force."""
     with transaction(factory) as session:
-        return [_view(session, a) for a in agreements_repo.active(session, team_id, channel_id)]
+        found = agreements_repo.active(session, team_id, channel_id, limit=limit)
+        total = agreements_repo.active_count(session, team_id, channel_id)
+        return [_view(session, a) for a in found], total
 
 
 def detail(factory: Factory, *, team_id: str, channel_id: str, number: int) -> AgreementView:
@@ -454,16 +459,19 @@ def reviews_for(
     team_id: str,
     user_id: str,
     today: date,
+    limit: int,
     within_days: int = 30,
 ) -> list[AgreementView]:
-    """Agreements in force the person is reminded of, due for review within a month (or overdue).
+    """The first `limit` agreements in force the person is reminded of, due for review within
+    a month (or overdue), soonest first.
 
     `today` is the person's local date (`bot.domain.clock.local_today`), never the server's.
     """
     horizon = today + timedelta(days=within_days)
     with transaction(factory) as session:
-        views = [_view(session, a) for a in agreements_repo.active(session, team_id)]
-    return [v for v in views if user_id in v.recipients and v.review_date <= horizon]
+        found = agreements_repo.reviewed_by(session, team_id, user_id, horizon, limit)
+        views = [_view(session, a) for a in found]
+    return [v for v in views if user_id in v.recipients]
 
 
 def overdue_every(factory: Factory, *, team_id: str) -> int:

@@ -232,12 +232,11 @@ def move(
     """Move an item up, down, to the top, or to a position; no two items ever share a rank."""
     with transaction(factory) as session:
         item, _ = _lock_item(session, team_id, item_id, now)
-        ordered = backlog_repo.ranked_items(session, team_id, item.channel_id)
         before = item.rank
-        wanted = _rules(item).move(expected_rank, to, len(ordered))
-        ordered.remove(item)
-        ordered.insert(wanted - 1, item)
-        backlog_repo.renumber(session, ordered)
+        # Ranks are 1..n without gaps: the last place is the number of places.
+        places = backlog_repo.max_rank(session, team_id, item.channel_id)
+        wanted = _rules(item).move(expected_rank, to, places)
+        backlog_repo.place(session, item, wanted)
         if wanted != before:
             backlog_repo.add_history(
                 session,
@@ -258,12 +257,13 @@ def dismiss(
     with transaction(factory) as session:
         item, _ = _lock_item(session, team_id, item_id, now)
         reason = _rules(item).dismiss(reason)
+        left = item.rank
         item.status, item.rank, item.updated_at = ItemStatus.DISMISSED.value, None, now
         session.flush()
         backlog_repo.add_history(
             session, item, actor_id=actor, action="dismissed", detail=reason, now=now
         )
-        backlog_repo.compact_ranks(session, team_id, item.channel_id)
+        backlog_repo.close_gap(session, team_id, item.channel_id, left)
         return backlog_repo.to_view(item)
 
 
@@ -285,10 +285,10 @@ def pass_on(
             raise ItemChanged()
         _rules(item).pass_on(to_channel)
         target = circles[to_channel]
-        old_number = item.number
+        old_number, left = item.number, item.rank
         item.rank = None
         session.flush()
-        backlog_repo.compact_ranks(session, team_id, source)
+        backlog_repo.close_gap(session, team_id, source, left)
         item.channel_id, item.circle_id = to_channel, target.id
         item.number = target.next_number
         target.next_number += 1

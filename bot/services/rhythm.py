@@ -144,9 +144,10 @@ def _build(
         backlog_repo.to_view(i)
         for i in backlog_repo.open_items(session, team_id, channel_id, limit=rules.AGENDA_ITEMS)
     ]
-    due = [
-        a for a in agreements_repo.active(session, team_id, channel_id) if a.review_date <= cutoff
-    ]
+    due = agreements_repo.active(
+        session, team_id, channel_id, limit=MAX_AGREEMENTS, review_by=cutoff
+    )
+    due_count = agreements_repo.active_count(session, team_id, channel_id, review_by=cutoff)
     return Agenda(
         team_id=team_id,
         channel_id=channel_id,
@@ -154,10 +155,8 @@ def _build(
         cadence=cadence,
         items=items,
         open_count=backlog_repo.open_count(session, team_id, channel_id),
-        agreements=[
-            DueAgreement(a.id, a.number, a.title, a.review_date) for a in due[:MAX_AGREEMENTS]
-        ],
-        more_agreements=max(0, len(due) - MAX_AGREEMENTS),
+        agreements=[DueAgreement(a.id, a.number, a.title, a.review_date) for a in due],
+        more_agreements=due_count - len(due),
         review_cutoff=cutoff,
         today=rules.review_cutoff(None, tz, now),
     )

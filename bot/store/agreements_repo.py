@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.review import AgreementStatus, ReviewOutcome, schedule
@@ -178,14 +178,72 @@ def by_number(session: Session, team_id: str, channel_id: str, number: int) -> A
     )
 
 
-def active(session: Session, team_id: str, channel_id: str | None = None) -> list[Agreement]:
-    """Agreements in force, soonest review first (so overdue ones lead)."""
-    stmt = select(Agreement).where(
-        Agreement.team_id == team_id, Agreement.status == AgreementStatus.ACTIVE.value
-    )
+def _in_force(team_id: str, channel_id: str | None, review_by: date | None) -> list[Any]:
+    where = [Agreement.team_id == team_id, Agreement.status == AgreementStatus.ACTIVE.value]
     if channel_id:
-        stmt = stmt.where(Agreement.channel_id == channel_id)
-    return list(session.scalars(stmt.order_by(Agreement.review_date, Agreement.number)))
+        where.append(Agreement.channel_id == channel_id)
+    if review_by is not None:
+        where.append(Agreement.review_date <= review_by)
+    return where
+
+
+def active(
+    session: Session,
+    team_id: str,
+    channel_id: str | None = None,
+    *,
+    limit: int,
+    review_by: date | None = None,
+) -> list[Agreement]:
+    """The first `limit` agreements in force (reviewed by `review_by`), soonest review first."""
+    return list(
+        session.scalars(
+            select(Agreement)
+            .where(*_in_force(team_id, channel_id, review_by))
+            .order_by(Agreement.review_date, Agreement.number)
+            .limit(limit)
+        )
+    )
+
+
+def active_count(
+    session: Session, team_id: str, channel_id: str | None = None, review_by: date | None = None
+) -> int:
+    """How many agreements are in force (and up for review by `review_by`)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Agreement)
+            .where(*_in_force(team_id, channel_id, review_by))
+        )
+        or 0
+    )
+
+
+def reviewed_by(
+    session: Session, team_id: str, user_id: str, review_by: date, limit: int
+) -> list[Agreement]:
+    """Agreements in force the person is reminded of (named responsible, or the author when
+    nobody is), up for review by `review_by`, soonest first."""
+    named = Agreement.responsible_ids.like(f'%"{_like_escaped(user_id)}"%', escape="\\")
+    nobody_named = or_(
+        Agreement.responsible_ids.is_(None), Agreement.responsible_ids.in_(["[]", ""])
+    )
+    return list(
+        session.scalars(
+            select(Agreement)
+            .where(
+                *_in_force(team_id, None, review_by),
+                or_(named, and_(nobody_named, Agreement.author_id == user_id)),
+            )
+            .order_by(Agreement.review_date, Agreement.number)
+            .limit(limit)
+        )
+    )
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def all_of(session: Session, team_id: str, channel_id: str | None = None) -> list[Agreement]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.backlog import OPEN_STATUSES, ItemStatus, ItemView, NextStep
@@ -202,36 +202,58 @@ def to_view(item: BacklogItem) -> ItemView:
     )
 
 
-def compact_ranks(session: Session, team_id: str, channel_id: str) -> None:
-    """Renumber the items left on the backlog 1..n in their current order (no gaps)."""
-    renumber(session, ranked_items(session, team_id, channel_id))
+def close_gap(session: Session, team_id: str, channel_id: str, rank: int | None) -> None:
+    """An item left place `rank`: the items below it move up one (ranks stay 1..n, no gaps).
+
+    Set-based (two statements whatever the backlog's length); the caller has taken the
+    item's rank away already.
+    """
+    if rank is not None:
+        _shift(session, team_id, channel_id, rank + 1, None, -1)
 
 
-def ranked_items(session: Session, team_id: str, channel_id: str) -> list[BacklogItem]:
-    """Every item holding a place on the channel's backlog, in rank order."""
-    return list(
-        session.scalars(
-            select(BacklogItem)
-            .where(
-                BacklogItem.team_id == team_id,
-                BacklogItem.channel_id == channel_id,
-                BacklogItem.rank.is_not(None),
-            )
-            .order_by(BacklogItem.rank)
-        )
-    )
-
-
-def renumber(session: Session, ordered: list[BacklogItem]) -> None:
-    """Give `ordered` the ranks 1..n; two steps keep the unique (channel, rank) index valid."""
-    if all(item.rank == n for n, item in enumerate(ordered, start=1)):
+def place(session: Session, item: BacklogItem, wanted: int) -> None:
+    """Move a ranked item to place `wanted`, the items in between one place towards its old one."""
+    before = item.rank
+    if before is None or wanted == before:
         return
-    for n, item in enumerate(ordered, start=1):
-        item.rank = -n
+    item.rank = None
     session.flush()
-    for n, item in enumerate(ordered, start=1):
-        item.rank = n
+    if wanted < before:
+        _shift(session, item.team_id, item.channel_id, wanted, before - 1, +1)
+    else:
+        _shift(session, item.team_id, item.channel_id, before + 1, wanted, -1)
+    item.rank = wanted
     session.flush()
+
+
+def _shift(
+    session: Session, team_id: str, channel_id: str, low: int, high: int | None, by: int
+) -> None:
+    """Add `by` to the ranks low..high (high None: to the end) of the channel's backlog.
+
+    Two statements keep the unique (channel, rank) index valid whatever order the rows are
+    updated in: first to the negated new rank (negative ranks are free), then back.
+    """
+    session.flush()  # the rank a caller took away must be gone from the table first
+    scope = (BacklogItem.team_id == team_id, BacklogItem.channel_id == channel_id)
+    in_range = [BacklogItem.rank >= low] + ([BacklogItem.rank <= high] if high is not None else [])
+    session.execute(
+        update(BacklogItem)
+        .where(*scope, *in_range)
+        .values(rank=-(BacklogItem.rank + by))
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(BacklogItem)
+        .where(*scope, BacklogItem.rank < 0)
+        .values(rank=-BacklogItem.rank)
+        .execution_options(synchronize_session=False)
+    )
+    # Ranked items already in the session would show their old ranks: reload them when read.
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, BacklogItem) and inspect(obj).dict.get("rank") is not None:
+            session.expire(obj, ["rank"])
 
 
 def channels_with_backlog(session: Session, team_id: str, limit: int) -> list[str]:

@@ -259,7 +259,16 @@ class Agreement(Base):
         UniqueConstraint(
             "team_id", "channel_id", "number", name="uq_agreements_team_channel_number"
         ),
-        Index("ix_agreements_team_channel_status", "team_id", "channel_id", "status"),
+        # One page of the agreements in force, soonest review first (migration 0005).
+        Index(
+            "ix_agreements_team_channel_status_review",
+            "team_id",
+            "channel_id",
+            "status",
+            "review_date",
+            "number",
+        ),
+        Index("ix_agreements_team_status_review", "team_id", "status", "review_date"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

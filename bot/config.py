@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,6 +35,9 @@ class Settings(BaseSettings):
     # How long a request's statement may wait for the database (a lock, a connection) before
     # the person is told "could not save, try again": the ack is due within 3 s.
     db_wait_seconds: float = Field(default=2.0, gt=0, le=30)
+    # Where a response_url may point (bot.runtime.replies.reply posts only there): Slack's
+    # hooks. When SLACK_API_URL is a stand-in (the demo's, the tests' fake), its /hooks/ too.
+    slack_response_url_prefixes: list[str] = ["https://hooks.slack.com/"]
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -58,6 +62,24 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("slack_response_url_prefixes")
+    @classmethod
+    def _hook_prefixes(cls, value: list[str]) -> list[str]:
+        for prefix in value:
+            parts = urlsplit(prefix)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.username:
+                raise ValueError("each must be an http(s) URL")
+        return [p if p.endswith("/") else p + "/" for p in value]
+
+    @property
+    def response_url_prefixes(self) -> tuple[str, ...]:
+        """The URL prefixes a response_url must start with to be posted to."""
+        prefixes = list(self.slack_response_url_prefixes)
+        api = urlsplit(self.slack_api_url)
+        if api.netloc != "slack.com":
+            prefixes.append(f"{api.scheme}://{api.netloc}/hooks/")
+        return tuple(prefixes)
 
     @field_validator("slack_bot_token")
     @classmethod

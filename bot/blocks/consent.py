@@ -754,6 +754,7 @@ class ConsentMeta(BaseModel):
     proposal_id: int | None = None
     version: int = 1
     evolves_agreement_id: int | None = None
+    response_url: str | None = None  # a hint to reply through (replies.reply), never trusted
 
 
 class ReasonMeta(BaseModel):
@@ -762,6 +763,7 @@ class ReasonMeta(BaseModel):
     round_id: int
     position: Position
     channel_id: str | None = None
+    response_url: str | None = None  # a hint to reply through (replies.reply), never trusted
 
 
 class ExtendMeta(BaseModel):
@@ -769,6 +771,7 @@ class ExtendMeta(BaseModel):
 
     round_id: int
     channel_id: str | None = None
+    response_url: str | None = None  # a hint to reply through (replies.reply), never trusted
 
 
 # ---------------------------------------------------------------- what the person is told

@@ -76,6 +76,7 @@ class SlackDriver:
         self.response_url_base = response_url_base.rstrip("/") + "/"
         self.clock = clock
         self._seq = itertools.count(1)
+        self._issued: dict[str, str] = {}  # response_url path -> the user it was given to
 
     @staticmethod
     def _endpoint(url: str) -> str:
@@ -128,9 +129,15 @@ class SlackDriver:
         """Return an action timestamp ("seconds.micros")."""
         return f"{self.clock():.6f}"
 
-    def _response_url(self, kind: str) -> str:
-        """Return a fresh response_url under `response_url_base`."""
-        return f"{self.response_url_base}{kind}/{self.team_id}/{next(self._seq)}/{secrets.token_hex(12)}"
+    def _response_url(self, kind: str, user_id: str) -> str:
+        """Return a fresh response_url under `response_url_base`, given to `user_id`."""
+        url = f"{self.response_url_base}{kind}/{self.team_id}/{next(self._seq)}/{secrets.token_hex(12)}"
+        self._issued[urlsplit(url).path] = user_id
+        return url
+
+    def issued_to(self, path: str) -> str | None:
+        """The user whose payload carried the response_url with this path (None: not ours)."""
+        return self._issued.get(path)
 
     def _team(self) -> dict[str, Any]:
         """Return the `team` object of interactivity payloads."""
@@ -221,7 +228,7 @@ class SlackDriver:
             "text": text,
             "api_app_id": self.api_app_id,
             "is_enterprise_install": "false",
-            "response_url": self._response_url("commands"),
+            "response_url": self._response_url("commands", user_id),
             "trigger_id": trigger_id or self.trigger_id(),
         }
         return self._send(urlencode(fields), FORM)
@@ -280,7 +287,7 @@ class SlackDriver:
             payload["channel"] = self._channel(channel_id, channel_name)
             if message is not None:
                 payload["message"] = message
-            payload["response_url"] = self._response_url("actions")
+            payload["response_url"] = self._response_url("actions", user_id)
         payload["actions"] = [action]
         return self._send_payload(payload)
 

@@ -41,8 +41,9 @@ WIDTH = 96
 class Transcript:
     """Turns what the bot said to the fake Slack into readable lines."""
 
-    def __init__(self, fake: StandinSlack, out: TextIO) -> None:
+    def __init__(self, fake: StandinSlack, out: TextIO, driver: SlackDriver) -> None:
         self.fake = fake
+        self.driver = driver
         self.out = out
         self.seen_calls = 0
         self.seen_responses = 0
@@ -100,7 +101,10 @@ class Transcript:
         responses = self.fake.responses[self.seen_responses :]
         self.seen_responses += len(responses)
         for response in responses:
-            self._show("only you see · S3 Governance", response.get("payload") or {})
+            user = self.driver.issued_to(response.get("path", ""))
+            self._show(
+                f"only @{self._user(user)} sees · S3 Governance", response.get("payload") or {}
+            )
 
     def _where(self, channel: str | None) -> str:
         for user_id in PEOPLE:
@@ -193,7 +197,7 @@ def run_demo(out: TextIO, lang: str = "en") -> int:
             workspace.set_workspace_locale(deps.sessions, team_id=TEAM, locale=lang, now=clock())
         app = build_app(deps)
         driver = SlackDriver(SECRET, app=app, team_id=TEAM, response_url_base=fake.hooks_url)
-        script = Script(deps, driver, fake, Transcript(fake, out))
+        script = Script(deps, driver, fake, Transcript(fake, out, driver))
         script.tensions()
         script.consent_round()
         script.review()

@@ -22,7 +22,7 @@ from bot.domain.errors import StaleRequest
 from bot.i18n import Messages
 from bot.runtime import replies
 from bot.runtime.listeners import messages_for, on, tell
-from bot.runtime.payload import Form, metadata, where
+from bot.runtime.payload import Form, metadata, response_url, where
 from bot.scheduler import kick
 from bot.services import agreements, backlog
 
@@ -34,6 +34,7 @@ class AddMeta(BaseModel):
     """State carried through the add form."""
 
     channel_id: str
+    response_url: str | None = None  # a hint to reply through (replies.reply), never trusted
 
 
 class ReviewMeta(BaseModel):
@@ -42,6 +43,7 @@ class ReviewMeta(BaseModel):
     agreement_id: int
     expected: date
     channel_id: str | None = None
+    response_url: str | None = None  # a hint to reply through (replies.reply), never trusted
 
 
 def _require_member(
@@ -73,10 +75,9 @@ def answer(args: Args, command: dict[str, Any], client: WebClient, deps: Deps) -
     today = _today(deps, client, team_id, user_id)
     if word in ("add", "toevoegen", "nieuw"):
         _require_member(deps, client, team_id, channel_id, user_id)
-        modal = views.add_modal(
-            m, AddMeta(channel_id=channel_id).model_dump_json(), default_review_date(today)
-        )
-        open_modal(client, command["trigger_id"], modal, m, channel_id, user_id)
+        meta = AddMeta(channel_id=channel_id, response_url=response_url(command))
+        modal = views.add_modal(m, meta.model_dump_json(), default_review_date(today))
+        open_modal(args, command["trigger_id"], modal, m)
     elif word.isdigit():
         view = agreements.detail(
             deps.sessions, team_id=team_id, channel_id=channel_id, number=int(word)
@@ -142,8 +143,9 @@ def _open_review(
     )
     _require_member(deps, client, team_id, view.channel_id, user_id)
     meta = ReviewMeta(
-        agreement_id=agreement_id, expected=expected, channel_id=channel
-    ).model_dump_json()
+        agreement_id=agreement_id, expected=expected, channel_id=channel,
+        response_url=response_url(body),
+    ).model_dump_json()  # fmt: skip
     today = _today(deps, client, team_id, user_id)
     if what == "keep":
         modal = views.keep_modal(m, view, meta, default_review_date(today))
@@ -153,7 +155,10 @@ def _open_review(
     elif what == "drop":
         modal = views.drop_modal(m, view, meta)
     else:
-        consent_meta = ConsentMeta(channel_id=view.channel_id, evolves_agreement_id=view.id)
+        consent_meta = ConsentMeta(
+            channel_id=view.channel_id, evolves_agreement_id=view.id,
+            response_url=response_url(body),
+        )  # fmt: skip
         items, _ = backlog.backlog_page(
             deps.sessions, team_id=team_id, channel_id=view.channel_id, limit=100
         )
@@ -161,7 +166,7 @@ def _open_review(
         modal = consent_views.proposal_form(
             m, consent_meta, items, now_local, views.evolve_initial(view)
         )
-    open_modal(client, body["trigger_id"], modal, m, channel, user_id)
+    open_modal(args, body["trigger_id"], modal, m)
 
 
 def open_keep(
@@ -267,9 +272,7 @@ def register(app: App) -> None:
     on(app.view(ids.CB_AGREEMENT_DROP), ack=drop)
 
 
-def open_modal(
-    client: WebClient, trigger_id: str, view: dict, m: Messages, channel: str | None, user_id: str
-) -> None:
+def open_modal(args: Args, trigger_id: str, view: dict, m: Messages) -> None:
     """Open a modal; an expired trigger becomes a polite "try again"."""
-    if not replies.open_modal(client, trigger_id, view):
-        replies.ephemeral(client, channel=channel, user=user_id, text=consent_views.slow_form(m))
+    if not replies.open_modal(args.client, trigger_id, view):
+        tell(args, consent_views.slow_form(m))

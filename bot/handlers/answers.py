@@ -22,8 +22,8 @@ from bot.blocks.values import RoundValue
 from bot.deps import Deps
 from bot.domain.consent import REACTIONS, Position
 from bot.runtime.listeners import messages_for, on, tell
-from bot.runtime.payload import Form, metadata, where
-from bot.runtime.replies import dm, ephemeral, open_modal
+from bot.runtime.payload import Form, metadata, response_url, where
+from bot.runtime.replies import dm, open_modal, reply
 from bot.scheduler import kick, kick_soon
 from bot.services import consent
 
@@ -100,8 +100,9 @@ def _ask_reason(args: Args, position: Position) -> None:
         now=deps.clock(),
     )  # fmt: skip
     meta = ReasonMeta(
-        round_id=round_id, position=position, channel_id=who.channel_id or brief.channel_id
-    )
+        round_id=round_id, position=position, channel_id=who.channel_id or brief.channel_id,
+        response_url=response_url(args.body),
+    )  # fmt: skip
     m = messages_for(args)
     view = views.reason_modal(m, brief, position, meta.model_dump_json())
     if not open_modal(args.client, args.body["trigger_id"], view):
@@ -125,8 +126,11 @@ def answer_with_reason(
     context[ANSWERED] = Answered(meta.position, brief, meta.channel_id)
 
 
-def confirm(body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps) -> None:
-    """Tell the person their answer is recorded; the round's message catches up."""
+def confirm(
+    body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, args: Args
+) -> None:
+    """Tell the person their answer is recorded (through the button's response_url, the one
+    the reason form carries); the round's message catches up."""
     done: Answered | None = context.get(ANSWERED)
     if done is None:
         return
@@ -134,7 +138,7 @@ def confirm(body: dict[str, Any], client: WebClient, context: BoltContext, deps:
     assert who.user_id
     m = deps.people.user_messages(client, who.team_id, who.user_id)
     text = views.answer_recorded(m, done.position, done.brief)
-    ephemeral(client, channel=done.channel_id, user=who.user_id, text=text)
+    tell(args, text, channel=done.channel_id)
     kick_soon(deps, urgent=done.brief.complete)
 
 
@@ -193,5 +197,9 @@ def _ask_for_the_reason(deps: Deps, client: WebClient, team_id: str, done: React
     assert done.brief is not None
     m = deps.people.user_messages(client, team_id, done.user_id)
     text, blocks = views.ask_reason(m, done.brief)
-    if not ephemeral(client, channel=done.channel_id, user=done.user_id, text=text, blocks=blocks):
+    # A reaction is an event: no response_url, so ephemeral, else a DM.
+    if not reply(
+        client, response_url=None, allowed=(), channel=done.channel_id, user=done.user_id,
+        text=text, blocks=blocks,
+    ):  # fmt: skip
         dm(client, done.user_id, text, blocks)

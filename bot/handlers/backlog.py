@@ -6,11 +6,10 @@ import logging
 from typing import Any
 
 from pydantic import BaseModel
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 from slack_bolt.kwargs_injection import Args
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.webhook import WebhookClient
 
 from bot.blocks import drivers as views
 from bot.blocks import errors, ids
@@ -23,8 +22,8 @@ from bot.domain.backlog import ItemView, NextStep
 from bot.domain.errors import StaleRequest
 from bot.i18n import Messages
 from bot.runtime.listeners import messages_for, on
-from bot.runtime.payload import Form, Where, metadata, request_key, where
-from bot.runtime.replies import ephemeral, open_modal
+from bot.runtime.payload import Form, Where, metadata, request_key, response_url, where
+from bot.runtime.replies import open_modal, reply
 from bot.services import backlog
 
 log = logging.getLogger(__name__)
@@ -44,6 +43,7 @@ class DriverMeta(BaseModel):
     channel_id: str
     item_id: int | None = None
     source_link: str | None = None
+    response_url: str | None = None  # a hint to reply through (replies.reply), never trusted
 
 
 class ItemMeta(BaseModel):
@@ -52,7 +52,7 @@ class ItemMeta(BaseModel):
     item_id: int
     expected_rank: int | None = None
     channel_id: str | None = None
-    response_url: str | None = None
+    response_url: str | None = None  # a hint to reply through (replies.reply), never trusted
 
 
 def register(app: App) -> None:
@@ -93,9 +93,12 @@ def open_driver_modal(
     item_id: int | None = None,
     initial: dict[str, str | None] | None = None,
     source_link: str | None = None,
+    reply_to: str | None = None,
 ) -> None:
-    """Open S3's driver template, empty or prefilled."""
-    meta = DriverMeta(channel_id=channel_id, item_id=item_id, source_link=source_link)
+    """Open S3's driver template, empty or prefilled (carrying the opener's response_url)."""
+    meta = DriverMeta(
+        channel_id=channel_id, item_id=item_id, source_link=source_link, response_url=reply_to
+    )
     view = views.driver_modal(
         m, meta.model_dump_json(), {**(initial or {}), "source_link": source_link}
     )
@@ -105,13 +108,14 @@ def open_driver_modal(
 def show_page(
     deps: Deps,
     client: WebClient,
-    respond: Any,
+    reply_to: str | None,
     who: Where,
     channel_id: str,
     offset: int,
     note: str | None = None,
 ) -> None:
-    """Show one page of the channel's backlog to the person (replacing the list they acted on)."""
+    """Show one page of the channel's backlog to the person, replacing the list they acted on
+    (through its response_url `reply_to`; ephemeral when there is none)."""
     m = deps.people.user_messages(client, who.team_id, who.user_id or "")
     items, total = _page(deps, who.team_id, channel_id, offset)
     if offset and not items and total:
@@ -119,10 +123,11 @@ def show_page(
         items, total = _page(deps, who.team_id, channel_id, offset)
     text, blocks = views.backlog_page(m, channel_id, items, total, offset)
     blocks = views.with_note(blocks, note)
-    if respond is not None:
-        respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=True)
-    else:
-        ephemeral(client, channel=channel_id, user=who.user_id or "", text=text, blocks=blocks)
+    reply(
+        client, response_url=reply_to, allowed=deps.settings.response_url_prefixes,
+        channel=channel_id, user=who.user_id or "", text=text, blocks=blocks,
+        replace_original=True,
+    )  # fmt: skip
 
 
 def _page(deps: Deps, team_id: str, channel_id: str, offset: int) -> tuple[list[ItemView], int]:
@@ -147,7 +152,10 @@ def _plain_text(text: str) -> str:
 def open_driver_form(command: dict[str, Any], client: WebClient, deps: Deps, args: Args) -> None:
     """A bare `/tension` opens S3's driver template; `/tension <text>` stays quick capture."""
     who = where(command)
-    open_driver_modal(client, command["trigger_id"], messages_for(args), who.channel_id or "")
+    open_driver_modal(
+        client, command["trigger_id"], messages_for(args), who.channel_id or "",
+        reply_to=response_url(command),
+    )  # fmt: skip
 
 
 def submit_driver(
@@ -205,12 +213,12 @@ def announce(context: BoltContext, deps: Deps) -> None:
 # ---------------------------------------------------------------- the list: paging and the item menu
 
 
-def turn_page(body: dict, action: dict, client: WebClient, respond: Respond, deps: Deps) -> None:
+def turn_page(body: dict, action: dict, client: WebClient, deps: Deps) -> None:
     """Show the previous or next page of the list."""
     page = PageValue.parse(action.get("value"))
     who = where(body)
     require_member(deps, client, who, page.channel_id)  # a page value names a channel: check it
-    show_page(deps, client, respond, who, page.channel_id, page.offset)
+    show_page(deps, client, response_url(body), who, page.channel_id, page.offset)
 
 
 MOVED = "s3bot_item_moved"  # context: the channel whose list to show after a move
@@ -239,8 +247,7 @@ def move_item(ack: Ack, body: dict, action: dict, client: WebClient, context: Bo
 
 
 def item_menu(
-    body: dict, action: dict, client: WebClient, respond: Respond, context: BoltContext,
-    deps: Deps, args: Args,
+    body: dict, action: dict, client: WebClient, context: BoltContext, deps: Deps, args: Args,
 ) -> None:  # fmt: skip
     """After the ack: the list after a move, or the form for what was chosen."""
     who = where(body)
@@ -248,7 +255,7 @@ def item_menu(
     changed: rules.ItemChanged | None = context.get(CHANGED)
     if chosen.action in MOVES and changed is None:
         if context.get(MOVED):  # else the ack part refused, and said why
-            show_page(deps, client, respond, who, context[MOVED], _page_of(chosen.rank))
+            show_page(deps, client, response_url(body), who, context[MOVED], _page_of(chosen.rank))
         return
     if changed is None:
         item = backlog.get(deps.sessions, team_id=who.team_id, item_id=chosen.item_id)
@@ -258,7 +265,7 @@ def item_menu(
             return
     # The item changed since the person saw it: the list as it is now, the reason on top.
     note = errors.explain(messages_for(args), changed or rules.ItemChanged())
-    show_page(deps, client, respond, who, who.channel_id or "", 0, note=note)
+    show_page(deps, client, response_url(body), who, who.channel_id or "", 0, note=note)
 
 
 def open_item_form(
@@ -281,13 +288,14 @@ def open_item_form(
             item_id=item.id,
             initial=initial,
             source_link=item.source_link,
+            reply_to=response_url(body),
         )
         return
     meta = ItemMeta(
         item_id=item.id,
         expected_rank=item.rank,
         channel_id=where(body).channel_id,
-        response_url=body.get("response_url"),
+        response_url=response_url(body),
     ).model_dump_json()
     if what == "position":
         _, total = backlog.backlog_page(
@@ -407,10 +415,8 @@ def refresh_list(body: dict, client: WebClient, context: BoltContext, deps: Deps
     """Show the list the person acted from as it is now (through its response_url)."""
     if not context.get("refresh"):
         return
-    response_url, channel_id, rank = context["refresh"]
-    webhook = WebhookClient(response_url)
-    send = lambda **kw: webhook.send(**kw)  # noqa: E731
-    show_page(deps, client, send, where(body), channel_id, _page_of(rank))
+    reply_to, channel_id, rank = context["refresh"]
+    show_page(deps, client, reply_to, where(body), channel_id, _page_of(rank))
 
 
 def tell_passed_on(body: dict, client: WebClient, context: BoltContext, deps: Deps) -> None:
@@ -446,4 +452,5 @@ def raise_from_message(shortcut: dict, client: WebClient, deps: Deps, args: Args
         who.channel_id or "",
         initial={"situation": text},
         source_link=link,
+        reply_to=response_url(shortcut),
     )

@@ -24,8 +24,8 @@ from bot.domain import rhythm as rules
 from bot.domain.backlog import FormExpired
 from bot.domain.errors import StaleRequest
 from bot.runtime.listeners import messages_for, on, tell
-from bot.runtime.payload import Form, Where, metadata, request_key, where
-from bot.runtime.replies import ephemeral, open_modal
+from bot.runtime.payload import Form, Where, metadata, request_key, response_url, where
+from bot.runtime.replies import open_modal
 from bot.services import rhythm
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ class MeetingMeta(BaseModel):
 
     channel_id: str
     tz: str
+    response_url: str | None = None  # a hint to reply through (replies.reply), never trusted
 
 
 def register(app: App) -> None:
@@ -69,7 +70,9 @@ def on_meeting_command(command: dict[str, Any], client: WebClient, deps: Deps, a
     current = rhythm.get_cadence(deps.sessions, team_id=who.team_id, channel_id=channel_id)
     modal = views.cadence_modal(
         messages_for(args),
-        metadata=MeetingMeta(channel_id=channel_id, tz=tz).model_dump_json(),
+        metadata=MeetingMeta(
+            channel_id=channel_id, tz=tz, response_url=response_url(command)
+        ).model_dump_json(),
         channel_id=channel_id,
         tz=tz,
         current=current,
@@ -134,8 +137,9 @@ def submit_cadence(
     context["cadence_saved_at"] = now
 
 
-def announce(body: dict, client: WebClient, context: BoltContext, deps: Deps) -> None:
-    """Tell the channel its meeting rhythm now; the person alone if the bot may not post."""
+def announce(body: dict, client: WebClient, context: BoltContext, deps: Deps, args: Args) -> None:
+    """Tell the channel its meeting rhythm now; the person alone (through the response_url
+    the form carries) if the bot may not post."""
     saved: rhythm.CadenceView | None = context.get("cadence")
     if saved is None:
         return
@@ -144,6 +148,4 @@ def announce(body: dict, client: WebClient, context: BoltContext, deps: Deps) ->
     told = outbox.deliver_key(deps, who.team_id, key)
     if told.outcome is outbox.Outcome.UNDELIVERABLE:
         m = deps.people.user_messages(client, who.team_id, who.user_id or "")
-        ephemeral(
-            client, channel=saved.channel_id, user=who.user_id or "", text=views.cannot_post(m)
-        )
+        tell(args, views.cannot_post(m), channel=saved.channel_id)

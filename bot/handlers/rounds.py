@@ -20,8 +20,8 @@ from bot.deps import Deps
 from bot.domain import consent as rules
 from bot.domain.errors import DomainError, StaleRequest
 from bot.runtime.listeners import messages_for, on, tell
-from bot.runtime.payload import Form, metadata, request_key, where
-from bot.runtime.replies import ephemeral, open_modal
+from bot.runtime.payload import Form, metadata, request_key, response_url, where
+from bot.runtime.replies import open_modal
 from bot.scheduler import kick
 from bot.services import backlog, consent
 
@@ -124,7 +124,7 @@ def show_proposal_form(body: dict[str, Any], client: WebClient, deps: Deps, args
     assert who.user_id and who.channel_id
     text = (body.get("text") or "").strip()[: rules.MAX_PROPOSAL_LENGTH]
     deps.people.channels.of(client, who.team_id, who.channel_id)  # known when the form comes back
-    meta = ConsentMeta(channel_id=who.channel_id)
+    meta = ConsentMeta(channel_id=who.channel_id, response_url=response_url(body))
     show_form(args, proposal_modal(deps, client, who.team_id, who.user_id, meta, {"text": text}))
 
 
@@ -174,8 +174,11 @@ def form_whole_channel(view: dict[str, Any]) -> bool:
     return Form(view).selected(ids.IN_WHO) != "chosen"
 
 
-def start_round(body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps) -> None:
-    """Post the stored round now; the form has closed, so what goes wrong is told in the channel."""
+def start_round(
+    body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, args: Args
+) -> None:
+    """Post the stored round now; the form has closed, so what goes wrong is told to the
+    author through the response_url the form carries (else ephemeral in the channel)."""
     round_: consent.RoundView | None = context.get(OPENED)
     if round_ is None:
         return
@@ -188,7 +191,7 @@ def start_round(body: dict[str, Any], client: WebClient, context: BoltContext, d
         if told.outcome is outbox.Outcome.UNDELIVERABLE
         else views.round_delayed(m)
     )
-    ephemeral(client, channel=round_.channel_id, user=round_.author_id, text=text)
+    tell(args, text, channel=round_.channel_id)
 
 
 # ---------------------------------------------------------------- the author's actions
@@ -249,8 +252,9 @@ def show_amend_form(
         user_id=who.user_id,
     )
     meta = ConsentMeta(
-        channel_id=round_.channel_id, proposal_id=round_.proposal_id, version=round_.version + 1
-    )
+        channel_id=round_.channel_id, proposal_id=round_.proposal_id, version=round_.version + 1,
+        response_url=response_url(body),
+    )  # fmt: skip
     objections = [(a.user_id, a.reason or "") for a in round_.decision().objections]
     modal = proposal_modal(
         deps, client, who.team_id, who.user_id, meta, _amend_values(round_), objections=objections
@@ -272,7 +276,9 @@ def show_extend_form(
     )
     m = deps.people.user_messages(client, who.team_id, who.user_id)
     zone = deps.people.zone(client, who.team_id, who.user_id)
-    meta = ExtendMeta(round_id=round_.id, channel_id=who.channel_id)
+    meta = ExtendMeta(
+        round_id=round_.id, channel_id=who.channel_id, response_url=response_url(body)
+    )
     deadline = rules.default_deadline(deps.clock(), str(zone))
     show_form(args, views.extend_modal(m, round_, deadline, meta.model_dump_json()))
 

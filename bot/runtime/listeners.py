@@ -26,8 +26,8 @@ from bot.blocks import common, errors
 from bot.deps import Deps
 from bot.domain.errors import AlreadyHandled, DomainError
 from bot.i18n import Messages
-from bot.runtime.payload import Form, where
-from bot.runtime.replies import ephemeral
+from bot.runtime.payload import Form, response_url, where
+from bot.runtime.replies import reply
 from bot.services import workspace
 
 log = logging.getLogger(__name__)
@@ -71,26 +71,21 @@ def _log(exc: BaseException, where_: str) -> None:
         log.error("%s failed", where_, exc_info=exc)
 
 
-def tell(args: Args, text: str, blocks: list[dict] | None = None) -> bool:
-    """Tell the acting person something, only to them (ephemeral, else the response_url)."""
+def tell(
+    args: Args, text: str, blocks: list[dict] | None = None, *, channel: str | None = None
+) -> bool:
+    """Tell the acting person something, only to them: through the payload's response_url
+    (a modal's: the one it carries), else ephemeral in `channel` (default: the payload's).
+    How and why: `replies.reply`."""
     deps: Deps | None = args.context.get("deps")
     who = where(args.body)
     if deps is None or not who.user_id:
         return False
-    respond = args.respond if _has_response_url(args.body) else None
-    return ephemeral(
-        args.client, channel=who.channel_id, user=who.user_id, text=text, blocks=blocks,
-        respond=respond,
+    return reply(
+        args.client, response_url=response_url(args.body),
+        allowed=deps.settings.response_url_prefixes, channel=channel or who.channel_id,
+        user=who.user_id, text=text, blocks=blocks,
     )  # fmt: skip
-
-
-def _has_response_url(body: Any) -> bool:
-    if not isinstance(body, dict):
-        return False
-    if body.get("response_url"):
-        return True
-    urls = body.get("response_urls")
-    return isinstance(urls, list) and bool(urls)
 
 
 def messages_for(args: Args) -> Messages:
@@ -124,7 +119,11 @@ def _refuse(args: Args, exc: BaseException, part: str, *, after_ack: bool = Fals
                 return
         if not acked:
             args.ack()
-        tell(args, text)
+        deps: Deps | None = args.context.get("deps")
+        if after_ack or deps is None:
+            tell(args, text)
+        else:  # in the request thread: Slack hears the ack first, the reply follows from the pool
+            deps.executor.submit(tell, args, text)
     except Exception:  # noqa: BLE001 - the error path itself must never raise
         log.exception("could not tell the person about a failure")
         if not after_ack and args.ack is not None and args.ack.response is None:
@@ -222,7 +221,11 @@ def on_error(
         who = where(body)
         if deps is not None and who.user_id:
             m = deps.people.user_messages(client, who.team_id, who.user_id)
-            ephemeral(client, channel=who.channel_id, user=who.user_id, text=explain(m, error))
+            reply(
+                client, response_url=response_url(body),
+                allowed=deps.settings.response_url_prefixes, channel=who.channel_id,
+                user=who.user_id, text=explain(m, error),
+            )  # fmt: skip
     except Exception:  # noqa: BLE001 - the error handler must never raise
         log.exception("the error handler failed")
     return BoltResponse(status=200, body="")

@@ -93,6 +93,28 @@ def request_key(body: Any) -> str | None:
     return f"req:{trigger}" if trigger else None
 
 
+def response_url(body: Any) -> str | None:
+    """Where to reply to this payload: its own response_url (commands, actions, shortcuts),
+    the first of a submission's `response_urls`, else the one the modal carries in its
+    private_metadata (from the command or button that opened it).
+
+    A hint, unchecked here: `replies.reply` posts to it only when it is Slack's (or the
+    configured stand-in's), and nothing is ever read from it.
+    """
+    body = _dict(body)
+    if url := _str(body.get("response_url")):
+        return url
+    urls = body.get("response_urls")
+    if isinstance(urls, list) and urls and (url := _str(_dict(urls[0]).get("response_url"))):
+        return url
+    raw = _dict(body.get("view")).get("private_metadata")
+    try:
+        carried = json.loads(raw) if isinstance(raw, str) and raw else None
+    except ValueError:
+        return None
+    return _str(_dict(carried).get("response_url"))
+
+
 def metadata(view: Any, model: type[M]) -> M | None:
     """The pydantic model carried in a view's private_metadata; None when absent or malformed."""
     raw = _dict(view).get("private_metadata")

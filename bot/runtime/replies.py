@@ -1,43 +1,97 @@
-"""Ways of answering one person without bothering the channel: ephemeral, DM, a modal."""
+"""Ways of answering one person without bothering the channel: a reply, a DM, a modal."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 
 log = logging.getLogger(__name__)
 
-_NOT_THERE = {"channel_not_found", "not_in_channel", "user_not_in_channel", "is_archived"}
+RESPONSE_URL_TIMEOUT = 10  # seconds; a reply is best effort, the fallback follows
 
 
-def ephemeral(
+def reply(
     client: WebClient,
     *,
+    response_url: str | None,
+    allowed: Sequence[str],
     channel: str | None,
     user: str,
     text: str,
     blocks: list[dict] | None = None,
-    respond: Any = None,
+    replace_original: bool = False,
 ) -> bool:
-    """Post an ephemeral message; fall back to the response_url where the bot may not post."""
-    if channel:
-        try:
-            client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
+    """Tell one person something, only to them; True when it reached them.
+
+    The way is the response_url (what Bolt's `respond()` posts to): a block action, a
+    shortcut and a slash command carry one; a modal carries the one of the command or button
+    that opened it in its private_metadata, so its submission is confirmed the same way
+    (`payload.response_url(body)` reads all three). Slack keeps a response_url for 30
+    minutes and 5 posts, and it reaches the person where the bot is not a member.
+
+    It is only a hint: it is only ever posted to, never read for ids or permissions, and
+    only when it starts with one of `allowed` (Slack's hooks, or a configured stand-in's;
+    `Settings.response_url_prefixes`), so a forged private_metadata cannot make the bot
+    post anywhere else.
+
+    chat.postEphemeral is the fallback, and the only place a reply uses it: when there is
+    no response_url (an event such as a reaction; a modal opened from the App Home), when
+    it is not an allowed one, or when posting to it fails (expired, used up, Slack down).
+    """
+    if allowed_response_url(response_url, allowed):
+        assert response_url is not None
+        if _post_response(response_url, text, blocks, replace_original):
             return True
-        except SlackApiError as exc:
-            if exc.response.get("error") not in _NOT_THERE or respond is None:
-                log.warning("ephemeral reply failed: %s", exc.response.get("error"))
-                return False
-    if respond is not None:
-        try:
-            respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+    return _ephemeral(client, channel=channel, user=user, text=text, blocks=blocks)
+
+
+def allowed_response_url(url: str | None, allowed: Sequence[str]) -> bool:
+    """Whether `url` is one to post to: under one of the `allowed` prefixes, nothing odd."""
+    if not url or any(c.isspace() or ord(c) < 32 for c in url):
+        return False
+    parts = urlsplit(url)
+    for prefix in allowed:
+        want = urlsplit(prefix)
+        if (
+            url.startswith(prefix)
+            and (parts.scheme, parts.netloc) == (want.scheme, want.netloc)
+            and not parts.username
+        ):
             return True
-        except Exception:  # noqa: BLE001 - the reply is best effort; the failure is logged
-            log.warning("response_url reply failed", exc_info=True)
     return False
+
+
+def _post_response(url: str, text: str, blocks: list[dict] | None, replace_original: bool) -> bool:
+    try:
+        sent = WebhookClient(url, timeout=RESPONSE_URL_TIMEOUT).send(
+            text=text, blocks=blocks, response_type="ephemeral", replace_original=replace_original
+        )
+    except Exception:  # noqa: BLE001 - the reply is best effort; the fallback follows
+        log.warning("response_url reply failed", exc_info=True)
+        return False
+    if sent.status_code != 200:
+        log.info("response_url refused the reply (%s %s)", sent.status_code, sent.body)
+        return False
+    return True
+
+
+def _ephemeral(
+    client: WebClient, *, channel: str | None, user: str, text: str, blocks: list[dict] | None
+) -> bool:
+    if not channel:
+        return False
+    try:
+        client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        log.warning("ephemeral reply failed: %s", exc.response.get("error"))
+        return False
+    return True
 
 
 EXPIRED_TRIGGER = {"expired_trigger_id", "invalid_trigger_id"}

@@ -87,7 +87,7 @@ class SlackDriver(demo_driver.SlackDriver):
             "trigger_id": trigger_id or self.trigger_id(),
             "message_ts": msg["ts"],
             "message": msg,
-            "response_url": self._response_url("app"),
+            "response_url": self._response_url("app", user_id),
         }
         return self._send_payload(payload)
 

@@ -92,7 +92,7 @@ def review_click(
 
 def test_empty_register_says_how_agreements_are_made(bot: Bot) -> None:
     bot.command("", command="/agreements")
-    [reply] = bot.ephemerals_for(ALICE)
+    [reply] = bot.responses_for(ALICE)
     assert "no agreements yet" in reply["text"] and "/agreements add" in reply["text"]
 
 
@@ -125,7 +125,7 @@ def test_list_puts_overdue_first_then_by_review_date(bot: Bot, clock: FakeClock)
     add(bot, "Middle one", review=date(2027, 1, 10))
     clock.advance(days=5)  # "Soon one" is now overdue
     bot.command("", user=CHEN, command="/agreements")
-    shown = json.dumps(bot.ephemerals_for(CHEN)[-1]["blocks"])
+    shown = json.dumps(bot.responses_for(CHEN)[-1]["blocks"])
     assert shown.index("Soon one") < shown.index("Middle one") < shown.index("Later one")
     assert "overdue by 3 days" in shown
 
@@ -133,11 +133,11 @@ def test_list_puts_overdue_first_then_by_review_date(bot: Bot, clock: FakeClock)
 def test_one_agreement_in_full_with_its_history(bot: Bot) -> None:
     add(bot)
     bot.command("1", user=BRAM, command="/agreements")
-    shown = json.dumps(bot.ephemerals_for(BRAM)[-1]["blocks"])
+    shown = json.dumps(bot.responses_for(BRAM)[-1]["blocks"])
     assert "Afspraak #1 (versie 1)" in shown and "No late notes for two months" in shown
     assert "vastgelegd door" in shown  # Bram reads it in Dutch
     bot.command("7", command="/agreements")
-    assert "no agreement with that number" in bot.ephemerals_for(ALICE)[-1]["text"]
+    assert "no agreement with that number" in bot.responses_for(ALICE)[-1]["text"]
 
 
 def test_agreement_from_a_consent_round_has_its_concerns(bot: Bot, clock: FakeClock) -> None:
@@ -150,7 +150,7 @@ def test_agreement_from_a_consent_round_has_its_concerns(bot: Bot, clock: FakeCl
     run_all_once(bot.deps)
     bot.settle()
     bot.command("1", command="/agreements")
-    shown = json.dumps(bot.ephemerals_for(ALICE)[-1]["blocks"])
+    shown = json.dumps(bot.responses_for(ALICE)[-1]["blocks"])
     assert "Extra work for the release lead" in shown and "agreed by consent" in shown
 
 
@@ -270,8 +270,8 @@ def test_history_is_dated_in_the_readers_timezone(fake, bot: Bot, clock: FakeClo
     add(bot)
     bot.command("1", user=ALICE, command="/agreements")
     bot.command("1", user=CHEN, command="/agreements")
-    alice = json.dumps(bot.ephemerals_for(ALICE)[-1]["blocks"])
-    chen = json.dumps(bot.ephemerals_for(CHEN)[-1]["blocks"])
+    alice = json.dumps(bot.responses_for(ALICE)[-1]["blocks"])
+    chen = json.dumps(bot.responses_for(CHEN)[-1]["blocks"])
     assert "December 2, 2026: recorded by" in alice, alice
     assert "December 1, 2026: recorded by" in chen, chen
 
@@ -282,8 +282,8 @@ def test_the_register_says_due_today_by_the_readers_date(fake, bot: Bot, clock: 
     clock.now = datetime(2026, 12, 14, 12, 0, tzinfo=UTC)  # 15 December, 01:00 in Auckland
     bot.command("", user=ALICE, command="/agreements")
     bot.command("", user=CHEN, command="/agreements")
-    assert "review due today" in json.dumps(bot.ephemerals_for(ALICE)[-1]["blocks"])
-    assert "review due today" not in json.dumps(bot.ephemerals_for(CHEN)[-1]["blocks"])
+    assert "review due today" in json.dumps(bot.responses_for(ALICE)[-1]["blocks"])
+    assert "review due today" not in json.dumps(bot.responses_for(CHEN)[-1]["blocks"])
 
 
 def test_channel_reminder_is_dated_where_the_recipient_was(
@@ -340,7 +340,7 @@ def test_keep_sets_the_next_review_date_once(bot: Bot, clock: FakeClock) -> None
     assert "kept agreement #1" in bot.fake.messages_in(CHANNEL)[-1]["text"]
     # The same button again (or someone else's reminder): refused, one outcome recorded.
     review_click(bot, ids.ACT_AGREEMENT_KEEP, a, BRAM)
-    assert "al geëvalueerd" in bot.ephemerals_for(BRAM)[-1]["text"]
+    assert "al geëvalueerd" in bot.responses_for(BRAM)[-1]["text"]
     assert [e.action for e in kept.history].count("kept") == 1
     sweep_at(bot, clock, datetime(2026, 12, 22, 8, 1, tzinfo=UTC))
     assert len(dms(bot, CHEN)) == 1  # the overdue reminders stopped
@@ -366,7 +366,7 @@ def test_drop_needs_a_reason(bot: Bot) -> None:
     assert dropped.status.value == "dropped"
     assert "dropped agreement #1" in bot.fake.messages_in(CHANNEL)[-1]["text"]
     bot.command("", command="/agreements")
-    assert "no agreements yet" in bot.ephemerals_for(ALICE)[-1]["text"]
+    assert "no agreements yet" in bot.responses_for(ALICE)[-1]["text"]
 
 
 def test_snooze_reminds_again_on_the_chosen_day(bot: Bot, clock: FakeClock) -> None:

@@ -89,10 +89,8 @@ def raise_many(bot: Bot, n: int, channel: str = CHANNEL) -> None:
 
 
 def last_list(bot: Bot) -> str:
-    """The backlog list as last shown to someone (ephemeral, or replaced through the response_url)."""
-    shown = [json.dumps(e["blocks"]) for e in bot.fake.ephemerals if e.get("blocks")]
-    shown += [json.dumps(r["payload"].get("blocks")) for r in bot.fake.responses]
-    return shown[-1]
+    """The backlog list as last shown to someone (through a response_url, the bot's one way)."""
+    return json.dumps(bot.fake.responses[-1]["payload"].get("blocks"))
 
 
 # ---------------------------------------------------------------- describing a driver
@@ -150,7 +148,7 @@ def test_a_driver_goes_on_the_backlog(bot: Bot) -> None:
 def test_expired_trigger_asks_to_try_again(bot: Bot) -> None:
     bot.fake.fail_next("views.open", status=200, error="expired_trigger_id")
     bot.command("")
-    assert "try again" in bot.ephemerals_for(ALICE)[-1]["text"]
+    assert "try again" in bot.responses_for(ALICE)[-1]["text"]
 
 
 def test_captured_tension_described_later_with_the_form_prefilled(bot: Bot) -> None:
@@ -336,7 +334,7 @@ def test_concurrent_moves_keep_ranks_unique_and_gapless(bot: Bot) -> None:
 def test_five_hundred_items_page_within_block_limits(bot: Bot) -> None:
     raise_many(bot, 500)
     bot.command("list")
-    first = bot.fake.ephemerals[-1]
+    first = bot.responses_for(ALICE)[-1]
     assert len(first["blocks"]) <= 50
     assert "500 open items" in json.dumps(
         first["blocks"]

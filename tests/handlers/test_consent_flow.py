@@ -89,7 +89,7 @@ def test_backlog_items_can_be_picked_as_the_driver(bot: Bot) -> None:
 def test_expired_trigger_asks_to_try_again(bot: Bot) -> None:
     bot.fake.fail_next("views.open", status=200, error="expired_trigger_id")
     bot.command("slow", command="/consent")
-    [reply] = bot.ephemerals_for(ALICE)
+    [reply] = bot.responses_for(ALICE)
     assert "try again" in reply["text"]
 
 
@@ -165,7 +165,7 @@ def test_chosen_participants(bot: Bot) -> None:
     assert rnd.participants == [BRAM, CHEN]
     response = click(bot, ids.ACT_ANSWER_CONSENT, rnd.id, ALICE)
     assert response.status == 200
-    [reply] = bot.ephemerals_for(ALICE)
+    [reply] = bot.responses_for(ALICE)
     assert "Only the participants" in reply["text"]
 
 
@@ -175,7 +175,7 @@ def test_chosen_participants(bot: Bot) -> None:
 def test_consent_is_recorded_at_once_and_confirmed(bot: Bot) -> None:
     rnd = start_round(bot)
     click(bot, ids.ACT_ANSWER_CONSENT, rnd.id, BRAM)
-    reply = bot.ephemerals_for(BRAM)[-1]
+    reply = bot.responses_for(BRAM)[-1]
     assert "Instemming" in reply["text"]  # Bram's Slack is in Dutch
     view = consent.load(bot.deps.sessions, team_id=TEAM, round_id=rnd.id)
     assert view.answers[BRAM].position.value == "consent"
@@ -340,7 +340,7 @@ def test_answer_after_close_is_refused(bot: Bot, clock: FakeClock) -> None:
     clock.advance(days=4)
     sweep(bot)
     click(bot, ids.ACT_ANSWER_CONSENT, rnd.id, CHEN)
-    assert "This round closed at <!date^" in bot.ephemerals_for(CHEN)[-1]["text"]
+    assert "This round closed at <!date^" in bot.responses_for(CHEN)[-1]["text"]
 
 
 def test_everyone_answered_closes_early(bot: Bot) -> None:
@@ -399,8 +399,8 @@ def test_only_the_author_may_amend_close_or_withdraw(bot: Bot) -> None:
     rnd = start_round(bot)
     click(bot, ids.ACT_CLOSE_EARLY, rnd.id, BRAM)
     click(bot, ids.ACT_WITHDRAW, rnd.id, CHEN)
-    assert "Alleen de auteur" in bot.ephemerals_for(BRAM)[-1]["text"]
-    assert "Only the author" in bot.ephemerals_for(CHEN)[-1]["text"]
+    assert "Alleen de auteur" in bot.responses_for(BRAM)[-1]["text"]
+    assert "Only the author" in bot.responses_for(CHEN)[-1]["text"]
     assert consent.load(bot.deps.sessions, team_id=TEAM, round_id=rnd.id).status.value == "open"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -185,10 +186,13 @@ def test_a_member_sets_the_cadence(bot: Bot) -> None:
     bot.command("meeting")
     modal = last_modal(bot)
     assert modal["callback_id"] == ids.CB_MEETING_MODAL
-    assert json.loads(modal["private_metadata"]) == {
+    carried = json.loads(modal["private_metadata"])
+    assert carried == {
         "channel_id": CHANNEL,
         "tz": "Europe/Amsterdam",
+        "response_url": carried["response_url"],  # the command's, to reply through at submit
     }
+    assert bot.driver.issued_to(urlsplit(carried["response_url"]).path) == ALICE
     assert "Europe/Amsterdam" in json.dumps(modal["blocks"])  # the person's Slack timezone
     every = next(b for b in modal["blocks"] if b.get("block_id") == ids.IN_MEETING_EVERY[0])
     assert [o["value"] for o in every["element"]["options"]] == ["1", "2", "3", "4"]
@@ -264,8 +268,8 @@ def test_someone_outside_the_channel_may_not_set_the_cadence(bot: Bot) -> None:
     bot.command("meeting", user=DANA)
 
     assert bot.fake.calls_to("views.open") == []
-    replies = [r["payload"] for r in bot.fake.responses] + bot.ephemerals_for(DANA)
-    [reply] = replies
+    [reply] = bot.responses_for(DANA)
+    assert bot.ephemerals_for(DANA) == []
     assert reply["text"] == (
         "Only members of <#C0CIRCLE> can set its governance meeting. Nothing was changed."
     )

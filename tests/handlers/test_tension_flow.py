@@ -60,7 +60,7 @@ def test_list_shows_the_open_backlog_in_rank_order_only_to_the_asker(bot: Bot) -
     posted_before = len(bot.fake.messages_in(CHANNEL))
     bot.command("list", user=CHEN)
     assert len(bot.fake.messages_in(CHANNEL)) == posted_before
-    [reply] = bot.ephemerals_for(CHEN)
+    [reply] = bot.responses_for(CHEN)
     shown = json.dumps(reply["blocks"])
     assert "3 open items" in shown
     assert shown.index("alpha") < shown.index("beta") < shown.index("gamma")
@@ -68,21 +68,21 @@ def test_list_shows_the_open_backlog_in_rank_order_only_to_the_asker(bot: Bot) -
 
 def test_empty_backlog_list_says_so(bot: Bot) -> None:
     bot.command("list")
-    [reply] = bot.ephemerals_for(ALICE)
+    [reply] = bot.responses_for(ALICE)
     assert "is empty" in reply["text"]
 
 
 @pytest.mark.parametrize("text", ["help", "  HELP  "])
 def test_help_is_ephemeral_and_stores_nothing(bot: Bot, text: str) -> None:
     bot.command(text)
-    [reply] = bot.ephemerals_for(ALICE)
+    [reply] = bot.responses_for(ALICE)
     assert "/tension list" in json.dumps(reply["blocks"])
     assert _items(bot) == [] and bot.fake.messages_in(CHANNEL) == []
 
 
 def test_dutch_speaker_gets_dutch_help_and_english_channel_message(bot: Bot) -> None:
     bot.command("help", user=BRAM)
-    [reply] = bot.ephemerals_for(BRAM)
+    [reply] = bot.responses_for(BRAM)
     assert reply["text"] == "Zo gebruik je /tension"
     bot.command("Vergaderingen lopen uit", user=BRAM)
     assert "raised tension #1" in bot.fake.messages_in(CHANNEL)[-1]["text"] + json.dumps(
@@ -106,7 +106,7 @@ def test_workspace_default_language_is_used_in_the_channel(bot: Bot) -> None:
 
 def test_too_long_is_refused_with_the_limit_and_nothing_is_stored(bot: Bot) -> None:
     bot.command("x" * 3001)
-    [reply] = bot.ephemerals_for(ALICE)
+    [reply] = bot.responses_for(ALICE)
     assert "3001 characters" in reply["text"] and "limit is 3000" in reply["text"]
     assert _items(bot) == [] and bot.fake.messages_in(CHANNEL) == []
 
@@ -147,7 +147,7 @@ def test_a_rate_limited_announcement_is_retried_and_the_tension_stored_once(bot:
 
 
 def _replies_to_alice(bot: Bot) -> str:
-    return json.dumps([r["payload"] for r in bot.fake.responses] + bot.ephemerals_for(ALICE))
+    return json.dumps(bot.responses_for(ALICE) + bot.ephemerals_for(ALICE))
 
 
 def test_an_announcement_slack_refuses_is_retried_later_and_the_author_told_the_truth(
@@ -243,7 +243,7 @@ def test_database_down_tells_the_user_and_leaves_no_traceback(fake) -> None:
     )
     response = bot.command("the database is down")
     assert response.status == 200
-    [reply] = bot.ephemerals_for(ALICE)
+    [reply] = bot.responses_for(ALICE)
     assert "could not save" in reply["text"] and "Nothing was saved" in reply["text"]
     assert "Traceback" not in reply["text"]
     assert bot.fake.messages_in(CHANNEL) == []
@@ -255,7 +255,7 @@ def test_unexpected_errors_reach_the_user_as_a_polite_message(bot: Bot, monkeypa
 
     monkeypatch.setattr(backlog, "backlog_page", boom)
     bot.command("list")
-    [reply] = bot.ephemerals_for(ALICE)
+    [reply] = bot.responses_for(ALICE)
     assert "something went wrong" in reply["text"]
     assert "secret internals" not in reply["text"] and "Traceback" not in reply["text"]
 

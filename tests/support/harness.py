@@ -49,8 +49,14 @@ class Bot:
         return response
 
     def ephemerals_for(self, user: str) -> list[dict[str, Any]]:
-        """Ephemeral messages (or response_url replies) the user got."""
+        """Ephemeral messages (chat.postEphemeral) the user got."""
         return [e for e in self.fake.ephemerals if e.get("user") == user]
+
+    def responses_for(self, user: str) -> list[dict[str, Any]]:
+        """What was posted to the response_urls given to the user (their replies)."""
+        return [
+            r["payload"] for r in self.fake.responses if self.driver.issued_to(r["path"]) == user
+        ]
 
 
 def settings_for(db_url: str, fake: FakeSlack, **extra: Any) -> Settings:

@@ -13,6 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ class FakeSlack(StandinSlack):
         self._faults: dict[str, deque[_Fault]] = {}
         self._delays: dict[str, float] = {}
         self._lost: dict[str, deque[int]] = {}
+        self._expired_hooks = 0
         self._extra_methods: dict[str, ExtraMethod] = {}
 
         # Looking up posts (the outbox's reconcile before a resend), which the demo never does.
@@ -200,6 +202,7 @@ class FakeSlack(StandinSlack):
             self._faults.clear()
             self._delays.clear()
             self._lost.clear()
+            self._expired_hooks = 0
         self.tiers.reset()
 
     # ----------------------------------------------------------------- faults
@@ -231,6 +234,27 @@ class FakeSlack(StandinSlack):
         Slack took it, the bot never heard). Only a lookup before resending avoids a double."""
         with self._lock:
             self._lost.setdefault(method, deque()).extend([status] * times)
+
+    def expire_hooks_next(self, times: int = 1) -> None:
+        """Answer the next `times` posts to a response_url as Slack does once it expired
+        (30 minutes) or was used 5 times: 404 `expired_url`, nothing shown."""
+        with self._lock:
+            self._expired_hooks += times
+
+    def _serve_hook(self, handler: BaseHTTPRequestHandler, path: str, raw: bytes) -> None:
+        """A post to a response_url: refused while an expiry is injected, else recorded."""
+        with self._lock:
+            expired = self._expired_hooks > 0
+            self._expired_hooks -= expired
+        if not expired:
+            super()._serve_hook(handler, path, raw)
+            return
+        data = b"expired_url"
+        handler.send_response(404)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
 
     def set_delay(self, method: str, seconds: float) -> None:
         """Delay every answer to `method` by `seconds` (0 removes the delay)."""

@@ -229,6 +229,16 @@ def test_saving_the_same_cadence_again_keeps_the_next_meeting(bot: Bot, clock) -
     assert circle(bot).next_meeting_at == FIRST + timedelta(weeks=1)
 
 
+def test_a_cadence_the_channel_cannot_be_told_is_told_through_the_response_url(bot: Bot) -> None:
+    bot.command("meeting")
+    bot.fake.fail_next("chat.postMessage", status=200, error="not_in_channel")
+    assert submit_cadence(bot, every="2", weekday=str(THURSDAY), at="10:00").body == ""
+    assert rhythm.get_cadence(bot.deps.sessions, team_id=TEAM, channel_id=CHANNEL) is not None
+    [reply] = bot.responses_for(ALICE)  # the /tension meeting command's, carried by the form
+    assert "I cannot post in this channel" in reply["text"]
+    assert bot.fake.calls_to("chat.postEphemeral") == []
+
+
 def test_invalid_input_gives_field_errors_and_stores_nothing(bot: Bot) -> None:
     bot.command("meeting")
     view = last_modal(bot)

@@ -542,6 +542,17 @@ def test_response_urls_are_recorded(fake: FakeSlack) -> None:
     assert fake.responses[0]["payload"] == {"text": "done"}
 
 
+def test_an_expired_response_url_is_refused_like_slack_does(fake: FakeSlack) -> None:
+    from slack_sdk.webhook import WebhookClient
+
+    fake.expire_hooks_next()
+    hook = WebhookClient(fake.hooks_url + "actions/T0001/1/x")
+    resp = hook.send(text="late")
+    assert resp.status_code == 404 and resp.body == "expired_url"
+    assert fake.responses == []
+    assert hook.send(text="again").status_code == 200  # only the next one was expired
+
+
 # --------------------------------------------------------------------- driver
 
 

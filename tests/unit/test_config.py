@@ -106,3 +106,19 @@ def test_migrate_creates_the_schema(tmp_path) -> None:
     assert first.stdout.startswith("applied ")
     again = _run(["migrate"], {"DATABASE_URL": url}, tmp_path)
     assert again.stdout.strip() == "database is up to date"
+
+
+def test_response_urls_go_to_slacks_hooks_and_a_stand_ins(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("SLACK_API_URL", "SLACK_RESPONSE_URL_PREFIXES"):
+        monkeypatch.delenv(var, raising=False)
+    assert load_settings().response_url_prefixes == ("https://hooks.slack.com/",)
+    stand_in = load_settings(slack_api_url="http://127.0.0.1:8123/api/")
+    assert stand_in.response_url_prefixes == (
+        "https://hooks.slack.com/",
+        "http://127.0.0.1:8123/hooks/",
+    )
+    monkeypatch.setenv("SLACK_RESPONSE_URL_PREFIXES", '["https://hooks.example.test"]')
+    assert load_settings().response_url_prefixes == ("https://hooks.example.test/",)
+    monkeypatch.setenv("SLACK_RESPONSE_URL_PREFIXES", '["ftp://x/"]')
+    with pytest.raises(SettingError, match="SLACK_RESPONSE_URL_PREFIXES is invalid"):
+        load_settings()

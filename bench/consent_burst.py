@@ -628,6 +628,7 @@ def run_bench(run: Run, fake: StandinSlack, workdir: Path) -> None:
         run.checks["confirmed"] = s["confirmed"] == args.participants
         run.checks["limited"] = s["limited"] < 0.01 * max(1, s["calls_during_run"])
         s["users_info"] = len(fake.calls_to("users.info"))
+        s["responses"] = len(fake.responses)
         s["ephemerals"] = len(fake.ephemerals)
         s["fake_errors"] = len(fake.errors)
         if fake.errors:
@@ -809,8 +810,9 @@ def detail_lines(run: Run) -> list[str]:
         f"{s['early_updates']} of them came less than 4.5 s after the previous open-round "
         "update (the renderer coalesces to one per 5 s).",
         f"- Slack calls during the burst and after: {s['calls_during_run']} "
-        f"({s['ephemerals']} ephemeral confirmations, {s['users_info']} users.info in the "
-        f"whole run); server log: {s['tracebacks']} tracebacks, {s['log_errors']} ERROR "
+        f"({s['users_info']} users.info in the whole run); confirmations: {s['responses']} "
+        f"through response_urls (not Web API calls), {s['ephemerals']} ephemeral; "
+        f"server log: {s['tracebacks']} tracebacks, {s['log_errors']} ERROR "
         f"lines, {s['log_warnings']} WARNING lines; fake contract violations: "
         f"{s['fake_errors']}.",
     ]

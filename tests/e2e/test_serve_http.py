@@ -52,8 +52,9 @@ def test_tension_over_http(server: Server, fake, db_url: str) -> None:
     [message] = fake.wait_for("chat.postMessage")
     assert "Handovers between shifts get lost" in json.dumps(message.args)
     driver.command("/tension", "list", user_id=CHEN, channel_id=CHANNEL)
-    [listing] = fake.wait_for("chat.postEphemeral")
-    assert listing.args["user"] == CHEN and "Handovers" in json.dumps(listing.args)
+    [listing] = fake.wait_for_responses()  # through the command's response_url
+    assert driver.issued_to(listing["path"]) == CHEN and "Handovers" in json.dumps(listing)
+    assert fake.calls_to("chat.postEphemeral") == []
     rows = _stored(db_url)
     assert [(r.team_id, r.channel_id, r.author_id, r.rank) for r in rows] == [
         (TEAM, CHANNEL, ALICE, 1)

@@ -159,6 +159,20 @@ class FakeSlack(StandinSlack):
 
     # ----------------------------------------------------------------- inspection
 
+    def wait_for_responses(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """Wait until `count` posts to response_urls were recorded; all of them so far."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                seen = list(self.responses)
+            if len(seen) >= count:
+                return seen
+            if time.monotonic() >= deadline:
+                raise AssertionError(
+                    f"expected {count} post(s) to a response_url within {timeout}s, got {len(seen)}"
+                )
+            time.sleep(0.02)
+
     def wait_for(
         self,
         method: str,

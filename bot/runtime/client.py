@@ -71,9 +71,12 @@ class _RateLimits(RateLimitErrorRetryHandler):
     """Honours a 429's Retry-After: the pacer holds that method (a post: its channel) so
     nobody else calls it meanwhile; a sweep waits and retries; a listener retries once at
     most, and only a wait of a second (it must not hold a request thread; what it could not
-    send is left to the outbox's sweep)."""
+    send is left to the outbox's sweep). Replicas share Slack's limits but not a pacer, so a
+    sweep may be refused several times in a row while another replica posts to the same
+    channel: it waits its turn up to `max_retry_count` times before leaving the row to a
+    later sweep."""
 
-    def __init__(self, pacer: Pacer | None, max_retry_count: int = 3) -> None:
+    def __init__(self, pacer: Pacer | None, max_retry_count: int = 8) -> None:
         super().__init__(max_retry_count=max_retry_count)
         self._pacer = pacer
 
@@ -119,7 +122,7 @@ def make_client(
     pacer = Pacer() if paced else None
     handlers = [
         _ConnectionErrors(max_retry_count=2),
-        _RateLimits(pacer, max_retry_count=3),
+        _RateLimits(pacer),
         _ServerErrors(max_retry_count=2),
     ]
     if pacer is None:

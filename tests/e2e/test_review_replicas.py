@@ -145,6 +145,15 @@ def nudged_events(deps: Deps, agreement_id: int) -> list[dict]:
         ]
 
 
+def retry_now(deps: Deps) -> int:
+    """Make outbox rows left for a later retry due now; how many there were."""
+    with deps.sessions.begin() as session:
+        rows = session.scalars(select(models.Outbox).where(models.Outbox.sent_at.is_(None))).all()
+        for row in rows:
+            row.not_before = datetime.now(UTC) - timedelta(minutes=1)
+        return len(rows)
+
+
 # ---------------------------------------------------------------- 1. two processes sweeping
 
 
@@ -165,7 +174,16 @@ def test_two_processes_sweeping_at_once_send_each_reminder_once(
         sent = [run.counts()["review-nudges"] for run in runs]
         print(f"race {iteration}: reminders sent by each process: {sent}")  # shown with -s
         assert sum(sent) == 2 * RACE_AGREEMENTS, [run.output for run in runs]
-        assert sum(run.counts()["deliver-outbox"] for run in runs) == RACE_AGREEMENTS
+        posted = sum(run.counts()["deliver-outbox"] for run in runs)
+        # Both replicas post the 20 "recorded" notices into one channel: Slack's limit there
+        # is shared, their pacers are not, so a post may be refused beyond its retries and
+        # left for a later sweep. Make such a row due now and sweep again: never twice.
+        left = retry_now(deps)
+        if left:
+            [again] = run_ticks(1, pg_url, fake, tmp_path, together=False)
+            again.check_clean()
+            posted += again.counts()["deliver-outbox"]
+        assert posted == RACE_AGREEMENTS, (left, [run.output for run in runs])
 
         marker = f"Race-{iteration}-"
         for user in (BRAM, CHEN):

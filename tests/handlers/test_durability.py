@@ -255,7 +255,7 @@ def test_a_locked_database_answers_could_not_save_within_3_seconds_and_stores_no
     finally:
         locker.dispose()
     assert response.status == 200 and acked_after < 3.0, f"acked after {acked_after:.1f}s"
-    [reply] = bot.ephemerals_for(ALICE)
+    [reply] = bot.responses_for(ALICE)  # through the response_url, asking neither DB nor API
     assert "could not save" in reply["text"] and "Nothing was saved" in reply["text"]
     assert _count(bot, models.BacklogItem) == 0 and _count(bot, models.Outbox) == 0
     bot.command("locked out")  # the lock is gone: the same request goes through now

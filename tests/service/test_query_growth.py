@@ -73,7 +73,7 @@ def test_what_each_request_shows_is_one_page(db_url, fake) -> None:
         bot.command("list")
         bot.command("", command="/agreements")
         bot.event({"type": "app_home_opened", "user": "U0ALICE", "channel": "D0A", "tab": "home"})
-        backlog_reply, agreements_reply = bot.ephemerals_for("U0ALICE")[-2:]
+        backlog_reply, agreements_reply = bot.responses_for("U0ALICE")[-2:]
         assert "1000" in backlog_reply["text"]
         assert "1000 in force" in agreements_reply["text"]
         assert "more" in str(agreements_reply["blocks"])

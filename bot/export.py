@@ -117,8 +117,8 @@ def load_logbook(factory: Factory, *, team_id: str, channel_id: str | None = Non
         logs = []
         for c in channels:
             total = backlog_repo.open_count(session, team_id, c)
-            items = backlog_repo.open_items(session, team_id, c, limit=total) if total else []
-            logs.append(ChannelLog(c, by_channel[c], [backlog_repo.to_view(i) for i in items]))
+            items = backlog_repo.open_views(session, team_id, c, limit=total) if total else []
+            logs.append(ChannelLog(c, by_channel[c], items))
         return Logbook(team_id=team_id, channel_id=channel_id, channels=logs)
 
 

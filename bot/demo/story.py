@@ -21,7 +21,7 @@ from bot.demo.standin import StandinSlack
 from bot.deps import build_deps
 from bot.scheduler import run_all_once
 from bot.services import workspace
-from bot.store import demo_repo
+from bot.store import backlog_repo, demo_repo
 from bot.store.migrate import upgrade
 
 SECRET = "demo-signing-secret"
@@ -288,7 +288,7 @@ class Script:
         """Pick an action from an item's menu in the backlog list."""
         with self.deps.sessions() as session:
             item = demo_repo.item_by_number(session, TEAM, CHANNEL, number)
-            value = f"{what}:{item.id}:{item.rank}"
+            value = f"{what}:{item.id}:{backlog_repo.place_of(session, item)}"
         self.t.step(f"@{self.name(user_id)}", f"picks “{label}” for {note}")
         self.driver.block_action(
             ids.ACT_ITEM_MENU,

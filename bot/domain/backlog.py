@@ -71,7 +71,7 @@ class ItemView:
     author_id: str
     text: str
     status: ItemStatus
-    rank: int | None
+    rank: int | None  # its place on the backlog as people see it (1 = top); None: off it
     created_at: datetime
     message_ts: str | None = None
     situation: str | None = None

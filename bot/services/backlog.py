@@ -30,9 +30,10 @@ Factory = sessionmaker[Session]
 log = logging.getLogger(__name__)
 
 
-def _rules(item: BacklogItem) -> ItemRules:
-    """The domain's view of a stored item, whose methods decide each backlog action."""
-    return ItemRules(ItemStatus(item.status), item.rank, item.channel_id)
+def _rules(item: BacklogItem, place: int | None = None) -> ItemRules:
+    """The domain's view of a stored item (at its place, when a rule needs it), whose
+    methods decide each backlog action."""
+    return ItemRules(ItemStatus(item.status), place, item.channel_id)
 
 
 def raise_tension(
@@ -58,9 +59,10 @@ def raise_tension(
         item = backlog_repo.add_item(
             session, circle, author_id=author_id, text=cleaned, rank=rank, now=now
         )
-        # Open items are exactly the ranked ones, ranked 1..n: the new last place is the count.
-        _announce(session, item, rank, now)
-        return RaisedTension(item=backlog_repo.to_view(item), open_count=rank)
+        # Open items are exactly the ranked ones: the new last place is their count.
+        places = backlog_repo.open_count(session, team_id, channel_id)
+        _announce(session, item, places, now)
+        return RaisedTension(item=backlog_repo.to_view(item, places), open_count=places)
 
 
 def announcement_key(item_id: int) -> str:
@@ -101,18 +103,14 @@ def backlog_page(
 ) -> tuple[list[ItemView], int]:
     """One page of the channel's open backlog in rank order, and the total open count."""
     with transaction(factory) as session:
-        items = backlog_repo.open_items(session, team_id, channel_id, limit=limit, offset=offset)
-        total = backlog_repo.open_count(session, team_id, channel_id)
-        return [backlog_repo.to_view(i) for i in items], total
+        items = backlog_repo.open_views(session, team_id, channel_id, limit=limit, offset=offset)
+        return items, backlog_repo.open_count(session, team_id, channel_id)
 
 
 def open_tensions_of(factory: Factory, *, team_id: str, user_id: str, limit: int) -> list[ItemView]:
     """The open tensions a person raised, newest first."""
     with transaction(factory) as session:
-        return [
-            backlog_repo.to_view(i)
-            for i in backlog_repo.items_by_author(session, team_id, user_id, limit=limit)
-        ]
+        return backlog_repo.views_by_author(session, team_id, user_id, limit=limit)
 
 
 # ---------------------------------------------------------------- drivers and the item life cycle
@@ -138,7 +136,7 @@ def _lock_item(
 def get(factory: Factory, *, team_id: str, item_id: int) -> ItemView:
     """One item."""
     with transaction(factory) as session:
-        return backlog_repo.to_view(_open_item(session, team_id, item_id))
+        return backlog_repo.view_of(session, _open_item(session, team_id, item_id))
 
 
 def item_history(
@@ -179,7 +177,7 @@ def describe(
                 now=now,
             )
             item.source_link = source_link
-            _announce(session, item, rank, now)
+            _announce(session, item, backlog_repo.open_count(session, team_id, channel_id), now)
         else:
             item, _ = _lock_item(session, team_id, item_id, now)
             _rules(item).describe()
@@ -190,7 +188,7 @@ def describe(
         item.relevance, item.nature = driver.relevance, driver.nature
         item.updated_at = now
         session.flush()
-        return backlog_repo.to_view(item)
+        return backlog_repo.view_of(session, item)
 
 
 def accept(
@@ -216,7 +214,7 @@ def accept(
             detail=next_step.value + (f" {due.isoformat()}" if due else ""),
             now=now,
         )
-        return backlog_repo.to_view(item)
+        return backlog_repo.view_of(session, item)
 
 
 def move(
@@ -232,11 +230,11 @@ def move(
     """Move an item up, down, to the top, or to a position; no two items ever share a rank."""
     with transaction(factory) as session:
         item, _ = _lock_item(session, team_id, item_id, now)
-        before = item.rank
-        # Ranks are 1..n without gaps: the last place is the number of places.
-        places = backlog_repo.max_rank(session, team_id, item.channel_id)
-        wanted = _rules(item).move(expected_rank, to, places)
-        backlog_repo.place(session, item, wanted)
+        before = backlog_repo.place_of(session, item)
+        places = backlog_repo.open_count(session, team_id, item.channel_id)
+        wanted = _rules(item, before).move(expected_rank, to, places)
+        if before is not None:
+            backlog_repo.move_to(session, item, before, wanted)
         if wanted != before:
             backlog_repo.add_history(
                 session,
@@ -246,7 +244,7 @@ def move(
                 detail=f"{before} -> {wanted}",
                 now=now,
             )
-        return backlog_repo.to_view(item)
+        return backlog_repo.to_view(item, wanted)
 
 
 def dismiss(
@@ -257,14 +255,12 @@ def dismiss(
     with transaction(factory) as session:
         item, _ = _lock_item(session, team_id, item_id, now)
         reason = _rules(item).dismiss(reason)
-        left = item.rank
         item.status, item.rank, item.updated_at = ItemStatus.DISMISSED.value, None, now
         session.flush()
         backlog_repo.add_history(
             session, item, actor_id=actor, action="dismissed", detail=reason, now=now
         )
-        backlog_repo.close_gap(session, team_id, item.channel_id, left)
-        return backlog_repo.to_view(item)
+        return backlog_repo.to_view(item, None)
 
 
 def pass_on(
@@ -285,10 +281,9 @@ def pass_on(
             raise ItemChanged()
         _rules(item).pass_on(to_channel)
         target = circles[to_channel]
-        old_number, left = item.number, item.rank
+        old_number = item.number
         item.rank = None
         session.flush()
-        backlog_repo.close_gap(session, team_id, source, left)
         item.channel_id, item.circle_id = to_channel, target.id
         item.number = target.next_number
         target.next_number += 1
@@ -308,7 +303,7 @@ def pass_on(
             detail=f"{source}#{old_number} -> {to_channel}#{item.number}",
             now=now,
         )
-        return backlog_repo.to_view(item)
+        return backlog_repo.view_of(session, item)
 
 
 def backlogs_for(
@@ -318,14 +313,8 @@ def backlogs_for(
     out = []
     with transaction(factory) as session:
         for channel in channels:
-            items = backlog_repo.open_items(session, team_id, channel, limit=per_channel)
-            out.append(
-                (
-                    channel,
-                    [backlog_repo.to_view(i) for i in items],
-                    backlog_repo.open_count(session, team_id, channel),
-                )
-            )
+            items = backlog_repo.open_views(session, team_id, channel, limit=per_channel)
+            out.append((channel, items, backlog_repo.open_count(session, team_id, channel)))
     return out
 
 

@@ -646,7 +646,6 @@ def _finish_item(session: Session, rnd: ConsentRound, view: RoundView, now: date
     item = backlog_repo.get_item(session, rnd.team_id, rnd.item_id) if rnd.item_id else None
     if item is None:
         return
-    left = item.rank
     item.status = ItemStatus.DONE.value
     item.rank = None
     item.updated_at = now
@@ -658,7 +657,7 @@ def _finish_item(session: Session, rnd: ConsentRound, view: RoundView, now: date
         detail=f"P{view.proposal_number} v{rnd.version}",
         now=now,
     )
-    backlog_repo.close_gap(session, rnd.team_id, item.channel_id, left)
+    # Its rank is left free: the items below keep theirs and show one place higher.
 
 
 def _announce_result(session: Session, rnd: ConsentRound, now: datetime) -> None:

@@ -140,10 +140,7 @@ def _build(
 ) -> Agenda:
     tz = cadence.tz if cadence else None
     cutoff = rules.review_cutoff(meeting_at, tz, now)
-    items = [
-        backlog_repo.to_view(i)
-        for i in backlog_repo.open_items(session, team_id, channel_id, limit=rules.AGENDA_ITEMS)
-    ]
+    items = backlog_repo.open_views(session, team_id, channel_id, limit=rules.AGENDA_ITEMS)
     due = agreements_repo.active(
         session, team_id, channel_id, limit=MAX_AGREEMENTS, review_by=cutoff
     )

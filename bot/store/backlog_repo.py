@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, inspect, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.domain.backlog import OPEN_STATUSES, ItemStatus, ItemView, NextStep
 from bot.store.db import insert_for
@@ -57,7 +57,12 @@ def open_count(session: Session, team_id: str, channel_id: str) -> int:
 
 
 def max_rank(session: Session, team_id: str, channel_id: str) -> int:
-    """The lowest place on the backlog (ranks are 1..n without gaps)."""
+    """The highest rank in the channel: a new item goes one below it.
+
+    Ranks order the open items and may have gaps: an item that leaves the backlog leaves
+    its rank free, so that closing a round or dismissing an item touches one row, however
+    long the backlog is. The place people see is the item's position in rank order.
+    """
     return (
         session.scalar(
             select(func.max(BacklogItem.rank)).where(
@@ -65,6 +70,36 @@ def max_rank(session: Session, team_id: str, channel_id: str) -> int:
             )
         )
         or 0
+    )
+
+
+def place_of(session: Session, item: BacklogItem) -> int | None:
+    """The item's place on its backlog as people see it (1 = top); None when off it."""
+    if item.rank is None:
+        return None
+    return session.scalar(
+        select(func.count())
+        .select_from(BacklogItem)
+        .where(
+            BacklogItem.team_id == item.team_id,
+            BacklogItem.channel_id == item.channel_id,
+            BacklogItem.rank <= item.rank,
+        )
+    )
+
+
+def rank_at(session: Session, team_id: str, channel_id: str, place: int) -> int | None:
+    """The rank of the item at a place (1 = top) of the channel's backlog."""
+    return session.scalar(
+        select(BacklogItem.rank)
+        .where(
+            BacklogItem.team_id == team_id,
+            BacklogItem.channel_id == channel_id,
+            BacklogItem.rank.is_not(None),
+        )
+        .order_by(BacklogItem.rank)
+        .offset(place - 1)
+        .limit(1)
     )
 
 
@@ -149,22 +184,41 @@ def open_items(
     )
 
 
-def items_by_author(
+def open_views(
+    session: Session, team_id: str, channel_id: str, *, limit: int, offset: int = 0
+) -> list[ItemView]:
+    """One page of the channel's open backlog as views, each at its place."""
+    items = open_items(session, team_id, channel_id, limit=limit, offset=offset)
+    return [to_view(item, offset + n) for n, item in enumerate(items, start=1)]
+
+
+def views_by_author(
     session: Session, team_id: str, author_id: str, *, limit: int
-) -> list[BacklogItem]:
-    """A person's open tensions across channels, newest first."""
-    return list(
-        session.scalars(
-            select(BacklogItem)
-            .where(
-                BacklogItem.team_id == team_id,
-                BacklogItem.author_id == author_id,
-                BacklogItem.status.in_(OPEN_STATUSES),
-            )
-            .order_by(BacklogItem.created_at.desc(), BacklogItem.id.desc())
-            .limit(limit)
+) -> list[ItemView]:
+    """A person's open tensions across channels, newest first, each at its place."""
+    above = aliased(BacklogItem)
+    place = (
+        select(func.count())
+        .select_from(above)
+        .where(
+            above.team_id == BacklogItem.team_id,
+            above.channel_id == BacklogItem.channel_id,
+            above.rank <= BacklogItem.rank,
         )
+        .correlate(BacklogItem)
+        .scalar_subquery()
     )
+    rows = session.execute(
+        select(BacklogItem, place)
+        .where(
+            BacklogItem.team_id == team_id,
+            BacklogItem.author_id == author_id,
+            BacklogItem.status.in_(OPEN_STATUSES),
+        )
+        .order_by(BacklogItem.created_at.desc(), BacklogItem.id.desc())
+        .limit(limit)
+    )
+    return [to_view(item, n) for item, n in rows]
 
 
 def history(session: Session, team_id: str, item_id: int) -> list[ItemEvent]:
@@ -178,8 +232,13 @@ def history(session: Session, team_id: str, item_id: int) -> list[ItemEvent]:
     )
 
 
-def to_view(item: BacklogItem) -> ItemView:
-    """Detach an ORM item into the domain's value type."""
+def view_of(session: Session, item: BacklogItem) -> ItemView:
+    """One item as the rest of the bot sees it, with its place on the backlog."""
+    return to_view(item, place_of(session, item))
+
+
+def to_view(item: BacklogItem, place: int | None) -> ItemView:
+    """Detach an ORM item into the domain's value type, at the place the caller knows."""
     return ItemView(
         id=item.id,
         team_id=item.team_id,
@@ -188,7 +247,7 @@ def to_view(item: BacklogItem) -> ItemView:
         author_id=item.author_id,
         text=item.text,
         status=ItemStatus(item.status),
-        rank=item.rank,
+        rank=place if item.rank is not None else None,
         created_at=item.created_at,
         message_ts=item.message_ts,
         situation=item.situation,
@@ -202,28 +261,20 @@ def to_view(item: BacklogItem) -> ItemView:
     )
 
 
-def close_gap(session: Session, team_id: str, channel_id: str, rank: int | None) -> None:
-    """An item left place `rank`: the items below it move up one (ranks stay 1..n, no gaps).
-
-    Set-based (two statements whatever the backlog's length); the caller has taken the
-    item's rank away already.
-    """
-    if rank is not None:
-        _shift(session, team_id, channel_id, rank + 1, None, -1)
-
-
-def place(session: Session, item: BacklogItem, wanted: int) -> None:
-    """Move a ranked item to place `wanted`, the items in between one place towards its old one."""
+def move_to(session: Session, item: BacklogItem, place: int, wanted: int) -> None:
+    """Move a ranked item from its place to place `wanted` (1..n), the items in between
+    one place towards its old one. Touches only the rows between the two places."""
     before = item.rank
-    if before is None or wanted == before:
+    target = rank_at(session, item.team_id, item.channel_id, wanted)
+    if before is None or target is None or wanted == place:
         return
     item.rank = None
     session.flush()
-    if wanted < before:
-        _shift(session, item.team_id, item.channel_id, wanted, before - 1, +1)
+    if wanted < place:
+        _shift(session, item.team_id, item.channel_id, target, before - 1, +1)
     else:
-        _shift(session, item.team_id, item.channel_id, before + 1, wanted, -1)
-    item.rank = wanted
+        _shift(session, item.team_id, item.channel_id, before + 1, target, -1)
+    item.rank = target
     session.flush()
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.domain.backlog import ItemStatus
+from bot.domain.backlog import ItemChanged, ItemStatus
 from bot.domain.errors import TextTooLong
 from bot.services import backlog, workspace
 from bot.store import models
@@ -84,6 +84,54 @@ def test_paging_in_rank_order(sessions) -> None:
     page, total = backlog.backlog_page(sessions, team_id="T1", channel_id="C1", limit=10, offset=20)
     assert total == 30
     assert [i.rank for i in page] == list(range(21, 31))
+
+
+def _raise(sessions, n: int):
+    return backlog.raise_tension(
+        sessions, team_id="T1", channel_id="C1", author_id="U1", text=f"t{n}", now=NOW
+    ).item
+
+
+def _stored_ranks(sessions) -> dict[int, int | None]:
+    with sessions() as s:
+        return dict(s.execute(select(models.BacklogItem.number, models.BacklogItem.rank)).all())
+
+
+def _shown(sessions) -> list[tuple[int, int | None]]:
+    page, _ = backlog.backlog_page(sessions, team_id="T1", channel_id="C1", limit=50)
+    return [(i.number, i.rank) for i in page]
+
+
+def test_an_item_leaving_the_top_moves_no_other_row_and_places_stay_1_to_n(sessions) -> None:
+    made = [_raise(sessions, n) for n in range(6)]
+    before = _stored_ranks(sessions)
+    backlog.dismiss(
+        sessions, team_id="T1", item_id=made[0].id, actor="U1", reason="solved", now=NOW
+    )
+    after = _stored_ranks(sessions)
+    assert after[1] is None and {k: v for k, v in after.items() if k != 1} == {
+        k: v for k, v in before.items() if k != 1
+    }  # one row written, however long the backlog
+    assert _shown(sessions) == [(2, 1), (3, 2), (4, 3), (5, 4), (6, 5)]
+    # Moves, new items and single items read places, across the gap left behind.
+    moved = backlog.move(
+        sessions, team_id="T1", item_id=made[4].id, actor="U1", expected_rank=4, to="top", now=NOW
+    )
+    assert moved.rank == 1
+    assert _shown(sessions) == [(5, 1), (2, 2), (3, 3), (4, 4), (6, 5)]
+    backlog.move(
+        sessions, team_id="T1", item_id=made[4].id, actor="U1", expected_rank=1, to=3, now=NOW
+    )
+    assert _shown(sessions) == [(2, 1), (3, 2), (5, 3), (4, 4), (6, 5)]
+    assert backlog.get(sessions, team_id="T1", item_id=made[3].id).rank == 4
+    with pytest.raises(ItemChanged):  # the place the person saw is gone
+        backlog.move(
+            sessions, team_id="T1", item_id=made[5].id, actor="U1", expected_rank=6, to="up",
+            now=NOW,
+        )  # fmt: skip
+    assert _raise(sessions, 7).rank == 6
+    mine = backlog.open_tensions_of(sessions, team_id="T1", user_id="U1", limit=3)
+    assert [(i.number, i.rank) for i in mine] == [(7, 6), (6, 5), (5, 3)]
 
 
 def test_concurrent_raises_get_distinct_numbers_and_ranks(sessions) -> None:

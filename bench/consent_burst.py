@@ -102,16 +102,16 @@ class PooledDriver(SlackDriver):
     def __init__(self, port: int, **kwargs: Any) -> None:
         super().__init__(SECRET, url=f"http://127.0.0.1:{port}", team_id=TEAM, **kwargs)
         self.pool = ConnPool(port)
-        self._issued = threading.local()
+        self._last = threading.local()
 
-    def _response_url(self, kind: str) -> str:
-        url = super()._response_url(kind)
-        self._issued.url = url  # the sending thread reads it back (`last_response_url`)
+    def _response_url(self, kind: str, user_id: str) -> str:
+        url = super()._response_url(kind, user_id)
+        self._last.url = url  # the sending thread reads it back (`last_response_url`)
         return url
 
     def last_response_url(self) -> str:
         """The response_url of the last request this thread built."""
-        return getattr(self._issued, "url", "")
+        return getattr(self._last, "url", "")
 
     def send_raw(self, body: str, headers: dict[str, str]) -> Timed:
         """Deliver a signed body; a keep-alive connection the server closed is retried once."""

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # Pace Slack calls within the method tiers (bot.runtime.pacing); the demo's stand-in
     # Slack has no limits, so `s3bot demo` turns it off to play its story at once.
     slack_pacing: bool = True
+    # How many processes call Slack with the bot's token (replicas; `s3bot serve --workers`
+    # multiplies it by its workers): each paces itself at 1/N of Slack's limits.
+    slack_rate_share: int = Field(default=1, ge=1, le=64)
     # How long a request's statement may wait for the database (a lock, a connection) before
     # the person is told "could not save, try again": the ack is due within 3 s.
     db_wait_seconds: float = Field(default=2.0, gt=0, le=30)

@@ -41,7 +41,9 @@ def build_deps(
     engine = engine or make_engine(settings.database_url, wait_seconds=settings.db_wait_seconds)
     sessions = make_session_factory(engine)
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    client = make_client(token, settings.slack_api_url, paced=settings.slack_pacing)
+    client = make_client(
+        token, settings.slack_api_url, paced=settings.slack_pacing, share=settings.slack_rate_share
+    )
     people = People(
         lambda team_id: workspace.workspace_locale(sessions, team_id=team_id),
         fallback=settings.default_locale,

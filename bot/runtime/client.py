@@ -112,14 +112,14 @@ class PacedClient(WebClient):
 
 
 def make_client(
-    token: str | None, base_url: str, *, timeout: int = 10, paced: bool = True
+    token: str | None, base_url: str, *, timeout: int = 10, paced: bool = True, share: int = 1
 ) -> WebClient:
     """A WebClient that paces itself within Slack's tiers and retries rate limits (honouring
     Retry-After), 5xx and dropped connections.
 
     Posts are retried on 429 only; their other failures reach the caller (the outbox).
     """
-    pacer = Pacer() if paced else None
+    pacer = Pacer(share=share) if paced else None
     handlers = [
         _ConnectionErrors(max_retry_count=2),
         _RateLimits(pacer),

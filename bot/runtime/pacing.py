@@ -90,7 +90,10 @@ def is_patient() -> bool:
 class Pacer:
     """Buckets per (workspace, method) and per (workspace, channel) for posts; thread-safe."""
 
-    def __init__(self, sleep=time.sleep) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, sleep=time.sleep, share: int = 1) -> None:  # type: ignore[no-untyped-def]
+        # Processes sharing the token share Slack's limits but not this pacer: each takes
+        # 1/share of every budget (rate and burst), so together they stay within the tier.
+        self._share = max(1, share)
         self._lock = threading.Lock()
         self._buckets: dict[tuple[str, str], Bucket] = {}
         self._held: dict[tuple[str, str], float] = {}  # key -> monotonic time it is free again
@@ -104,7 +107,8 @@ class Pacer:
     def _bucket(self, key: tuple[str, str], rate: float, burst: float) -> Bucket:
         bucket = self._buckets.get(key)
         if bucket is None:
-            bucket = self._buckets[key] = Bucket(rate, burst)
+            share = self._share
+            bucket = self._buckets[key] = Bucket(rate / share, max(1.0, burst / share))
         return bucket
 
     @staticmethod
@@ -154,9 +158,45 @@ class Pacer:
 
     def pace(self, workspace: str, method: str, channel: str | None = None) -> None:
         """Take this call's turn; wait for it when the caller is patient."""
+        if getattr(_local, "taken", None) == (workspace, method, channel):
+            _local.taken = None  # its turn was taken by `take_if_ready` just before
+            return
         wait = self.delay(workspace, method, channel)
         if wait > 0 and is_patient():
             self._sleep(wait)
+
+    def take_if_ready(self, workspace: str, method: str, channel: str | None = None) -> bool:
+        """Take a turn for this thread's next such call if one is free now, else take none.
+
+        Checking and taking are one step, so concurrent listeners cannot all see the last
+        free turn and all go (which `ready` then a call would allow).
+        """
+        now = time.monotonic()
+        with self._lock:
+            if self._held_for(self._keys(workspace, method, channel), now) > 0:
+                return False
+            tier = METHOD_TIERS.get(method)
+            buckets = []
+            if tier in TIER_PER_MINUTE:
+                rate = TIER_PER_MINUTE[tier] / 60.0
+                buckets.append(self._bucket((workspace, method), rate, TIER_BURST[tier]))
+            if method == "chat.postMessage" and channel:
+                buckets.append(
+                    self._bucket(
+                        (workspace, "post:" + channel), POSTS_PER_SECOND_PER_CHANNEL, POST_BURST
+                    )
+                )
+            for bucket in buckets:
+                bucket.tokens = min(
+                    bucket.burst, bucket.tokens + (now - bucket.stamp) * bucket.rate
+                )
+                bucket.stamp = now
+            if any(bucket.tokens < 1 for bucket in buckets):
+                return False
+            for bucket in buckets:
+                bucket.tokens -= 1
+        _local.taken = (workspace, method, channel)
+        return True
 
     def ready(self, workspace: str, method: str, channel: str | None = None) -> bool:
         """Whether a call could go now without waiting (nothing is reserved)."""

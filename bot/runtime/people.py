@@ -91,11 +91,12 @@ class People:
         return info
 
     def _beyond_budget(self, client: WebClient) -> bool:
-        """A listener (not a patient sweep) would have to wait for a users.info turn."""
+        """A listener (not a patient sweep) would have to wait for a users.info turn; when
+        not, the turn is taken for it at once (concurrent listeners cannot share one)."""
         return (
             self._pacer is not None
             and not is_patient()
-            and not self._pacer.ready(client.token or "", "users.info")
+            and not self._pacer.take_if_ready(client.token or "", "users.info")
         )
 
     def for_user(self, client: WebClient, team_id: str, user_id: str) -> str:

@@ -47,7 +47,13 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 def run_gunicorn(
     settings: Settings, *, host: str, port: int, workers: int, threads: int, scheduler: bool = True
 ) -> None:
-    """Serve until stopped (SIGTERM/SIGINT shut down gracefully)."""
+    """Serve until stopped (SIGTERM/SIGINT shut down gracefully).
+
+    The workers share the token's rate limits: each paces itself at its share of them.
+    """
+    settings = settings.model_copy(
+        update={"slack_rate_share": settings.slack_rate_share * max(1, workers)}
+    )
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,

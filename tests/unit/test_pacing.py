@@ -95,3 +95,62 @@ def test_a_burst_of_new_people_beyond_the_users_info_tier_gets_the_workspace_lan
     assert answers[0] == "nl" and answers[-1] == "en"  # the workspace's language answers
     with patient():  # a sweep waits its turn instead
         assert cache.for_user(Client(), "T1", "U99") == "nl"
+
+
+def test_processes_sharing_the_token_each_take_their_share_of_the_tier() -> None:
+    """Two workers with one token: each allows half the burst and half the rate, so
+    together they call no more often than one process alone may."""
+    alone, shared = Pacer(), Pacer(share=2)
+    waits_alone = [alone.delay("xoxb-1", "chat.update") for _ in range(12)]
+    waits_shared = [shared.delay("xoxb-1", "chat.update") for _ in range(7)]
+    assert waits_alone[:10] == [0.0] * 10 and waits_shared[:5] == [0.0] * 5
+    assert waits_shared[5] == pytest.approx(2 * 60 / 50, rel=0.05)  # 25 a minute each
+    assert waits_shared[6] == pytest.approx(2 * waits_shared[5], rel=0.05)
+    posts = [shared.delay("xoxb-1", "chat.postMessage", "C1") for _ in range(3)]
+    assert posts[0] == 0.0 and posts[1] > 0.5  # half a post a second each
+
+
+def test_serve_gives_each_worker_its_share(monkeypatch) -> None:
+    from bot.config import Settings
+    from bot.runtime import server
+
+    seen = []
+    monkeypatch.setattr(
+        server, "_Gunicorn", lambda s, options, scheduler: seen.append(s) or _NoRun()
+    )
+    settings = Settings(
+        slack_bot_token="xoxb-1", slack_signing_secret="s", database_url="sqlite://",
+        slack_rate_share=2,
+    )  # fmt: skip
+    server.run_gunicorn(settings, host="127.0.0.1", port=0, workers=3, threads=4)
+    assert [s.slack_rate_share for s in seen] == [6]  # two replicas of three workers
+
+
+class _NoRun:
+    def run(self) -> None:
+        return None
+
+
+def test_concurrent_listeners_take_each_free_turn_once() -> None:
+    """Fifty listeners asking at once for a users.info turn: only the burst's twenty get one,
+    and a call after a taken turn does not count twice."""
+    import threading
+
+    pacer = Pacer()
+    got: list[bool] = []
+    start = threading.Barrier(50)
+
+    def ask() -> None:
+        start.wait()
+        got.append(pacer.take_if_ready("xoxb-1", "users.info"))
+
+    threads = [threading.Thread(target=ask) for _ in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got.count(True) == 20
+    fresh = Pacer()
+    assert fresh.take_if_ready("xoxb-1", "users.info")
+    fresh.pace("xoxb-1", "users.info")  # the call the turn was taken for
+    assert [fresh.take_if_ready("xoxb-1", "users.info") for _ in range(20)].count(True) == 19

@@ -732,6 +732,9 @@ def main(argv: list[str] | None = None) -> int:
     command = shlex.join([".venv/bin/python", *sys.argv]) if argv is None else "(in-process)"
     logging.basicConfig(level=logging.WARNING)
     fake = StandinSlack().start()
+    # The stand-in limits posts per channel as Slack does; here the sweeps' turns are counted
+    # (PACING_SKIPPED), not waited for, so it must not make them wait out a 429 either.
+    fake.tiers.retry_after = lambda token, method, args: None  # type: ignore[method-assign]
     for user, name, locale in ((ALICE, "alice", "en-US"), (BRAM, "bram", "nl-NL"),
                                (CHEN, "chen", "en-GB")):  # fmt: skip
         fake.add_user(user, name, real_name=name.title(), locale=locale)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import datetime
 
-from sqlalchemy import func, inspect, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, inspect, or_, select, update
+from sqlalchemy.orm import Session
 
 from bot.domain.backlog import OPEN_STATUSES, ItemStatus, ItemView, NextStep
 from bot.store.db import insert_for
@@ -195,30 +196,61 @@ def open_views(
 def views_by_author(
     session: Session, team_id: str, author_id: str, *, limit: int
 ) -> list[ItemView]:
-    """A person's open tensions across channels, newest first, each at its place."""
-    above = aliased(BacklogItem)
-    place = (
-        select(func.count())
-        .select_from(above)
-        .where(
-            above.team_id == BacklogItem.team_id,
-            above.channel_id == BacklogItem.channel_id,
-            above.rank <= BacklogItem.rank,
+    """A person's open tensions across channels, newest first, each at its place.
+
+    Two statements: the page of items, then the places of just those (a correlated count
+    in the first would be computed for every open item of the author before the limit).
+    """
+    items = list(
+        session.scalars(
+            select(BacklogItem)
+            .where(
+                BacklogItem.team_id == team_id,
+                BacklogItem.author_id == author_id,
+                BacklogItem.status.in_(OPEN_STATUSES),
+            )
+            .order_by(BacklogItem.created_at.desc(), BacklogItem.id.desc())
+            .limit(limit)
         )
-        .correlate(BacklogItem)
-        .scalar_subquery()
     )
-    rows = session.execute(
-        select(BacklogItem, place)
-        .where(
-            BacklogItem.team_id == team_id,
-            BacklogItem.author_id == author_id,
-            BacklogItem.status.in_(OPEN_STATUSES),
+    places: dict[int, int] = {}
+    for channel_id in {i.channel_id for i in items}:
+        ranks = {i.id: i.rank for i in items if i.channel_id == channel_id and i.rank is not None}
+        places.update(_places(session, team_id, channel_id, ranks))
+    return [to_view(item, places.get(item.id)) for item in items]
+
+
+def _places(
+    session: Session, team_id: str, channel_id: str, ranks: dict[int, int]
+) -> dict[int, int]:
+    """The places of some ranked items of one channel, each counted from its nearer end of
+    the backlog: a new tension sits at the bottom, and counting from the top would read the
+    whole backlog for it. Reads the ranks between each end and the farthest item."""
+    if not ranks:
+        return {}
+    in_channel = (
+        BacklogItem.team_id == team_id,
+        BacklogItem.channel_id == channel_id,
+        BacklogItem.rank.is_not(None),
+    )
+    total, low, high = session.execute(
+        select(func.count(), func.min(BacklogItem.rank), func.max(BacklogItem.rank)).where(
+            *in_channel
         )
-        .order_by(BacklogItem.created_at.desc(), BacklogItem.id.desc())
-        .limit(limit)
+    ).one()
+    near_top = {i: r for i, r in ranks.items() if r - low <= high - r}
+    near_bottom = {i: r for i, r in ranks.items() if i not in near_top}
+    top_end = max(near_top.values(), default=low - 1)  # ranks low..top_end are read
+    bottom_end = min(near_bottom.values(), default=high + 1)  # and bottom_end..high
+    read = list(
+        session.scalars(
+            select(BacklogItem.rank)
+            .where(*in_channel, or_(BacklogItem.rank <= top_end, BacklogItem.rank >= bottom_end))
+            .order_by(BacklogItem.rank)
+        )
     )
-    return [to_view(item, n) for item, n in rows]
+    places = {i: bisect_right(read, r) for i, r in near_top.items()}
+    return places | {i: total - (len(read) - bisect_right(read, r)) for i, r in near_bottom.items()}
 
 
 def history(session: Session, team_id: str, item_id: int) -> list[ItemEvent]:

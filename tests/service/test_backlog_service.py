@@ -169,3 +169,22 @@ def test_workspace_language(sessions) -> None:
     workspace.set_workspace_locale(sessions, team_id="T1", locale="nl", now=NOW)
     assert workspace.workspace_locale(sessions, team_id="T1") == "nl"
     assert workspace.workspace_locale(sessions, team_id="T2") is None
+
+
+def test_places_of_a_persons_tensions_match_the_list_whichever_end_they_are_near(sessions) -> None:
+    made = [
+        backlog.raise_tension(
+            sessions, team_id="T1", channel_id="C1", author_id=f"U{n % 3}", text=f"t{n}", now=NOW
+        ).item
+        for n in range(40)
+    ]
+    for n in (0, 5, 6, 17, 30, 38):  # gaps near the top, the middle and the bottom
+        backlog.dismiss(
+            sessions, team_id="T1", item_id=made[n].id, actor="U1", reason="gone", now=NOW
+        )
+    page, total = backlog.backlog_page(sessions, team_id="T1", channel_id="C1", limit=50)
+    shown = {i.id: i.rank for i in page}
+    assert total == 34 and sorted(shown.values()) == list(range(1, 35))
+    for author in ("U0", "U1", "U2"):
+        mine = backlog.open_tensions_of(sessions, team_id="T1", user_id=author, limit=20)
+        assert mine and {i.id: i.rank for i in mine} == {i.id: shown[i.id] for i in mine}

@@ -841,6 +841,18 @@ def reaction_not_counted(m: Messages, view: RoundBrief, reaction: str) -> Render
     return text, _dicts([_md(text), ActionsBlock(elements=answer_buttons(m, view.id))])
 
 
+def reaction_too_early(m: Messages, view: RoundBrief, reaction: str) -> Rendered:
+    """After a reaction during the questions phase: it did not count; answers open later."""
+    text = m._(
+        "Your :{reaction}: on “{title}” did not count: answers open at {when}. Until then, ask "
+        "your clarifying questions in the round's thread.",
+        reaction=reaction,
+        title=escape(truncate(view.title, 200)),
+        when=slack_date(view.opens_at) if view.opens_at else "?",
+    )
+    return text, _dicts([_md(text), ActionsBlock(elements=[_tell_when_open_button(m, view.id)])])
+
+
 def watching(m: Messages, view: RoundBrief) -> str:
     """Confirmation: the person is told by DM when answers open."""
     return m._(

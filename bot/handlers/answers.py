@@ -66,6 +66,7 @@ class Reacted:
     user_id: str
     counted: bool = True
     reaction: str = ""
+    too_early: bool = False  # not counted: the round is still in its questions phase
 
 
 # ---------------------------------------------------------------- buttons and the reason form
@@ -203,7 +204,9 @@ def _record(
     )  # fmt: skip
     if given is None:
         return None
-    return Reacted(given.brief, REACTIONS[reaction], channel, user, given.counted, reaction)
+    return Reacted(
+        given.brief, REACTIONS[reaction], channel, user, given.counted, reaction, given.too_early
+    )
 
 
 def follow_up_reaction(
@@ -237,10 +240,12 @@ def _ask_for_the_reason(deps: Deps, client: WebClient, team_id: str, done: React
 
 
 def _say_not_counted(deps: Deps, client: WebClient, team_id: str, done: Reacted) -> None:
-    """A reaction on a round with hidden answers: visible to all, so it did not count."""
+    """A reaction that did not count: answers are hidden (and a reaction is seen by all), or
+    they are not open yet."""
     assert done.brief is not None
     m = deps.people.user_messages(client, team_id, done.user_id)
-    text, blocks = views.reaction_not_counted(m, done.brief, done.reaction)
+    say = views.reaction_too_early if done.too_early else views.reaction_not_counted
+    text, blocks = say(m, done.brief, done.reaction)
     # A reaction is an event: no response_url, so ephemeral, else a DM.
     if not reply(
         client, response_url=None, allowed=(), channel=done.channel_id, user=done.user_id,

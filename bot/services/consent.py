@@ -444,13 +444,14 @@ def answer_by_reaction(
     """Record the answer a reaction gives; None when it gives none (refused reactions are
     ignored: a non-participant's or a late one says nothing to anyone).
 
-    Where answers are hidden, a reaction (which everyone sees) does not count: nothing is
-    stored, and a participant is told so (`counted` False)."""
+    Where answers are hidden, a reaction (which everyone sees) does not count, nor does one
+    during the questions phase: nothing is stored, and a participant is told so (`counted`
+    False)."""
     position = rules.REACTIONS.get(reaction)
     if position is None:
         return None
-    if (hidden := _hidden_reaction(factory, team_id, round_id, user_id, now)) is not None:
-        return hidden
+    if (uncounted := _uncounted_reaction(factory, team_id, round_id, user_id, now)) is not None:
+        return uncounted
     try:
         brief = answer(
             factory,
@@ -467,20 +468,24 @@ def answer_by_reaction(
     return ReactionAnswer(brief, counted=True)
 
 
-def _hidden_reaction(
+def _uncounted_reaction(
     factory: Factory, team_id: str, round_id: int, user_id: str, now: datetime
 ) -> ReactionAnswer | None:
-    """A participant's reaction on an open round whose answers are hidden: not counted."""
+    """A participant's reaction on an open round whose answers are hidden, or not open yet:
+    not counted (None: it may count, or it says nothing to anyone)."""
     with transaction(factory) as session:
         rnd = consent_repo.get_round(session, team_id, round_id)
-        if rnd is None or _round(rnd).counts_reaction():
+        if rnd is None:
             return None
         round_ = _round(rnd)
         if not round_.is_open or now >= round_.deadline:
             return None
+        too_early = round_.in_questions(now)
+        if round_.counts_reaction() and not too_early:
+            return None
         if not consent_repo.is_participant(session, team_id, round_id, user_id):
             return None
-        return ReactionAnswer(_brief(rnd), counted=False)
+        return ReactionAnswer(_brief(rnd), counted=False, too_early=too_early)
 
 
 def watch_opening(

@@ -93,7 +93,8 @@ class ReactionAnswer:
     """What an answer reaction on a round's message did."""
 
     brief: RoundBrief
-    counted: bool  # False: answers are hidden, and a reaction is seen by all, so it does not count
+    counted: bool  # False: answers are hidden (a reaction is seen by all), or not open yet
+    too_early: bool = False  # not counted because the round is still in its questions phase
 
 
 @dataclass(frozen=True)

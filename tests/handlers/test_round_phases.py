@@ -114,6 +114,21 @@ def test_questions_first_then_answers_open_and_who_asked_is_told(
     assert "Instemming" in bot.responses_for(BRAM)[-1]["text"]
 
 
+def test_a_reaction_during_the_questions_phase_does_not_count_and_says_when(
+    bot: Bot, clock: FakeClock
+) -> None:
+    rnd = start_round(bot, hidden=False, questions_until=OPENS)  # public: reactions count later
+    react(bot, rnd, CHEN, "white_check_mark")
+    assert consent.load(bot.deps.sessions, team_id=TEAM, round_id=rnd.id).answers == {}
+    [note] = bot.ephemerals_for(CHEN)
+    assert "did not count: answers open at <!date^" in note["text"]
+    assert ids.ACT_TELL_WHEN_OPEN in json.dumps(note["blocks"])
+    clock.now = OPENS
+    react(bot, rnd, CHEN, "white_check_mark")
+    view = consent.load(bot.deps.sessions, team_id=TEAM, round_id=rnd.id)
+    assert view.answers[CHEN].position.value == "consent" and len(bot.ephemerals_for(CHEN)) == 1
+
+
 def test_only_participants_ask_to_be_told_and_only_before_answers_open(
     fake, bot: Bot, clock: FakeClock
 ) -> None:

@@ -7,12 +7,12 @@ import logging
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.handlers import agreements, answers, backlog, home, rhythm, rounds, tension
+from bot.handlers import agreements, answers, backlog, home, rhythm, rounds, tension, usage
 from bot.runtime.listeners import deps_middleware, first_delivery_only, on_error
 
 log = logging.getLogger(__name__)
 
-FEATURES = (tension, backlog, rounds, home, answers, agreements, rhythm)
+FEATURES = (usage, tension, backlog, rounds, home, answers, agreements, rhythm)
 
 
 class _ClientGivenFilter(logging.Filter):

@@ -77,6 +77,10 @@ def _close_rounds(deps: Deps) -> int:
     return len(consent.close_due(deps.sessions, now=deps.clock()))
 
 
+def _open_answers(deps: Deps) -> int:
+    return consent.open_answers_due(deps.sessions, now=deps.clock())
+
+
 def _nudge_rounds(deps: Deps) -> int:
     return consent.nudge_due(deps.sessions, now=deps.clock())
 
@@ -101,6 +105,7 @@ def _deliver_outbox(deps: Deps) -> int:
 # Order matters for `tick`: decisions first, then the messages that show them.
 SWEEPS: list[Sweep] = [
     Sweep("close-rounds", _close_rounds, every_seconds=10),
+    Sweep("open-answers", _open_answers, every_seconds=10),
     Sweep("nudge-rounds", _nudge_rounds),
     Sweep("review-nudges", _review_nudges),
     Sweep("meeting-agendas", _meeting_agendas, every_seconds=60),

@@ -160,20 +160,6 @@ def usage_text(m: Messages) -> str:
     return "\n".join(lines)
 
 
-def usage(m: Messages) -> Rendered:
-    """Short usage help for /tension."""
-    text = usage_text(m)
-    tip = m._(
-        "A tension is the gap you feel between how things are and how they could be. "
-        "The circle turns it into a driver and responds to it in its governance meeting."
-    )
-    blocks = [
-        SectionBlock(text=MarkdownTextObject(text=text)),
-        ContextBlock(elements=[MarkdownTextObject(text=tip)]),
-    ]
-    return m._("How to use /tension"), _dicts(blocks)
-
-
 HOME_CIRCLES = 10
 HOME_ITEMS = 5
 HOME_REVIEWS = 15

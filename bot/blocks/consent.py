@@ -50,6 +50,8 @@ from bot.i18n import Messages
 from bot.services.views import RoundBrief, RoundView
 
 Rendered = tuple[str, list[dict]]
+OPTION_HIDDEN = "hidden"  # the proposal form's options (checkbox values)
+OPTION_RESPONSE = "response"
 MESSAGE_BLOCK_LIMIT = 50
 REASON_SHOWN = 600
 NAMES_CHARS = 2800
@@ -227,6 +229,22 @@ def _timing_inputs(
             ),
         )
     )
+    opens: datetime | None = initial.get("answers_open_at")
+    blocks.append(
+        InputBlock(
+            block_id=ids.IN_QUESTIONS_UNTIL[0],
+            optional=True,
+            label=m._("Clarifying questions until"),
+            hint=m._(
+                "Optional: until then people ask questions in the round's thread, and answers "
+                "open at this time. It must be before the deadline."
+            ),
+            element=DateTimePickerElement(
+                action_id=ids.IN_QUESTIONS_UNTIL[1],
+                initial_date_time=int(opens.timestamp()) if opens else None,
+            ),
+        )
+    )
     return blocks
 
 
@@ -263,10 +281,19 @@ def _option_inputs(m: Messages, initial: dict[str, Any]) -> list[Block]:
     """Hidden answers and the quorum."""
     blocks: list[Block] = []
     hidden_option = Option(
-        value="hidden",
+        value=OPTION_HIDDEN,
         text=m._("Hide answers until the round closes"),
         description=m._("Positions are revealed together, as S3 recommends."),
     )
+    response_option = Option(
+        value=OPTION_RESPONSE,
+        text=m._("Ask for a brief response before answering"),
+        description=m._(
+            "Each participant first replies in the round's thread, in a sentence or two."
+        ),
+    )
+    chosen = [hidden_option] if initial.get("hidden", True) else []
+    chosen += [response_option] if initial.get("ask_response") else []
     blocks.append(
         InputBlock(
             block_id=ids.IN_OPTIONS[0],
@@ -274,8 +301,8 @@ def _option_inputs(m: Messages, initial: dict[str, Any]) -> list[Block]:
             label=m._("Options"),
             element=CheckboxesElement(
                 action_id=ids.IN_OPTIONS[1],
-                options=[hidden_option],
-                initial_options=[hidden_option] if initial.get("hidden", True) else None,
+                options=[hidden_option, response_option],
+                initial_options=chosen or None,
             ),
         )
     )
@@ -483,10 +510,51 @@ def _open_part(m: Messages, view: RoundView) -> list[Block]:
         ),
         _ctx(legend(m)),
     ]
+    blocks += _questions_part(m, view) if view.in_questions_phase else _count_part(m, view)
+    if view.ask_response:
+        blocks.append(
+            _md(
+                m._(
+                    ":speech_balloon: *Before you answer*, reply in this message's thread with a "
+                    "brief response to the proposal, in a sentence or two."
+                )
+            )
+        )
+    first = (
+        [_tell_when_open_button(m, view.id)]
+        if view.in_questions_phase
+        else answer_buttons(m, view.id)
+    )
+    blocks.append(
+        ActionsBlock(
+            block_id=ids.BLOCK_ROUND_ACTIONS, elements=[*first, *_author_buttons(m, view.id)]
+        )
+    )
+    if not view.in_questions_phase:
+        blocks.append(_ctx(_invitation(m, view)))
+    return blocks
+
+
+def _questions_part(m: Messages, view: RoundView) -> list[Block]:
+    """While the round takes questions: ask them in the thread; answers open later."""
+    assert view.answers_open_at is not None
+    return [
+        _md(
+            m._(
+                ":question: *Questions first.* Ask your clarifying questions in this message's "
+                "thread, so everyone understands the proposal before answering."
+            )
+        ),
+        _ctx(m._("Answers open at {when}.", when=slack_date(view.answers_open_at))),
+    ]
+
+
+def _count_part(m: Messages, view: RoundView) -> list[Block]:
+    """Who has answered: the count, and with public answers, the answers themselves."""
     count = m._("*{k} of {n} have answered.*", k=view.answered_count, n=len(view.participants))
     if view.hidden:
         count += " " + m._("Answers stay hidden until the round closes.")
-    blocks.append(_md(count))
+    blocks: list[Block] = [_md(count)]
     if not view.hidden and view.answers:
         lines = [
             f"{mention(a.user_id)}: {position_label(m, a.position)}"
@@ -495,47 +563,57 @@ def _open_part(m: Messages, view: RoundView) -> list[Block]:
         ]
         for start in range(0, min(len(lines), 60), 20):
             blocks.append(_md(truncate("\n".join(lines[start : start + 20]), 2900)))
-    blocks.append(
-        ActionsBlock(
-            block_id=ids.BLOCK_ROUND_ACTIONS,
-            elements=[
-                *answer_buttons(m, view.id),
-                ButtonElement(
-                    action_id=ids.ACT_CLOSE_EARLY,
-                    text=m._("Close now (author)"),
-                    value=RoundValue(round_id=view.id).dump(),
-                    confirm=ConfirmObject(
-                        title=m._("Close the round now?"),
-                        text=m._(
-                            "Answers stop and the outcome is decided from the answers so far."
-                        ),
-                        confirm=m._("Close now"),
-                        deny=m._("Cancel"),
-                    ),
-                ),
-                ButtonElement(
-                    action_id=ids.ACT_WITHDRAW,
-                    text=m._("Withdraw (author)"),
-                    value=RoundValue(round_id=view.id).dump(),
-                    confirm=ConfirmObject(
-                        title=m._("Withdraw the proposal?"),
-                        text=m._("The round ends without a decision."),
-                        confirm=m._("Withdraw"),
-                        deny=m._("Cancel"),
-                        style="danger",
-                    ),
-                ),
-            ],
-        )
-    )
-    blocks.append(
-        _ctx(
-            m._(
-                "Questions? Ask in this message's thread. You can also react with :white_check_mark: :thinking_face: :raised_hand:."
-            )
-        )
-    )
     return blocks
+
+
+def _invitation(m: Messages, view: RoundView) -> str:
+    """Where to ask questions, and (public answers only) that reactions answer too."""
+    if view.hidden:
+        return m._(
+            "Questions? Ask in this message's thread. Answers stay private until the round "
+            "closes: answer with the buttons, not with a reaction."
+        )
+    return m._(
+        "Questions? Ask in this message's thread. You can also react with :white_check_mark: :thinking_face: :raised_hand:."
+    )
+
+
+def _tell_when_open_button(m: Messages, round_id: int) -> ButtonElement:
+    return ButtonElement(
+        action_id=ids.ACT_TELL_WHEN_OPEN,
+        text=m._("Tell me when answers open"),
+        value=RoundValue(round_id=round_id).dump(),
+    )
+
+
+def _author_buttons(m: Messages, round_id: int) -> list[ButtonElement]:
+    """Close now and Withdraw, for the author (the handlers check who clicked)."""
+    value = RoundValue(round_id=round_id).dump()
+    return [
+        ButtonElement(
+            action_id=ids.ACT_CLOSE_EARLY,
+            text=m._("Close now (author)"),
+            value=value,
+            confirm=ConfirmObject(
+                title=m._("Close the round now?"),
+                text=m._("Answers stop and the outcome is decided from the answers so far."),
+                confirm=m._("Close now"),
+                deny=m._("Cancel"),
+            ),
+        ),
+        ButtonElement(
+            action_id=ids.ACT_WITHDRAW,
+            text=m._("Withdraw (author)"),
+            value=value,
+            confirm=ConfirmObject(
+                title=m._("Withdraw the proposal?"),
+                text=m._("The round ends without a decision."),
+                confirm=m._("Withdraw"),
+                deny=m._("Cancel"),
+                style="danger",
+            ),
+        ),
+    ]
 
 
 def outcome_line(m: Messages, view: RoundView) -> str:
@@ -726,6 +804,61 @@ def ask_reason(m: Messages, view: RoundView | RoundBrief) -> Rendered:
                 ]
             ),
         ]
+    )
+
+
+def answers_open(m: Messages, view: RoundView, link: str | None) -> Rendered:
+    """To a participant who asked: the questions phase is over, answers are open."""
+    text = m._(
+        "Answers are open on the proposal “{title}”. Answer before {deadline}.",
+        title=escape(truncate(view.title, 200)),
+        deadline=slack_date(view.deadline),
+    )
+    blocks: list[Block] = [_md(text), _ctx(legend(m))]
+    if view.ask_response:
+        blocks.append(
+            _ctx(
+                m._(
+                    "Before you answer, reply in the round's thread with a brief response to "
+                    "the proposal."
+                )
+            )
+        )
+    if link:
+        blocks.append(_ctx(m._("<{link}|Read the proposal and its thread>", link=link)))
+    blocks.append(ActionsBlock(elements=answer_buttons(m, view.id)))
+    return text, _dicts(blocks)
+
+
+def reaction_not_counted(m: Messages, view: RoundBrief, reaction: str) -> Rendered:
+    """After a reaction on a round whose answers are hidden: it did not count; answer privately."""
+    text = m._(
+        "Your :{reaction}: on “{title}” is visible to everyone, and answers to this round stay "
+        "hidden until it closes, so it did not count. Answer privately with the buttons below.",
+        reaction=reaction,
+        title=escape(truncate(view.title, 200)),
+    )
+    return text, _dicts([_md(text), ActionsBlock(elements=answer_buttons(m, view.id))])
+
+
+def reaction_too_early(m: Messages, view: RoundBrief, reaction: str) -> Rendered:
+    """After a reaction during the questions phase: it did not count; answers open later."""
+    text = m._(
+        "Your :{reaction}: on “{title}” did not count: answers open at {when}. Until then, ask "
+        "your clarifying questions in the round's thread.",
+        reaction=reaction,
+        title=escape(truncate(view.title, 200)),
+        when=slack_date(view.opens_at) if view.opens_at else "?",
+    )
+    return text, _dicts([_md(text), ActionsBlock(elements=[_tell_when_open_button(m, view.id)])])
+
+
+def watching(m: Messages, view: RoundBrief) -> str:
+    """Confirmation: the person is told by DM when answers open."""
+    return m._(
+        "I will tell you by DM when answers open on “{title}”, at {when}.",
+        title=escape(truncate(view.title, 200)),
+        when=slack_date(view.opens_at) if view.opens_at else "?",
     )
 
 

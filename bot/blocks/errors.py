@@ -67,6 +67,13 @@ def _round_closed(m: Messages, exc: consent.RoundClosed) -> str:
     return m._("This round closed at {when}; answers are no longer taken.", when=when)
 
 
+def _answers_not_open(m: Messages, exc: consent.AnswersNotOpenYet) -> str:
+    return m._(
+        "Answers open at {when}. Until then, ask your clarifying questions in the round's thread.",
+        when=slack_date(exc.opens_at),
+    )
+
+
 TABLE: dict[type[DomainError], Entry] = {
     # ---------------------------------------------------------------- consent rounds
     consent.RoundClosed: Entry(_round_closed, (ids.IN_REASON[0], ids.IN_DEADLINE[0])),
@@ -79,6 +86,18 @@ TABLE: dict[type[DomainError], Entry] = {
     consent.NotTheAuthor: Entry(
         lambda m, e: m._("Only the author of this proposal can do that."),
         (ids.IN_REASON[0], ids.IN_DEADLINE[0]),
+    ),
+    consent.AnswersNotOpenYet: Entry(_answers_not_open, (ids.IN_REASON[0],)),
+    consent.AnswersAlreadyOpen: Entry(
+        lambda m, e: m._("Answers are open now: answer with the buttons on the round.")
+    ),
+    consent.QuestionsUntilInPast: Entry(
+        lambda m, e: m._("This moment has passed; pick a time in the future, or leave it empty."),
+        (ids.IN_QUESTIONS_UNTIL[0],),
+    ),
+    consent.QuestionsUntilAfterDeadline: Entry(
+        lambda m, e: m._("Questions must end before the deadline, so there is time to answer."),
+        (ids.IN_QUESTIONS_UNTIL[0], ids.IN_DEADLINE[0]),
     ),
     consent.RoundStillOpen: Entry(
         lambda m, e: m._("The current round is still open; close or withdraw it first.")

@@ -23,6 +23,7 @@ ACT_WITHDRAW = "consent_withdraw"
 ACT_AMEND = "consent_amend"
 ACT_EXTEND = "consent_extend"
 ACT_GIVE_REASON = "consent_give_reason"
+ACT_TELL_WHEN_OPEN = "consent_tell_when_open"
 BLOCK_ROUND_ACTIONS = "consent_round_actions"
 BLOCK_AUTHOR_ACTIONS = "consent_author_actions"
 
@@ -36,6 +37,7 @@ IN_RESPONSIBLE_PEOPLE = ("c_resp_people", "responsible_people")
 IN_EVALUATION = ("c_eval", "evaluation")
 IN_REVIEW_DATE = ("c_review", "review_date")
 IN_DEADLINE = ("c_deadline", "deadline")
+IN_QUESTIONS_UNTIL = ("c_questions", "questions_until")
 IN_WHO = ("c_who", "who")
 IN_PEOPLE = ("c_people", "people")
 IN_OPTIONS = ("c_options", "options")

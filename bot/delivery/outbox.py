@@ -49,6 +49,7 @@ SENDERS: dict[type, Sender] = {
     payloads.RoundResult: rounds.send_result,
     payloads.RoundResultAuthor: rounds.send_author_result,
     payloads.RoundNudge: rounds.send_nudge,
+    payloads.RoundAnswersOpen: rounds.send_answers_open,
     payloads.AgreementEvent: notices.send_agreement_event,
     payloads.MeetingAgenda: notices.send_agenda,
     payloads.TensionAnnouncement: notices.send_tension,

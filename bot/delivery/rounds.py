@@ -12,7 +12,13 @@ from bot.domain.consent import Position, RoundStatus
 from bot.runtime.posting import Attempt, direct_post, post
 from bot.runtime.replies import permalink
 from bot.services import consent
-from bot.services.payloads import RoundMessage, RoundNudge, RoundResult, RoundResultAuthor
+from bot.services.payloads import (
+    RoundAnswersOpen,
+    RoundMessage,
+    RoundNudge,
+    RoundResult,
+    RoundResultAuthor,
+)
 
 log = logging.getLogger(__name__)
 
@@ -110,4 +116,17 @@ def send_nudge(
     m = deps.people.user_messages(deps.client, team_id, target)
     link = permalink(deps.client, view.channel_id, view.message_ts)
     text, blocks = views.nudge(m, view, link)
+    direct_post(deps.client, attempt, target, text, blocks)
+
+
+def send_answers_open(
+    deps: Deps, team_id: str, target: str, payload: RoundAnswersOpen, attempt: Attempt
+) -> None:
+    """Tell a participant who asked that answers are open, unless the round closed meanwhile."""
+    view = consent.load(deps.sessions, team_id=team_id, round_id=payload.round_id)
+    if view.status != RoundStatus.OPEN:
+        return
+    m = deps.people.user_messages(deps.client, team_id, target)
+    link = permalink(deps.client, view.channel_id, view.message_ts)
+    text, blocks = views.answers_open(m, view, link)
     direct_post(deps.client, attempt, target, text, blocks)

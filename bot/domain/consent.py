@@ -141,6 +141,26 @@ class RoundNotFound(DomainError):
     """No such round in this workspace."""
 
 
+class QuestionsUntilInPast(DomainError):
+    """The end of the questions phase has already passed."""
+
+
+class QuestionsUntilAfterDeadline(DomainError):
+    """The questions phase must end before the deadline."""
+
+
+class AnswersNotOpenYet(DomainError):
+    """The round is in its questions phase: answers open later."""
+
+    def __init__(self, opens_at: datetime) -> None:
+        super().__init__(str(opens_at))
+        self.opens_at = opens_at
+
+
+class AnswersAlreadyOpen(DomainError):
+    """Answers are open already: nothing to wait for."""
+
+
 # ---------------------------------------------------------------- defaults and checks
 
 
@@ -197,6 +217,16 @@ def check_deadline(deadline: datetime, now: datetime) -> None:
         raise DeadlineTooSoon()
     if deadline - now > MAX_DURATION:
         raise DeadlineTooFar()
+
+
+def check_questions_until(until: datetime | None, deadline: datetime, now: datetime) -> None:
+    """An optional questions phase ends in the future and before the deadline."""
+    if until is None:
+        return
+    if until <= now:
+        raise QuestionsUntilInPast()
+    if until >= deadline:
+        raise QuestionsUntilAfterDeadline()
 
 
 def check_review_date(review: date, today: date) -> None:
@@ -354,24 +384,53 @@ class Round:
     outcome: Outcome | None
     deadline: datetime
     closed_at: datetime | None = None
+    answers_open_at: datetime | None = None  # None: no questions phase, answers open at once
+    hidden: bool = False
 
     @property
     def is_open(self) -> bool:
         """Whether the round still takes answers (its deadline aside)."""
         return self.status is RoundStatus.OPEN
 
+    def in_questions(self, now: datetime) -> bool:
+        """Whether the round is still in its questions phase (answers not open yet)."""
+        return self.answers_open_at is not None and now < self.answers_open_at
+
     def check_answer(self, now: datetime, *, participant: bool) -> None:
-        """A participant may answer while the round is open and its deadline not passed."""
+        """A participant may answer while the round is open, its questions phase over and
+        its deadline not passed."""
         if not self.is_open:
             raise RoundClosed(self.closed_at)
         if now >= self.deadline:
             raise RoundClosed(self.deadline)
+        if self.in_questions(now):
+            assert self.answers_open_at is not None
+            raise AnswersNotOpenYet(self.answers_open_at)
         if not participant:
             raise NotAParticipant()
 
     def takes_answers(self, now: datetime) -> bool:
         """Whether answers (and their withdrawal) are still taken now."""
-        return self.is_open and now < self.deadline
+        return self.is_open and now < self.deadline and not self.in_questions(now)
+
+    def counts_reaction(self) -> bool:
+        """Reactions are visible to everyone: they count only where answers are public."""
+        return not self.hidden
+
+    def check_watch(self, now: datetime, *, participant: bool) -> None:
+        """A participant may ask to be told when answers open, during the questions phase."""
+        if not self.is_open or now >= self.deadline:
+            raise RoundClosed(self.closed_at or self.deadline)
+        if not self.in_questions(now):
+            raise AnswersAlreadyOpen()
+        if not participant:
+            raise NotAParticipant()
+
+    def answers_open(self, now: datetime) -> datetime:
+        """When answering starts (now, without a questions phase): the nudge counts from it."""
+        if self.answers_open_at is not None and self.answers_open_at > now:
+            return self.answers_open_at
+        return now
 
     def check_amend(self, user_id: str) -> None:
         """Only the author amends, and only a round that has closed."""
@@ -398,6 +457,8 @@ class Round:
         without quorum (an open round just moves its deadline)."""
         check_deadline(deadline, now)
         check_author(self.author_id, user_id)
+        if self.answers_open_at is not None and deadline <= self.answers_open_at:
+            raise QuestionsUntilAfterDeadline()
         if self.is_open:
             return False
         if self.outcome is Outcome.NO_QUORUM:

@@ -30,6 +30,7 @@ from bot.services import consent
 log = logging.getLogger(__name__)
 
 ANSWERED = "s3bot_consent_answered"  # context: the stored answer, for the part after the ack
+WATCHING = "s3bot_consent_watching"  # context: the person will be told when answers open
 REACTED = "s3bot_consent_reacted"  # context: what a reaction changed
 
 
@@ -39,6 +40,7 @@ def register(app: App) -> None:
     on(app.action(ids.ACT_ANSWER_CONCERN), lazy=(ask_concern,))
     on(app.action(ids.ACT_ANSWER_OBJECTION), lazy=(ask_objection,))
     on(app.action(ids.ACT_GIVE_REASON), lazy=(ask_objection,))
+    on(app.action(ids.ACT_TELL_WHEN_OPEN), ack=watch_opening, lazy=(confirm_watching,))
     on(app.view(ids.CB_REASON_MODAL), ack=answer_with_reason, lazy=(confirm,))
     on(app.event("reaction_added"), ack=record_reaction, lazy=(follow_up_reaction,))
     on(app.event("reaction_removed"), ack=record_reaction, lazy=(follow_up_reaction,))
@@ -55,12 +57,16 @@ class Answered:
 
 @dataclass(frozen=True)
 class Reacted:
-    """What a reaction did: gave an answer (brief), or withdrew one (None)."""
+    """What a reaction did: gave an answer (brief), or withdrew one (None); on a round with
+    hidden answers it gives none (`counted` False) and the person is told why."""
 
     brief: consent.RoundBrief | None
     position: Position | None
     channel_id: str
     user_id: str
+    counted: bool = True
+    reaction: str = ""
+    too_early: bool = False  # not counted: the round is still in its questions phase
 
 
 # ---------------------------------------------------------------- buttons and the reason form
@@ -142,6 +148,27 @@ def confirm(
     kick_soon(deps, urgent=done.brief.complete)
 
 
+def watch_opening(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, deps: Deps
+) -> None:
+    """The "tell me when answers open" button: stored, then acknowledged."""
+    who = where(body)
+    assert who.user_id
+    brief = consent.watch_opening(
+        deps.sessions, team_id=who.team_id, round_id=RoundValue.parse(action.get("value")).round_id,
+        user_id=who.user_id, now=deps.clock(),
+    )  # fmt: skip
+    ack()
+    context[WATCHING] = brief
+
+
+def confirm_watching(context: BoltContext, args: Args) -> None:
+    """Tell the person they will get a DM when answers open."""
+    brief: consent.RoundBrief | None = context.get(WATCHING)
+    if brief is not None:
+        tell(args, views.watching(messages_for(args), brief))
+
+
 # ---------------------------------------------------------------- reactions
 
 
@@ -171,11 +198,15 @@ def _record(
             now=deps.clock(),
         )  # fmt: skip
         return Reacted(None, None, channel, user) if withdrawn else None
-    brief = consent.answer_by_reaction(
+    given = consent.answer_by_reaction(
         deps.sessions, team_id=team_id, round_id=round_id, user_id=user, reaction=reaction,
         now=deps.clock(),
     )  # fmt: skip
-    return Reacted(brief, REACTIONS[reaction], channel, user) if brief else None
+    if given is None:
+        return None
+    return Reacted(
+        given.brief, REACTIONS[reaction], channel, user, given.counted, reaction, given.too_early
+    )
 
 
 def follow_up_reaction(
@@ -188,6 +219,9 @@ def follow_up_reaction(
     if done.brief is None:
         kick(deps)
         return
+    if not done.counted:
+        _say_not_counted(deps, client, where(body).team_id, done)
+        return
     if done.position is Position.OBJECTION_STARTED:
         _ask_for_the_reason(deps, client, where(body).team_id, done)
     kick_soon(deps, urgent=done.brief.complete)
@@ -197,6 +231,21 @@ def _ask_for_the_reason(deps: Deps, client: WebClient, team_id: str, done: React
     assert done.brief is not None
     m = deps.people.user_messages(client, team_id, done.user_id)
     text, blocks = views.ask_reason(m, done.brief)
+    # A reaction is an event: no response_url, so ephemeral, else a DM.
+    if not reply(
+        client, response_url=None, allowed=(), channel=done.channel_id, user=done.user_id,
+        text=text, blocks=blocks,
+    ):  # fmt: skip
+        dm(client, done.user_id, text, blocks)
+
+
+def _say_not_counted(deps: Deps, client: WebClient, team_id: str, done: Reacted) -> None:
+    """A reaction that did not count: answers are hidden (and a reaction is seen by all), or
+    they are not open yet."""
+    assert done.brief is not None
+    m = deps.people.user_messages(client, team_id, done.user_id)
+    say = views.reaction_too_early if done.too_early else views.reaction_not_counted
+    text, blocks = say(m, done.brief, done.reaction)
     # A reaction is an event: no response_url, so ephemeral, else a DM.
     if not reply(
         client, response_url=None, allowed=(), channel=done.channel_id, user=done.user_id,

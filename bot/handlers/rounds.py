@@ -106,12 +106,14 @@ def read_proposal(form: Form, meta: ConsentMeta) -> tuple[consent.Draft | None, 
         evaluation=form.text(ids.IN_EVALUATION),
         review_date=review,
         deadline=deadline,
-        hidden="hidden" in form.selected_all(ids.IN_OPTIONS),
+        hidden=views.OPTION_HIDDEN in form.selected_all(ids.IN_OPTIONS),
         quorum=quorum,
         participants=form.users(ids.IN_PEOPLE) if chosen else ["(channel)"],
         proposal_id=meta.proposal_id,
         responsible_ids=form.users(ids.IN_RESPONSIBLE_PEOPLE),
         evolves_agreement_id=meta.evolves_agreement_id,
+        answers_open_at=form.moment(ids.IN_QUESTIONS_UNTIL),
+        ask_response=views.OPTION_RESPONSE in form.selected_all(ids.IN_OPTIONS),
     ), []
 
 
@@ -235,6 +237,7 @@ def _amend_values(round_: consent.RoundView) -> dict[str, Any]:
         "responsible_ids": round_.responsible_ids,
         "review_date": round_.review_date,
         "hidden": round_.hidden,
+        "ask_response": round_.ask_response,
         "quorum": round_.quorum,
     }
 

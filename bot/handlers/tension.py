@@ -1,8 +1,9 @@
-"""`/tension`: raise a tension onto the channel's governance backlog, list it, get help.
+"""`/tension`: raise a tension onto the channel's governance backlog, or list it.
 
 Bolt routes `/tension` by what its text asks for (`blocks.backlog.tension_request`): the
-words here; a bare `/tension` opens the driver form (handlers.backlog); `/tension meeting`
-and `/tension agenda` are handlers.rhythm's `on_meeting_command` and `on_agenda_command`.
+words here; `/tension help` is handlers.usage's (one help for every command); a bare
+`/tension` opens the driver form (handlers.backlog); `/tension meeting` and `/tension agenda`
+are handlers.rhythm's `on_meeting_command` and `on_agenda_command`.
 """
 
 from __future__ import annotations
@@ -31,15 +32,8 @@ RAISED = "s3bot_tension_raised"  # context: the stored item, for the part after 
 
 def register(app: App) -> None:
     """Wire the /tension command's own words."""
-    on(app.command(ids.CMD_TENSION, matchers=[asks("help")]), lazy=(show_help,))
     on(app.command(ids.CMD_TENSION, matchers=[asks("list")]), lazy=(show_list,))
     on(app.command(ids.CMD_TENSION, matchers=[asks("raise")]), ack=store_tension, lazy=(announce,))
-
-
-def show_help(args: Args) -> None:
-    """`/tension help`: how to use the command."""
-    fallback, blocks = views.usage(messages_for(args))
-    tell(args, fallback, blocks)
 
 
 def show_list(command: dict[str, Any], deps: Deps, args: Args) -> None:

@@ -14,7 +14,7 @@ from bot.domain.consent import Decision, Outcome, Position, RoundStatus
 from bot.domain.errors import DomainError
 from bot.domain.review import AgreementNotFound
 from bot.services import payloads
-from bot.services.views import RoundBrief, RoundView, Waiting
+from bot.services.views import ReactionAnswer, RoundBrief, RoundView, Waiting
 from bot.store import agreements_repo, backlog_repo, consent_repo, workspace_repo
 from bot.store.db import transaction
 from bot.store.models import BacklogItem, Circle, ConsentRound, Proposal
@@ -40,6 +40,8 @@ class Draft:
     proposal_id: int | None = None  # set when amending: the new round is the next version
     responsible_ids: list[str] = field(default_factory=list)  # reminded when the review comes
     evolves_agreement_id: int | None = None  # set when the round proposes a new version of one
+    answers_open_at: datetime | None = None  # a questions phase until then (None: answers open now)
+    ask_response: bool = False  # participants are asked for a brief response in the thread first
 
 
 def brief(factory: Factory, *, team_id: str, round_id: int) -> RoundBrief:
@@ -48,7 +50,13 @@ def brief(factory: Factory, *, team_id: str, round_id: int) -> RoundBrief:
         rnd = consent_repo.get_round(session, team_id, round_id)
         if rnd is None:
             raise rules.RoundNotFound()
-        return RoundBrief(rnd.id, rnd.channel_id, rnd.title, rnd.deadline, rnd.text)
+        return _brief(rnd)
+
+
+def _brief(rnd: ConsentRound, *, complete: bool = False) -> RoundBrief:
+    return RoundBrief(
+        rnd.id, rnd.channel_id, rnd.title, rnd.deadline, rnd.text, complete, rnd.answers_open_at
+    )
 
 
 def _view(session: Session, rnd: ConsentRound) -> RoundView:
@@ -82,6 +90,9 @@ def _view(session: Session, rnd: ConsentRound) -> RoundView:
         agreement_number=agreement.number if agreement else None,
         responsible_ids=json.loads(rnd.responsible_ids or "[]"),
         evolves_agreement_id=rnd.evolves_agreement_id,
+        answers_open_at=rnd.answers_open_at,
+        answers_opened_at=rnd.answers_opened_at,
+        ask_response=bool(rnd.ask_response),
     )
 
 
@@ -93,6 +104,8 @@ def _round(rnd: ConsentRound) -> rules.Round:
         outcome=Outcome(rnd.outcome) if rnd.outcome else None,
         deadline=rnd.deadline,
         closed_at=rnd.closed_at,
+        answers_open_at=rnd.answers_open_at,
+        hidden=bool(rnd.hidden),
     )
 
 
@@ -117,6 +130,7 @@ def problems(draft: Draft, *, now: datetime, today: date) -> list[DomainError]:
     checks = (
         lambda: rules.clean_proposal(draft.text),
         lambda: rules.check_deadline(draft.deadline, now),
+        lambda: rules.check_questions_until(draft.answers_open_at, draft.deadline, now),
         lambda: rules.check_review_date(draft.review_date, today),
         lambda: rules.check_quorum(draft.quorum),
         lambda: rules.check_participants(draft.participants),
@@ -265,10 +279,12 @@ def _new_round(
         evaluation=_blank_none(draft.evaluation),
         review_date=draft.review_date,
         deadline=draft.deadline,
-        nudge_at=rules.nudge_time(now, draft.deadline),
+        nudge_at=rules.nudge_time(draft.answers_open_at or now, draft.deadline),
         nudged=False,
         hidden=draft.hidden,
         quorum=draft.quorum,
+        answers_open_at=draft.answers_open_at,
+        ask_response=draft.ask_response,
         responsible_ids=json.dumps(sorted(set(draft.responsible_ids))),
         evolves_agreement_id=draft.evolves_agreement_id,
         status=RoundStatus.OPEN.value,
@@ -368,7 +384,10 @@ def extendable(factory: Factory, *, team_id: str, round_id: int, user_id: str) -
 
 
 def _view_round(view: RoundView) -> rules.Round:
-    return rules.Round(view.author_id, view.status, view.outcome, view.deadline, view.closed_at)
+    return rules.Round(
+        view.author_id, view.status, view.outcome, view.deadline, view.closed_at,
+        view.answers_open_at, view.hidden,
+    )  # fmt: skip
 
 
 def answer(
@@ -395,7 +414,6 @@ def answer(
         rnd = _check_can_answer(
             session, consent_repo.lock_round(session, team_id, round_id, shared=True), user_id, now
         )
-        brief = RoundBrief(rnd.id, rnd.channel_id, rnd.title, rnd.deadline, rnd.text)
         consent_repo.upsert_answer(
             session,
             team_id=team_id,
@@ -411,9 +429,7 @@ def answer(
             session, round_id
         ) >= consent_repo.participant_count(session, team_id, round_id)
         consent_repo.bump(session, rnd)
-        return RoundBrief(
-            brief.id, brief.channel_id, brief.title, brief.deadline, brief.text, complete
-        )
+        return _brief(rnd, complete=complete)
 
 
 def answer_by_reaction(
@@ -424,14 +440,20 @@ def answer_by_reaction(
     user_id: str,
     reaction: str,
     now: datetime,
-) -> RoundBrief | None:
+) -> ReactionAnswer | None:
     """Record the answer a reaction gives; None when it gives none (refused reactions are
-    ignored: a non-participant's or a late one says nothing to anyone)."""
+    ignored: a non-participant's or a late one says nothing to anyone).
+
+    Where answers are hidden, a reaction (which everyone sees) does not count, nor does one
+    during the questions phase: nothing is stored, and a participant is told so (`counted`
+    False)."""
     position = rules.REACTIONS.get(reaction)
     if position is None:
         return None
+    if (uncounted := _uncounted_reaction(factory, team_id, round_id, user_id, now)) is not None:
+        return uncounted
     try:
-        return answer(
+        brief = answer(
             factory,
             team_id=team_id,
             round_id=round_id,
@@ -443,6 +465,41 @@ def answer_by_reaction(
         )
     except DomainError:
         return None
+    return ReactionAnswer(brief, counted=True)
+
+
+def _uncounted_reaction(
+    factory: Factory, team_id: str, round_id: int, user_id: str, now: datetime
+) -> ReactionAnswer | None:
+    """A participant's reaction on an open round whose answers are hidden, or not open yet:
+    not counted (None: it may count, or it says nothing to anyone)."""
+    with transaction(factory) as session:
+        rnd = consent_repo.get_round(session, team_id, round_id)
+        if rnd is None:
+            return None
+        round_ = _round(rnd)
+        if not round_.is_open or now >= round_.deadline:
+            return None
+        too_early = round_.in_questions(now)
+        if round_.counts_reaction() and not too_early:
+            return None
+        if not consent_repo.is_participant(session, team_id, round_id, user_id):
+            return None
+        return ReactionAnswer(_brief(rnd), counted=False, too_early=too_early)
+
+
+def watch_opening(
+    factory: Factory, *, team_id: str, round_id: int, user_id: str, now: datetime
+) -> RoundBrief:
+    """A participant asks to be told (by DM) when the round's answers open; stored once."""
+    with transaction(factory) as session:
+        rnd = consent_repo.get_round(session, team_id, round_id)
+        if rnd is None:
+            raise rules.RoundNotFound()
+        participant = consent_repo.is_participant(session, team_id, round_id, user_id)
+        _round(rnd).check_watch(now, participant=participant)
+        consent_repo.add_watcher(session, team_id, round_id, user_id, now)
+        return _brief(rnd)
 
 
 def withdraw_reaction(
@@ -505,7 +562,7 @@ def extend(
             rnd.closed_at = None
             rnd.close_requested_by = None
         rnd.deadline = deadline
-        rnd.nudge_at = rules.nudge_time(now, deadline)
+        rnd.nudge_at = rules.nudge_time(_round(rnd).answers_open(now), deadline)
         rnd.nudged = False
         consent_repo.bump(session, rnd)
         session.flush()
@@ -679,6 +736,35 @@ def _announce_result(session: Session, rnd: ConsentRound, now: datetime) -> None
         payload=payloads.RoundResultAuthor(round_id=rnd.id),
         now=now,
     )
+
+
+def open_answers_due(factory: Factory, *, now: datetime, limit: int = 100) -> int:
+    """Sweep: open the answers of rounds whose questions phase has ended, each once (safe on
+    several replicas): the message is brought up to date, and who asked is told by DM."""
+    with transaction(factory) as session:
+        due = consent_repo.due_openings(session, now, limit)
+    opened = 0
+    for team_id, round_id in due:
+        with transaction(factory) as session:
+            rnd = consent_repo.lock_round(session, team_id, round_id, skip_locked=True)
+            if rnd is None or rnd.answers_opened_at is not None:
+                continue  # another replica has it, or opened it already
+            if rnd.status != RoundStatus.OPEN.value or _round(rnd).in_questions(now):
+                continue
+            rnd.answers_opened_at = now
+            consent_repo.bump(session, rnd)
+            for user in consent_repo.watchers(session, team_id, round_id):
+                payloads.queue(
+                    session,
+                    team_id=team_id,
+                    key=f"answers-open:{round_id}:{user}",
+                    kind="dm",
+                    target=user,
+                    payload=payloads.RoundAnswersOpen(round_id=round_id),
+                    now=now,
+                )
+            opened += 1
+    return opened
 
 
 def nudge_due(factory: Factory, *, now: datetime, limit: int = 100) -> int:

@@ -49,6 +49,13 @@ class RoundNudge(_Payload):
     round_id: int
 
 
+class RoundAnswersOpen(_Payload):
+    """To a participant who asked: the round's questions phase is over, answers are open."""
+
+    type: Literal["round_answers_open"] = "round_answers_open"
+    round_id: int
+
+
 class AgreementEvent(_Payload):
     """A notice in the channel that an agreement was kept, evolved, dropped or snoozed."""
 
@@ -87,6 +94,7 @@ Payload = Annotated[
     | RoundResult
     | RoundResultAuthor
     | RoundNudge
+    | RoundAnswersOpen
     | AgreementEvent
     | MeetingAgenda
     | TensionAnnouncement

@@ -51,6 +51,14 @@ class RoundView:
     agreement_number: int | None = None
     responsible_ids: list[str] = field(default_factory=list)
     evolves_agreement_id: int | None = None
+    answers_open_at: datetime | None = None  # the end of the questions phase, if it has one
+    answers_opened_at: datetime | None = None  # when the sweep opened answers
+    ask_response: bool = False  # participants give a brief response in the thread first
+
+    @property
+    def in_questions_phase(self) -> bool:
+        """Whether the message still shows the questions phase (answers not opened yet)."""
+        return self.answers_open_at is not None and self.answers_opened_at is None
 
     @property
     def answered_count(self) -> int:
@@ -77,6 +85,16 @@ class RoundBrief:
     deadline: datetime
     text: str = ""
     complete: bool = False  # every participant has given an answer that counts
+    opens_at: datetime | None = None  # answers open then (a questions phase), if later
+
+
+@dataclass(frozen=True)
+class ReactionAnswer:
+    """What an answer reaction on a round's message did."""
+
+    brief: RoundBrief
+    counted: bool  # False: answers are hidden (a reaction is seen by all), or not open yet
+    too_early: bool = False  # not counted because the round is still in its questions phase
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from bot.store.models import (
     Proposal,
     RoundAnswer,
     RoundParticipant,
+    RoundWatcher,
 )
 
 
@@ -130,6 +131,27 @@ def add_participants(session: Session, team_id: str, round_id: int, users: list[
     session.add_all(RoundParticipant(round_id=round_id, user_id=u, team_id=team_id) for u in users)
 
 
+def add_watcher(session: Session, team_id: str, round_id: int, user_id: str, now: datetime) -> None:
+    """Remember that this person asked to be told when answers open (once, however often)."""
+    insert = insert_for(session)
+    session.execute(
+        insert(RoundWatcher)
+        .values(round_id=round_id, user_id=user_id, team_id=team_id, created_at=now)
+        .on_conflict_do_nothing(index_elements=["round_id", "user_id"])
+    )
+
+
+def watchers(session: Session, team_id: str, round_id: int) -> list[str]:
+    """Who asked to be told when the round's answers open."""
+    return list(
+        session.scalars(
+            select(RoundWatcher.user_id)
+            .where(RoundWatcher.team_id == team_id, RoundWatcher.round_id == round_id)
+            .order_by(RoundWatcher.user_id)
+        )
+    )
+
+
 def answers(session: Session, team_id: str, round_id: int) -> dict[str, Answer]:
     """The latest answer of each person who answered."""
     rows = session.scalars(
@@ -229,6 +251,21 @@ def due_round_ids(session: Session, now: datetime, limit: int) -> list[tuple[str
             ),
         )
         .order_by(ConsentRound.deadline)
+        .limit(limit)
+    )
+    return [(t, i) for t, i in session.execute(stmt)]
+
+
+def due_openings(session: Session, now: datetime, limit: int) -> list[tuple[str, int]]:
+    """Open rounds whose questions phase has ended and whose answers nobody has opened yet."""
+    stmt = (
+        select(ConsentRound.team_id, ConsentRound.id)
+        .where(
+            ConsentRound.status == RoundStatus.OPEN.value,
+            ConsentRound.answers_open_at <= now,
+            ConsentRound.answers_opened_at.is_(None),
+        )
+        .order_by(ConsentRound.answers_open_at)
         .limit(limit)
     )
     return [(t, i) for t, i in session.execute(stmt)]

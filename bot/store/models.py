@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -184,6 +185,8 @@ class ConsentRound(Base):
         UniqueConstraint("proposal_id", "version", name="uq_consent_rounds_proposal_version"),
         Index("ix_rounds_status_deadline", "status", "deadline"),
         Index("ix_rounds_team_message", "team_id", "channel_id", "message_ts"),
+        # The sweep that opens answers after the questions phase (migration 0007).
+        Index("ix_rounds_status_answers_open", "status", "answers_open_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -204,6 +207,12 @@ class ConsentRound(Base):
     nudged: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden: Mapped[bool] = mapped_column(Boolean, default=True)
     quorum: Mapped[int | None] = mapped_column(Integer)
+    # The questions phase: answers open at this moment (None: at once); the sweep that
+    # opens them (updates the message, tells who asked) records when it did.
+    answers_open_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answers_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Participants are asked for a brief response in the thread before answering.
+    ask_response: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     responsible_ids: Mapped[str | None] = mapped_column(Text)  # JSON list of user ids
     evolves_agreement_id: Mapped[int | None] = mapped_column(
         ForeignKey("agreements.id", ondelete="SET NULL", use_alter=True)
@@ -232,6 +241,19 @@ class RoundParticipant(Base):
     )
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
+
+
+class RoundWatcher(Base):
+    """A participant who asked to be told when the round's answers open."""
+
+    __tablename__ = "round_watchers"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("consent_rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class RoundAnswer(Base):

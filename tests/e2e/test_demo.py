@@ -16,7 +16,7 @@ def test_demo_tells_the_whole_story() -> None:
     # Tensions onto the backlog, ranked, listed, with Dutch help for a Dutch speaker.
     assert "@alice raised tension #1. It is number 1 of 1" in text
     assert "Governance backlog of #ops-circle: 3 open items" in text
-    assert "Zo gebruik je /tension" not in text  # the fallback text is not shown, the blocks are
+    assert "Zo gebruik je de S3-bot" not in text  # the fallback text is not shown, the blocks are
     assert "Breng een spanning in op de governance-backlog" in text
     # Special syntax is shown literally, and the length limit is explained.
     assert "> <!channel> please look at <https://evil.example|this harmless link>" in text

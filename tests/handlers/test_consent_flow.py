@@ -243,7 +243,7 @@ def react(
 
 
 def test_reactions_answer_and_removal_withdraws(bot: Bot) -> None:
-    rnd = start_round(bot)
+    rnd = start_round(bot, hidden=False)  # public answers: reactions count
     react(bot, rnd, BRAM, "white_check_mark")
     react(bot, rnd, CHEN, "thinking_face")
     react(bot, rnd, ALICE, "tada")  # other reactions are ignored
@@ -255,7 +255,7 @@ def test_reactions_answer_and_removal_withdraws(bot: Bot) -> None:
 
 
 def test_raised_hand_asks_for_the_reason_and_does_not_count_without_it(bot: Bot) -> None:
-    rnd = start_round(bot)
+    rnd = start_round(bot, hidden=False)
     react(bot, rnd, CHEN, "raised_hand")
     [ask] = [e for e in bot.ephemerals_for(CHEN) if ids.ACT_GIVE_REASON in json.dumps(e["blocks"])]
     assert "counts only with its reason" in ask["text"]
@@ -281,7 +281,7 @@ def test_raised_hand_asks_for_the_reason_and_does_not_count_without_it(bot: Bot)
 
 
 def test_reaction_ask_falls_back_to_a_dm(bot: Bot) -> None:
-    rnd = start_round(bot)
+    rnd = start_round(bot, hidden=False)
     bot.fake.fail_next("chat.postEphemeral", status=200, error="user_not_in_channel")
     react(bot, rnd, CHEN, "raised_hand")
     dm = bot.fake.dm_channel_id(CHEN)
@@ -292,7 +292,7 @@ def test_reaction_ask_falls_back_to_a_dm(bot: Bot) -> None:
 
 def test_non_participant_reaction_is_ignored_and_retries_count_once(fake, bot: Bot) -> None:
     fake.add_user("U0DANA", "dana")
-    rnd = start_round(bot, people=[BRAM, CHEN])
+    rnd = start_round(bot, people=[BRAM, CHEN], hidden=False)
     react(bot, rnd, "U0DANA", "white_check_mark")
     react(bot, rnd, BRAM, "white_check_mark", event_id="EvSame")
     react(bot, rnd, BRAM, "white_check_mark", added=False, event_id="EvRemove")
@@ -308,7 +308,7 @@ def test_non_participant_reaction_is_ignored_and_retries_count_once(fake, bot: B
 
 def test_round_closes_at_deadline_into_an_agreement(bot: Bot, clock: FakeClock) -> None:
     bot.command("Release notes come late")
-    rnd = start_round(bot, item_id=1, evaluation="No late notes")
+    rnd = start_round(bot, item_id=1, evaluation="No late notes", hidden=False)
     click(bot, ids.ACT_ANSWER_CONSENT, rnd.id, ALICE)
     answer_with_reason(bot, ids.ACT_ANSWER_CONCERN, rnd.id, BRAM, "Extra work for Chen")
     react(bot, rnd, CHEN, "raised_hand")  # started, never given a reason

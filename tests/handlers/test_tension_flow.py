@@ -83,7 +83,7 @@ def test_help_is_ephemeral_and_stores_nothing(bot: Bot, text: str) -> None:
 def test_dutch_speaker_gets_dutch_help_and_english_channel_message(bot: Bot) -> None:
     bot.command("help", user=BRAM)
     [reply] = bot.responses_for(BRAM)
-    assert reply["text"] == "Zo gebruik je /tension"
+    assert reply["text"] == "Zo gebruik je de S3-bot"
     bot.command("Vergaderingen lopen uit", user=BRAM)
     assert "raised tension #1" in bot.fake.messages_in(CHANNEL)[-1]["text"] + json.dumps(
         bot.fake.messages_in(CHANNEL)[-1]["blocks"]

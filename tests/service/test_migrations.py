@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from bot.store.db import make_engine
 from bot.store.migrate import alembic_config, upgrade
@@ -42,6 +42,47 @@ def test_the_agreement_page_indexes_step_down_and_up_again(db_url: str) -> None:
         assert {"ix_agreements_team_channel_status_review", "ix_agreements_team_status_review"} <= (
             names
         )
+        assert _index_differences(engine) == []
+    finally:
+        engine.dispose()
+
+
+def test_round_phases_step_down_and_up_again_keeping_the_rounds(db_url: str) -> None:
+    """0007 (round phases) on a database with a round: down drops the columns and the
+    watchers table, up adds them back with the round kept and no brief response asked."""
+    engine = make_engine(db_url)
+    cfg = alembic_config()
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0005")
+        assert "round_watchers" not in inspect(engine).get_table_names()
+        columns = {c["name"] for c in inspect(engine).get_columns("consent_rounds")}
+        assert not {"answers_open_at", "answers_opened_at", "ask_response"} & columns
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO proposals (id, team_id, channel_id, number, author_id, status,"
+                    " created_at) VALUES (1, 'T1', 'C1', 1, 'U1', 'open', '2026-12-01 09:00:00')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO consent_rounds (id, team_id, channel_id, proposal_id, version,"
+                    " author_id, title, text, review_date, deadline, nudge_at, nudged, hidden,"
+                    " status, withdraw_requested, seq, rendered_seq, created_at) VALUES (1, 'T1',"
+                    " 'C1', 1, 1, 'U1', 't', 'x', '2027-03-01', '2026-12-04 09:00:00',"
+                    " '2026-12-03 09:00:00', false, true, 'open', false, 0, 0,"
+                    " '2026-12-01 09:00:00')"
+                )
+            )
+        upgrade(engine)
+        with engine.connect() as conn:
+            row = conn.execute(
+                text("SELECT answers_open_at, ask_response FROM consent_rounds")
+            ).one()
+        assert (row[0], bool(row[1])) == (None, False)
+        assert "round_watchers" in inspect(engine).get_table_names()
         assert _index_differences(engine) == []
     finally:
         engine.dispose()

@@ -127,6 +127,11 @@ def modal_values(**fields: Any) -> dict[str, dict[str, dict[str, Any]]]:
             "selected_date_time": int(deadline.timestamp()) if deadline else None,
         },
     )
+    until = fields.get("questions_until")
+    put(
+        ids.IN_QUESTIONS_UNTIL,
+        {"type": "datetimepicker", "selected_date_time": int(until.timestamp()) if until else None},
+    )
     people = fields.get("people")
     put(
         ids.IN_WHO,
@@ -137,7 +142,10 @@ def modal_values(**fields: Any) -> dict[str, dict[str, dict[str, Any]]]:
         ids.IN_OPTIONS,
         {
             "type": "checkboxes",
-            "selected_options": [{"value": "hidden"}] if fields.get("hidden", True) else [],
+            "selected_options": (
+                ([{"value": "hidden"}] if fields.get("hidden", True) else [])
+                + ([{"value": "response"}] if fields.get("ask_response") else [])
+            ),
         },
     )
     quorum = fields.get("quorum")

@@ -76,10 +76,10 @@ def test_slack_locale_picks_the_language() -> None:
 
 
 def test_dutch_and_english_render_differently() -> None:
-    en = messages("en-US")._("How to use /tension")
-    nl = messages("nl-NL")._("How to use /tension")
-    assert en == "How to use /tension"
-    assert nl == "Zo gebruik je /tension"
+    en = messages("en-US")._("How to use the S3 bot")
+    nl = messages("nl-NL")._("How to use the S3 bot")
+    assert en == "How to use the S3 bot"
+    assert nl == "Zo gebruik je de S3-bot"
 
 
 def test_plural_forms() -> None:

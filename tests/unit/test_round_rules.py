@@ -156,3 +156,56 @@ def test_the_author_check_stands_alone_for_proposals() -> None:
     rules.check_author(AUTHOR, AUTHOR)
     with pytest.raises(rules.NotTheAuthor):
         rules.check_author(AUTHOR, OTHER)
+
+
+# ---------------------------------------------------------------- phases and hidden answers
+
+OPENS = NOW + timedelta(days=1)
+
+
+def test_no_answers_during_the_questions_phase_then_answers_open() -> None:
+    rnd = open_round(answers_open_at=OPENS)
+    with pytest.raises(rules.AnswersNotOpenYet) as refused:
+        rnd.check_answer(NOW, participant=True)
+    assert refused.value.opens_at == OPENS and not rnd.takes_answers(NOW)
+    rnd.check_answer(OPENS, participant=True)
+    assert rnd.takes_answers(OPENS) and not rnd.in_questions(OPENS)
+
+
+def test_only_participants_ask_to_be_told_and_only_during_questions() -> None:
+    rnd = open_round(answers_open_at=OPENS)
+    rnd.check_watch(NOW, participant=True)
+    with pytest.raises(rules.NotAParticipant):
+        rnd.check_watch(NOW, participant=False)
+    with pytest.raises(rules.AnswersAlreadyOpen):
+        rnd.check_watch(OPENS, participant=True)
+    with pytest.raises(rules.AnswersAlreadyOpen):
+        open_round().check_watch(NOW, participant=True)
+
+
+@pytest.mark.parametrize(
+    ("until", "error"),
+    [
+        (NOW, rules.QuestionsUntilInPast),
+        (DEADLINE, rules.QuestionsUntilAfterDeadline),
+        (DEADLINE + timedelta(hours=1), rules.QuestionsUntilAfterDeadline),
+    ],
+)
+def test_questions_end_after_now_and_before_the_deadline(until, error) -> None:
+    with pytest.raises(error):
+        rules.check_questions_until(until, DEADLINE, NOW)
+    rules.check_questions_until(None, DEADLINE, NOW)
+    rules.check_questions_until(OPENS, DEADLINE, NOW)
+
+
+def test_an_extension_keeps_the_deadline_after_the_questions_phase() -> None:
+    rnd = open_round(answers_open_at=NOW + timedelta(days=2))
+    with pytest.raises(rules.QuestionsUntilAfterDeadline):
+        rnd.extension(AUTHOR, NOW + timedelta(days=1), NOW)
+    assert rnd.answers_open(NOW) == NOW + timedelta(days=2)
+    assert open_round().answers_open(NOW) == NOW
+
+
+def test_reactions_count_only_where_answers_are_public() -> None:
+    assert open_round(hidden=False).counts_reaction()
+    assert not open_round(hidden=True).counts_reaction()

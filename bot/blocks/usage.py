@@ -1,0 +1,71 @@
+"""The one help text: every command the bot has (/tension, /consent, /agreements), in one place.
+
+`/tension help`, `/consent help` and `/agreements help` all answer with it, only to the person.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import ContextBlock, DividerBlock, MarkdownTextObject, SectionBlock
+
+from bot.blocks import ids
+from bot.blocks.backlog import usage_text
+from bot.i18n import Messages
+
+Rendered = tuple[str, list[dict]]
+
+HELP_WORDS = {"help", "hulp", "?"}  # what asks for help after any of the commands
+COMMANDS = (ids.CMD_TENSION, ids.CMD_CONSENT, ids.CMD_AGREEMENTS)
+
+
+def asks_for_help(command: dict[str, Any]) -> bool:
+    """A listener matcher: one of the bot's commands, followed by one word asking for help."""
+    words = (command.get("text") or "").split()
+    return command.get("command") in COMMANDS and len(words) == 1 and words[0].lower() in HELP_WORDS
+
+
+def _consent_text(m: Messages) -> str:
+    return "\n".join(
+        [
+            m._("*Decide by consent*"),
+            m._(
+                "`/consent [proposal]`: open the proposal form (prefilled with the text); the "
+                "round is posted in this channel."
+            ),
+            m._(
+                "On a round: *Consent*, *Concern* or *Objection* (an objection always carries "
+                "its reason). Where answers are public, a reaction answers too."
+            ),
+            m._("`/consent help`: this help."),
+        ]
+    )
+
+
+def _agreements_text(m: Messages) -> str:
+    return "\n".join(
+        [
+            m._("*The logbook of agreements*"),
+            m._("`/agreements`: the agreements in force in this channel (only you see them)."),
+            m._("`/agreements [number]`: one agreement in full, with its history."),
+            m._("`/agreements add`: record an agreement made elsewhere, e.g. in a meeting."),
+            m._("`/agreements help`: this help."),
+        ]
+    )
+
+
+def commands_help(m: Messages) -> Rendered:
+    """Help for all three commands, with a word on what a tension is."""
+    tip = m._(
+        "A tension is the gap you feel between how things are and how they could be. "
+        "The circle turns it into a driver and responds to it in its governance meeting."
+    )
+    blocks = [
+        SectionBlock(text=MarkdownTextObject(text=usage_text(m))),
+        DividerBlock(),
+        SectionBlock(text=MarkdownTextObject(text=_consent_text(m))),
+        DividerBlock(),
+        SectionBlock(text=MarkdownTextObject(text=_agreements_text(m))),
+        ContextBlock(elements=[MarkdownTextObject(text=tip)]),
+    ]
+    return m._("How to use the S3 bot"), [b.to_dict() for b in blocks]

@@ -291,6 +291,8 @@ class Agreement(Base):
             "number",
         ),
         Index("ix_agreements_team_status_review", "team_id", "status", "review_date"),
+        # The agreement a round made, found when the round closes (migration 0009).
+        Index("ix_agreements_team_round", "team_id", "round_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

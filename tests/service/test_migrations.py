@@ -8,13 +8,14 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from bot.store.db import make_engine
+from bot.store.installations import store_metadata
 from bot.store.migrate import alembic_config, upgrade
 from bot.store.models import Base
 
 
 def _index_differences(engine) -> list:
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), [Base.metadata, store_metadata()])
     return [d for d in diff if isinstance(d, tuple) and d[0] in ("add_index", "remove_index")]
 
 

@@ -73,7 +73,8 @@ def test_missing_token_ends_serve_with_one_line_and_status_2(tmp_path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "s3bot: SLACK_BOT_TOKEN is not set: the app's Bot User OAuth Token (xoxb-...), "
-        "from OAuth & Permissions"
+        "from OAuth & Permissions; or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to let any "
+        "workspace install the app"
     ]
     assert "Traceback" not in result.stderr
 

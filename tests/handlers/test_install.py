@@ -6,14 +6,17 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select, text
 
 from bot.delivery import outbox
+from bot.delivery.reminders import send_review_nudges
+from bot.services import agreements
 from bot.store import installations, models
 from bot.store.db import make_session_factory
-from tests.support.harness import ALICE, CHANNEL, CLIENT_ID, Bot, FakeClock, make_multi_bot
+from tests.support.harness import ALICE, BRAM, CHANNEL, CLIENT_ID, Bot, FakeClock, make_multi_bot
 from tests.support.install import finish_install, get, install, served, start_install
 from tests.support.steps import START
 
@@ -360,3 +363,40 @@ def test_a_refused_refresh_leaves_the_work_waiting(multi: Bot, base: str) -> Non
     assert outbox.deliver_outbox(multi.deps) == 0
     assert [t for t, _ in _unsent(multi)] == ["T0002"]
     assert _tokens_of_posts(multi) == []
+
+
+def _agreement(bot: Bot, team_id: str, title: str) -> None:
+    agreements.record(
+        bot.deps.sessions, team_id=team_id, channel_id=CHANNEL, author_id=ALICE, title=title,
+        text=f"{title}, by the release lead.", driver=None, responsibilities=None,
+        evaluation=None, responsible_ids=[BRAM], review_date=date(2026, 12, 15),
+        now=bot.deps.clock(), today=bot.deps.clock().date(),
+    )  # fmt: skip
+
+
+def test_review_reminders_go_with_each_workspaces_token_and_wait_when_it_is_gone(
+    multi: Bot, base: str
+) -> None:
+    for team in ("T0002", "T0003", "T0004"):
+        install(base, multi.fake, team)
+        _agreement(multi, team, f"Agreement of {team}")
+    _store(multi).delete_all(enterprise_id=None, team_id="T0004")
+    multi.fake.reset()
+    multi.deps.clock.now = datetime(2026, 12, 8, 8, 1, tzinfo=UTC)  # 09:01 in Amsterdam
+
+    assert send_review_nudges(multi.deps) == 2
+    posts = [c for c in multi.fake.calls if c.method == "chat.postMessage" and c.ok]
+    by_team = {multi.fake.token_teams[c.token]: c.args["text"] for c in posts}
+    assert set(by_team) == {"T0002", "T0003"}  # the same person, each workspace's own token
+    assert all(f"Agreement of {team}" in text for team, text in by_team.items())
+    assert {multi.fake.token_teams[c.token] for c in multi.fake.calls if c.token} == {
+        "T0002", "T0003"
+    }  # fmt: skip
+
+    # T0004 installs again: its reminder was kept and goes out now, with its new token.
+    install(base, multi.fake, "T0004")
+    multi.fake.reset()
+    assert send_review_nudges(multi.deps) == 1
+    [post] = [c for c in multi.fake.calls if c.method == "chat.postMessage" and c.ok]
+    assert multi.fake.token_teams[post.token] == "T0004"
+    assert "Agreement of T0004" in post.args["text"]

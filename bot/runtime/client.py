@@ -200,6 +200,7 @@ class Clients:
         self._rotator = rotator
         self._refresh_minutes = refresh_minutes_before
         self._lock = threading.Lock()
+        self._rotating: dict[str, threading.Lock] = {}  # team -> its refresh lock
         self._by_token: OrderedDict[str, WebClient] = OrderedDict()
         self._reported: dict[str, str | None] = {}  # team -> the token refused (None: none)
         # The app's own client: the one token's, or (multi-workspace) none, for the OAuth flow.
@@ -257,7 +258,16 @@ class Clients:
         bot = self._find(team_id, enterprise_id)
         if bot is None or not bot.bot_token:
             return None
-        if self._rotator is not None and bot.bot_refresh_token:
+        if self._rotator is None or not bot.bot_refresh_token:
+            return bot.bot_token
+        # One refresh per workspace at a time in this process (a refresh token is spent by
+        # its use); read again inside, in case another thread refreshed it meanwhile.
+        with self._lock:
+            rotating = self._rotating.setdefault(team_id, threading.Lock())
+        with rotating:
+            bot = self._find(team_id, enterprise_id)
+            if bot is None or not bot.bot_token:
+                return None
             try:
                 refreshed = self._rotator.perform_bot_token_rotation(
                     bot=bot, minutes_before_expiration=self._refresh_minutes
@@ -270,4 +280,4 @@ class Clients:
                 if self._save is not None:
                     self._save(refreshed)
                 bot = refreshed
-        return bot.bot_token
+            return bot.bot_token

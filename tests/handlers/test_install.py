@@ -6,19 +6,30 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
+from bot.blocks import ids
 from bot.delivery import outbox
 from bot.delivery.reminders import send_review_nudges
+from bot.delivery.rounds import render_rounds
 from bot.services import agreements
 from bot.store import installations, models
 from bot.store.db import make_session_factory
-from tests.support.harness import ALICE, BRAM, CHANNEL, CLIENT_ID, Bot, FakeClock, make_multi_bot
+from tests.support.harness import (
+    ALICE,
+    BRAM,
+    CHANNEL,
+    CLIENT_ID,
+    Bot,
+    FakeClock,
+    make_multi_bot,
+    modal_values,
+)
 from tests.support.install import finish_install, get, install, served, start_install
-from tests.support.steps import START
+from tests.support.steps import START, click, last_modal, submit
 
 
 @pytest.fixture
@@ -400,3 +411,41 @@ def test_review_reminders_go_with_each_workspaces_token_and_wait_when_it_is_gone
     [post] = [c for c in multi.fake.calls if c.method == "chat.postMessage" and c.ok]
     assert multi.fake.token_teams[post.token] == "T0004"
     assert "Agreement of T0004" in post.args["text"]
+
+
+def _start_round_in(bot: Bot, team_id: str, text: str) -> int:
+    """Start a consent round in `team_id` (the same channel id and people as elsewhere)."""
+    bot.driver = _driver_for(bot, team_id)
+    bot.command(text, command="/consent")
+    modal = last_modal(bot)
+    fields = {"text": text, "review_date": date(2027, 3, 1), "deadline": START + timedelta(days=3)}
+    response = submit(bot, modal, modal_values(**fields))
+    assert response.status == 200 and response.body == "", response.body
+    with bot.deps.sessions() as s:
+        return s.scalar(
+            select(func.max(models.ConsentRound.id)).where(models.ConsentRound.team_id == team_id)
+        )
+
+
+def test_round_messages_are_kept_up_to_date_with_each_workspaces_token(
+    multi: Bot, base: str
+) -> None:
+    install(base, multi.fake, "T0002")
+    install(base, multi.fake, "T0003")
+    rounds = {
+        team: _start_round_in(multi, team, f"Proposal of {team}") for team in ("T0002", "T0003")
+    }
+    before = len(multi.fake.calls)
+    for team, round_id in rounds.items():
+        multi.driver = _driver_for(multi, team)
+        click(multi, ids.ACT_ANSWER_CONSENT, round_id, ALICE)  # its kick renders the round
+    multi.deps.clock.advance(seconds=30)
+    render_rounds(multi.deps)
+    multi.settle()
+
+    updates = [c for c in multi.fake.calls[before:] if c.method == "chat.update"]
+    assert updates and all(c.ok for c in updates)
+    by_team = {multi.fake.token_teams[c.token]: str(c.args) for c in updates}
+    assert set(by_team) == {"T0002", "T0003"}
+    assert all(f"Proposal of {team}" in shown for team, shown in by_team.items())
+    assert all("1 of 3 have answered" in shown for shown in by_team.values())

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_bolt import App
 
 from bot.deps import Deps
 from bot.handlers import agreements, answers, backlog, home, rhythm, rounds, tension, usage
 from bot.runtime.listeners import deps_middleware, first_delivery_only, on_error
+from bot.runtime.oauth import install_flow, installed_only
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +28,25 @@ logging.getLogger("bot.bolt").addFilter(_ClientGivenFilter())
 
 
 def build_app(deps: Deps) -> App:
-    """The Bolt app with every feature registered; requests are verified with the signing secret."""
+    """The Bolt app with every feature registered; requests are verified with the signing secret.
+
+    One workspace (SLACK_BOT_TOKEN): every request goes with that token. Any workspace
+    (SLACK_CLIENT_ID/SECRET): Bolt's OAuth flow installs it, each request goes with its
+    workspace's token, and uninstalling or revoking deletes that workspace's tokens.
+    """
     settings = deps.settings
-    settings.require("slack_bot_token", "slack_signing_secret")
-    assert settings.slack_bot_token and settings.slack_signing_secret
+    multi = settings.multi_workspace  # raises SettingError unless exactly one way is set
+    settings.require("slack_signing_secret")
+    assert settings.slack_signing_secret
+    oauth: dict[str, Any] = {}
+    if multi:
+        flow, authorize = install_flow(deps)
+        oauth = {
+            "oauth_flow": flow,
+            "authorize": authorize,
+            "installation_store": flow.settings.installation_store,
+            "before_authorize": installed_only(deps),
+        }
     app = App(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=deps.client,
@@ -39,7 +56,12 @@ def build_app(deps: Deps) -> App:
         process_before_response=True,
         listener_executor=deps.executor,
         logger=logging.getLogger("bot.bolt"),
+        **oauth,
     )
+    if multi:
+        # app_uninstalled and tokens_revoked delete the workspace's tokens (slack_sdk's store);
+        # its governance data stays, for when it is installed again.
+        app.enable_token_revocation_listeners()
     app.use(deps_middleware(deps))
     app.use(first_delivery_only)
     app.error(on_error)

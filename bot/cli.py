@@ -48,7 +48,8 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Serve Slack's HTTP requests behind gunicorn."""
-    settings.require("slack_bot_token", "slack_signing_secret")
+    _ = settings.multi_workspace  # exactly one of SLACK_BOT_TOKEN, SLACK_CLIENT_ID/SECRET
+    settings.require("slack_signing_secret")
     _migrate(settings)
     from bot.runtime.server import run_gunicorn
 
@@ -65,7 +66,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
     """Connect to Slack over Socket Mode (no public URL needed)."""
-    settings.require("slack_bot_token", "slack_app_token")
+    _ = settings.multi_workspace
+    settings.require("slack_app_token")
     if settings.slack_signing_secret is None:
         # Socket Mode requests are not signed; Bolt still wants a value.
         settings = settings.model_copy(update={"slack_signing_secret": SecretStr("socket-mode")})
@@ -91,7 +93,7 @@ def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
     """Run every scheduled sweep once and exit."""
-    settings.require("slack_bot_token")
+    _ = settings.multi_workspace
     _migrate(settings)
     from bot.deps import build_deps
     from bot.scheduler import run_all_once

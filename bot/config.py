@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SUPPORTED_LOCALES = ("en", "nl")
+
+# The bot scopes manifest.yml declares (a test keeps the two the same): what an install asks for.
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "users:read",
+    "reactions:read",
+    "channels:read",
+    "groups:read",
+    "im:write",
+    "channels:history",
+    "groups:history",
+    "im:history",
+)
 
 
 class SettingError(Exception):
@@ -24,6 +39,12 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
+    # Multi-workspace mode (OAuth install, any workspace): the app's credentials instead of
+    # one SLACK_BOT_TOKEN; tokens then live in the bot's database, one per workspace.
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_scopes: Annotated[list[str], NoDecode] = list(BOT_SCOPES)
+    slack_install_redirect_url: str | None = None
     database_url: str = Field(default_factory=lambda: f"sqlite:///{Path.cwd() / 's3bot.db'}")
     slack_api_url: str = "https://slack.com/api/"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
@@ -84,6 +105,46 @@ class Settings(BaseSettings):
             prefixes.append(f"{api.scheme}://{api.netloc}/hooks/")
         return tuple(prefixes)
 
+    @field_validator("slack_scopes", mode="before")
+    @classmethod
+    def _scopes(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",")]
+        if isinstance(value, list | tuple) and not [v for v in value if v]:
+            raise ValueError("must name at least one scope (comma-separated)")
+        return [v for v in value if v] if isinstance(value, list | tuple) else value
+
+    @field_validator("slack_install_redirect_url")
+    @classmethod
+    def _redirect_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @property
+    def multi_workspace(self) -> bool:
+        """Whether any workspace can install the bot (OAuth), rather than the one token's.
+
+        Raises SettingError (one line naming the variables) unless exactly one of the two
+        ways is configured: SLACK_BOT_TOKEN, or SLACK_CLIENT_ID with SLACK_CLIENT_SECRET.
+        """
+        token = _given(self.slack_bot_token)
+        oauth = (_given(self.slack_client_id), _given(self.slack_client_secret))
+        if token and any(oauth):
+            raise SettingError(
+                "SLACK_BOT_TOKEN and SLACK_CLIENT_ID/SLACK_CLIENT_SECRET are both set: set "
+                "SLACK_BOT_TOKEN for one workspace, or the client id and secret for any workspace"
+            )
+        if any(oauth) and not all(oauth):
+            missing = "SLACK_CLIENT_SECRET" if oauth[0] else "SLACK_CLIENT_ID"
+            raise SettingError(f"{missing} is not set: {_HINTS[missing.lower()]}")
+        if not token and not any(oauth):
+            raise SettingError(
+                f"SLACK_BOT_TOKEN is not set: {_HINTS['slack_bot_token']}; or set "
+                "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to let any workspace install the app"
+            )
+        return not token
+
     @field_validator("slack_bot_token")
     @classmethod
     def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
@@ -106,10 +167,18 @@ class Settings(BaseSettings):
                 raise SettingError(f"{name.upper()} is not set: {_HINTS.get(name, 'required')}")
 
 
+def _given(value: str | SecretStr | None) -> bool:
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    return bool(value)
+
+
 _HINTS = {
     "slack_bot_token": "the app's Bot User OAuth Token (xoxb-...), from OAuth & Permissions",
     "slack_signing_secret": "the app's Signing Secret, from Basic Information",
     "slack_app_token": "an app-level token (xapp-...) with connections:write, for Socket Mode",
+    "slack_client_id": "the app's Client ID, from Basic Information (multi-workspace install)",
+    "slack_client_secret": "the app's Client Secret, from Basic Information (multi-workspace)",
 }
 
 

@@ -21,7 +21,7 @@ def send_agreement_event(
         return
     m = deps.people.workspace_messages(team_id)
     text, blocks = agreement_views.event_post(m, view, entry.action, entry.actor_id, entry.detail)
-    post(deps.client, attempt, channel=target, text=text, blocks=blocks)
+    post(deps.clients.for_team(team_id), attempt, channel=target, text=text, blocks=blocks)
 
 
 def send_agenda(
@@ -39,7 +39,7 @@ def send_agenda(
         return  # the meeting started, or the rhythm changed, since it was queued
     m = deps.people.workspace_messages(team_id)
     text, blocks = rhythm_views.agenda_message(m, agenda)
-    post(deps.client, attempt, channel=target, text=text, blocks=blocks)
+    post(deps.clients.for_team(team_id), attempt, channel=target, text=text, blocks=blocks)
 
 
 def send_tension(
@@ -51,7 +51,7 @@ def send_tension(
         return  # linked already: announced
     m = deps.people.workspace_messages(team_id)
     text, blocks = backlog_views.tension_raised(m, item, payload.open_count)
-    _, ts = post(deps.client, attempt, channel=target, text=text, blocks=blocks)
+    _, ts = post(deps.clients.for_team(team_id), attempt, channel=target, text=text, blocks=blocks)
     # Should this fail, the row stays unsent; its retry finds this post and links it then.
     backlog.remember_message(deps.sessions, team_id=team_id, item_id=item.id, message_ts=ts)
 
@@ -65,4 +65,4 @@ def send_cadence(
         return
     m = deps.people.workspace_messages(team_id)
     text, blocks = rhythm_views.cadence_set(m, payload.actor, saved)
-    post(deps.client, attempt, channel=target, text=text, blocks=blocks)
+    post(deps.clients.for_team(team_id), attempt, channel=target, text=text, blocks=blocks)

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import ValidationError
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.delivery import notices, rounds
@@ -23,6 +24,7 @@ from bot.deps import Deps
 from bot.domain.backlog import ItemNotFound
 from bot.domain.consent import RoundNotFound
 from bot.domain.review import AgreementNotFound
+from bot.runtime.client import TOKEN_ERRORS, NotInstalled
 from bot.runtime.pacing import is_patient
 from bot.runtime.posting import Attempt
 from bot.services import payloads
@@ -32,6 +34,7 @@ from bot.store.db import transaction
 log = logging.getLogger(__name__)
 
 OUTBOX_LEASE = timedelta(seconds=60)
+WAIT_FOR_INSTALL = timedelta(minutes=5)  # a workspace with no token is looked at again after
 UNDELIVERABLE = {
     "user_not_found",
     "user_disabled",
@@ -100,16 +103,37 @@ def deliver_outbox(deps: Deps, limit: int = 100) -> int:
     with transaction(deps.sessions) as session:
         due = outbox_repo.due_outbox(session, now, limit)
     sent = 0
+    waiting: set[str] = set()  # workspaces with no (working) token: their rows wait
     for team_id, outbox_id, target in due:
-        if not is_patient() and not _postable_now(deps, target):
-            continue  # a burst in this channel: a patient sweep paces it out
+        if team_id in waiting:
+            continue
         try:
+            client = deps.clients.for_team(team_id)
+            if not is_patient() and not _postable_now(client, target):
+                continue  # a burst in this channel: a patient sweep paces it out
             row = _lease(deps, team_id, outbox_id)
             if row is not None:
-                sent += deliver_row(deps, row).outcome is Outcome.SENT
+                delivered = deliver_row(deps, row)
+                sent += delivered.outcome is Outcome.SENT
+                if delivered.error in TOKEN_ERRORS:
+                    refused = f"Slack refused its token ({delivered.error})"
+                    deps.clients.not_installed(team_id, refused, client.token)
+                    _wait_for_install(deps, team_id, waiting)
+        except NotInstalled:
+            _wait_for_install(deps, team_id, waiting)
         except Exception:  # noqa: BLE001 - one bad row never stops the sweep
             log.exception("outbox %s: could not be handled; left for the next sweep", outbox_id)
     return sent
+
+
+def _wait_for_install(deps: Deps, team_id: str, waiting: set[str]) -> None:
+    """Put a workspace's unsent rows off for a while, without spending their tries: they go
+    out once it is installed again, and meanwhile never crowd out other workspaces' rows."""
+    waiting.add(team_id)
+    with transaction(deps.sessions) as session:
+        outbox_repo.defer_team(
+            session, team_id, now=deps.clock(), until=deps.clock() + WAIT_FOR_INSTALL
+        )
 
 
 def deliver_key(deps: Deps, team_id: str, key: str) -> Delivered:
@@ -124,7 +148,7 @@ def deliver_key(deps: Deps, team_id: str, key: str) -> Delivered:
         if found is None:
             return Delivered(Outcome.SKIPPED)
         outbox_id, target = found
-        if not is_patient() and not _postable_now(deps, target):
+        if not is_patient() and not _postable_now(deps.clients.for_team(team_id), target):
             return Delivered(Outcome.SKIPPED)  # a burst in this channel: the sweep paces it out
         row = _lease(deps, team_id, outbox_id)
         return deliver_row(deps, row) if row is not None else Delivered(Outcome.SKIPPED)
@@ -133,10 +157,10 @@ def deliver_key(deps: Deps, team_id: str, key: str) -> Delivered:
         return Delivered(Outcome.RETRY, type(exc).__name__)
 
 
-def _postable_now(deps: Deps, target: str) -> bool:
+def _postable_now(client: WebClient, target: str) -> bool:
     """Whether a post to this target fits the budget now (no pacer: always)."""
-    pacer = getattr(deps.client, "pacer", None)
-    return pacer is None or pacer.ready(deps.client.token or "", "chat.postMessage", target)
+    pacer = getattr(client, "pacer", None)
+    return pacer is None or pacer.ready(client.token or "", "chat.postMessage", target)
 
 
 def _lease(deps: Deps, team_id: str, outbox_id: int) -> Leased | None:
@@ -165,6 +189,9 @@ def deliver_row(deps: Deps, row: Leased) -> Delivered:
             return Delivered(Outcome.UNDELIVERABLE, error)
         _retry_later(deps, row, error)
         return Delivered(Outcome.RETRY, error)
+    except NotInstalled:
+        _retry_later(deps, row, "not_installed")
+        return Delivered(Outcome.RETRY, "not_installed")
     except (RoundNotFound, AgreementNotFound, ItemNotFound):
         _mark_sent(deps, row)  # what it was about is gone: nothing to say
         return Delivered(Outcome.SKIPPED)

@@ -12,6 +12,7 @@ from bot.blocks import agreements as agreement_views
 from bot.deps import Deps
 from bot.domain import review
 from bot.domain.clock import local_today
+from bot.runtime.client import NotInstalled
 from bot.runtime.posting import Attempt, direct_post, post
 from bot.services import agreements
 
@@ -31,10 +32,18 @@ def send_review_nudges(deps: Deps, limit: int = 500) -> int:
     """
     now = deps.clock()
     picks: dict[str, list[tuple[review.Pending, list[review.Pending], dict[str, Any] | None]]] = {}
+    waiting: set[str] = set()  # workspaces with no installation: their reminders stay due
     for (team_id, _agreement_id, recipient), pending in agreements.due_groups(
         deps.sessions, now=now, limit=limit
     ).items():
-        info = deps.people.user_info(deps.client, team_id, recipient)
+        if team_id in waiting:
+            continue
+        try:
+            client = deps.clients.for_team(team_id)
+        except NotInstalled:
+            waiting.add(team_id)
+            continue
+        info = deps.people.user_info(client, team_id, recipient)
         send, fold = review.fold(pending, (info or {}).get("tz"), now)
         if send is not None:
             picks.setdefault(team_id, []).append((send, fold, info))
@@ -88,11 +97,12 @@ def _deliver_nudge(
     view = nudge.agreement
     attempt = Attempt(f"review-nudge:{nudge.id}", nudge.attempts > 1, nudge.queued_at)
     gone = info is None or bool(info.get("deleted"))
+    client = deps.clients.for_team(nudge.team_id)
     if not gone:
-        m = deps.people.user_messages(deps.client, nudge.team_id, nudge.recipient_id)
+        m = deps.people.user_messages(client, nudge.team_id, nudge.recipient_id)
         text, blocks = agreement_views.nudge(m, view, nudge.stage, local_today(now, info.get("tz")))
         try:
-            direct_post(deps.client, attempt, nudge.recipient_id, text, blocks)
+            direct_post(client, attempt, nudge.recipient_id, text, blocks)
             return "dm"
         except SlackApiError as exc:
             if exc.response.get("error") not in GONE:
@@ -102,5 +112,5 @@ def _deliver_nudge(
     # The channel reads the date where the departed recipient was (UTC when unknown).
     today = local_today(now, (info or {}).get("tz"))
     text, blocks = agreement_views.nudge(m, view, nudge.stage, today, gone=name)
-    post(deps.client, attempt, channel=view.channel_id, text=text, blocks=blocks)
+    post(client, attempt, channel=view.channel_id, text=text, blocks=blocks)
     return "channel"

@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import consent as views
 from bot.deps import Deps
 from bot.domain.consent import Position, RoundStatus
+from bot.runtime.client import NotInstalled
 from bot.runtime.posting import Attempt, direct_post, post
 from bot.runtime.replies import permalink
 from bot.services import consent
@@ -35,12 +36,14 @@ def render_rounds(deps: Deps, limit: int = 50) -> int:
         m = deps.people.workspace_messages(team_id)
         text, blocks = views.round_message(m, view)
         try:
-            deps.client.chat_update(
+            deps.clients.for_team(team_id).chat_update(
                 channel=view.channel_id, ts=view.message_ts, text=text, blocks=blocks
             )
         except SlackApiError as exc:
             log.warning("round %s message not updated: %s", round_id, exc.response.get("error"))
             seq = None
+        except NotInstalled:
+            seq = None  # tried again after the interval, as a failed update is
         consent.finish_render(
             deps.sessions, team_id=team_id, round_id=round_id, seq=seq, now=deps.clock()
         )
@@ -63,13 +66,14 @@ def send_round_message(
     view = consent.load(deps.sessions, team_id=team_id, round_id=payload.round_id)
     if view.message_ts:
         return
+    client = deps.clients.for_team(team_id)
     if payload.whole_channel and not view.participants:
-        people = deps.people.round_participants(deps.client, team_id, target)
+        people = deps.people.round_participants(client, team_id, target)
         consent.set_participants(deps.sessions, team_id=team_id, round_id=view.id, users=people)
         view = consent.load(deps.sessions, team_id=team_id, round_id=payload.round_id)
     text, blocks = views.round_message(deps.people.workspace_messages(team_id), view)
     try:
-        _, ts = post(deps.client, attempt, channel=target, text=text, blocks=blocks)
+        _, ts = post(client, attempt, channel=target, text=text, blocks=blocks)
     except SlackApiError as exc:
         if exc.response.get("error") in NOT_POSTABLE:
             consent.discard(deps.sessions, team_id=team_id, round_id=view.id)
@@ -85,7 +89,7 @@ def send_result(
     m = deps.people.workspace_messages(team_id)
     text, blocks = views.result_thread(m, view)
     post(
-        deps.client, attempt, channel=target, text=text, blocks=blocks,
+        deps.clients.for_team(team_id), attempt, channel=target, text=text, blocks=blocks,
         thread_ts=view.message_ts, reply_broadcast=True,
     )  # fmt: skip
 
@@ -95,10 +99,11 @@ def send_author_result(
 ) -> None:
     """The result to the proposal's author, by DM, with a link to the round."""
     view = consent.load(deps.sessions, team_id=team_id, round_id=payload.round_id)
-    m = deps.people.user_messages(deps.client, team_id, target)
-    link = permalink(deps.client, view.channel_id, view.message_ts)
+    client = deps.clients.for_team(team_id)
+    m = deps.people.user_messages(client, team_id, target)
+    link = permalink(client, view.channel_id, view.message_ts)
     text, blocks = views.author_result(m, view, link)
-    direct_post(deps.client, attempt, target, text, blocks)
+    direct_post(client, attempt, target, text, blocks)
 
 
 def send_nudge(
@@ -113,10 +118,11 @@ def send_nudge(
     }
     if view.status != RoundStatus.OPEN or target in answered:
         return
-    m = deps.people.user_messages(deps.client, team_id, target)
-    link = permalink(deps.client, view.channel_id, view.message_ts)
+    client = deps.clients.for_team(team_id)
+    m = deps.people.user_messages(client, team_id, target)
+    link = permalink(client, view.channel_id, view.message_ts)
     text, blocks = views.nudge(m, view, link)
-    direct_post(deps.client, attempt, target, text, blocks)
+    direct_post(client, attempt, target, text, blocks)
 
 
 def send_answers_open(
@@ -126,7 +132,8 @@ def send_answers_open(
     view = consent.load(deps.sessions, team_id=team_id, round_id=payload.round_id)
     if view.status != RoundStatus.OPEN:
         return
-    m = deps.people.user_messages(deps.client, team_id, target)
-    link = permalink(deps.client, view.channel_id, view.message_ts)
+    client = deps.clients.for_team(team_id)
+    m = deps.people.user_messages(client, team_id, target)
+    link = permalink(client, view.channel_id, view.message_ts)
     text, blocks = views.answers_open(m, view, link)
-    direct_post(deps.client, attempt, target, text, blocks)
+    direct_post(client, attempt, target, text, blocks)

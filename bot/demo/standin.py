@@ -46,6 +46,7 @@ class Call:
     status: int
     response: dict[str, Any]
     at: float
+    token: str | None = None  # the bearer token it came with
 
     @property
     def ok(self) -> bool:
@@ -386,6 +387,14 @@ class StandinSlack:
         auth = handler.headers.get("Authorization") or ""
         if auth.startswith("Bearer "):
             header_token = auth[len("Bearer ") :].strip() or None
+        elif auth.startswith("Basic "):
+            # The app's client id and secret (oauth.v2.access), as Slack prefers them sent.
+            try:
+                user, _, password = base64.b64decode(auth[6:]).decode("utf-8").partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                user, password = "", ""
+            args.setdefault("client_id", user)
+            args.setdefault("client_secret", password)
         body_token = args.pop("token", None)
         token = header_token or (body_token if isinstance(body_token, str) else None)
         status, response, headers = self._dispatch(method, args, token, parse_problem, is_json)
@@ -445,7 +454,7 @@ class StandinSlack:
                 status, response = 429, {"ok": False, "error": "ratelimited"}
             else:
                 status, response = self._answer(method, args, token, parse_problem, is_json)
-            self._record(method, args, status, response, at)
+            self._record(method, args, status, response, at, token)
         return status, response, {"Retry-After": str(retry_after)} if retry_after else {}
 
     def _answer(
@@ -464,10 +473,18 @@ class StandinSlack:
             return 500, {"ok": False, "error": "internal_error"}
 
     def _record(
-        self, method: str, args: Args, status: int, response: dict[str, Any], at: float
+        self,
+        method: str,
+        args: Args,
+        status: int,
+        response: dict[str, Any],
+        at: float,
+        token: str | None = None,
     ) -> None:
         """Keep one answered call in `calls` (under the lock)."""
-        self.calls.append(Call(method, copy.deepcopy(args), status, copy.deepcopy(response), at))
+        self.calls.append(
+            Call(method, copy.deepcopy(args), status, copy.deepcopy(response), at, token)
+        )
 
     def _call(
         self, method: str, args: Args, token: str | None, parse_problem: str | None, is_json: bool

@@ -1,4 +1,5 @@
-"""The HTTP face of the bot: one Slack endpoint and a health check, as a WSGI app."""
+"""The HTTP face of the bot: the Slack endpoint, the install pages (multi-workspace mode)
+and a health check, as a WSGI app."""
 
 from __future__ import annotations
 
@@ -72,12 +73,19 @@ StartResponse = Callable[..., Any]
 def make_wsgi_app(
     app: App, engine: Engine
 ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """Route POST /slack/events to Bolt and GET /healthz to a database check."""
+    """Route POST /slack/events to Bolt, GET /slack/install and /slack/oauth_redirect to
+    Bolt's OAuth flow (when there is one) and GET /healthz to a database check."""
     slack = SlackRequestHandler(app)
+    flow = app.oauth_flow
+    oauth_paths = {flow.install_path, flow.redirect_uri_path} if flow is not None else set()
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
+        if path in oauth_paths:
+            if method != "GET":
+                return _json(start_response, "405 Method Not Allowed", {"error": "GET only"})
+            return slack(environ, start_response)
         if path == SLACK_PATH:
             if method != "POST":
                 return _json(start_response, "405 Method Not Allowed", {"error": "POST only"})

@@ -107,3 +107,17 @@ def mark_failed(
         .where(Outbox.team_id == team_id, Outbox.id == outbox_id)
         .values(lease_until=None, not_before=retry_at, last_error=error[:200])
     )
+
+
+def defer_team(session: Session, team_id: str, *, now: datetime, until: datetime) -> None:
+    """Put off a workspace's unsent, unleased rows until `until`, keeping their tries."""
+    session.execute(
+        update(Outbox)
+        .where(
+            Outbox.team_id == team_id,
+            Outbox.sent_at.is_(None),
+            Outbox.not_before < until,
+            or_(Outbox.lease_until.is_(None), Outbox.lease_until < now),
+        )
+        .values(not_before=until)
+    )

@@ -9,6 +9,7 @@ failures and delays, methods registered by a test, and a few inspection helpers.
 from __future__ import annotations
 
 import copy
+import secrets
 import time
 from collections import deque
 from collections.abc import Callable
@@ -28,6 +29,20 @@ from tests.fakes.contract import ContractBook
 ExtraMethod = TokenMethod
 
 __all__ = ["ApiError", "Call", "ExtraMethod", "FakeSlack"]
+
+
+@dataclass(frozen=True)
+class _Grant:
+    """What a person agreed to on Slack's authorize page, for one workspace."""
+
+    client_id: str
+    team_id: str
+    team_name: str
+    enterprise_id: str | None
+    user_id: str
+    scope: str
+    redirect_uri: str | None
+    rotating: bool
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,15 @@ class FakeSlack(StandinSlack):
         # Looking up posts (the outbox's reconcile before a resend), which the demo never does.
         self._methods["conversations.history"] = self._conversations_history
         self._methods["conversations.replies"] = self._conversations_replies
+
+        # OAuth installs (multi-workspace mode): the app's credentials, codes Slack handed to
+        # browsers, refresh tokens, each bot token's workspace, and tokens no longer valid.
+        self.oauth_apps: dict[str, str] = {}
+        self._codes: dict[str, _Grant] = {}
+        self._refresh_tokens: dict[str, _Grant] = {}
+        self.token_teams: dict[str, str] = {}
+        self.revoked: set[str] = set()
+        self._token_seq = 0
 
     # ----------------------------------------------------------------- history
 
@@ -98,6 +122,119 @@ class FakeSlack(StandinSlack):
             "has_more": more,
             "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
+
+    # ----------------------------------------------------------------- OAuth
+
+    def add_oauth_app(self, client_id: str, client_secret: str) -> None:
+        """Know an app's credentials, for oauth.v2.access."""
+        with self._lock:
+            self.oauth_apps[client_id] = client_secret
+
+    def authorize(
+        self,
+        client_id: str,
+        team_id: str,
+        *,
+        team_name: str | None = None,
+        enterprise_id: str | None = None,
+        user_id: str = "U0ALICE",
+        scope: str = "commands,chat:write",
+        redirect_uri: str | None = None,
+        rotating: bool = False,
+    ) -> str:
+        """What Slack's authorize page does when a person allows the install: a one-time code
+        for the redirect (exchanged with oauth.v2.access)."""
+        code = f"{team_id}.{secrets.token_hex(8)}"
+        grant = _Grant(
+            client_id, team_id, team_name or f"Team {team_id}", enterprise_id, user_id, scope,
+            redirect_uri, rotating,
+        )  # fmt: skip
+        with self._lock:
+            self._codes[code] = grant
+        return code
+
+    def revoke(self, team_id: str) -> None:
+        """Slack's side of an uninstall: every token of the workspace stops working."""
+        with self._lock:
+            self.revoked.update(t for t, team in self.token_teams.items() if team == team_id)
+
+    def tokens_of(self, team_id: str) -> set[str]:
+        """The bot tokens handed out for a workspace."""
+        with self._lock:
+            return {t for t, team in self.token_teams.items() if team == team_id}
+
+    def _new_token(self, grant: _Grant) -> dict[str, Any]:
+        self._token_seq += 1
+        n = self._token_seq
+        bare = f"{self.bot_token_prefix}{grant.team_id}-{n}-{secrets.token_hex(6)}"
+        token = f"xoxe.{bare}" if grant.rotating else bare
+        self.token_teams[token] = grant.team_id
+        answer: dict[str, Any] = {"access_token": token, "token_type": "bot"}
+        if grant.rotating:
+            refresh = f"xoxe-1-{grant.team_id}-{n}-{secrets.token_hex(6)}"
+            self._refresh_tokens[refresh] = grant
+            answer |= {"expires_in": 43200, "refresh_token": refresh}
+        return answer
+
+    def _oauth_v2_access(self, args: Args) -> dict[str, Any]:
+        """Exchange a code (or a refresh token) for a bot token, as Slack does."""
+        client_id = str(args.get("client_id") or "")
+        if client_id not in self.oauth_apps:
+            raise ApiError("invalid_client_id")
+        if args.get("client_secret") != self.oauth_apps[client_id]:
+            raise ApiError("bad_client_secret")
+        grant_type = args.get("grant_type") or "authorization_code"
+        if grant_type == "refresh_token":
+            grant = self._refresh_tokens.pop(str(args.get("refresh_token") or ""), None)
+            if grant is None or grant.client_id != client_id:
+                raise ApiError("invalid_refresh_token")
+            return {"app_id": self.app_id, **self._new_token(grant)}
+        if grant_type != "authorization_code":
+            raise ApiError("invalid_grant_type")
+        grant = self._codes.pop(str(args.get("code") or ""), None)  # a code works once
+        if grant is None or grant.client_id != client_id:
+            raise ApiError("invalid_code")
+        if grant.redirect_uri is not None and args.get("redirect_uri") != grant.redirect_uri:
+            raise ApiError("bad_redirect_uri")
+        return {
+            **self._new_token(grant),
+            "scope": grant.scope,
+            "bot_user_id": self.bot_user_id,
+            "app_id": self.app_id,
+            "team": {"id": grant.team_id, "name": grant.team_name},
+            "enterprise": {"id": grant.enterprise_id, "name": "Org"}
+            if grant.enterprise_id
+            else None,
+            "authed_user": {"id": grant.user_id},
+            "is_enterprise_install": False,
+        }
+
+    def _team_auth_test(self, args: Args, token: str) -> dict[str, Any]:
+        """auth.test for the workspace the token was issued to."""
+        answer = self._auth_test(args)
+        team = self.token_teams.get(token)
+        if team is not None:
+            answer |= {"team_id": team, "team": f"Team {team}", "url": f"https://{team}.slack.com/"}
+        return answer
+
+    def _call(
+        self, method: str, args: Args, token: str | None, parse_problem: str | None, is_json: bool
+    ) -> dict[str, Any]:
+        """oauth.v2.access is authenticated by the app's credentials, not a token; a revoked
+        token is refused; a rotating token (xoxe.xoxb-) is a bot token."""
+        if method == "oauth.v2.access":
+            if parse_problem:
+                raise ApiError("invalid_arguments", parse_problem)
+            self._check_args(method, args, is_json)
+            return self._oauth_v2_access(args)
+        if token and token in self.revoked:
+            raise ApiError("token_revoked")
+        if token and token.startswith("xoxe.") and token in self.token_teams:
+            impl = self._find_method(method)
+            if impl is not None and not parse_problem:
+                self._check_args(method, args, is_json)
+                return impl(args, token)
+        return super()._call(method, args, token, parse_problem, is_json)
 
     # ----------------------------------------------------------------- world state
 
@@ -311,11 +448,13 @@ class FakeSlack(StandinSlack):
                 lost = self._lost.get(method)
                 if lost and status == 200:
                     status, response = lost.popleft(), {"ok": False, "error": "internal_error"}
-            self._record(method, args, status, response, at)
+            self._record(method, args, status, response, at, token)
         return status, response, headers
 
     def _find_method(self, method: str) -> TokenMethod | None:
         """A method registered by a test wins over the built-in one."""
+        if method == "auth.test" and method not in self._extra_methods:
+            return self._team_auth_test
         return self._extra_methods.get(method) or super()._find_method(method)
 
     def _check_args(self, method: str, args: Args, is_json: bool) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
 import yaml
 
-from bot.config import Settings
+from bot.config import BOT_SCOPES, Settings
 from bot.deps import build_deps
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,16 +45,33 @@ def registered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
             return super().event(event, *args, **kwargs)
 
     db = tmp_path_factory.mktemp("m") / "m.db"
-    settings = Settings(
-        slack_bot_token="xoxb-test", slack_signing_secret="s", database_url=f"sqlite:///{db}"
+    url = f"sqlite:///{db}"
+    # The manifest serves both modes: one workspace's token, and installs by any workspace
+    # (which also listen for app_uninstalled and tokens_revoked).
+    single = Settings(slack_bot_token="xoxb-test", slack_signing_secret="s", database_url=url)
+    multi = Settings(
+        slack_client_id="1.2", slack_client_secret="c", slack_signing_secret="s", database_url=url
     )
     mp = pytest.MonkeyPatch()
     mp.setattr(app_module, "App", SpyApp)
     try:
-        app_module.build_app(build_deps(settings))
+        app_module.build_app(build_deps(single))
+        single_events = set(seen["events"])
+        app_module.build_app(build_deps(multi))
     finally:
         mp.undo()
+    assert seen["events"] - single_events == {"app_uninstalled", "tokens_revoked"}
     return seen
+
+
+def test_the_default_install_scopes_are_the_manifests(manifest: dict) -> None:
+    assert list(BOT_SCOPES) == manifest["oauth_config"]["scopes"]["bot"]
+    assert Settings().slack_scopes == manifest["oauth_config"]["scopes"]["bot"]
+
+
+def test_the_redirect_url_is_declared(manifest: dict) -> None:
+    urls = manifest["oauth_config"]["redirect_urls"]
+    assert [urlsplit(u).path for u in urls] == ["/slack/oauth_redirect"]
 
 
 def test_manifest_is_valid_against_slacks_schema(manifest: dict, shared_slack_dir: Path) -> None:
@@ -82,7 +100,9 @@ def test_shortcuts_match_the_code(manifest: dict, registered: dict[str, set[str]
 
 def test_events_match_the_code(manifest: dict, registered: dict[str, set[str]]) -> None:
     declared = set(manifest["settings"]["event_subscriptions"]["bot_events"])
-    assert declared == {"reaction_added", "reaction_removed", "app_home_opened"}
+    assert declared == {
+        "reaction_added", "reaction_removed", "app_home_opened", "app_uninstalled", "tokens_revoked"
+    }  # fmt: skip
     assert registered["events"] == declared
 
 

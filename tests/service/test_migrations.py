@@ -8,13 +8,14 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from bot.store.db import make_engine
+from bot.store.installations import store_metadata
 from bot.store.migrate import alembic_config, upgrade
 from bot.store.models import Base
 
 
 def _index_differences(engine) -> list:
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), [Base.metadata, store_metadata()])
     return [d for d in diff if isinstance(d, tuple) and d[0] in ("add_index", "remove_index")]
 
 
@@ -55,7 +56,7 @@ def test_round_phases_step_down_and_up_again_keeping_the_rounds(db_url: str) -> 
     try:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "0005")
+            command.downgrade(cfg, "0006")
         assert "round_watchers" not in inspect(engine).get_table_names()
         columns = {c["name"] for c in inspect(engine).get_columns("consent_rounds")}
         assert not {"answers_open_at", "answers_opened_at", "ask_response"} & columns

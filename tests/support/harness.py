@@ -151,3 +151,33 @@ def modal_values(**fields: Any) -> dict[str, dict[str, dict[str, Any]]]:
     quorum = fields.get("quorum")
     put(ids.IN_QUORUM, {"type": "number_input", "value": None if quorum is None else str(quorum)})
     return values
+
+
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "test-client-secret"  # noqa: S105 - the fake's, not a real one
+
+
+def make_multi_bot(
+    db_url: str,
+    fake: FakeSlack,
+    *,
+    clock: Clock | None = None,
+    team_id: str = "T0002",
+    **extra: Any,
+) -> Bot:
+    """Migrate the database and build the app in multi-workspace mode (OAuth installs);
+    its driver speaks for `team_id`."""
+    fake.add_oauth_app(CLIENT_ID, CLIENT_SECRET)
+    settings = Settings(
+        slack_client_id=CLIENT_ID,
+        slack_client_secret=CLIENT_SECRET,
+        slack_signing_secret=SECRET,
+        database_url=db_url,
+        slack_api_url=fake.url,
+        **extra,
+    )
+    deps = build_deps(settings, clock=clock)
+    upgrade(deps.engine)
+    app = build_app(deps)
+    driver = SlackDriver(SECRET, app=app, team_id=team_id, response_url_base=fake.hooks_url)
+    return Bot(app=app, deps=deps, fake=fake, driver=driver)

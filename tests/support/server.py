@@ -50,7 +50,10 @@ def children(pid: int) -> list[int]:
 class Server:
     """A `s3bot serve` subprocess."""
 
-    def __init__(self, db_url: str, api_url: str, tmp: Path) -> None:
+    def __init__(
+        self, db_url: str, api_url: str, tmp: Path, settings: dict[str, str | None] | None = None
+    ) -> None:
+        """Start it; `settings` sets variables, or removes those given as None."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
@@ -61,6 +64,11 @@ class Server:
             SLACK_API_URL=api_url,
             LOG_LEVEL="WARNING",
         )
+        for name, value in (settings or {}).items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
         self.log = (tmp / f"serve-{self.port}.log").open("w+")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(self.port)],

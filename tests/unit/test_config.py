@@ -73,7 +73,8 @@ def test_missing_token_ends_serve_with_one_line_and_status_2(tmp_path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "s3bot: SLACK_BOT_TOKEN is not set: the app's Bot User OAuth Token (xoxb-...), "
-        "from OAuth & Permissions"
+        "from OAuth & Permissions; or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to let any "
+        "workspace install the app"
     ]
     assert "Traceback" not in result.stderr
 
@@ -122,3 +123,66 @@ def test_response_urls_go_to_slacks_hooks_and_a_stand_ins(monkeypatch: pytest.Mo
     monkeypatch.setenv("SLACK_RESPONSE_URL_PREFIXES", '["ftp://x/"]')
     with pytest.raises(SettingError, match="SLACK_RESPONSE_URL_PREFIXES is invalid"):
         load_settings()
+
+
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env
+    for var in ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SCOPES"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def test_one_token_is_one_workspace_and_client_credentials_are_any(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    _clean_env(monkeypatch, tmp_path)
+    assert load_settings(slack_bot_token="xoxb-1").multi_workspace is False
+    s = load_settings(slack_client_id="1.2", slack_client_secret="shh")
+    assert s.multi_workspace is True
+    assert "shh" not in repr(s)
+
+
+@pytest.mark.parametrize(
+    ("given", "names"),
+    [
+        ({"slack_bot_token": "xoxb-1", "slack_client_id": "1.2", "slack_client_secret": "s"},
+         ["SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "are both set"]),
+        ({}, ["SLACK_BOT_TOKEN is not set", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"]),
+        ({"slack_client_id": "1.2"}, ["SLACK_CLIENT_SECRET is not set"]),
+        ({"slack_client_secret": "s"}, ["SLACK_CLIENT_ID is not set"]),
+    ],
+)  # fmt: skip
+def test_both_ways_or_neither_is_one_line_naming_the_variables(
+    monkeypatch: pytest.MonkeyPatch, tmp_path, given: dict, names: list[str]
+) -> None:
+    _clean_env(monkeypatch, tmp_path)
+    with pytest.raises(SettingError) as err:
+        _ = load_settings(**given).multi_workspace
+    message = str(err.value)
+    assert "\n" not in message
+    assert all(n in message for n in names), message
+
+
+def test_scopes_and_the_redirect_url_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    _clean_env(monkeypatch, tmp_path)
+    monkeypatch.setenv("SLACK_SCOPES", "commands, chat:write")
+    monkeypatch.setenv("SLACK_INSTALL_REDIRECT_URL", "https://bot.example.org/slack/oauth_redirect")
+    s = load_settings()
+    assert s.slack_scopes == ["commands", "chat:write"]
+    assert s.slack_install_redirect_url == "https://bot.example.org/slack/oauth_redirect"
+    monkeypatch.setenv("SLACK_SCOPES", " , ")
+    with pytest.raises(SettingError, match="SLACK_SCOPES is invalid"):
+        load_settings()
+    monkeypatch.setenv("SLACK_SCOPES", "commands")
+    monkeypatch.setenv("SLACK_INSTALL_REDIRECT_URL", "bot.example.org")
+    with pytest.raises(SettingError, match="SLACK_INSTALL_REDIRECT_URL is invalid"):
+        load_settings()
+
+
+def test_serve_with_both_ways_set_ends_with_one_line_and_status_2(tmp_path) -> None:
+    env = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s"}
+    result = _run(["serve", "--port", "0"], env, tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("s3bot: SLACK_BOT_TOKEN and SLACK_CLIENT_ID/SLACK_CLIENT_SECRET")

@@ -6,10 +6,12 @@ from alembic import context
 from sqlalchemy import Connection
 
 from bot.store.db import make_engine
+from bot.store.installations import store_metadata
 from bot.store.models import Base
 
 config = context.config
-target_metadata = Base.metadata
+# Our models, and slack_sdk's installation and state store tables (migration 0006).
+target_metadata = [Base.metadata, store_metadata()]
 
 
 def _run(connection: Connection) -> None:

@@ -6,7 +6,7 @@ sweep that opens them records `answers_opened_at` (once, on whichever replica cl
 participant for a brief response in the thread before answering.
 
 Revision ID: 0007
-Revises: 0005 (to be re-chained after 0006 when merged)
+Revises: 0006
 Create Date: 2026-12-03 12:00:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import bot.store.models
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

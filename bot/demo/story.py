@@ -171,8 +171,18 @@ def _plain(text: str, user: Callable[[str], str], channel: Callable[[str], str])
 
 def run_demo(out: TextIO, lang: str = "en") -> int:
     """Play a scripted session and print what everyone sees. Returns the exit status."""
-    for noisy in ("alembic", "bot", "slack_bolt", "slack_sdk"):
-        logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    noisy = [logging.getLogger(name) for name in ("alembic", "bot", "slack_bolt", "slack_sdk")]
+    levels = [logger.level for logger in noisy]
+    for logger in noisy:
+        logger.setLevel(logging.CRITICAL)  # the transcript is the output
+    try:
+        return _play(out, lang)
+    finally:  # in-process callers (tests) get their logging back
+        for logger, level in zip(noisy, levels, strict=True):
+            logger.setLevel(level)
+
+
+def _play(out: TextIO, lang: str) -> int:
     clock = DemoClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
     with (
         tempfile.TemporaryDirectory(prefix="s3bot-demo-") as tmp,

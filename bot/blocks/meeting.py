@@ -74,6 +74,15 @@ def started_message(m: Messages, view: MeetingView) -> Rendered:
     return text, _dicts([_md(":large_green_circle: *" + text + "*"), _ctx(when)])
 
 
+def ended_message(m: Messages, view: MeetingView) -> Rendered:
+    """The meeting's channel message once it has ended."""
+    text = m._(
+        "Governance meeting ended (facilitated by {facilitator}); the minutes are in the channel.",
+        facilitator=mention(view.facilitator_id),
+    )
+    return text, _dicts([_md(":white_circle: " + text)])
+
+
 def check_in_message(m: Messages, view: MeetingView) -> Rendered:
     """The check-in prompt, first in the meeting's thread."""
     text = m._(

@@ -3,12 +3,18 @@ each item it takes up, and its minutes in the channel."""
 
 from __future__ import annotations
 
+import logging
+
+from slack_sdk.errors import SlackApiError
+
 from bot.blocks import meeting as views
 from bot.deps import Deps
 from bot.domain.meeting import NoMeetingRunning
 from bot.runtime.posting import Attempt, post
 from bot.services import meeting
 from bot.services.payloads import MeetingMinutes, MeetingStarted, MeetingStep
+
+log = logging.getLogger(__name__)
 
 
 class ThreadNotPostedYet(Exception):
@@ -58,5 +64,12 @@ def send_minutes(
         view = meeting.load(deps.sessions, team_id=team_id, meeting_id=payload.meeting_id)
     except NoMeetingRunning:
         return
-    text, blocks = views.minutes_message(deps.people.workspace_messages(team_id), view)
+    m = deps.people.workspace_messages(team_id)
+    text, blocks = views.minutes_message(m, view)
     post(deps.client, attempt, channel=target, text=text, blocks=blocks)
+    if view.message_ts:  # the "in progress" message says it has ended (the same, if retried)
+        text, blocks = views.ended_message(m, view)
+        try:
+            deps.client.chat_update(channel=target, ts=view.message_ts, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            log.info("meeting %s message not updated: %s", view.id, exc.response.get("error"))

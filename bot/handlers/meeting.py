@@ -207,13 +207,10 @@ def open_outcome(body: dict, action: dict, client: WebClient, deps: Deps, args: 
     """ "Record outcome" (the facilitator): the form, for the item as the meeting shows it."""
     who = where(body)
     value = _control(action)
-    view = meeting.load(deps.sessions, team_id=who.team_id, meeting_id=value.meeting_id)
-    rules.Meeting(
-        view.facilitator_id, view.started_at, view.step, view.is_open,
-        view.current.id if view.current else None,
-    ).record(who.user_id or "", value.step, value.item_id or 0)  # fmt: skip
-    item = view.current
-    assert item is not None
+    view, item = meeting.item_for_outcome(
+        deps.sessions, team_id=who.team_id, meeting_id=value.meeting_id, user_id=who.user_id or "",
+        seen_step=value.step, item_id=value.item_id or 0,
+    )  # fmt: skip
     meta = OutcomeMeta(
         meeting_id=view.id,
         step=view.step,

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain import meeting as rules
-from bot.domain.backlog import ItemNotFound, NextStep
+from bot.domain.backlog import ItemNotFound, ItemView, NextStep
 from bot.domain.meeting import Outcome
 from bot.domain.rhythm import InvalidTimezone, zone
 from bot.services import backlog, payloads, rhythm
@@ -95,7 +95,7 @@ def load(factory: Factory, *, team_id: str, meeting_id: int) -> MeetingView:
 def overview(factory: Factory, *, team_id: str, channel_id: str, now: datetime) -> MeetingOverview:
     """The channel's rhythm, its next meeting, and the meeting running now."""
     cadence = rhythm.get_cadence(factory, team_id=team_id, channel_id=channel_id)
-    upcoming = rhythm.agenda(factory, team_id=team_id, channel_id=channel_id, now=now).meeting_at
+    upcoming = rhythm.upcoming_meeting(factory, team_id=team_id, channel_id=channel_id, now=now)
     with transaction(factory) as session:
         running = meeting_repo.open_meeting(session, team_id, channel_id)
         return MeetingOverview(
@@ -115,6 +115,20 @@ def minutes(
         if found is None:
             raise rules.NoMinutes(day)
         return _view(session, found)
+
+
+def item_for_outcome(
+    factory: Factory, *, team_id: str, meeting_id: int, user_id: str, seen_step: int, item_id: int
+) -> tuple[MeetingView, ItemView]:
+    """The meeting and its current item, for the facilitator's outcome form; NotTheFacilitator
+    or MeetingMoved when this person may not, or the meeting is no longer at that item."""
+    with transaction(factory) as session:
+        meeting = _found(meeting_repo.get(session, team_id, meeting_id))
+        _rules(meeting).record(user_id, seen_step, item_id)
+        view = _view(session, meeting)
+        if view.current is None:
+            raise ItemNotFound()
+        return view, view.current
 
 
 # ---------------------------------------------------------------- starting and checking in

@@ -195,6 +195,15 @@ def _build(
     )
 
 
+def upcoming_meeting(
+    factory: Factory, *, team_id: str, channel_id: str, now: datetime
+) -> datetime | None:
+    """The channel's next governance meeting, if it has a rhythm."""
+    with transaction(factory) as session:
+        circle = _circle(session, team_id, channel_id)
+        return _upcoming(circle, _cadence_of(circle), now) if circle else None
+
+
 def agenda(factory: Factory, *, team_id: str, channel_id: str, now: datetime) -> Agenda:
     """The agenda of the channel's next governance meeting (or of today, without a cadence):
     the top of the backlog in rank order with next steps, and the agreements due for review

@@ -216,6 +216,8 @@ def test_a_meeting_runs_in_its_thread_from_check_in_to_minutes(bot: Bot, clock) 
     assert "#2 Nobody owns the wiki → dismissed: The wiki is gone" in seen
     assert "#3 &lt;!channel&gt; lunch budget → skipped" in seen
     assert "<!channel>" not in seen
+    parent = [m for m in channel_posts(bot) if m["ts"] == started["ts"]][0]
+    assert "Governance meeting ended" in parent["text"]
 
     meeting(bot, "minutes", user=CHEN)
     assert "#1 Releases slip → next step" in last_reply(bot, CHEN)

@@ -81,7 +81,8 @@ def sweep(bot: Bot) -> None:
 
 def form_state(view: dict, **given) -> dict:
     """The state a person's submission of a modal carries: each input's initial value, or
-    what `given` (by action_id) says they entered instead."""
+    what `given` (by action_id) says they entered instead. Unlike `bot.demo.forms.fill`, any
+    value goes (an option the form does not offer, say), as a forged or stale form sends."""
     values: dict[str, dict[str, dict]] = {}
     for block in view["blocks"]:
         if block["type"] != "input":

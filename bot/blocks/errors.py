@@ -312,6 +312,10 @@ TABLE: dict[type[DomainError], Entry] = {
         (ids.IN_OUTCOME_STEP[0],),
     ),
     meeting.ItemChangedMeanwhile: Entry(_item_now, (ids.IN_OUTCOME_STEP[0],)),
+    meeting.OutcomeMissing: Entry(
+        lambda m, e: m._("Choose a next step, or give a reason to dismiss the item."),
+        (ids.IN_OUTCOME_STEP[0],),
+    ),
     meeting.NoMinutes: Entry(_no_minutes),
     meeting.InvalidMinutesDate: Entry(
         lambda m, e: m._("Give the date as YYYY-MM-DD, for example `/meeting minutes 2026-12-01`.")

@@ -74,6 +74,16 @@ class ItemChangedMeanwhile(DomainError):
         self.item = item
 
 
+class OutcomeMissing(DomainError):
+    """An outcome is a next step, or a reason to dismiss the item."""
+
+
+def require_outcome(next_step: object | None, reason: str | None) -> None:
+    """Recording an outcome needs a next step or a reason; OutcomeMissing otherwise."""
+    if next_step is None and not (reason or "").strip():
+        raise OutcomeMissing()
+
+
 class NoMinutes(DomainError):
     """No minutes of a meeting of this channel (on that date)."""
 

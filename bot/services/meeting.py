@@ -298,8 +298,9 @@ def record_outcome(
     reason) through the backlog's own rules, and the meeting moves on to the next item.
 
     ItemChangedMeanwhile (with the item as it is) when it was closed or changed since the
-    meeting showed it; nothing is recorded then.
+    meeting showed it; nothing is recorded then. OutcomeMissing without a step or a reason.
     """
+    rules.require_outcome(next_step, reason)
     with transaction(factory) as session:
         meeting = _locked(session, team_id, meeting_id, now)
         _rules(meeting).record(user_id, seen_step, seen.item_id)
@@ -314,9 +315,15 @@ def record_outcome(
             kept = backlog.take_off(session, item, actor=user_id, reason=reason, now=now)
             outcome = {"outcome": Outcome.DISMISSED.value, "reason": kept}
         else:
-            step = next_step or NextStep.UNDERSTAND
-            backlog.give_next_step(session, item, actor=user_id, next_step=step, due=due, now=now)
-            outcome = {"outcome": Outcome.NEXT_STEP.value, "next_step": step.value, "due_date": due}
+            assert next_step is not None  # require_outcome
+            backlog.give_next_step(
+                session, item, actor=user_id, next_step=next_step, due=due, now=now
+            )
+            outcome = {
+                "outcome": Outcome.NEXT_STEP.value,
+                "next_step": next_step.value,
+                "due_date": due,
+            }
         meeting_repo.record(session, meeting, item, at=now, **outcome)
         _advance(session, meeting, seen_step, now)
         return _view(session, meeting)

@@ -195,6 +195,11 @@ def test_a_meeting_runs_in_its_thread_from_check_in_to_minutes(bot: Bot, clock) 
 
     second = thread(bot)[-1]
     assert "Item 2: #2 Nobody owns the wiki" in shown(second)
+    refused = json.loads(record(bot, second).body)  # neither a next step nor a reason
+    assert refused["errors"] == {
+        "mo_step": "Choose a next step, or give a reason to dismiss the item."
+    }
+    assert thread(bot)[-1] == second
     assert record(bot, second, reason="The wiki is gone").body == ""
     assert backlog.get(bot.deps.sessions, team_id=TEAM, item_id=2).status is ItemStatus.DISMISSED
 

@@ -323,3 +323,26 @@ def test_dutch_workspace_posts_the_meeting_in_dutch(bot: Bot) -> None:
     assert "Incheckronde" in shown(thread(bot)[0])
     meeting(bot, user=BRAM)
     assert "Er loopt nu een vergadering" in last_reply(bot, BRAM)
+
+
+def test_messages_outside_a_meeting_thread_record_nothing(bot: Bot) -> None:
+    from sqlalchemy import func, select
+
+    from bot.store import models
+
+    start(bot)
+
+    def recorded() -> int:
+        with bot.deps.sessions() as s:
+            return s.scalar(select(func.count()).select_from(models.ProcessedEvent))
+
+    before = recorded()
+    for n, thread_ts in enumerate([None, "1700000000.000100"]):
+        event = {"type": "message", "channel": CHANNEL, "user": CHEN, "text": "hi"}
+        event |= {"ts": f"1764580000.00030{n}"} | ({"thread_ts": thread_ts} if thread_ts else {})
+        assert bot.event(event).status == 200
+    assert recorded() == before + 1  # the reply in some thread; not the channel message
+    with bot.deps.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(models.MeetingAttendee)) == 1  # Alice
+    meeting(bot, "end")
+    assert "*Checked in:* <@U0ALICE>" in shown(channel_posts(bot)[-1])

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain import meeting as rules
-from bot.domain.backlog import ItemNotFound, ItemView, NextStep
+from bot.domain.backlog import OPEN_STATUSES, ItemNotFound, ItemView, NextStep
 from bot.domain.meeting import Outcome
 from bot.domain.rhythm import InvalidTimezone, zone
 from bot.services import backlog, payloads, rhythm
@@ -121,13 +121,16 @@ def item_for_outcome(
     factory: Factory, *, team_id: str, meeting_id: int, user_id: str, seen_step: int, item_id: int
 ) -> tuple[MeetingView, ItemView]:
     """The meeting and its current item, for the facilitator's outcome form; NotTheFacilitator
-    or MeetingMoved when this person may not, or the meeting is no longer at that item."""
+    or MeetingMoved when this person may not, or the meeting is no longer at that item;
+    ItemChangedMeanwhile when the item was closed since it was posted."""
     with transaction(factory) as session:
         meeting = _found(meeting_repo.get(session, team_id, meeting_id))
         _rules(meeting).record(user_id, seen_step, item_id)
         view = _view(session, meeting)
         if view.current is None:
             raise ItemNotFound()
+        if view.current.status not in OPEN_STATUSES:
+            raise rules.ItemChangedMeanwhile(view.current)  # closed meanwhile: say how
         return view, view.current
 
 

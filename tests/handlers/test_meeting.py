@@ -280,6 +280,12 @@ def test_an_outcome_for_an_item_changed_meanwhile_is_refused_with_its_state(bot:
     errors = json.loads(response.body)["errors"]
     assert "#1 changed meanwhile: it was dismissed. Nothing was recorded" in errors["mo_step"]
     assert thread(bot)[-1] == current  # the meeting stays at this item
+    opened = len(bot.fake.calls_to("views.open"))
+    press(bot, ids.ACT_MEETING_OUTCOME, current)  # pressed again: refused before any form
+    assert "#1 changed meanwhile: it was dismissed" in last_reply(bot, ALICE)
+    assert len(bot.fake.calls_to("views.open")) == opened
+    press(bot, ids.ACT_MEETING_NEXT, current)  # the facilitator moves on
+    assert "Item 1: #2 Wiki" in shown(thread(bot)[-1])  # its place on the backlog now
 
 
 def test_the_meeting_survives_a_restart(bot: Bot, db_url: str, fake, clock) -> None:

@@ -352,3 +352,16 @@ def test_messages_outside_a_meeting_thread_record_nothing(bot: Bot) -> None:
         assert s.scalar(select(func.count()).select_from(models.MeetingAttendee)) == 1  # Alice
     meeting(bot, "end")
     assert "*Checked in:* <@U0ALICE>" in shown(channel_posts(bot)[-1])
+
+
+def test_a_lost_answer_from_slack_posts_the_meeting_once(bot: Bot, clock: FakeClock) -> None:
+    bot.fake.lose_answer_next("chat.postMessage")  # Slack posts it, the answer never arrives
+    start(bot)
+    clock.advance(minutes=2)  # past the outbox lease: the sweep tries the row again
+    sweep(bot)
+    sweep(bot)
+    assert len([m for m in channel_posts(bot) if "in progress" in m["text"]]) == 1
+    [check_in] = thread(bot)
+    assert "Check-in" in check_in["text"]
+    press(bot, ids.ACT_MEETING_HERE, check_in, user=CHEN)
+    assert "You are checked in." in last_reply(bot, CHEN)

@@ -8,13 +8,23 @@ from typing import Any
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.handlers import agreements, answers, backlog, home, rhythm, rounds, tension, usage
+from bot.handlers import (
+    agreements,
+    answers,
+    backlog,
+    home,
+    meeting,
+    rhythm,
+    rounds,
+    tension,
+    usage,
+)
 from bot.runtime.listeners import deps_middleware, first_delivery_only, on_error
 from bot.runtime.oauth import install_flow, installed_only
 
 log = logging.getLogger(__name__)
 
-FEATURES = (usage, tension, backlog, rounds, home, answers, agreements, rhythm)
+FEATURES = (usage, tension, backlog, rounds, home, answers, agreements, rhythm, meeting)
 
 
 class _ClientGivenFilter(logging.Filter):

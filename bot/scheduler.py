@@ -20,7 +20,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.delivery import outbox, reminders, rounds
 from bot.runtime.pacing import patient
-from bot.services import consent, rhythm, workspace
+from bot.services import consent, meeting, rhythm, workspace
 
 if TYPE_CHECKING:
     from bot.deps import Deps
@@ -98,6 +98,11 @@ def _meeting_agendas(deps: Deps) -> int:
     return rhythm.post_due_agendas(deps.sessions, now=deps.clock())
 
 
+def _close_left_meetings(deps: Deps) -> int:
+    """Close governance meetings left open 12 hours past their planned end, with minutes."""
+    return meeting.close_left_open(deps.sessions, now=deps.clock())
+
+
 def _deliver_outbox(deps: Deps) -> int:
     return outbox.deliver_outbox(deps)
 
@@ -109,6 +114,7 @@ SWEEPS: list[Sweep] = [
     Sweep("nudge-rounds", _nudge_rounds),
     Sweep("review-nudges", _review_nudges),
     Sweep("meeting-agendas", _meeting_agendas, every_seconds=60),
+    Sweep("close-left-meetings", _close_left_meetings, every_seconds=300),
     Sweep("deliver-outbox", _deliver_outbox, every_seconds=3),
     Sweep("render-rounds", _render_rounds, every_seconds=1),
     Sweep("purge-event-ids", _purge_event_ids, every_seconds=3600),

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.blocks import common, ids
-from bot.blocks.backlog import usage_text
+from bot.blocks.backlog import next_step_label, usage_text
 from bot.blocks.text import mention, slack_date
-from bot.domain import backlog, consent, rhythm
+from bot.domain import backlog, consent, meeting, rhythm
 from bot.domain import review as reviews
 from bot.domain.errors import DomainError, StaleRequest
 from bot.i18n import Messages
@@ -72,6 +72,44 @@ def _answers_not_open(m: Messages, exc: consent.AnswersNotOpenYet) -> str:
         "Answers open at {when}. Until then, ask your clarifying questions in the round's thread.",
         when=slack_date(exc.opens_at),
     )
+
+
+def _item_now(m: Messages, exc: meeting.ItemChangedMeanwhile) -> str:
+    item = exc.item
+    if item.status not in backlog.OPEN_STATUSES:
+        state = {
+            backlog.ItemStatus.DONE: m._("an agreement came of it"),
+            backlog.ItemStatus.DISMISSED: m._("it was dismissed"),
+            backlog.ItemStatus.PASSED_ON: m._("it was passed on to another channel"),
+        }.get(item.status, item.status.value)
+    else:
+        state = m._(
+            "it is at place {place}, next step: {step}",
+            place=item.rank or "–",
+            step=next_step_label(m, item.next_step),
+        )
+        if item.due_date:
+            state += " " + m._("(due {date})", date=item.due_date.isoformat())
+    return m._(
+        "#{number} changed meanwhile: {state}. Nothing was recorded; the meeting stays at this item.",
+        number=item.number,
+        state=state,
+    )
+
+
+def _meeting_running(m: Messages, exc: meeting.MeetingRunning) -> str:
+    return m._(
+        "A meeting is already running in this channel, facilitated by {who} since {when}. "
+        "Follow it in its thread; its facilitator ends it with `/meeting end`.",
+        who=mention(exc.facilitator_id),
+        when=slack_date(exc.started_at),
+    )
+
+
+def _no_minutes(m: Messages, exc: meeting.NoMinutes) -> str:
+    if exc.day is None:
+        return m._("This channel has no minutes yet: no meeting has ended here.")
+    return m._("No meeting of this channel ended with minutes on {date}.", date=exc.day.isoformat())
 
 
 TABLE: dict[type[DomainError], Entry] = {
@@ -243,6 +281,44 @@ TABLE: dict[type[DomainError], Entry] = {
     ),
     reviews.AgreementEmpty: Entry(
         lambda m, e: m._("Write the agreement; it cannot be blank."), (ids.IN_PROPOSAL[0],)
+    ),
+    # ---------------------------------------------------------------- the meeting itself
+    meeting.InvalidDuration: Entry(
+        lambda m, e: m._("Give the length in minutes: a whole number from 1 to 480 (8 hours)."),
+        (ids.IN_MEETING_DURATION[0],),
+    ),
+    meeting.MeetingRunning: Entry(_meeting_running),
+    meeting.NoMeetingRunning: Entry(
+        lambda m, e: m._("No meeting is running in this channel. Start one with `/meeting start`."),
+        (ids.IN_OUTCOME_STEP[0],),
+    ),
+    meeting.NotTheFacilitator: Entry(
+        lambda m, e: m._(
+            "Only the facilitator, {who}, can do that. Nothing was changed.",
+            who=mention(e.facilitator_id),
+        ),
+        (ids.IN_OUTCOME_STEP[0],),
+    ),
+    meeting.NotAMemberOfCircle: Entry(
+        lambda m, e: m._(
+            "Only members of <#{channel}> can start its governance meeting.", channel=e.channel
+        )
+    ),
+    meeting.MeetingMoved: Entry(
+        lambda m, e: m._(
+            "The meeting has moved on already (someone pressed first). See the latest item in "
+            "the thread."
+        ),
+        (ids.IN_OUTCOME_STEP[0],),
+    ),
+    meeting.ItemChangedMeanwhile: Entry(_item_now, (ids.IN_OUTCOME_STEP[0],)),
+    meeting.OutcomeMissing: Entry(
+        lambda m, e: m._("Choose a next step, or give a reason to dismiss the item."),
+        (ids.IN_OUTCOME_STEP[0],),
+    ),
+    meeting.NoMinutes: Entry(_no_minutes),
+    meeting.InvalidMinutesDate: Entry(
+        lambda m, e: m._("Give the date as YYYY-MM-DD, for example `/meeting minutes 2026-12-01`.")
     ),
     # ---------------------------------------------------------------- meeting rhythm
     rhythm.InvalidEvery: Entry(

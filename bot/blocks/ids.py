@@ -84,3 +84,20 @@ IN_MEETING_EVERY = ("m_every", "every_weeks")
 IN_MEETING_WEEKDAY = ("m_weekday", "weekday")
 IN_MEETING_TIME = ("m_time", "time")
 BLOCK_AGENDA_MEETING = "agenda_meeting"
+IN_MEETING_DURATION = ("m_duration", "duration")
+IN_MEETING_FACILITATOR = ("m_facilitator", "facilitator")
+IN_MEETING_STOP = ("m_stop", "stop")
+
+# The governance meeting run in Slack (/meeting)
+CMD_MEETING = "/meeting"
+ACT_MEETING_HERE = "meeting_here"
+ACT_MEETING_NEXT = "meeting_next"
+ACT_MEETING_SKIP = "meeting_skip"
+ACT_MEETING_OUTCOME = "meeting_outcome"
+BLOCK_MEETING_CHECK_IN = "meeting_check_in"
+BLOCK_MEETING_CONTROLS = "meeting_controls"
+BLOCK_MEETING_MINUTES = "meeting_minutes"
+CB_MEETING_OUTCOME = "meeting_outcome_modal"
+IN_OUTCOME_STEP = ("mo_step", "next_step")
+IN_OUTCOME_DUE = ("mo_due", "due")
+IN_OUTCOME_REASON = ("mo_reason", "reason")

@@ -8,16 +8,19 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime, get_day_names
 from slack_sdk.models.blocks import (
     Block,
+    CheckboxesElement,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
     Option,
+    PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
     StaticSelectElement,
     TimePickerElement,
+    UserSelectElement,
 )
 from slack_sdk.models.views import View
 
@@ -25,6 +28,7 @@ from bot.blocks import ids
 from bot.blocks.backlog import next_step_label
 from bot.blocks.consent import long_date
 from bot.blocks.text import escape, mention, one_line, truncate
+from bot.domain import meeting as rules_meeting
 from bot.domain import rhythm as rules
 from bot.domain.backlog import ItemView
 from bot.domain.rhythm import Cadence
@@ -119,11 +123,12 @@ def cadence_modal(
     at = current.cadence.time if current and same_zone else rules.DEFAULT_TIME
     blocks: list[Block] = [*_cadence_intro(m, channel_id, current)]
     blocks += _cadence_inputs(m, every, weekday, at, tz)
+    blocks += _meeting_inputs(m, current)
     blocks.append(
         _ctx(
             m._(
                 "The first meeting is the next such day; after it, the meetings follow the "
-                "rhythm you chose. Change it any time with `/tension meeting`."
+                "rhythm you chose. Change it any time with `/meeting settings`."
             )
         )
     )
@@ -195,6 +200,50 @@ def _cadence_inputs(m: Messages, every: int, weekday: int, at: str, tz: str) -> 
             hint=m._("In your Slack timezone, {tz}.", tz=tz),
             element=TimePickerElement(
                 action_id=ids.IN_MEETING_TIME[1], initial_time=at, timezone=_valid_tz(tz)
+            ),
+        ),
+    ]
+
+
+def _meeting_inputs(m: Messages, current: CadenceView | None) -> list[Block]:
+    """How long a meeting lasts, who facilitates it, and stopping the meetings."""
+    duration = current.duration_minutes if current else rules_meeting.DEFAULT_DURATION_MINUTES
+    facilitator = current.facilitator_id if current else None
+    return [
+        InputBlock(
+            block_id=ids.IN_MEETING_DURATION[0],
+            label=m._("Length in minutes"),
+            hint=m._("At most 480 (8 hours)."),
+            element=PlainTextInputElement(
+                action_id=ids.IN_MEETING_DURATION[1], initial_value=str(duration), max_length=5
+            ),
+        ),
+        InputBlock(
+            block_id=ids.IN_MEETING_FACILITATOR[0],
+            optional=True,
+            label=m._("Facilitator"),
+            hint=m._("Only they start the meeting. Nobody chosen: anyone in the channel can."),
+            element=UserSelectElement(
+                action_id=ids.IN_MEETING_FACILITATOR[1],
+                placeholder=m._("Choose"),
+                initial_user=facilitator,
+            ),
+        ),
+        InputBlock(
+            block_id=ids.IN_MEETING_STOP[0],
+            optional=True,
+            label=m._("Stop"),
+            element=CheckboxesElement(
+                action_id=ids.IN_MEETING_STOP[1],
+                options=[
+                    Option(
+                        value="stop",
+                        label=truncate(
+                            m._("Stop the meetings: no more meetings or agendas until set again"),
+                            75,
+                        ),
+                    )
+                ],
             ),
         ),
     ]

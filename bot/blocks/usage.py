@@ -1,6 +1,6 @@
-"""The one help text: every command the bot has (/tension, /consent, /agreements), in one place.
+"""The one help text: every command the bot has (/tension, /consent, /agreements, /meeting).
 
-`/tension help`, `/consent help` and `/agreements help` all answer with it, only to the person.
+`/tension help`, `/consent help`, `/agreements help` and `/meeting help` all answer with it, only to the person.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from bot.i18n import Messages
 Rendered = tuple[str, list[dict]]
 
 HELP_WORDS = {"help", "hulp", "?"}  # what asks for help after any of the commands
-COMMANDS = (ids.CMD_TENSION, ids.CMD_CONSENT, ids.CMD_AGREEMENTS)
+COMMANDS = (ids.CMD_TENSION, ids.CMD_CONSENT, ids.CMD_AGREEMENTS, ids.CMD_MEETING)
 
 
 def asks_for_help(command: dict[str, Any]) -> bool:
@@ -54,8 +54,23 @@ def _agreements_text(m: Messages) -> str:
     )
 
 
+def _meeting_text(m: Messages) -> str:
+    return "\n".join(
+        [
+            m._("*The governance meeting*"),
+            m._("`/meeting`: the rhythm and the next meeting (only you see it)."),
+            m._("`/meeting settings`: when the circle meets, for how long, who facilitates."),
+            m._(
+                "`/meeting start`: run the meeting in a thread: check-in, then the backlog's "
+                "items in rank order. `/meeting end`: close it and post the minutes."
+            ),
+            m._("`/meeting minutes [YYYY-MM-DD]`: the last (or that day's) minutes."),
+        ]
+    )
+
+
 def commands_help(m: Messages) -> Rendered:
-    """Help for all three commands, with a word on what a tension is."""
+    """Help for every command, with a word on what a tension is."""
     tip = m._(
         "A tension is the gap you feel between how things are and how they could be. "
         "The circle turns it into a driver and responds to it in its governance meeting."
@@ -66,6 +81,8 @@ def commands_help(m: Messages) -> Rendered:
         SectionBlock(text=MarkdownTextObject(text=_consent_text(m))),
         DividerBlock(),
         SectionBlock(text=MarkdownTextObject(text=_agreements_text(m))),
+        DividerBlock(),
+        SectionBlock(text=MarkdownTextObject(text=_meeting_text(m))),
         ContextBlock(elements=[MarkdownTextObject(text=tip)]),
     ]
     return m._("How to use the S3 bot"), [b.to_dict() for b in blocks]

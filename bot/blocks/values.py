@@ -75,3 +75,12 @@ class ItemMenuValue(Value):
     action: Annotated[str, Field(pattern=r"^[a-z_]{1,30}$")]
     item_id: RowId
     rank: Offset | None = None
+
+
+class MeetingStepValue(Value):
+    """A meeting control: the meeting, the step the person saw, and its item (if any)."""
+
+    parts = ("meeting_id", "step", "item_id")
+    meeting_id: RowId
+    step: Offset
+    item_id: RowId | None = None

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.delivery import notices, rounds
+from bot.delivery import meetings, notices, rounds
 from bot.deps import Deps
 from bot.domain.backlog import ItemNotFound
 from bot.domain.consent import RoundNotFound
@@ -57,6 +57,9 @@ SENDERS: dict[type, Sender] = {
     payloads.MeetingAgenda: notices.send_agenda,
     payloads.TensionAnnouncement: notices.send_tension,
     payloads.CadenceSet: notices.send_cadence,
+    payloads.MeetingStarted: meetings.send_started,
+    payloads.MeetingStep: meetings.send_step,
+    payloads.MeetingMinutes: meetings.send_minutes,
 }
 
 

@@ -20,6 +20,7 @@ from bot.demo.forms import fill
 from bot.demo.standin import StandinSlack
 from bot.deps import build_deps
 from bot.scheduler import run_all_once
+from bot.services import meeting as meetings
 from bot.services import workspace
 from bot.store import backlog_repo, demo_repo
 from bot.store.migrate import upgrade
@@ -70,7 +71,7 @@ class Transcript:
             if call.method == "chat.postMessage":
                 where = self._where(args.get("channel"))
                 if args.get("thread_ts"):
-                    where += " · in the round's thread"
+                    where += " · in the thread"
                 lines = self._show(f"{where} · S3 Governance", args)
                 self.shown[call.response.get("ts", "")] = lines
             elif call.method == "chat.update":
@@ -80,7 +81,7 @@ class Transcript:
                 self.shown[args.get("ts", "")] = lines
                 if new:
                     self._show(
-                        f"{self._where(args.get('channel'))} · the round message now also says",
+                        f"{self._where(args.get('channel'))} · the message now also says",
                         {},
                         new,
                     )
@@ -212,6 +213,7 @@ def _play(out: TextIO, lang: str) -> int:
         script.consent_round()
         script.review()
         script.home()
+        script.meeting()
         script.t.say()
         script.t.say(
             "Transparent by default: tensions sit ranked on the channel's backlog, proposals are"
@@ -458,6 +460,20 @@ class Script:
         self.t.step("@alice", "opens the bot's Home tab")
         self.driver.app_home_opened("U0ALICE")
         self.settle()
+
+    def meeting(self) -> None:
+        """A short governance meeting in a thread: check-in, one item, the minutes."""
+        self.t.say()
+        self.t.say("── 5. The governance meeting, run in a thread " + "─" * 37)
+        self.command("U0ALICE", "start", command="/meeting")
+        self.click("U0BRAM", ids.ACT_MEETING_HERE, "1:0:", "I'm here")
+        self.click("U0ALICE", ids.ACT_MEETING_NEXT, "1:0:", "First item")
+        now = meetings.load(self.deps.sessions, team_id=TEAM, meeting_id=1)
+        value = f"1:{now.step}:{now.current.id if now.current else ''}"
+        self.click("U0CHEN", ids.ACT_MEETING_SKIP, value, "Skip")
+        self.click("U0ALICE", ids.ACT_MEETING_OUTCOME, value, "Record outcome")
+        self.form("U0ALICE", "records the outcome: decide on a proposal", {"next_step": "decide"})
+        self.command("U0ALICE", "end", command="/meeting")
 
     def _round_ts(self) -> str:
         posts = [

@@ -18,11 +18,14 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import errors, ids
 from bot.blocks import rhythm as views
 from bot.blocks.backlog import asks
+from bot.blocks.meeting import asks as meeting_asks
+from bot.blocks.meeting import stopped
 from bot.delivery import outbox
 from bot.deps import Deps
+from bot.domain import meeting as meeting_rules
 from bot.domain import rhythm as rules
 from bot.domain.backlog import FormExpired
-from bot.domain.errors import StaleRequest
+from bot.domain.errors import DomainError, StaleRequest
 from bot.runtime.listeners import messages_for, on, tell
 from bot.runtime.payload import Form, Where, metadata, request_key, response_url, where
 from bot.runtime.replies import open_modal
@@ -30,7 +33,13 @@ from bot.services import rhythm
 
 log = logging.getLogger(__name__)
 
-CADENCE_FIELDS = [ids.IN_MEETING_EVERY[0], ids.IN_MEETING_WEEKDAY[0], ids.IN_MEETING_TIME[0]]
+CADENCE_FIELDS = [
+    ids.IN_MEETING_EVERY[0],
+    ids.IN_MEETING_WEEKDAY[0],
+    ids.IN_MEETING_TIME[0],
+    ids.IN_MEETING_DURATION[0],
+]
+STOPPED = "s3bot_meetings_stopped"
 
 
 class MeetingMeta(BaseModel):
@@ -42,9 +51,15 @@ class MeetingMeta(BaseModel):
 
 
 def register(app: App) -> None:
-    """Wire `/tension meeting`, `/tension agenda` and the cadence form's submission."""
+    """Wire `/meeting settings` and `/meeting agenda` (and their older names `/tension meeting`
+    and `/tension agenda`) and the cadence form's submission."""
     on(app.command(ids.CMD_TENSION, matchers=[asks("meeting")]), lazy=(on_meeting_command,))
     on(app.command(ids.CMD_TENSION, matchers=[asks("agenda")]), lazy=(on_agenda_command,))
+    on(
+        app.command(ids.CMD_MEETING, matchers=[meeting_asks("settings")]),
+        lazy=(on_meeting_command,),
+    )
+    on(app.command(ids.CMD_MEETING, matchers=[meeting_asks("agenda")]), lazy=(on_agenda_command,))
     on(app.view(ids.CB_MEETING_MODAL), ack=submit_cadence, lazy=(announce,))
 
 
@@ -111,10 +126,25 @@ def submit_cadence(
     if meta is None:
         raise StaleRequest()
     form = Form(view)
+    if form.selected_all(ids.IN_MEETING_STOP):
+        require_member(deps, client, who, meta.channel_id)
+        rhythm.stop_meetings(
+            deps.sessions, team_id=who.team_id, channel_id=meta.channel_id, now=deps.clock(),
+            request_key=request_key(body),
+        )  # fmt: skip
+        ack()
+        context[STOPPED] = meta.channel_id
+        return
     every = _number(form.selected(ids.IN_MEETING_EVERY))
     weekday = _number(form.selected(ids.IN_MEETING_WEEKDAY))
     at = form.time(ids.IN_MEETING_TIME) or ""
-    if problems := rules.cadence_problems(every, weekday, at, meta.tz):
+    problems = rules.cadence_problems(every, weekday, at, meta.tz)
+    duration: int | None = None
+    try:
+        duration = meeting_rules.parse_duration(form.text(ids.IN_MEETING_DURATION))
+    except DomainError as exc:
+        problems.append(exc)
+    if problems:
         m = messages_for(args)
         ack(response_action="errors", errors=errors.field_errors(m, problems, CADENCE_FIELDS))
         return
@@ -132,6 +162,8 @@ def submit_cadence(
         now=now,
         actor=who.user_id,
         request_key=request_key(body),
+        duration_minutes=duration,
+        facilitator_id=form.user(ids.IN_MEETING_FACILITATOR),
     )
     ack()
     context["cadence_saved_at"] = now
@@ -140,6 +172,9 @@ def submit_cadence(
 def announce(body: dict, client: WebClient, context: BoltContext, deps: Deps, args: Args) -> None:
     """Tell the channel its meeting rhythm now; the person alone (through the response_url
     the form carries) if the bot may not post."""
+    if STOPPED in context:
+        tell(args, stopped(messages_for(args), context[STOPPED]))
+        return
     saved: rhythm.CadenceView | None = context.get("cadence")
     if saved is None:
         return

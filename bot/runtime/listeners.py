@@ -197,6 +197,8 @@ def first_delivery_only(
     """Handle each event once: Slack retries deliveries it did not hear "ok" for in time."""
     deps: Deps = context["deps"]
     event_id = body.get("event_id") if isinstance(body, dict) else None
+    if _not_a_thread_reply(body):
+        return next()  # every message in every channel the bot is in: nothing to record
     if body.get("type") == "event_callback" and isinstance(event_id, str) and event_id:
         team_id = where(body).team_id
         if not workspace.first_delivery(
@@ -205,6 +207,12 @@ def first_delivery_only(
             log.info("duplicate delivery of %s ignored", event_id)
             return BoltResponse(status=200, body="")
     return next()
+
+
+def _not_a_thread_reply(body: Any) -> bool:
+    """A message event that is no reply in a thread (the only messages the bot reads)."""
+    event = body.get("event") if isinstance(body, dict) else None
+    return isinstance(event, dict) and event.get("type") == "message" and not event.get("thread_ts")
 
 
 def on_error(

@@ -204,17 +204,30 @@ def accept(
     """Put an inbox item on the backlog with its next step (or change the step)."""
     with transaction(factory) as session:
         item, _ = _lock_item(session, team_id, item_id, now)
-        item.status = _rules(item).accept().value
-        item.next_step, item.due_date, item.updated_at = next_step.value, due, now
-        backlog_repo.add_history(
-            session,
-            item,
-            actor_id=actor,
-            action="next_step",
-            detail=next_step.value + (f" {due.isoformat()}" if due else ""),
-            now=now,
-        )
+        give_next_step(session, item, actor=actor, next_step=next_step, due=due, now=now)
         return backlog_repo.view_of(session, item)
+
+
+def give_next_step(
+    session: Session,
+    item: BacklogItem,
+    *,
+    actor: str,
+    next_step: NextStep,
+    due: date | None,
+    now: datetime,
+) -> None:
+    """In the caller's transaction (its backlog locked): give an open item its next step."""
+    item.status = _rules(item).accept().value
+    item.next_step, item.due_date, item.updated_at = next_step.value, due, now
+    backlog_repo.add_history(
+        session,
+        item,
+        actor_id=actor,
+        action="next_step",
+        detail=next_step.value + (f" {due.isoformat()}" if due else ""),
+        now=now,
+    )
 
 
 def move(
@@ -254,13 +267,21 @@ def dismiss(
     ItemRules(ItemStatus.NEW, None, "").dismiss(reason)  # no reason: refuse before any lock
     with transaction(factory) as session:
         item, _ = _lock_item(session, team_id, item_id, now)
-        reason = _rules(item).dismiss(reason)
-        item.status, item.rank, item.updated_at = ItemStatus.DISMISSED.value, None, now
-        session.flush()
-        backlog_repo.add_history(
-            session, item, actor_id=actor, action="dismissed", detail=reason, now=now
-        )
+        take_off(session, item, actor=actor, reason=reason, now=now)
         return backlog_repo.to_view(item, None)
+
+
+def take_off(
+    session: Session, item: BacklogItem, *, actor: str, reason: str | None, now: datetime
+) -> str:
+    """In the caller's transaction (its backlog locked): dismiss an open item; the reason kept."""
+    reason = _rules(item).dismiss(reason)
+    item.status, item.rank, item.updated_at = ItemStatus.DISMISSED.value, None, now
+    session.flush()
+    backlog_repo.add_history(
+        session, item, actor_id=actor, action="dismissed", detail=reason, now=now
+    )
+    return reason
 
 
 def pass_on(

@@ -89,6 +89,28 @@ class MeetingAgenda(_Payload):
     meeting_at: datetime
 
 
+class MeetingStarted(_Payload):
+    """A governance meeting started: its "in progress" message, and the check-in in its thread."""
+
+    type: Literal["meeting_started"] = "meeting_started"
+    meeting_id: int
+
+
+class MeetingStep(_Payload):
+    """The meeting moved on: the item it takes up now (or that the backlog is done), in its thread."""
+
+    type: Literal["meeting_step"] = "meeting_step"
+    meeting_id: int
+    step: int
+
+
+class MeetingMinutes(_Payload):
+    """A meeting ended (by its facilitator or the sweep): its minutes, in the channel."""
+
+    type: Literal["meeting_minutes"] = "meeting_minutes"
+    meeting_id: int
+
+
 Payload = Annotated[
     RoundMessage
     | RoundResult
@@ -98,7 +120,10 @@ Payload = Annotated[
     | AgreementEvent
     | MeetingAgenda
     | TensionAnnouncement
-    | CadenceSet,
+    | CadenceSet
+    | MeetingStarted
+    | MeetingStep
+    | MeetingMinutes,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[Payload] = TypeAdapter(Payload)

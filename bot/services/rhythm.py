@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain import rhythm as rules
 from bot.domain.errors import DomainError
+from bot.domain.meeting import DEFAULT_DURATION_MINUTES, check_duration
 from bot.domain.rhythm import Cadence
 from bot.services import payloads
 from bot.services.views import Agenda, CadenceView, DueAgreement
@@ -63,14 +64,19 @@ def set_cadence(
     now: datetime,
     actor: str | None = None,
     request_key: str | None = None,
+    duration_minutes: int | None = None,
+    facilitator_id: str | None = None,
 ) -> CadenceView:
     """Set the channel's governance meeting rhythm (the caller checked membership); the
     channel's notice of it is queued in the same transaction when `actor` is given.
 
     Raises InvalidEvery / InvalidWeekday / InvalidTime / InvalidTimezone before touching
-    the database. Saving the same cadence again keeps the planned next meeting.
+    the database. Saving the same cadence again keeps the planned next meeting. A meeting
+    lasts `duration_minutes` (None: the default; InvalidDuration past 8 hours), and only
+    `facilitator_id` starts it (None: anyone in the channel).
     """
     cadence = rules.check_cadence(every_weeks, weekday, time, tz)
+    duration = check_duration(duration_minutes or DEFAULT_DURATION_MINUTES)
     with transaction(factory) as session:
         workspace_repo.claim_request(session, team_id, request_key, now)
         circle = backlog_repo.lock_circle(session, team_id, channel_id, now)
@@ -83,6 +89,8 @@ def set_cadence(
         circle.meeting_weekday = cadence.weekday
         circle.meeting_time = cadence.time
         circle.meeting_tz = cadence.tz
+        circle.meeting_duration_minutes = duration
+        circle.meeting_facilitator_id = facilitator_id
         if actor:
             payloads.queue(
                 session,
@@ -92,7 +100,35 @@ def set_cadence(
                 payload=payloads.CadenceSet(channel_id=channel_id, actor=actor, saved_at=now),
                 now=now,
             )
-        return CadenceView(team_id, channel_id, cadence, circle.next_meeting_at)
+        return _cadence_view(circle, cadence)
+
+
+def _cadence_view(circle: Circle, cadence: Cadence) -> CadenceView:
+    return CadenceView(
+        circle.team_id,
+        circle.channel_id,
+        cadence,
+        circle.next_meeting_at,
+        duration_minutes=circle.meeting_duration_minutes or DEFAULT_DURATION_MINUTES,
+        facilitator_id=circle.meeting_facilitator_id,
+    )
+
+
+def stop_meetings(
+    factory: Factory,
+    *,
+    team_id: str,
+    channel_id: str,
+    now: datetime,
+    request_key: str | None = None,
+) -> None:
+    """No more meetings or agendas for the channel until its rhythm is set again."""
+    with transaction(factory) as session:
+        workspace_repo.claim_request(session, team_id, request_key, now)
+        circle = backlog_repo.lock_circle(session, team_id, channel_id, now)
+        circle.meeting_every_weeks = circle.meeting_weekday = None
+        circle.meeting_time = circle.meeting_tz = None
+        circle.next_meeting_at = None
 
 
 def cadence_notice_key(channel_id: str, saved_at: datetime) -> str:
@@ -107,7 +143,7 @@ def get_cadence(factory: Factory, *, team_id: str, channel_id: str) -> CadenceVi
         cadence = _cadence_of(circle) if circle else None
         if circle is None or cadence is None:
             return None
-        return CadenceView(team_id, channel_id, cadence, circle.next_meeting_at)
+        return _cadence_view(circle, cadence)
 
 
 # ---------------------------------------------------------------- the agenda
@@ -157,6 +193,15 @@ def _build(
         review_cutoff=cutoff,
         today=rules.review_cutoff(None, tz, now),
     )
+
+
+def upcoming_meeting(
+    factory: Factory, *, team_id: str, channel_id: str, now: datetime
+) -> datetime | None:
+    """The channel's next governance meeting, if it has a rhythm."""
+    with transaction(factory) as session:
+        circle = _circle(session, team_id, channel_id)
+        return _upcoming(circle, _cadence_of(circle), now) if circle else None
 
 
 def agenda(factory: Factory, *, team_id: str, channel_id: str, now: datetime) -> Agenda:

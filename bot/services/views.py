@@ -156,6 +156,8 @@ class CadenceView:
     channel_id: str
     cadence: Cadence
     next_meeting_at: datetime | None
+    duration_minutes: int = 90
+    facilitator_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -182,3 +184,47 @@ class Agenda:
     more_agreements: int
     review_cutoff: date  # the meeting's local date (today's, without a meeting)
     today: date  # in the meeting's timezone (UTC without a cadence)
+
+
+@dataclass(frozen=True)
+class HandledItem:
+    """An item a meeting handled, and what became of it (as the minutes show it)."""
+
+    number: int
+    text: str
+    outcome: str  # bot.domain.meeting.Outcome
+    next_step: str | None = None
+    due_date: date | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    """A governance meeting, running or closed, with what it handled so far."""
+
+    id: int
+    team_id: str
+    channel_id: str
+    facilitator_id: str
+    started_at: datetime
+    planned_end_at: datetime
+    local_date: date
+    tz: str
+    step: int
+    is_open: bool
+    message_ts: str | None
+    current: ItemView | None
+    attendees: list[str]
+    handled: list[HandledItem]
+    ended_at: datetime | None = None
+    ended_by: str | None = None
+
+
+@dataclass(frozen=True)
+class MeetingOverview:
+    """What `/meeting` shows: the rhythm, the next meeting, and the one running now."""
+
+    channel_id: str
+    cadence: CadenceView | None
+    next_meeting_at: datetime | None
+    running: MeetingView | None

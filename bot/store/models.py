@@ -89,6 +89,10 @@ class Circle(Base):
     meeting_tz: Mapped[str | None] = mapped_column(String(64))
     next_meeting_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     agenda_posted_for: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # How long a meeting lasts (None: the default), and who facilitates (None: whoever
+    # in the channel starts it). Migration 0010.
+    meeting_duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    meeting_facilitator_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -384,3 +388,73 @@ class ReviewNudge(Base):
     outcome: Mapped[str | None] = mapped_column(String(16))  # dm | channel | folded | cancelled
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Meeting(Base):
+    """A governance meeting run in a channel's thread (migration 0010).
+
+    `open_channel` is the channel while the meeting is open and NULL once it is closed: its
+    unique constraint allows one open meeting per channel on every database (NULLs differ).
+    `step` counts the moves; each move is a compare-and-set on it.
+    """
+
+    __tablename__ = "meetings"
+    __table_args__ = (
+        UniqueConstraint("team_id", "open_channel", name="uq_meetings_team_open_channel"),
+        Index("ix_meetings_status_planned_end", "status", "planned_end_at"),
+        Index("ix_meetings_team_channel_thread", "team_id", "channel_id", "message_ts"),
+        Index("ix_meetings_team_channel_date", "team_id", "channel_id", "local_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
+    open_channel: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))  # open | closed
+    facilitator_id: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    planned_end_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    local_date: Mapped[date] = mapped_column(Date)  # the meeting's date in its timezone
+    tz: Mapped[str] = mapped_column(String(64))
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    current_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("backlog_items.id", ondelete="SET NULL")
+    )
+    message_ts: Mapped[str | None] = mapped_column(String(32))  # the thread it runs in
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_by: Mapped[str | None] = mapped_column(String(32))  # None: closed by the sweep
+
+
+class MeetingAttendee(Base):
+    """Someone who checked in to a meeting."""
+
+    __tablename__ = "meeting_attendees"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MeetingItem(Base):
+    """An item a meeting handled, with its outcome (what the minutes list)."""
+
+    __tablename__ = "meeting_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("backlog_items.id", ondelete="SET NULL"))
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)  # as it stood then
+    outcome: Mapped[str] = mapped_column(String(16))
+    next_step: Mapped[str | None] = mapped_column(String(24))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+    step: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

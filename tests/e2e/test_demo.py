@@ -44,6 +44,13 @@ def test_demo_tells_the_whole_story() -> None:
         in text
     )
     assert "kept by @chen; next review September 1, 2027" in text
+    # A short governance meeting in a thread: check-in, the facilitator's controls, the minutes.
+    assert "Governance meeting in progress, facilitated by @alice." in text
+    assert "in the thread · S3 Governance" in text and "[ I'm here ]  [ First item ]" in text
+    assert "Only the facilitator, @alice, can do that. Nothing was changed." in text
+    assert "Minutes of the governance meeting of February 22, 2027" in text
+    assert "*Checked in:* @alice, @bram" in text
+    assert "→ next step: decide on" in text
     assert "Traceback" not in text
 
 

@@ -87,7 +87,7 @@ def test_socket_mode_and_interactivity_are_on(manifest: dict) -> None:
 
 def test_commands_match_the_code(manifest: dict, registered: dict[str, set[str]]) -> None:
     declared = {c["command"] for c in manifest["features"]["slash_commands"]}
-    assert declared == {"/tension", "/consent", "/agreements"}
+    assert declared == {"/tension", "/consent", "/agreements", "/meeting"}
     assert registered["commands"] == declared
 
 
@@ -101,9 +101,16 @@ def test_shortcuts_match_the_code(manifest: dict, registered: dict[str, set[str]
 def test_events_match_the_code(manifest: dict, registered: dict[str, set[str]]) -> None:
     declared = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert declared == {
-        "reaction_added", "reaction_removed", "app_home_opened", "app_uninstalled", "tokens_revoked"
-    }  # fmt: skip
-    assert registered["events"] == declared
+        "reaction_added",
+        "reaction_removed",
+        "app_home_opened",
+        "app_uninstalled",
+        "tokens_revoked",
+        "message.channels",  # replies in a meeting's thread check people in
+        "message.groups",
+    }
+    # Slack names message events by the conversation they come from; Bolt hears "message".
+    assert registered["events"] == {e.split(".")[0] for e in declared}
 
 
 # Methods the reference data lacks; Slack's docs list no scope for them.
@@ -150,7 +157,15 @@ def test_bot_scopes_are_exactly_what_the_code_needs(
             granted = scopes.intersection(options)
             assert granted, f"{method} needs one of {options}"
             needed |= granted
+    # A message event comes from one kind of conversation, and needs that kind's history scope.
+    message_scopes = {"message.channels": "channels:history", "message.groups": "groups:history"}
     for event in manifest["settings"]["event_subscriptions"]["bot_events"]:
+        if event in message_scopes:
+            spec = json.loads((shared_slack_dir / "events" / "message.json").read_text())
+            assert message_scopes[event] in spec.get("scopes", [])
+            assert message_scopes[event] in scopes, f"{event} needs {message_scopes[event]}"
+            needed.add(message_scopes[event])
+            continue
         spec = json.loads((shared_slack_dir / "events" / f"{event}.json").read_text())
         for scope in spec.get("scopes", []):
             assert scope in scopes, f"{event} needs {scope}"

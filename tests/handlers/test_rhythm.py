@@ -22,6 +22,7 @@ from bot.scheduler import run_all_once
 from bot.services import agreements, backlog, rhythm, workspace
 from bot.store import models
 from tests.support.harness import ALICE, BRAM, CHANNEL, TEAM, Bot, FakeClock, make_bot
+from tests.support.steps import form_state
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # Tuesday 1 December, 10:00 in Amsterdam
@@ -53,24 +54,7 @@ def cadence_values(
     view: dict, *, every: str | None = None, weekday: str | None = None, at: str | None = None
 ) -> dict[str, dict[str, dict[str, Any]]]:
     """The state a person's submission of the cadence form carries (initial values kept)."""
-    given = {"every_weeks": every, "weekday": weekday, "time": at}
-    values: dict[str, dict[str, dict[str, Any]]] = {}
-    for block in view["blocks"]:
-        if block["type"] != "input":
-            continue
-        element = block["element"]
-        action_id = element["action_id"]
-        value = given[action_id]
-        if element["type"] == "static_select":
-            option = element.get("initial_option")
-            if value is not None:
-                option = {"text": {"type": "plain_text", "text": value}, "value": value}
-            state = {"type": "static_select", "selected_option": option}
-        else:
-            assert element["type"] == "timepicker"
-            state = {"type": "timepicker", "selected_time": value or element.get("initial_time")}
-        values[block["block_id"]] = {action_id: state}
-    return values
+    return form_state(view, every_weeks=every, weekday=weekday, time=at)
 
 
 def submit_cadence(bot: Bot, *, user: str = ALICE, **inputs: str | None):

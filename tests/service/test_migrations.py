@@ -87,3 +87,38 @@ def test_round_phases_step_down_and_up_again_keeping_the_rounds(db_url: str) -> 
         assert _index_differences(engine) == []
     finally:
         engine.dispose()
+
+
+def test_meetings_step_down_to_0009_and_up_again_keeping_the_circles(db_url: str) -> None:
+    engine = make_engine(db_url)
+    cfg = alembic_config()
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO workspaces (team_id, created_at) VALUES ('T9', CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO circles (team_id, channel_id, next_number, created_at,"
+                    " meeting_duration_minutes) VALUES ('T9', 'C9', 1, CURRENT_TIMESTAMP, 60)"
+                )
+            )
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0009")
+        tables = set(inspect(engine).get_table_names())
+        assert not {"meetings", "meeting_attendees", "meeting_items"} & tables
+        columns = {c["name"] for c in inspect(engine).get_columns("circles")}
+        assert "meeting_duration_minutes" not in columns
+        upgrade(engine)
+        assert {"meetings", "meeting_attendees", "meeting_items"} <= set(
+            inspect(engine).get_table_names()
+        )
+        with engine.connect() as conn:
+            kept = conn.execute(text("SELECT channel_id FROM circles WHERE team_id = 'T9'")).all()
+        assert kept == [("C9",)]
+        assert _index_differences(engine) == []
+    finally:
+        engine.dispose()

@@ -77,3 +77,35 @@ def sweep(bot: Bot) -> None:
     """What the scheduler does on its next ticks."""
     run_all_once(bot.deps)
     bot.settle()
+
+
+def form_state(view: dict, **given) -> dict:
+    """The state a person's submission of a modal carries: each input's initial value, or
+    what `given` (by action_id) says they entered instead. Unlike `bot.demo.forms.fill`, any
+    value goes (an option the form does not offer, say), as a forged or stale form sends."""
+    values: dict[str, dict[str, dict]] = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        element = block["element"]
+        action_id, kind = element["action_id"], element["type"]
+        value = given.get(action_id)
+        if kind == "static_select":
+            option = element.get("initial_option")
+            if value is not None:
+                option = {"text": {"type": "plain_text", "text": value}, "value": value}
+            state = {"type": kind, "selected_option": option}
+        elif kind == "timepicker":
+            state = {"type": kind, "selected_time": value or element.get("initial_time")}
+        elif kind == "datepicker":
+            state = {"type": kind, "selected_date": value or element.get("initial_date")}
+        elif kind == "users_select":
+            state = {"type": kind, "selected_user": value or element.get("initial_user")}
+        elif kind == "checkboxes":
+            state = {"type": kind, "selected_options": [{"value": v} for v in value or []]}
+        else:
+            assert kind == "plain_text_input", kind
+            text = value if value is not None else element.get("initial_value")
+            state = {"type": kind, "value": text}
+        values[block["block_id"]] = {action_id: state}
+    return values

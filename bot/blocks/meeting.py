@@ -1,0 +1,356 @@
+"""Block Kit builders for the governance meeting run in Slack: its message, check-in, items,
+the outcome form, the minutes, and the replies to one person (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DatePickerElement,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.blocks import ids
+from bot.blocks.backlog import next_step_label
+from bot.blocks.consent import long_date, names
+from bot.blocks.drivers import step_options
+from bot.blocks.rhythm import cadence_text, meeting_date
+from bot.blocks.text import escape, mention, one_line, slack_date, truncate
+from bot.blocks.values import MeetingStepValue
+from bot.domain.backlog import ItemView, NextStep
+from bot.domain.meeting import Outcome
+from bot.i18n import Messages
+from bot.services.views import HandledItem, MeetingOverview, MeetingView
+
+Rendered = tuple[str, list[dict]]
+ITEM_CHARS = 600
+LINE_CHARS = 200
+
+
+def _dicts(blocks: list[Block]) -> list[dict]:
+    return [b.to_dict() for b in blocks]
+
+
+def _md(text: str, block_id: str | None = None) -> SectionBlock:
+    return SectionBlock(block_id=block_id, text=MarkdownTextObject(text=truncate(text, 2900)))
+
+
+def _ctx(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=truncate(text, 2900))])
+
+
+def _value(view: MeetingView) -> str:
+    item_id = view.current.id if view.current else None
+    return MeetingStepValue(meeting_id=view.id, step=view.step, item_id=item_id).dump()
+
+
+# ---------------------------------------------------------------- in the channel and thread
+
+
+def started_message(m: Messages, view: MeetingView) -> Rendered:
+    """The channel message a running meeting's thread hangs from."""
+    text = m._(
+        "Governance meeting in progress, facilitated by {facilitator}.",
+        facilitator=mention(view.facilitator_id),
+    )
+    when = m._(
+        "Started {start}; planned until {end}. Follow it in the thread.",
+        start=slack_date(view.started_at),
+        end=slack_date(view.planned_end_at),
+    )
+    return text, _dicts([_md(":large_green_circle: *" + text + "*"), _ctx(when)])
+
+
+def ended_message(m: Messages, view: MeetingView) -> Rendered:
+    """The meeting's channel message once it has ended."""
+    text = m._(
+        "Governance meeting ended (facilitated by {facilitator}); the minutes are in the channel.",
+        facilitator=mention(view.facilitator_id),
+    )
+    return text, _dicts([_md(":white_circle: " + text)])
+
+
+def check_in_message(m: Messages, view: MeetingView) -> Rendered:
+    """The check-in prompt, first in the meeting's thread."""
+    text = m._(
+        "*Check-in.* How do you arrive? Reply in this thread, or press “I'm here”. "
+        "Who checks in is recorded as present in the minutes."
+    )
+    buttons = [
+        ButtonElement(
+            action_id=ids.ACT_MEETING_HERE,
+            text=m._("I'm here"),
+            value=_value(view),
+            style="primary",
+        ),
+        ButtonElement(action_id=ids.ACT_MEETING_NEXT, text=m._("First item"), value=_value(view)),
+    ]
+    tip = m._("The facilitator takes up the first item of the backlog when everyone is in.")
+    blocks: list[Block] = [
+        _md(text),
+        ActionsBlock(block_id=ids.BLOCK_MEETING_CHECK_IN, elements=buttons),
+        _ctx(tip),
+    ]
+    return m._("Check-in: reply in this thread, or press “I'm here”."), _dicts(blocks)
+
+
+def _driver_lines(m: Messages, item: ItemView) -> list[str]:
+    lines = []
+    if item.situation:
+        lines.append(
+            m._("*Driver:* {situation}", situation=escape(one_line(item.situation, ITEM_CHARS)))
+        )
+    if item.effect:
+        lines.append(m._("*Effect:* {effect}", effect=escape(one_line(item.effect, ITEM_CHARS))))
+    step = next_step_label(m, item.next_step)
+    if item.due_date:
+        step += " " + m._("(due {date})", date=long_date(m, item.due_date))
+    lines.append(m._("*Next step:* {step}", step=step))
+    return lines
+
+
+def step_message(m: Messages, view: MeetingView) -> Rendered:
+    """What the meeting takes up now, in its thread: the item with the facilitator's controls,
+    or that the backlog is done."""
+    item = view.current
+    if item is None:
+        text = m._(
+            "That was the last item on the backlog. The facilitator ends the meeting with "
+            "`/meeting end`, and I post the minutes."
+        )
+        return text, _dicts([_md(text)])
+    title = m._(
+        "Item {place}: #{number} {text}",
+        place=item.rank or "–",
+        number=item.number,
+        text=escape(one_line(item.text, ITEM_CHARS)),
+    )
+    buttons = [
+        ButtonElement(
+            action_id=ids.ACT_MEETING_OUTCOME,
+            text=m._("Record outcome"),
+            value=_value(view),
+            style="primary",
+        ),
+        ButtonElement(action_id=ids.ACT_MEETING_NEXT, text=m._("Next item"), value=_value(view)),
+        ButtonElement(action_id=ids.ACT_MEETING_SKIP, text=m._("Skip"), value=_value(view)),
+    ]
+    blocks: list[Block] = [
+        _md("*" + title + "*\n" + "\n".join(_driver_lines(m, item))),
+        ActionsBlock(block_id=ids.BLOCK_MEETING_CONTROLS, elements=buttons),
+        _ctx(
+            m._(
+                "Only the facilitator, {who}, drives the meeting.", who=mention(view.facilitator_id)
+            )
+        ),
+    ]
+    return title, _dicts(blocks)
+
+
+# ---------------------------------------------------------------- the outcome form
+
+
+def outcome_modal(m: Messages, item: ItemView, metadata: str) -> dict:
+    """Record an item's outcome: a next step with an optional due date, or dismiss it."""
+    options = step_options(m)
+    initial = next((o for o in options if item.next_step and o.value == item.next_step.value), None)
+    return View(
+        type="modal",
+        callback_id=ids.CB_MEETING_OUTCOME,
+        title=PlainTextObject(text=truncate(m._("Outcome"), 24)),
+        submit=PlainTextObject(text=truncate(m._("Record"), 24)),
+        close=PlainTextObject(text=truncate(m._("Cancel"), 24)),
+        private_metadata=metadata,
+        blocks=[
+            _md(f"*#{item.number}* {escape(one_line(item.text, 300))}"),
+            InputBlock(
+                block_id=ids.IN_OUTCOME_STEP[0],
+                optional=True,
+                label=m._("Next step"),
+                element=StaticSelectElement(
+                    action_id=ids.IN_OUTCOME_STEP[1], options=options, initial_option=initial
+                ),
+            ),
+            InputBlock(
+                block_id=ids.IN_OUTCOME_DUE[0],
+                optional=True,
+                label=m._("Due date"),
+                element=DatePickerElement(action_id=ids.IN_OUTCOME_DUE[1]),
+            ),
+            InputBlock(
+                block_id=ids.IN_OUTCOME_REASON[0],
+                optional=True,
+                label=m._("Or dismiss it, because…"),
+                hint=m._("A reason dismisses the item instead of giving it a next step."),
+                element=PlainTextInputElement(
+                    action_id=ids.IN_OUTCOME_REASON[1], multiline=True, max_length=3000
+                ),
+            ),
+        ],
+    ).to_dict()
+
+
+# ---------------------------------------------------------------- the minutes
+
+
+def _outcome_line(m: Messages, handled: HandledItem) -> str:
+    what = escape(one_line(handled.text, LINE_CHARS))
+    if handled.outcome == Outcome.NEXT_STEP:
+        step = NextStep(handled.next_step) if handled.next_step else None
+        result = m._("next step: {step}", step=next_step_label(m, step))
+        if handled.due_date:
+            result += " " + m._("(due {date})", date=long_date(m, handled.due_date))
+    elif handled.outcome == Outcome.DISMISSED:
+        result = m._(
+            "dismissed: {reason}", reason=escape(one_line(handled.reason or "", LINE_CHARS))
+        )
+    elif handled.outcome == Outcome.SKIPPED:
+        result = m._("skipped")
+    else:
+        result = m._("discussed, no outcome recorded")
+    return m._("#{number} {text} → {result}", number=handled.number, text=what, result=result)
+
+
+def minutes_message(m: Messages, view: MeetingView) -> Rendered:
+    """The minutes of a meeting: date, facilitator, who checked in, each item's outcome."""
+    day = long_date(m, view.local_date)
+    title = m._("Minutes of the governance meeting of {date}", date=day)
+    people = names(view.attendees) if view.attendees else m._("nobody")
+    lines = [
+        m._("*Channel:* <#{channel}>", channel=view.channel_id),
+        m._("*Facilitator:* {who}", who=mention(view.facilitator_id)),
+        m._("*Checked in:* {people}", people=people),
+    ]
+    blocks: list[Block] = [
+        HeaderBlock(text=truncate(title, 150)),
+        _md("\n".join(lines), block_id=ids.BLOCK_MEETING_MINUTES),
+        DividerBlock(),
+    ]
+    if view.handled:
+        items = [_outcome_line(m, h) for h in view.handled]
+        for start in range(0, len(items), 10):
+            blocks.append(_md("\n".join(items[start : start + 10])))
+    else:
+        blocks.append(_md(m._("No item was handled.")))
+    if view.ended_at and view.ended_by is None:
+        blocks.append(
+            _ctx(m._("The meeting was left open; I closed it 12 hours after its planned end."))
+        )
+    elif view.ended_at:
+        blocks.append(_ctx(m._("Ended at {when}.", when=slack_date(view.ended_at))))
+    return title, _dicts(blocks)
+
+
+# ---------------------------------------------------------------- to one person
+
+
+def overview(m: Messages, seen: MeetingOverview) -> Rendered:
+    """`/meeting`: the rhythm, the next meeting, the one running now."""
+    lines = []
+    if seen.cadence is None:
+        lines.append(
+            m._(
+                "<#{channel}> has no governance meeting rhythm. Set one with `/meeting settings`.",
+                channel=seen.channel_id,
+            )
+        )
+    else:
+        cadence = seen.cadence
+        lines.append(
+            m._(
+                "<#{channel}> meets {cadence}, for {minutes} minutes.",
+                channel=seen.channel_id,
+                cadence=cadence_text(m, cadence.cadence),
+                minutes=cadence.duration_minutes,
+            )
+        )
+        if seen.next_meeting_at:
+            when = meeting_date(m, seen.next_meeting_at, cadence.cadence.tz)
+            lines.append(m._("Next meeting: {when}.", when=when))
+        if cadence.facilitator_id:
+            lines.append(m._("Facilitator: {who}.", who=mention(cadence.facilitator_id)))
+    if seen.running is not None:
+        lines.append(
+            m._(
+                "A meeting is running now, facilitated by {who}.",
+                who=mention(seen.running.facilitator_id),
+            )
+        )
+    tip = m._(
+        "`/meeting start` runs the meeting in a thread, `/meeting end` closes it with the "
+        "minutes, `/meeting minutes [YYYY-MM-DD]` shows them, `/meeting settings` changes the "
+        "rhythm."
+    )
+    text = "\n".join(lines)
+    return text, _dicts([_md(text), _ctx(tip)])
+
+
+def started(m: Messages) -> str:
+    """To the starter: the meeting runs."""
+    return m._("The meeting has started; you facilitate it. Follow it in the thread.")
+
+
+def ended(m: Messages) -> str:
+    """To the facilitator: ended, minutes posted."""
+    return m._("The meeting has ended. I post the minutes in the channel.")
+
+
+def checked_in(m: Messages, first_time: bool) -> str:
+    """To someone who pressed "I'm here"."""
+    if first_time:
+        return m._("You are checked in.")
+    return m._("You were checked in already.")
+
+
+def stopped(m: Messages, channel_id: str) -> str:
+    """To the person who stopped the meetings."""
+    return m._(
+        "No more governance meetings or agendas for <#{channel}> until its rhythm is set again "
+        "with `/meeting settings`.",
+        channel=channel_id,
+    )
+
+
+# ---------------------------------------------------------------- what `/meeting` asks for
+
+MEETING_WORDS = {
+    "help": {"help", "hulp", "?"},  # handlers.usage answers it
+    "settings": {"settings", "instellingen", "rhythm", "ritme"},
+    "agenda": {"agenda"},
+    "start": {"start", "begin"},
+    "end": {"end", "einde", "sluit"},
+    "minutes": {"minutes", "notulen"},
+}
+
+
+def meeting_request(text: str | None) -> str:
+    """What a `/meeting` text asks for: settings, agenda, start, end, minutes, or show."""
+    words = (text or "").split()
+    if words:
+        for request, spelled in MEETING_WORDS.items():
+            if words[0].lower() in spelled and (len(words) == 1 or request == "minutes"):
+                return request
+    return "show"
+
+
+def asks(request: str) -> Callable[..., bool]:
+    """A listener matcher: the `/meeting` command asks for `request`."""
+
+    def matches(command: dict[str, Any]) -> bool:
+        return meeting_request(command.get("text")) == request
+
+    matches.__name__ = f"meeting_asks_{request}"
+    return matches

@@ -1,0 +1,192 @@
+"""The governance meeting as the circle runs it in Slack: who may drive it, its steps. Pure rules.
+
+A meeting is opened by `/meeting start` (the starter is its facilitator), goes through the
+check-in and then the backlog's items one step at a time, and is closed by the facilitator
+(or, left open 12 hours past its planned end, by a sweep). Every move carries the step the
+person saw: two presses of "next item" on the same step move it once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from bot.domain.backlog import OPEN_STATUSES, ItemView
+from bot.domain.errors import DomainError
+
+DEFAULT_DURATION_MINUTES = 90
+MAX_DURATION_MINUTES = 8 * 60
+LEFT_OPEN = timedelta(hours=12)  # past its planned end, a meeting is closed by the sweep
+
+
+class Outcome(StrEnum):
+    """What became of an item in a meeting."""
+
+    NEXT_STEP = "next_step"  # given a next step (with an optional due date)
+    DISMISSED = "dismissed"  # taken off the backlog, with its reason
+    DISCUSSED = "discussed"  # the facilitator moved on without recording an outcome
+    SKIPPED = "skipped"  # not taken up this time
+
+
+class InvalidDuration(DomainError):
+    """A meeting lasts a positive number of minutes, at most 8 hours."""
+
+
+class MeetingRunning(DomainError):
+    """A meeting is already running in this channel."""
+
+    def __init__(self, facilitator_id: str, started_at: datetime) -> None:
+        super().__init__(facilitator_id)
+        self.facilitator_id = facilitator_id
+        self.started_at = started_at
+
+
+class NoMeetingRunning(DomainError):
+    """No meeting is running in this channel (or the one a button names has ended)."""
+
+
+class NotTheFacilitator(DomainError):
+    """Only the facilitator drives the meeting."""
+
+    def __init__(self, facilitator_id: str) -> None:
+        super().__init__(facilitator_id)
+        self.facilitator_id = facilitator_id
+
+
+class NotAMemberOfCircle(DomainError):
+    """Only the channel's members start its meeting."""
+
+    def __init__(self, channel: str) -> None:
+        super().__init__(channel)
+        self.channel = channel
+
+
+class MeetingMoved(DomainError):
+    """The meeting moved on since the person saw this step (someone pressed first)."""
+
+
+class ItemChangedMeanwhile(DomainError):
+    """The item was closed or changed since it was posted in the meeting; nothing recorded."""
+
+    def __init__(self, item: ItemView) -> None:
+        super().__init__(str(item.id))
+        self.item = item
+
+
+class OutcomeMissing(DomainError):
+    """An outcome is a next step, or a reason to dismiss the item."""
+
+
+def require_outcome(next_step: object | None, reason: str | None) -> None:
+    """Recording an outcome needs a next step or a reason; OutcomeMissing otherwise."""
+    if next_step is None and not (reason or "").strip():
+        raise OutcomeMissing()
+
+
+class NoMinutes(DomainError):
+    """No minutes of a meeting of this channel (on that date)."""
+
+    def __init__(self, day: date | None = None) -> None:
+        super().__init__(day.isoformat() if day else "")
+        self.day = day
+
+
+class InvalidMinutesDate(DomainError):
+    """The date asked for is not YYYY-MM-DD."""
+
+
+def check_duration(minutes: int | None) -> int:
+    """A positive number of minutes, at most 8 hours; InvalidDuration otherwise."""
+    if not isinstance(minutes, int) or not 0 < minutes <= MAX_DURATION_MINUTES:
+        raise InvalidDuration(str(minutes))
+    return minutes
+
+
+def parse_duration(raw: str | None) -> int:
+    """The duration typed in the settings form (blank: the default)."""
+    text = (raw or "").strip()
+    if not text:
+        return DEFAULT_DURATION_MINUTES
+    if not text.lstrip("-").isdigit():
+        raise InvalidDuration(text)
+    return check_duration(int(text))
+
+
+def parse_minutes_date(raw: str) -> date:
+    """A YYYY-MM-DD date; InvalidMinutesDate otherwise."""
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError as exc:
+        raise InvalidMinutesDate(raw) from exc
+
+
+def require_may_start(designated: str | None, user_id: str, is_member: bool, channel: str) -> None:
+    """The circle's facilitator starts its meeting; anyone in the channel when none is set."""
+    if designated and designated != user_id:
+        raise NotTheFacilitator(designated)
+    if not designated and not is_member:
+        raise NotAMemberOfCircle(channel)
+
+
+def require_not_running(running: Meeting | None) -> None:
+    """One meeting at a time per channel."""
+    if running is not None and running.is_open:
+        raise MeetingRunning(running.facilitator_id, running.started_at)
+
+
+def is_left_open(planned_end: datetime, now: datetime) -> bool:
+    """Whether a meeting still open is left open long enough to be closed by the sweep."""
+    return now >= planned_end + LEFT_OPEN
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A meeting's state as the rules need it."""
+
+    facilitator_id: str
+    started_at: datetime
+    step: int
+    is_open: bool
+    current_item_id: int | None = None
+
+    def _require_open(self) -> None:
+        if not self.is_open:
+            raise NoMeetingRunning()
+
+    def drive(self, user_id: str, seen_step: int | None = None) -> int:
+        """The facilitator moves the meeting on from the step they saw; the next step."""
+        self._require_open()
+        if user_id != self.facilitator_id:
+            raise NotTheFacilitator(self.facilitator_id)
+        if seen_step is not None and seen_step != self.step:
+            raise MeetingMoved()
+        return self.step + 1
+
+    def record(self, user_id: str, seen_step: int, item_id: int) -> int:
+        """An outcome for the item of the step the facilitator saw; the next step."""
+        following = self.drive(user_id, seen_step)
+        if self.current_item_id != item_id:
+            raise MeetingMoved()
+        return following
+
+    def end(self, user_id: str) -> None:
+        """Only the facilitator ends the meeting."""
+        self.drive(user_id)
+
+    def check_in(self) -> None:
+        """Anyone checks in while the meeting is open."""
+        self._require_open()
+
+
+def require_unchanged(
+    now: ItemView, status: str | None, next_step: str | None, due: date | None
+) -> None:
+    """The item is still open and as the meeting showed it; ItemChangedMeanwhile otherwise."""
+    if (
+        now.status not in OPEN_STATUSES
+        or now.status.value != status
+        or (now.next_step.value if now.next_step else None) != next_step
+        or now.due_date != due
+    ):
+        raise ItemChangedMeanwhile(now)

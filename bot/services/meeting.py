@@ -1,0 +1,391 @@
+"""Use cases of the governance meeting run in Slack: start, check in, take up the items one by
+one, end with minutes; the sweep that closes a meeting left open.
+
+Every move locks the channel's backlog, then the meeting, and is a compare-and-set on the
+meeting's step, so two presses of "next item" on the same step move it once. What the
+channel must see (the meeting's message, each item in its thread, the minutes) is queued in
+the outbox in the same transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.domain import meeting as rules
+from bot.domain.backlog import OPEN_STATUSES, ItemNotFound, ItemView, NextStep
+from bot.domain.meeting import Outcome
+from bot.domain.rhythm import InvalidTimezone, zone
+from bot.services import backlog, payloads, rhythm
+from bot.services.views import HandledItem, MeetingOverview, MeetingView
+from bot.store import backlog_repo, meeting_repo, workspace_repo
+from bot.store.db import transaction
+from bot.store.models import Meeting
+
+Factory = sessionmaker[Session]
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ItemSeen:
+    """An item as the meeting showed it: what an outcome is recorded against."""
+
+    item_id: int
+    status: str | None
+    next_step: str | None
+    due_date: date | None
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _rules(meeting: Meeting) -> rules.Meeting:
+    return rules.Meeting(
+        facilitator_id=meeting.facilitator_id,
+        started_at=meeting.started_at,
+        step=meeting.step,
+        is_open=meeting.status == meeting_repo.OPEN,
+        current_item_id=meeting.current_item_id,
+    )
+
+
+def _view(session: Session, meeting: Meeting) -> MeetingView:
+    current = None
+    if meeting.current_item_id is not None:
+        item = backlog_repo.get_item(session, meeting.team_id, meeting.current_item_id)
+        current = backlog_repo.view_of(session, item) if item else None
+    return MeetingView(
+        id=meeting.id,
+        team_id=meeting.team_id,
+        channel_id=meeting.channel_id,
+        facilitator_id=meeting.facilitator_id,
+        started_at=meeting.started_at,
+        planned_end_at=meeting.planned_end_at,
+        local_date=meeting.local_date,
+        tz=meeting.tz,
+        step=meeting.step,
+        is_open=meeting.status == meeting_repo.OPEN,
+        message_ts=meeting.message_ts,
+        current=current,
+        attendees=meeting_repo.attendees(session, meeting.id),
+        handled=[
+            HandledItem(h.number, h.text, h.outcome, h.next_step, h.due_date, h.reason)
+            for h in meeting_repo.handled(session, meeting.id)
+        ],
+        ended_at=meeting.ended_at,
+        ended_by=meeting.ended_by,
+    )
+
+
+def _found(meeting: Meeting | None) -> Meeting:
+    if meeting is None:
+        raise rules.NoMeetingRunning()
+    return meeting
+
+
+def load(factory: Factory, *, team_id: str, meeting_id: int) -> MeetingView:
+    """One meeting (NoMeetingRunning when there is no such meeting)."""
+    with transaction(factory) as session:
+        return _view(session, _found(meeting_repo.get(session, team_id, meeting_id)))
+
+
+def overview(factory: Factory, *, team_id: str, channel_id: str, now: datetime) -> MeetingOverview:
+    """The channel's rhythm, its next meeting, and the meeting running now."""
+    cadence = rhythm.get_cadence(factory, team_id=team_id, channel_id=channel_id)
+    upcoming = rhythm.upcoming_meeting(factory, team_id=team_id, channel_id=channel_id, now=now)
+    with transaction(factory) as session:
+        running = meeting_repo.open_meeting(session, team_id, channel_id)
+        return MeetingOverview(
+            channel_id=channel_id,
+            cadence=cadence,
+            next_meeting_at=upcoming if cadence else None,
+            running=_view(session, running) if running else None,
+        )
+
+
+def minutes(
+    factory: Factory, *, team_id: str, channel_id: str, day: date | None = None
+) -> MeetingView:
+    """The minutes of the channel's last meeting (or of its meeting on `day`); NoMinutes else."""
+    with transaction(factory) as session:
+        found = meeting_repo.last_closed(session, team_id, channel_id, day)
+        if found is None:
+            raise rules.NoMinutes(day)
+        return _view(session, found)
+
+
+def item_for_outcome(
+    factory: Factory, *, team_id: str, meeting_id: int, user_id: str, seen_step: int, item_id: int
+) -> tuple[MeetingView, ItemView]:
+    """The meeting and its current item, for the facilitator's outcome form; NotTheFacilitator
+    or MeetingMoved when this person may not, or the meeting is no longer at that item;
+    ItemChangedMeanwhile when the item was closed since it was posted."""
+    with transaction(factory) as session:
+        meeting = _found(meeting_repo.get(session, team_id, meeting_id))
+        _rules(meeting).record(user_id, seen_step, item_id)
+        view = _view(session, meeting)
+        if view.current is None:
+            raise ItemNotFound()
+        if view.current.status not in OPEN_STATUSES:
+            raise rules.ItemChangedMeanwhile(view.current)  # closed meanwhile: say how
+        return view, view.current
+
+
+# ---------------------------------------------------------------- starting and checking in
+
+
+def started_key(meeting_id: int) -> str:
+    """The outbox key of a meeting's "in progress" message (and its check-in)."""
+    return f"meeting:{meeting_id}:started"
+
+
+def step_key(meeting_id: int, step: int) -> str:
+    """The outbox key of what a meeting takes up at a step, in its thread."""
+    return f"meeting:{meeting_id}:step:{step}"
+
+
+def minutes_key(meeting_id: int) -> str:
+    """The outbox key of a meeting's minutes: once per meeting, whoever closes it."""
+    return f"meeting:{meeting_id}:minutes"
+
+
+def _tz(stored: str | None, fallback: str) -> str:
+    for tz in (stored, fallback):
+        try:
+            zone(tz or "")
+            return tz or "UTC"
+        except InvalidTimezone:
+            continue
+    return "UTC"
+
+
+def start(
+    factory: Factory,
+    *,
+    team_id: str,
+    channel_id: str,
+    user_id: str,
+    is_member: bool,
+    tz: str,
+    now: datetime,
+    request_key: str | None = None,
+) -> MeetingView:
+    """Open the channel's meeting with its starter as facilitator (checked in), the "in
+    progress" message queued. MeetingRunning when one runs; NotTheFacilitator /
+    NotAMemberOfCircle when this person may not start it."""
+    with transaction(factory) as session:
+        workspace_repo.claim_request(session, team_id, request_key, now)
+        circle = backlog_repo.lock_circle(session, team_id, channel_id, now)
+        running = meeting_repo.open_meeting(session, team_id, channel_id)
+        rules.require_not_running(_rules(running) if running else None)
+        rules.require_may_start(circle.meeting_facilitator_id, user_id, is_member, channel_id)
+        minutes_ = circle.meeting_duration_minutes or rules.DEFAULT_DURATION_MINUTES
+        meeting_tz = _tz(circle.meeting_tz, tz)
+        meeting = meeting_repo.add(
+            session,
+            team_id=team_id,
+            channel_id=channel_id,
+            circle_id=circle.id,
+            facilitator_id=user_id,
+            started_at=now,
+            planned_end_at=now + timedelta(minutes=minutes_),
+            local_date=now.astimezone(zone(meeting_tz)).date(),
+            tz=meeting_tz,
+        )
+        meeting_repo.check_in(session, meeting, user_id, now)
+        payloads.queue(
+            session,
+            team_id=team_id,
+            key=started_key(meeting.id),
+            target=channel_id,
+            payload=payloads.MeetingStarted(meeting_id=meeting.id),
+            now=now,
+        )
+        return _view(session, meeting)
+
+
+def remember_thread(factory: Factory, *, team_id: str, meeting_id: int, message_ts: str) -> None:
+    """Link the meeting to its "in progress" message, whose thread it runs in."""
+    with transaction(factory) as session:
+        meeting_repo.set_thread(session, team_id, meeting_id, message_ts)
+
+
+def check_in(
+    factory: Factory, *, team_id: str, meeting_id: int, user_id: str, now: datetime
+) -> bool:
+    """Someone is present ("I'm here"); False when they had checked in already."""
+    with transaction(factory) as session:
+        meeting = _found(meeting_repo.get(session, team_id, meeting_id))
+        _rules(meeting).check_in()
+        return meeting_repo.check_in(session, meeting, user_id, now)
+
+
+def check_in_from_thread(
+    factory: Factory, *, team_id: str, channel_id: str, thread_ts: str, user_id: str, now: datetime
+) -> bool:
+    """A reply in a running meeting's thread checks its author in; False when it is no
+    meeting's thread, or they had checked in already."""
+    with transaction(factory) as session:
+        meeting = meeting_repo.by_thread(session, team_id, channel_id, thread_ts)
+        if meeting is None:
+            return False
+        return meeting_repo.check_in(session, meeting, user_id, now)
+
+
+# ---------------------------------------------------------------- moving through the items
+
+
+def _locked(session: Session, team_id: str, meeting_id: int, now: datetime) -> Meeting:
+    """The meeting, with its channel's backlog and then itself locked (always in that order)."""
+    meeting = _found(meeting_repo.get(session, team_id, meeting_id))
+    backlog_repo.lock_circle(session, team_id, meeting.channel_id, now)
+    return _found(meeting_repo.lock(session, team_id, meeting_id))
+
+
+def _advance(session: Session, meeting: Meeting, seen_step: int, now: datetime) -> None:
+    """Take up the next open item in rank order not handled yet; its post queued."""
+    following = meeting_repo.next_item(session, meeting)
+    if not meeting_repo.move(session, meeting, seen_step, following.id if following else None):
+        raise rules.MeetingMoved()
+    payloads.queue(
+        session,
+        team_id=meeting.team_id,
+        key=step_key(meeting.id, meeting.step),
+        target=meeting.channel_id,
+        payload=payloads.MeetingStep(meeting_id=meeting.id, step=meeting.step),
+        now=now,
+    )
+
+
+def move_on(
+    factory: Factory,
+    *,
+    team_id: str,
+    meeting_id: int,
+    user_id: str,
+    seen_step: int,
+    skip: bool,
+    now: datetime,
+) -> MeetingView:
+    """The facilitator moves to the next item; the current one is recorded as discussed (or
+    skipped). MeetingMoved when the meeting is no longer at the step they saw."""
+    with transaction(factory) as session:
+        meeting = _locked(session, team_id, meeting_id, now)
+        _rules(meeting).drive(user_id, seen_step)
+        if meeting.current_item_id is not None:
+            item = backlog_repo.get_item(session, team_id, meeting.current_item_id)
+            if item is not None:
+                outcome = Outcome.SKIPPED if skip else Outcome.DISCUSSED
+                meeting_repo.record(session, meeting, item, outcome=outcome.value, at=now)
+        _advance(session, meeting, seen_step, now)
+        return _view(session, meeting)
+
+
+def record_outcome(
+    factory: Factory,
+    *,
+    team_id: str,
+    meeting_id: int,
+    user_id: str,
+    seen_step: int,
+    seen: ItemSeen,
+    next_step: NextStep | None,
+    due: date | None,
+    reason: str | None,
+    now: datetime,
+) -> MeetingView:
+    """The facilitator records the current item's outcome (a next step, or dismissed with its
+    reason) through the backlog's own rules, and the meeting moves on to the next item.
+
+    ItemChangedMeanwhile (with the item as it is) when it was closed or changed since the
+    meeting showed it; nothing is recorded then. OutcomeMissing without a step or a reason.
+    """
+    rules.require_outcome(next_step, reason)
+    with transaction(factory) as session:
+        meeting = _locked(session, team_id, meeting_id, now)
+        _rules(meeting).record(user_id, seen_step, seen.item_id)
+        item = backlog_repo.get_item(session, team_id, seen.item_id)
+        if item is None:
+            raise ItemNotFound()
+        session.refresh(item)
+        rules.require_unchanged(
+            backlog_repo.view_of(session, item), seen.status, seen.next_step, seen.due_date
+        )
+        if reason is not None:
+            kept = backlog.take_off(session, item, actor=user_id, reason=reason, now=now)
+            outcome = {"outcome": Outcome.DISMISSED.value, "reason": kept}
+        else:
+            assert next_step is not None  # require_outcome
+            backlog.give_next_step(
+                session, item, actor=user_id, next_step=next_step, due=due, now=now
+            )
+            outcome = {
+                "outcome": Outcome.NEXT_STEP.value,
+                "next_step": next_step.value,
+                "due_date": due,
+            }
+        meeting_repo.record(session, meeting, item, at=now, **outcome)
+        _advance(session, meeting, seen_step, now)
+        return _view(session, meeting)
+
+
+# ---------------------------------------------------------------- ending
+
+
+def _close(session: Session, meeting: Meeting, ended_by: str | None, now: datetime) -> bool:
+    """Close the meeting (the item it was at counts as discussed); its minutes queued once."""
+    if meeting.status != meeting_repo.OPEN:
+        return False
+    if meeting.current_item_id is not None:
+        item = backlog_repo.get_item(session, meeting.team_id, meeting.current_item_id)
+        if item is not None:
+            meeting_repo.record(session, meeting, item, outcome=Outcome.DISCUSSED.value, at=now)
+    if not meeting_repo.close(session, meeting.id, ended_by, now):
+        raise rules.NoMeetingRunning()  # closed meanwhile: roll the record back
+    payloads.queue(
+        session,
+        team_id=meeting.team_id,
+        key=minutes_key(meeting.id),
+        target=meeting.channel_id,
+        payload=payloads.MeetingMinutes(meeting_id=meeting.id),
+        now=now,
+    )
+    return True
+
+
+def end(
+    factory: Factory, *, team_id: str, channel_id: str, user_id: str, now: datetime
+) -> MeetingView:
+    """The facilitator ends the channel's meeting; its minutes are stored and queued."""
+    with transaction(factory) as session:
+        backlog_repo.lock_circle(session, team_id, channel_id, now)
+        meeting = _found(meeting_repo.open_meeting(session, team_id, channel_id))
+        meeting = _found(meeting_repo.lock(session, team_id, meeting.id))
+        _rules(meeting).end(user_id)
+        if not _close(session, meeting, user_id, now):
+            raise rules.NoMeetingRunning()
+        session.refresh(meeting)
+        return _view(session, meeting)
+
+
+def close_left_open(factory: Factory, *, now: datetime, limit: int = 100) -> int:
+    """Close every meeting left open 12 hours past its planned end, with its minutes.
+
+    The close is a compare-and-set on the meeting's status and the minutes' outbox key is
+    the meeting's: a second run, or another replica, finds nothing left to do.
+    """
+    with transaction(factory) as session:
+        due = meeting_repo.left_open(session, now - rules.LEFT_OPEN, limit)
+    closed = 0
+    for team_id, meeting_id in due:
+        try:
+            with transaction(factory) as session:
+                meeting = meeting_repo.lock(session, team_id, meeting_id)
+                if meeting is not None and rules.is_left_open(meeting.planned_end_at, now):
+                    closed += _close(session, meeting, None, now)
+        except rules.NoMeetingRunning:
+            continue  # its facilitator (or another replica) closed it first
+    return closed

@@ -1,0 +1,180 @@
+"""Governance meeting queries: the open meeting of a channel, its steps, attendees, minutes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.store import db
+from bot.store.models import BacklogItem, Meeting, MeetingAttendee, MeetingItem
+
+OPEN = "open"
+CLOSED = "closed"
+OPEN_ITEM_STATUSES = ("new", "backlog", "in_progress")
+
+
+def open_meeting(session: Session, team_id: str, channel_id: str) -> Meeting | None:
+    """The channel's open meeting, if one is running."""
+    return session.scalar(
+        select(Meeting).where(
+            Meeting.team_id == team_id, Meeting.open_channel == channel_id, Meeting.status == OPEN
+        )
+    )
+
+
+def get(session: Session, team_id: str, meeting_id: int) -> Meeting | None:
+    """One meeting of the workspace."""
+    return session.scalar(
+        select(Meeting).where(Meeting.team_id == team_id, Meeting.id == meeting_id)
+    )
+
+
+def lock(session: Session, team_id: str, meeting_id: int) -> Meeting | None:
+    """One meeting, locked for this transaction (moves serialise per meeting)."""
+    return session.scalar(
+        select(Meeting)
+        .where(Meeting.team_id == team_id, Meeting.id == meeting_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def by_thread(session: Session, team_id: str, channel_id: str, thread_ts: str) -> Meeting | None:
+    """The open meeting running in this thread."""
+    return session.scalar(
+        select(Meeting).where(
+            Meeting.team_id == team_id,
+            Meeting.channel_id == channel_id,
+            Meeting.message_ts == thread_ts,
+            Meeting.status == OPEN,
+        )
+    )
+
+
+def add(session: Session, **fields: Any) -> Meeting:
+    """A new open meeting (the unique open channel refuses a second one)."""
+    meeting = Meeting(status=OPEN, step=0, **fields)
+    meeting.open_channel = meeting.channel_id
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
+def move(session: Session, meeting: Meeting, seen_step: int, item_id: int | None) -> bool:
+    """Compare-and-set the meeting's step; False when another move got there first."""
+    result = session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting.id, Meeting.step == seen_step, Meeting.status == OPEN)
+        .values(step=seen_step + 1, current_item_id=item_id)
+    )
+    session.refresh(meeting)
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def close(session: Session, meeting_id: int, ended_by: str | None, now: datetime) -> bool:
+    """Close an open meeting; False when it was closed already (by someone, or a sweep)."""
+    result = session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting_id, Meeting.status == OPEN)
+        .values(status=CLOSED, open_channel=None, ended_at=now, ended_by=ended_by)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def check_in(session: Session, meeting: Meeting, user_id: str, now: datetime) -> bool:
+    """Record someone as present; False when they were already."""
+    insert = db.insert_for(session)(MeetingAttendee).values(
+        meeting_id=meeting.id, user_id=user_id, team_id=meeting.team_id, checked_in_at=now
+    )
+    # RETURNING, not rowcount: an ORM insert does not report rowcount on every driver.
+    added = session.scalar(insert.on_conflict_do_nothing().returning(MeetingAttendee.user_id))
+    return added is not None
+
+
+def attendees(session: Session, meeting_id: int) -> list[str]:
+    """Who checked in, in the order they did."""
+    return list(
+        session.scalars(
+            select(MeetingAttendee.user_id)
+            .where(MeetingAttendee.meeting_id == meeting_id)
+            .order_by(MeetingAttendee.checked_in_at, MeetingAttendee.user_id)
+        )
+    )
+
+
+def handled(session: Session, meeting_id: int) -> list[MeetingItem]:
+    """The items the meeting handled, in the order it did."""
+    return list(
+        session.scalars(
+            select(MeetingItem).where(MeetingItem.meeting_id == meeting_id).order_by(MeetingItem.id)
+        )
+    )
+
+
+def record(session: Session, meeting: Meeting, item: BacklogItem, **fields: Any) -> None:
+    """What became of an item in the meeting."""
+    session.add(
+        MeetingItem(
+            team_id=meeting.team_id,
+            meeting_id=meeting.id,
+            item_id=item.id,
+            number=item.number,
+            text=item.text,
+            step=meeting.step,
+            **fields,
+        )
+    )
+    session.flush()
+
+
+def next_item(session: Session, meeting: Meeting) -> BacklogItem | None:
+    """The first open item in rank order the meeting has not handled yet."""
+    done = select(MeetingItem.item_id).where(
+        MeetingItem.meeting_id == meeting.id, MeetingItem.item_id.is_not(None)
+    )
+    return session.scalar(
+        select(BacklogItem)
+        .where(
+            BacklogItem.team_id == meeting.team_id,
+            BacklogItem.channel_id == meeting.channel_id,
+            BacklogItem.status.in_(OPEN_ITEM_STATUSES),
+            BacklogItem.rank.is_not(None),
+            BacklogItem.id.not_in(done),
+        )
+        .order_by(BacklogItem.rank)
+        .limit(1)
+    )
+
+
+def set_thread(session: Session, team_id: str, meeting_id: int, message_ts: str) -> None:
+    """Link a meeting to the channel message whose thread it runs in."""
+    session.execute(
+        update(Meeting)
+        .where(Meeting.team_id == team_id, Meeting.id == meeting_id, Meeting.message_ts.is_(None))
+        .values(message_ts=message_ts)
+    )
+
+
+def last_closed(
+    session: Session, team_id: str, channel_id: str, day: date | None = None
+) -> Meeting | None:
+    """The channel's latest closed meeting (on that date, when given)."""
+    stmt = select(Meeting).where(
+        Meeting.team_id == team_id, Meeting.channel_id == channel_id, Meeting.status == CLOSED
+    )
+    if day is not None:
+        stmt = stmt.where(Meeting.local_date == day)
+    return session.scalar(stmt.order_by(Meeting.started_at.desc(), Meeting.id.desc()).limit(1))
+
+
+def left_open(session: Session, before: datetime, limit: int) -> list[Any]:
+    """(team, meeting) of open meetings whose planned end is before `before`."""
+    return session.execute(
+        select(Meeting.team_id, Meeting.id)
+        .where(Meeting.status == OPEN, Meeting.planned_end_at <= before)
+        .order_by(Meeting.planned_end_at)
+        .limit(limit)
+    ).all()

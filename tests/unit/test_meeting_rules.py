@@ -1,0 +1,83 @@
+"""The governance meeting's rules, pure: durations, who drives it, one move per step."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot.blocks.meeting import meeting_request
+from bot.domain import meeting as rules
+from bot.domain.backlog import ItemStatus, ItemView, NextStep
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "481", "1.5", "ninety"])
+def test_a_duration_is_a_positive_whole_number_of_minutes_up_to_eight_hours(raw) -> None:
+    with pytest.raises(rules.InvalidDuration):
+        rules.parse_duration(raw)
+
+
+def test_a_blank_duration_is_the_default_and_eight_hours_is_allowed() -> None:
+    assert rules.parse_duration("") == rules.DEFAULT_DURATION_MINUTES == 90
+    assert rules.parse_duration(" 480 ") == 480
+
+
+def test_only_the_facilitator_drives_it_from_the_step_they_saw() -> None:
+    running = rules.Meeting("U1", NOW, step=2, is_open=True, current_item_id=7)
+    assert running.drive("U1", 2) == 3
+    with pytest.raises(rules.NotTheFacilitator):
+        running.drive("U2", 2)
+    with pytest.raises(rules.MeetingMoved):
+        running.drive("U1", 1)
+    with pytest.raises(rules.MeetingMoved):
+        running.record("U1", 2, item_id=8)
+    with pytest.raises(rules.NoMeetingRunning):
+        rules.Meeting("U1", NOW, step=2, is_open=False).end("U1")
+
+
+def test_who_may_start_it() -> None:
+    rules.require_may_start(None, "U2", True, "C1")
+    rules.require_may_start("U2", "U2", False, "C1")
+    with pytest.raises(rules.NotTheFacilitator):
+        rules.require_may_start("U1", "U2", True, "C1")
+    with pytest.raises(rules.NotAMemberOfCircle):
+        rules.require_may_start(None, "U2", False, "C1")
+    with pytest.raises(rules.MeetingRunning):
+        rules.require_not_running(rules.Meeting("U1", NOW, 0, True))
+
+
+def test_an_item_changed_since_the_meeting_showed_it_is_refused() -> None:
+    item = ItemView(
+        1, "T", "C", 1, "U", "x", ItemStatus.BACKLOG, 1, NOW, next_step=NextStep.PROPOSE
+    )
+    rules.require_unchanged(item, "backlog", "propose", None)
+    for seen in (("new", "propose", None), ("backlog", "decide", None)):
+        with pytest.raises(rules.ItemChangedMeanwhile):
+            rules.require_unchanged(item, *seen)
+    with pytest.raises(rules.ItemChangedMeanwhile):
+        rules.require_unchanged(item, "backlog", "propose", date(2027, 1, 1))
+
+
+def test_left_open_is_twelve_hours_past_the_planned_end() -> None:
+    assert not rules.is_left_open(NOW, NOW + timedelta(hours=11, minutes=59))
+    assert rules.is_left_open(NOW, NOW + timedelta(hours=12))
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("", "show"),
+        ("start", "start"),
+        ("END", "end"),
+        ("minutes", "minutes"),
+        ("minutes 2026-12-01", "minutes"),
+        ("notulen", "minutes"),
+        ("settings", "settings"),
+        ("agenda", "agenda"),
+        ("start now please", "show"),
+    ],
+)
+def test_what_meeting_texts_ask_for(text: str, asked: str) -> None:
+    assert meeting_request(text) == asked

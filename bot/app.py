@@ -7,12 +7,22 @@ import logging
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.handlers import agreements, answers, backlog, home, rhythm, rounds, tension, usage
+from bot.handlers import (
+    agreements,
+    answers,
+    backlog,
+    home,
+    objections,
+    rhythm,
+    rounds,
+    tension,
+    usage,
+)
 from bot.runtime.listeners import deps_middleware, first_delivery_only, on_error
 
 log = logging.getLogger(__name__)
 
-FEATURES = (usage, tension, backlog, rounds, home, answers, agreements, rhythm)
+FEATURES = (usage, tension, backlog, rounds, home, answers, objections, agreements, rhythm)
 
 
 class _ClientGivenFilter(logging.Filter):

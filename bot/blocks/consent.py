@@ -32,6 +32,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks import errors, ids
 from bot.blocks.inputs import text_input
+from bot.blocks.objections import objection_lines
 from bot.blocks.text import escape, mention, one_line, quote_chunks, slack_date, truncate
 from bot.blocks.values import RoundValue
 from bot.domain.backlog import ItemView
@@ -667,6 +668,8 @@ def _closed_part(m: Messages, view: RoundView) -> list[Block]:
         blocks.append(_md("*" + m._("Objections") + "*"))
         for line in _answer_lines(m, decision.objections)[:15]:
             blocks.append(_md(line))
+    if lines := objection_lines(m, view.objections):
+        blocks.append(_md("*" + m._("Objections, as tested") + "*\n" + "\n".join(lines[:15])))
     if decision.concerns:
         blocks.append(_md("*" + m._("Concerns") + "*"))
         for line in _answer_lines(m, decision.concerns)[:10]:
@@ -701,9 +704,17 @@ def _closed_part(m: Messages, view: RoundView) -> list[Block]:
 
 
 def result_thread(m: Messages, view: RoundView) -> Rendered:
-    """The thread reply announcing a round's result to the channel."""
+    """The thread reply announcing a round's result to the channel (kept up to date with where
+    each objection stands)."""
     text = outcome_line(m, view)
-    return text, _dicts([_md(text)])
+    blocks: list[Block] = [_md(text)]
+    if lines := objection_lines(m, view.objections):
+        blocks.append(_md("*" + m._("Objections, as tested") + "*\n" + "\n".join(lines[:15])))
+        if view.outcome is Outcome.OBJECTIONS:
+            blocks.append(
+                _ctx(m._("Each objection has its own reply in this thread, where it is tested."))
+            )
+    return text, _dicts(blocks)
 
 
 def author_result(m: Messages, view: RoundView, link: str | None) -> Rendered:

@@ -18,10 +18,11 @@ from typing import Any
 from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
 
-from bot.delivery import notices, rounds
+from bot.delivery import notices, objections, rounds
 from bot.deps import Deps
 from bot.domain.backlog import ItemNotFound
 from bot.domain.consent import RoundNotFound
+from bot.domain.objections import ObjectionNotFound
 from bot.domain.review import AgreementNotFound
 from bot.runtime.pacing import is_patient
 from bot.runtime.posting import Attempt
@@ -50,6 +51,10 @@ SENDERS: dict[type, Sender] = {
     payloads.RoundResultAuthor: rounds.send_author_result,
     payloads.RoundNudge: rounds.send_nudge,
     payloads.RoundAnswersOpen: rounds.send_answers_open,
+    payloads.ObjectionThread: objections.send_thread,
+    payloads.ObjectionUpdate: objections.send_update,
+    payloads.ObjectionConcernView: objections.send_concern_view,
+    payloads.ObjectionNotQualified: objections.send_not_qualified,
     payloads.AgreementEvent: notices.send_agreement_event,
     payloads.MeetingAgenda: notices.send_agenda,
     payloads.TensionAnnouncement: notices.send_tension,
@@ -165,7 +170,7 @@ def deliver_row(deps: Deps, row: Leased) -> Delivered:
             return Delivered(Outcome.UNDELIVERABLE, error)
         _retry_later(deps, row, error)
         return Delivered(Outcome.RETRY, error)
-    except (RoundNotFound, AgreementNotFound, ItemNotFound):
+    except (RoundNotFound, AgreementNotFound, ItemNotFound, ObjectionNotFound):
         _mark_sent(deps, row)  # what it was about is gone: nothing to say
         return Delivered(Outcome.SKIPPED)
     except ValidationError:

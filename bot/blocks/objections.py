@@ -78,6 +78,9 @@ def step_line(m: Messages, step: ObjectionStep) -> str:
         Action.CONTEST: m._("{who} contested that ({when})", who=who, when=when),
         Action.ACCEPT: m._("{who} accepted that ({when})", who=who, when=when),
         Action.WITHDRAW: m._("{who} withdrew it ({when})", who=who, when=when),
+        Action.RESOLVE: m._(
+            "{who} consented to the amended proposal: resolved ({when})", who=who, when=when
+        ),
     }[step.action]
     if step.reason and step.action is not Action.RAISED:
         said += ": " + escape(one_line(step.reason, 300))

@@ -8,7 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.domain.consent import MAX_REASON_LENGTH, NotAParticipant, NotTheAuthor, ReasonTooLong
+from bot.domain.consent import (
+    MAX_REASON_LENGTH,
+    NotAParticipant,
+    NotTheAuthor,
+    Position,
+    ReasonTooLong,
+)
 from bot.domain.errors import DomainError
 
 
@@ -39,6 +45,7 @@ class Action(StrEnum):
     CONTEST = "contest"
     ACCEPT = "accept"
     WITHDRAW = "withdraw"
+    RESOLVE = "resolve"  # the objector consented to (or had only a concern with) the next version
 
 
 # Not blocking: the proposal may become an agreement without a new round.
@@ -178,3 +185,11 @@ class Objection:
         self._objector(user_id)
         moved = self._to(ObjectionStatus.ACCEPTED, (ObjectionStatus.NOT_QUALIFIED,))
         return Change(Action.ACCEPT, ObjectionStatus.ACCEPTED if moved else None)
+
+    def resolution(self, position: Position | None) -> Change | None:
+        """The objector's answer to the amended proposal's round: consent, or only a concern,
+        says their objection is resolved (None: it is not, or it no longer stands)."""
+        still = (*UNDER_TEST, ObjectionStatus.NOT_QUALIFIED, ObjectionStatus.CONTESTED)
+        if self.status not in still or position not in (Position.CONSENT, Position.CONCERN):
+            return None
+        return Change(Action.RESOLVE, ObjectionStatus.RESOLVED)

@@ -13,6 +13,7 @@ from bot.domain.backlog import ItemStatus
 from bot.domain.consent import Decision, Outcome, Position, RoundStatus
 from bot.domain.errors import DomainError
 from bot.domain.objections import Action, ObjectionStatus
+from bot.domain.objections import Objection as ObjectionRule
 from bot.domain.review import AgreementNotFound
 from bot.services import payloads
 from bot.services.views import (
@@ -682,12 +683,36 @@ def _apply(
             proposal.status = "withdrawn"
         _release_item(session, rnd, rnd.author_id, now)
     _announce_result(session, rnd, now)
+    if decision.outcome is not Outcome.WITHDRAWN:
+        _resolve_previous(session, rnd, view, now)
     if decision.outcome is Outcome.OBJECTIONS:
         # Each objection gets its own place in the thread, below the result, to be tested.
         for answer_ in decision.objections:
             found = objections_repo.of_person(session, rnd.team_id, rnd.id, answer_.user_id)
             if found is None or found.status == ObjectionStatus.WITHDRAWN.value:
                 raise_objection(session, rnd, answer_.user_id, answer_.reason or "", now)
+
+
+def _resolve_previous(session: Session, rnd: ConsentRound, view: RoundView, now: datetime) -> None:
+    """The objections to the previous version that their objectors now consent to (or only
+    have a concern with) are resolved: recorded, and their thread replies say so."""
+    if rnd.version <= 1:
+        return
+    rounds = consent_repo.rounds_of(session, rnd.team_id, rnd.proposal_id)
+    previous = next((r for r in rounds if r.version == rnd.version - 1), None)
+    if previous is None:
+        return
+    for obj in objections_repo.of_round(session, rnd.team_id, previous.id):
+        given = view.answers.get(obj.user_id)
+        rule = ObjectionRule(obj.user_id, previous.author_id, ObjectionStatus(obj.status))
+        change = rule.resolution(given.position if given else None)
+        if change is None or change.status is None:
+            continue
+        obj.status, obj.updated_at = change.status.value, now
+        step = objections_repo.add_event(
+            session, obj, action=change.action.value, actor_id=obj.user_id, reason=None, now=now
+        )
+        queue_objection_update(session, previous, obj, step.id, now)
 
 
 def agree_after_testing(

@@ -6,14 +6,16 @@ no objection still blocks."""
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
 from bot.blocks import ids
 from bot.services import consent
 from bot.store import models
-from tests.support.harness import ALICE, BRAM, CHANNEL, CHEN, TEAM, Bot, FakeClock
+from tests.support.harness import ALICE, BRAM, CHANNEL, CHEN, TEAM, Bot, FakeClock, modal_values
 from tests.support.steps import (
+    START,
     answer_with_reason,
     click,
     click_objection,
@@ -329,3 +331,34 @@ def test_a_replayed_concern_view_is_told_once(bot: Bot) -> None:
     assert len([m for m in dms(bot, CHEN) if "thinks your objection" in m["text"]]) == 1
     with bot.deps.sessions() as s:
         assert s.scalar(select(func.count()).select_from(models.ObjectionEvent)) == 2
+
+
+def test_an_objection_is_resolved_when_its_objector_consents_to_the_next_version(
+    bot: Bot,
+) -> None:
+    rnd = closed_with_objections(bot, BRAM, CHEN)
+    chen = objection_value(bot, rnd.id, CHEN)
+    click_objection(bot, ids.ACT_OBJ_KEEP, chen, CHEN)
+    dm = bot.fake.dm_channel_id(ALICE)
+    click(bot, ids.ACT_AMEND, rnd.id, ALICE, channel=dm)
+    submit(
+        bot,
+        last_modal(bot),
+        modal_values(
+            text=rnd.text + " Bram reviews them.",
+            review_date=date(2027, 3, 1),
+            deadline=START + timedelta(days=2),
+        ),
+    )
+    sweep(bot)
+    v2 = rnd.id + 1
+    click(bot, ids.ACT_ANSWER_CONSENT, v2, ALICE)
+    click(bot, ids.ACT_ANSWER_CONSENT, v2, CHEN)
+    answer_with_reason(bot, ids.ACT_ANSWER_OBJECTION, v2, BRAM, "Still nobody checks")
+    sweep(bot)
+    assert status_of(bot, chen) == "resolved"
+    assert status_of(bot, objection_value(bot, rnd.id, BRAM)) == "raised"  # objects again
+    [first, _] = objection_replies(bot, rnd)
+    chen_reply = first if "U0CHEN" in first["text"] else _
+    assert "consented to the amended proposal: resolved" in shown(chen_reply)
+    assert ids.ACT_OBJ_KEEP not in shown(chen_reply)

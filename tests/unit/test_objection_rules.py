@@ -101,3 +101,11 @@ def test_a_dismissed_objection_does_not_block_the_decision() -> None:
     assert decide(["U0ALICE", "U0CHEN"], answers, None).outcome is Outcome.OBJECTIONS
     settled = decide(["U0ALICE", "U0CHEN"], answers, None, dismissed=frozenset({"U0CHEN"}))
     assert settled.outcome is Outcome.CONSENTED and settled.answered == ["U0ALICE", "U0CHEN"]
+
+
+def test_consent_to_the_next_version_resolves_a_standing_objection() -> None:
+    assert objection(S.QUALIFIED).resolution(Position.CONSENT).status is S.RESOLVED
+    assert objection(S.CONTESTED).resolution(Position.CONCERN).status is S.RESOLVED
+    assert objection(S.QUALIFIED).resolution(Position.OBJECTION) is None
+    assert objection(S.QUALIFIED).resolution(None) is None  # no answer: not resolved
+    assert objection(S.CONCERN).resolution(Position.CONSENT) is None  # nothing left to resolve

@@ -32,7 +32,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks import errors, ids
 from bot.blocks.inputs import text_input
-from bot.blocks.objections import objection_lines
+from bot.blocks.objections import objection_lines, objection_reason_lines
 from bot.blocks.text import escape, mention, one_line, quote_chunks, slack_date, truncate
 from bot.blocks.values import RoundValue
 from bot.domain.backlog import ItemView
@@ -664,12 +664,14 @@ def _closed_part(m: Messages, view: RoundView) -> list[Block]:
             )
         ),
     ]
-    if decision.objections:
+    if tested := objection_reason_lines(m, view.objections, REASON_SHOWN):
+        blocks.append(_md("*" + m._("Objections, as tested") + "*"))
+        for line in tested[:15]:
+            blocks.append(_md(line))
+    elif decision.objections:
         blocks.append(_md("*" + m._("Objections") + "*"))
         for line in _answer_lines(m, decision.objections)[:15]:
             blocks.append(_md(line))
-    if lines := objection_lines(m, view.objections):
-        blocks.append(_md("*" + m._("Objections, as tested") + "*\n" + "\n".join(lines[:15])))
     if decision.concerns:
         blocks.append(_md("*" + m._("Concerns") + "*"))
         for line in _answer_lines(m, decision.concerns)[:10]:

@@ -293,3 +293,17 @@ def objection_lines(m: Messages, objections: list[ObjectionView]) -> list[str]:
         for o in objections
         if o.status is not ObjectionStatus.WITHDRAWN
     ]
+
+
+def objection_reason_lines(m: Messages, objections: list[ObjectionView], limit: int) -> list[str]:
+    """One line per objection for the closed round's message: who, where it stands, why."""
+    return [
+        m._(
+            "{who} ({status}): {reason}",
+            who=mention(o.user_id),
+            status=status_label(m, o.status),
+            reason=escape(truncate(o.reason, limit)),
+        )
+        for o in objections
+        if o.status is not ObjectionStatus.WITHDRAWN
+    ]

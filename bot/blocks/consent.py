@@ -736,6 +736,15 @@ def author_result(m: Messages, view: RoundView, link: str | None) -> Rendered:
         )
         for line in _answer_lines(m, decision.objections)[:15]:
             blocks.append(_md(line))
+        blocks.append(
+            _ctx(
+                m._(
+                    "Each objection is tested in its own reply in the round's thread; there you "
+                    "can mark one as not qualified, with your reason. If every objection becomes "
+                    "a concern or is accepted as not qualified, the proposal is agreed as it is."
+                )
+            )
+        )
     if view.outcome in (Outcome.OBJECTIONS, Outcome.NO_QUORUM):
         first = (
             ButtonElement(

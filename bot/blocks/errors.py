@@ -183,6 +183,13 @@ TABLE: dict[type[DomainError], Entry] = {
     objections.RefinedNeedsReason: Entry(
         lambda m, e: m._("A refined objection still needs its reason."), (ids.IN_OBJ_REASON[0],)
     ),
+    objections.ProposalMovedOn: Entry(
+        lambda m, e: m._(
+            "This proposal has moved on (withdrawn, or amended into a new version), so its "
+            "objections are no longer tested in this round. Nothing was changed."
+        ),
+        (ids.IN_OBJ_REASON[0],),
+    ),
     objections.ObjectionNotFound: Entry(
         lambda m, e: m._("I cannot find that objection any more. Nothing was changed."),
         (ids.IN_OBJ_REASON[0],),

@@ -116,6 +116,8 @@ def _contest_buttons(m: Messages, view: ObjectionView) -> list[ButtonElement]:
 
 def _buttons(m: Messages, view: ObjectionView) -> list[ButtonElement]:
     """What can still be done to it, each button saying who it is for."""
+    if view.moved_on:
+        return []
     if view.status in UNDER_TEST:
         return [
             _button(ids.ACT_OBJ_THINK_CONCERN, m._("I think this is a concern"), view),
@@ -146,6 +148,11 @@ def objection_message(m: Messages, view: ObjectionView) -> Rendered:
     if steps:
         blocks.append(_ctx("\n".join(step_line(m, s) for s in steps)))
     buttons = _buttons(m, view)
+    if view.moved_on and view.status is not ObjectionStatus.RESOLVED:
+        blocks.append(_ctx(m._(
+            "The proposal has moved on (withdrawn, or amended into a new version): this "
+            "objection is no longer tested here."
+        )))  # fmt: skip
     if buttons:
         blocks.append(_ctx(m._(
             "Testing an objection: does it show consequences worth avoiding, or a worthwhile "

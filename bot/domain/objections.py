@@ -87,6 +87,11 @@ class RefinedNeedsReason(DomainError):
     """A refined objection still carries its reason."""
 
 
+class ProposalMovedOn(DomainError):
+    """The round's proposal moved on (withdrawn, or amended into a newer version): its
+    objections are no longer tested in this round."""
+
+
 class ObjectionNotFound(DomainError):
     """No such objection in this round of this workspace."""
 

@@ -113,6 +113,7 @@ def _view(session: Session, rnd: ConsentRound) -> RoundView:
 def objection_view(session: Session, rnd: ConsentRound, obj: Objection) -> ObjectionView:
     """An objection as people see it, with its round's essentials and its history."""
     item = backlog_repo.get_item(session, rnd.team_id, obj.item_id) if obj.item_id else None
+    latest = consent_repo.latest_round(session, rnd.team_id, rnd.proposal_id)
     return ObjectionView(
         id=obj.id,
         team_id=obj.team_id,
@@ -133,6 +134,8 @@ def objection_view(session: Session, rnd: ConsentRound, obj: Objection) -> Objec
             )
             for e in objections_repo.events(session, rnd.team_id, obj.id)
         ],
+        moved_on=rnd.outcome == Outcome.WITHDRAWN.value
+        or (latest is not None and latest.id != rnd.id),
     )
 
 
@@ -231,6 +234,8 @@ def open_round(
         if item is not None and item.channel_id != channel_id:
             item = None
         rnd = _new_round(session, proposal, version, channel_id, author_id, draft, item, now)
+        if version > 1:
+            _objections_moved_on(session, team_id, proposal.id, version - 1, f"v{version}", now)
         if not whole_channel:
             consent_repo.add_participants(session, team_id, rnd.id, sorted(set(draft.participants)))
         payloads.queue(
@@ -583,6 +588,7 @@ def request_close(
             rnd.outcome = Outcome.WITHDRAWN.value
             _release_item(session, rnd, user_id, now)
             consent_repo.bump(session, rnd)
+            _objections_moved_on(session, team_id, rnd.proposal_id, rnd.version, "withdrawn", now)
         elif request is rules.CloseRequest.WITHDRAW:
             rnd.withdraw_requested = True
         else:
@@ -764,6 +770,24 @@ def queue_objection_update(
             session, team_id=rnd.team_id, key=f"objection-update:{step_id}",
             target=rnd.channel_id, payload=payloads.ObjectionUpdate(objection_id=obj.id), now=now,
         )  # fmt: skip
+
+
+def _objections_moved_on(
+    session: Session, team_id: str, proposal_id: int, version: int, why: str, now: datetime
+) -> None:
+    """The proposal moved on (amended into the next version, or withdrawn): the objections
+    of that version's round are no longer tested there, and their replies say so."""
+    rounds = consent_repo.rounds_of(session, team_id, proposal_id)
+    rnd = next((r for r in rounds if r.version == version), None)
+    if rnd is None:
+        return
+    for obj in objections_repo.of_round(session, team_id, rnd.id):
+        if obj.message_ts:  # not posted yet: its post will show it as it stands then
+            payloads.queue(
+                session, team_id=team_id, key=f"objection-update:{obj.id}:{why}",
+                target=rnd.channel_id, payload=payloads.ObjectionUpdate(objection_id=obj.id),
+                now=now,
+            )  # fmt: skip
 
 
 def _sync_objection(

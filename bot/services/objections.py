@@ -80,6 +80,9 @@ def _found(
         raise rules.ObjectionNotFound()
     if target.channel_id is not None and target.channel_id != rnd.channel_id:
         raise StaleRequest()
+    latest = consent_repo.latest_round(session, rnd.team_id, rnd.proposal_id)
+    if rnd.outcome == Outcome.WITHDRAWN.value or (latest is not None and latest.id != rnd.id):
+        raise rules.ProposalMovedOn()
     return rnd, obj, Objection(obj.user_id, rnd.author_id, ObjectionStatus(obj.status))
 
 

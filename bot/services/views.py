@@ -52,6 +52,7 @@ class ObjectionView:
     round_open: bool
     item_number: int | None = None  # the backlog item of a contested objection
     history: list[ObjectionStep] = field(default_factory=list)
+    moved_on: bool = False  # the proposal was withdrawn or amended: no longer tested here
 
     def step(self, step_id: int) -> ObjectionStep | None:
         """One step of its history, by id."""

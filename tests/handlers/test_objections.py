@@ -362,3 +362,36 @@ def test_an_objection_is_resolved_when_its_objector_consents_to_the_next_version
     chen_reply = first if "U0CHEN" in first["text"] else _
     assert "consented to the amended proposal: resolved" in shown(chen_reply)
     assert ids.ACT_OBJ_KEEP not in shown(chen_reply)
+
+
+def test_once_the_proposal_is_amended_its_first_rounds_objections_are_not_tested_there(
+    bot: Bot,
+) -> None:
+    rnd = closed_with_objections(bot, CHEN)
+    chen = objection_value(bot, rnd.id, CHEN)
+    dm = bot.fake.dm_channel_id(ALICE)
+    [result] = [m for m in dms(bot, ALICE) if ids.ACT_AMEND in shown(m)]
+    assert "Each objection is tested in its own reply" in shown(result)
+    click(bot, ids.ACT_AMEND, rnd.id, ALICE, channel=dm)
+    submit(
+        bot,
+        last_modal(bot),
+        modal_values(
+            text=rnd.text + " v2", review_date=date(2027, 3, 1), deadline=START + timedelta(days=2)
+        ),  # fmt: skip
+    )
+    reply = shown(objection_replies(bot, rnd)[0])
+    assert "no longer tested here" in reply and ids.ACT_OBJ_TO_CONCERN not in reply
+    click_objection(bot, ids.ACT_OBJ_TO_CONCERN, chen, CHEN)  # an old button
+    assert "has moved on" in reply_to(bot, CHEN)
+    assert status_of(bot, chen) == "raised" and count(bot, models.Agreement) == 0
+
+
+def test_once_the_proposal_is_withdrawn_its_objections_are_not_tested(bot: Bot) -> None:
+    rnd = closed_with_objections(bot, CHEN)
+    chen = objection_value(bot, rnd.id, CHEN)
+    click(bot, ids.ACT_WITHDRAW, rnd.id, ALICE, channel=bot.fake.dm_channel_id(ALICE))
+    assert "no longer tested here" in shown(objection_replies(bot, rnd)[0])
+    click_objection(bot, ids.ACT_OBJ_TO_CONCERN, chen, CHEN)
+    assert "has moved on" in reply_to(bot, CHEN)
+    assert count(bot, models.Agreement) == 0

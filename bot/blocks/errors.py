@@ -183,6 +183,9 @@ TABLE: dict[type[DomainError], Entry] = {
     objections.RefinedNeedsReason: Entry(
         lambda m, e: m._("A refined objection still needs its reason."), (ids.IN_OBJ_REASON[0],)
     ),
+    objections.DeferralNeedsReason: Entry(
+        lambda m, e: m._("Say who takes it on, and by when."), (ids.IN_OBJ_REASON[0],)
+    ),
     objections.ProposalMovedOn: Entry(
         lambda m, e: m._(
             "This proposal has moved on (withdrawn, or amended into a new version), so its "

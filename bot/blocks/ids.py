@@ -35,6 +35,7 @@ ACT_OBJ_TO_CONCERN = "objection_to_concern"
 ACT_OBJ_NOT_QUALIFIED = "objection_not_qualified"
 ACT_OBJ_CONTEST = "objection_contest"
 ACT_OBJ_ACCEPT = "objection_accept"
+ACT_OBJ_DEFER = "objection_defer"
 BLOCK_OBJECTION_ACTIONS = "objection_actions"
 CB_OBJ_REASON_MODAL = "objection_reason_modal"
 IN_OBJ_REASON = ("o_reason", "reason")

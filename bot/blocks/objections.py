@@ -78,6 +78,7 @@ def step_line(m: Messages, step: ObjectionStep) -> str:
         Action.CONTEST: m._("{who} contested that ({when})", who=who, when=when),
         Action.ACCEPT: m._("{who} accepted that ({when})", who=who, when=when),
         Action.WITHDRAW: m._("{who} withdrew it ({when})", who=who, when=when),
+        Action.DEFER: m._("{who} deferred it ({when})", who=who, when=when),
         Action.RESOLVE: m._(
             "{who} consented to the amended proposal: resolved ({when})", who=who, when=when
         ),
@@ -125,10 +126,17 @@ def _buttons(m: Messages, view: ObjectionView) -> list[ButtonElement]:
             _button(ids.ACT_OBJ_REFINE, m._("Refine (objector)"), view),
             _to_concern_button(m, view),
             _button(ids.ACT_OBJ_NOT_QUALIFIED, m._("Not qualified (author)"), view),
+            _defer_button(m, view),
         ]
     if view.status is ObjectionStatus.NOT_QUALIFIED:
         return [*_contest_buttons(m, view), _to_concern_button(m, view)]
+    if view.status is ObjectionStatus.CONTESTED:
+        return [_defer_button(m, view)]
     return []
+
+
+def _defer_button(m: Messages, view: ObjectionView) -> ButtonElement:
+    return _button(ids.ACT_OBJ_DEFER, m._("Defer (author)"), view)
 
 
 def objection_message(m: Messages, view: ObjectionView) -> Rendered:
@@ -227,6 +235,7 @@ def reason_modal(m: Messages, view: ObjectionView, meta: ObjectionMeta) -> dict:
         Action.THINK_CONCERN: (m._("A concern?"), m._("Why do you think it is a concern?")),
         Action.REFINE: (m._("Refine"), m._("Your objection, refined")),
         Action.NOT_QUALIFIED: (m._("Not qualified"), m._("Why does it not qualify?")),
+        Action.DEFER: (m._("Defer"), m._("Who takes it on, and by when?")),
     }
     title, label = labels[meta.action]
     initial = view.reason if meta.action is Action.REFINE else None
@@ -272,6 +281,9 @@ def done(m: Messages, action: Action, view: ObjectionView, *, agreed: bool) -> s
             number=view.item_number or "?",
         ),
         Action.ACCEPT: m._("Accepted: the objection no longer blocks."),
+        Action.DEFER: m._(
+            "Deferred, with who takes it on and by when. Amend the proposal for its next round."
+        ),
     }[action]
     if agreed:
         said += " " + m._(

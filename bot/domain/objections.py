@@ -45,6 +45,7 @@ class Action(StrEnum):
     CONTEST = "contest"
     ACCEPT = "accept"
     WITHDRAW = "withdraw"
+    DEFER = "defer"  # the author defers the part it is about: who takes it on, by when
     RESOLVE = "resolve"  # the objector consented to (or had only a concern with) the next version
 
 
@@ -90,6 +91,10 @@ class RefinedNeedsReason(DomainError):
 class ProposalMovedOn(DomainError):
     """The round's proposal moved on (withdrawn, or amended into a newer version): its
     objections are no longer tested in this round."""
+
+
+class DeferralNeedsReason(DomainError):
+    """Deferring says who takes it on, and by when."""
 
 
 class ObjectionNotFound(DomainError):
@@ -190,6 +195,16 @@ class Objection:
         self._objector(user_id)
         moved = self._to(ObjectionStatus.ACCEPTED, (ObjectionStatus.NOT_QUALIFIED,))
         return Change(Action.ACCEPT, ObjectionStatus.ACCEPTED if moved else None)
+
+    def defer(self, user_id: str, reason: str | None) -> Change:
+        """The author defers the part of the proposal it is about, saying who takes it on and
+        by when; the amended proposal goes to a new round."""
+        if user_id != self.author_id:
+            raise NotTheAuthor()
+        text = clean(reason, DeferralNeedsReason)
+        allowed = (*UNDER_TEST, ObjectionStatus.NOT_QUALIFIED, ObjectionStatus.CONTESTED)
+        moved = self._to(ObjectionStatus.DEFERRED, allowed)
+        return Change(Action.DEFER, ObjectionStatus.DEFERRED if moved else None, text)
 
     def resolution(self, position: Position | None) -> Change | None:
         """The objector's answer to the amended proposal's round: consent, or only a concern,

@@ -37,6 +37,7 @@ def register(app: App) -> None:
     on(app.action(ids.ACT_OBJ_THINK_CONCERN), lazy=(ask_concern_view,))
     on(app.action(ids.ACT_OBJ_REFINE), lazy=(ask_refined,))
     on(app.action(ids.ACT_OBJ_NOT_QUALIFIED), lazy=(ask_not_qualified,))
+    on(app.action(ids.ACT_OBJ_DEFER), lazy=(ask_deferral,))
     on(app.action(ids.ACT_OBJ_KEEP), ack=keep, lazy=(confirm,))
     on(app.action(ids.ACT_OBJ_TO_CONCERN), ack=to_concern, lazy=(confirm,))
     on(app.action(ids.ACT_OBJ_CONTEST), ack=contest, lazy=(confirm,))
@@ -70,6 +71,11 @@ def ask_not_qualified(args: Args) -> None:
     _ask(args, Action.NOT_QUALIFIED)
 
 
+def ask_deferral(args: Args) -> None:
+    """The form for the author's deferral: who takes it on, and by when."""
+    _ask(args, Action.DEFER)
+
+
 def _ask(args: Args, action: Action) -> None:
     deps: Deps = args.context["deps"]
     who = where(args.body)
@@ -94,7 +100,7 @@ def submit_reason(
     assert who.user_id
     meta = metadata(view, ObjectionMeta)
     if meta is None or meta.action not in (
-        Action.THINK_CONCERN, Action.REFINE, Action.NOT_QUALIFIED
+        Action.THINK_CONCERN, Action.REFINE, Action.NOT_QUALIFIED, Action.DEFER
     ):  # fmt: skip
         raise StaleRequest()
     target = Target(who.team_id, meta.round_id, meta.objection_id, channel_id=meta.channel_id)

@@ -100,6 +100,7 @@ def _rule(session: Session, rnd: ConsentRound, action: Action, user_id: str, rea
         Action.NOT_QUALIFIED: lambda o: o.not_qualified(user_id, reason),
         Action.CONTEST: lambda o: o.contest(user_id),
         Action.ACCEPT: lambda o: o.accept(user_id),
+        Action.DEFER: lambda o: o.defer(user_id, reason),
     }
     return steps[action]
 

@@ -395,3 +395,20 @@ def test_once_the_proposal_is_withdrawn_its_objections_are_not_tested(bot: Bot) 
     click_objection(bot, ids.ACT_OBJ_TO_CONCERN, chen, CHEN)
     assert "has moved on" in reply_to(bot, CHEN)
     assert count(bot, models.Agreement) == 0
+
+
+def test_the_author_defers_an_objection_with_who_and_by_when(bot: Bot) -> None:
+    rnd = closed_with_objections(bot, CHEN)
+    chen = objection_value(bot, rnd.id, CHEN)
+    click_objection(bot, ids.ACT_OBJ_DEFER, chen, CHEN)
+    assert "Only the author" in reply_to(bot, CHEN)
+    body = give_objection_reason(bot, ids.ACT_OBJ_DEFER, chen, ALICE, "").json()
+    assert "Say who takes it on" in body["errors"][ids.IN_OBJ_REASON[0]]
+    give_objection_reason(bot, ids.ACT_OBJ_DEFER, chen, ALICE, "Bram sets up checks <!here>")
+    assert "Deferred" in reply_to(bot, ALICE)
+    reply = shown(objection_replies(bot, rnd)[0])
+    assert "deferred" in reply and "Bram sets up checks &lt;!here&gt;" in reply
+    assert status_of(bot, chen) == "deferred"
+    assert consent.load(bot.deps.sessions, team_id=TEAM, round_id=rnd.id).outcome.value == (
+        "objections"
+    )  # the amended proposal goes to a new round

@@ -109,3 +109,15 @@ def test_consent_to_the_next_version_resolves_a_standing_objection() -> None:
     assert objection(S.QUALIFIED).resolution(Position.OBJECTION) is None
     assert objection(S.QUALIFIED).resolution(None) is None  # no answer: not resolved
     assert objection(S.CONCERN).resolution(Position.CONSENT) is None  # nothing left to resolve
+
+
+def test_the_author_defers_it_saying_who_takes_it_on_and_by_when() -> None:
+    from bot.domain.objections import DeferralNeedsReason
+
+    deferred = objection(S.CONTESTED).defer("U0ALICE", "Bram checks the notes, by March")
+    assert (deferred.status, deferred.reason) == (S.DEFERRED, "Bram checks the notes, by March")
+    with pytest.raises(NotTheAuthor):
+        objection().defer("U0CHEN", "me")
+    with pytest.raises(DeferralNeedsReason):
+        objection().defer("U0ALICE", " ")
+    assert objection(S.DEFERRED).resolution(Position.CONSENT) is None  # stays deferred

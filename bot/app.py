@@ -14,6 +14,7 @@ from bot.handlers import (
     backlog,
     home,
     meeting,
+    objections,
     rhythm,
     rounds,
     tension,
@@ -24,7 +25,7 @@ from bot.runtime.oauth import install_flow, installed_only
 
 log = logging.getLogger(__name__)
 
-FEATURES = (usage, tension, backlog, rounds, home, answers, agreements, rhythm, meeting)
+FEATURES = (usage, tension, backlog, rounds, home, answers, objections, agreements, rhythm, meeting)
 
 
 class _ClientGivenFilter(logging.Filter):

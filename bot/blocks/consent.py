@@ -32,6 +32,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks import errors, ids
 from bot.blocks.inputs import text_input
+from bot.blocks.objections import objection_lines, objection_reason_lines
 from bot.blocks.text import escape, mention, one_line, quote_chunks, slack_date, truncate
 from bot.blocks.values import RoundValue
 from bot.domain.backlog import ItemView
@@ -663,7 +664,11 @@ def _closed_part(m: Messages, view: RoundView) -> list[Block]:
             )
         ),
     ]
-    if decision.objections:
+    if tested := objection_reason_lines(m, view.objections, REASON_SHOWN):
+        blocks.append(_md("*" + m._("Objections, as tested") + "*"))
+        for line in tested[:15]:
+            blocks.append(_md(line))
+    elif decision.objections:
         blocks.append(_md("*" + m._("Objections") + "*"))
         for line in _answer_lines(m, decision.objections)[:15]:
             blocks.append(_md(line))
@@ -701,9 +706,17 @@ def _closed_part(m: Messages, view: RoundView) -> list[Block]:
 
 
 def result_thread(m: Messages, view: RoundView) -> Rendered:
-    """The thread reply announcing a round's result to the channel."""
+    """The thread reply announcing a round's result to the channel (kept up to date with where
+    each objection stands)."""
     text = outcome_line(m, view)
-    return text, _dicts([_md(text)])
+    blocks: list[Block] = [_md(text)]
+    if lines := objection_lines(m, view.objections):
+        blocks.append(_md("*" + m._("Objections, as tested") + "*\n" + "\n".join(lines[:15])))
+        if view.outcome is Outcome.OBJECTIONS:
+            blocks.append(
+                _ctx(m._("Each objection has its own reply in this thread, where it is tested."))
+            )
+    return text, _dicts(blocks)
 
 
 def author_result(m: Messages, view: RoundView, link: str | None) -> Rendered:
@@ -723,6 +736,15 @@ def author_result(m: Messages, view: RoundView, link: str | None) -> Rendered:
         )
         for line in _answer_lines(m, decision.objections)[:15]:
             blocks.append(_md(line))
+        blocks.append(
+            _ctx(
+                m._(
+                    "Each objection is tested in its own reply in the round's thread; there you "
+                    "can mark one as not qualified, with your reason. If every objection becomes "
+                    "a concern or is accepted as not qualified, the proposal is agreed as it is."
+                )
+            )
+        )
     if view.outcome in (Outcome.OBJECTIONS, Outcome.NO_QUORUM):
         first = (
             ButtonElement(

@@ -13,8 +13,9 @@ from typing import Any
 
 from bot.blocks import common, ids
 from bot.blocks.backlog import next_step_label, usage_text
+from bot.blocks.objections import status_label
 from bot.blocks.text import mention, slack_date
-from bot.domain import backlog, consent, meeting, rhythm
+from bot.domain import backlog, consent, meeting, objections, rhythm
 from bot.domain import review as reviews
 from bot.domain.errors import DomainError, StaleRequest
 from bot.i18n import Messages
@@ -112,6 +113,13 @@ def _no_minutes(m: Messages, exc: meeting.NoMinutes) -> str:
     return m._("No meeting of this channel ended with minutes on {date}.", date=exc.day.isoformat())
 
 
+def _objection_settled(m: Messages, exc: objections.ObjectionSettled) -> str:
+    return m._(
+        "This objection is no longer open to that (where it stands: {status}). Nothing was changed.",
+        status=status_label(m, exc.status),
+    )
+
+
 TABLE: dict[type[DomainError], Entry] = {
     # ---------------------------------------------------------------- consent rounds
     consent.RoundClosed: Entry(_round_closed, (ids.IN_REASON[0], ids.IN_DEADLINE[0])),
@@ -119,11 +127,11 @@ TABLE: dict[type[DomainError], Entry] = {
         lambda m, e: m._(
             "Only the participants of this round can answer it. Ask its author if you should take part."
         ),
-        (ids.IN_REASON[0],),
+        (ids.IN_REASON[0], ids.IN_OBJ_REASON[0]),
     ),
     consent.NotTheAuthor: Entry(
         lambda m, e: m._("Only the author of this proposal can do that."),
-        (ids.IN_REASON[0], ids.IN_DEADLINE[0]),
+        (ids.IN_REASON[0], ids.IN_DEADLINE[0], ids.IN_OBJ_REASON[0]),
     ),
     consent.AnswersNotOpenYet: Entry(_answers_not_open, (ids.IN_REASON[0],)),
     consent.AnswersAlreadyOpen: Entry(
@@ -185,7 +193,47 @@ TABLE: dict[type[DomainError], Entry] = {
         (ids.IN_REASON[0],),
     ),
     consent.ReasonTooLong: Entry(
-        lambda m, e: m._("Keep the reason under 3,000 characters."), (ids.IN_REASON[0],)
+        lambda m, e: m._("Keep the reason under 3,000 characters."),
+        (ids.IN_REASON[0], ids.IN_OBJ_REASON[0]),
+    ),
+    # ---------------------------------------------------------------- testing an objection
+    objections.NotYourObjection: Entry(
+        lambda m, e: m._(
+            "Only the person who raised this objection can keep, refine, turn into a concern, "
+            "contest or accept it. Nothing was changed."
+        ),
+        (ids.IN_OBJ_REASON[0],),
+    ),
+    objections.OwnObjection: Entry(
+        lambda m, e: m._(
+            "This is your own objection: to let it become a concern, use “Turn into a concern”."
+        ),
+        (ids.IN_OBJ_REASON[0],),
+    ),
+    objections.ObjectionSettled: Entry(_objection_settled, (ids.IN_OBJ_REASON[0],)),
+    objections.NotQualifiedNeedsReason: Entry(
+        lambda m, e: m._("Say why it does not qualify: the objector needs the reason to answer."),
+        (ids.IN_OBJ_REASON[0],),
+    ),
+    objections.ConcernViewNeedsReason: Entry(
+        lambda m, e: m._("Say why you think it is a concern."), (ids.IN_OBJ_REASON[0],)
+    ),
+    objections.RefinedNeedsReason: Entry(
+        lambda m, e: m._("A refined objection still needs its reason."), (ids.IN_OBJ_REASON[0],)
+    ),
+    objections.DeferralNeedsReason: Entry(
+        lambda m, e: m._("Say who takes it on, and by when."), (ids.IN_OBJ_REASON[0],)
+    ),
+    objections.ProposalMovedOn: Entry(
+        lambda m, e: m._(
+            "This proposal has moved on (withdrawn, or amended into a new version), so its "
+            "objections are no longer tested in this round. Nothing was changed."
+        ),
+        (ids.IN_OBJ_REASON[0],),
+    ),
+    objections.ObjectionNotFound: Entry(
+        lambda m, e: m._("I cannot find that objection any more. Nothing was changed."),
+        (ids.IN_OBJ_REASON[0],),
     ),
     # ---------------------------------------------------------------- governance backlog
     backlog.TensionEmpty: Entry(lambda m, e: usage_text(m)),

@@ -27,6 +27,19 @@ ACT_TELL_WHEN_OPEN = "consent_tell_when_open"
 BLOCK_ROUND_ACTIONS = "consent_round_actions"
 BLOCK_AUTHOR_ACTIONS = "consent_author_actions"
 
+# Testing an objection (its thread reply, the objector's DMs, its forms)
+ACT_OBJ_THINK_CONCERN = "objection_think_concern"
+ACT_OBJ_KEEP = "objection_keep"
+ACT_OBJ_REFINE = "objection_refine"
+ACT_OBJ_TO_CONCERN = "objection_to_concern"
+ACT_OBJ_NOT_QUALIFIED = "objection_not_qualified"
+ACT_OBJ_CONTEST = "objection_contest"
+ACT_OBJ_ACCEPT = "objection_accept"
+ACT_OBJ_DEFER = "objection_defer"
+BLOCK_OBJECTION_ACTIONS = "objection_actions"
+CB_OBJ_REASON_MODAL = "objection_reason_modal"
+IN_OBJ_REASON = ("o_reason", "reason")
+
 # Consent modal inputs (block_id, action_id)
 IN_TITLE = ("c_title", "title")
 IN_PROPOSAL = ("c_proposal", "proposal")

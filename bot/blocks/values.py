@@ -52,6 +52,14 @@ class RoundValue(Value):
     round_id: RowId
 
 
+class ObjectionValue(Value):
+    """An objection's button: the round and the objection it is about."""
+
+    parts = ("round_id", "objection_id")
+    round_id: RowId
+    objection_id: RowId
+
+
 class ReviewValue(Value):
     """A review button: the agreement and the review date the reminder was about."""
 

@@ -19,10 +19,11 @@ from pydantic import ValidationError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.delivery import meetings, notices, rounds
+from bot.delivery import meetings, notices, objections, rounds
 from bot.deps import Deps
 from bot.domain.backlog import ItemNotFound
 from bot.domain.consent import RoundNotFound
+from bot.domain.objections import ObjectionNotFound
 from bot.domain.review import AgreementNotFound
 from bot.runtime.client import TOKEN_ERRORS, NotInstalled
 from bot.runtime.pacing import is_patient
@@ -53,6 +54,10 @@ SENDERS: dict[type, Sender] = {
     payloads.RoundResultAuthor: rounds.send_author_result,
     payloads.RoundNudge: rounds.send_nudge,
     payloads.RoundAnswersOpen: rounds.send_answers_open,
+    payloads.ObjectionThread: objections.send_thread,
+    payloads.ObjectionUpdate: objections.send_update,
+    payloads.ObjectionConcernView: objections.send_concern_view,
+    payloads.ObjectionNotQualified: objections.send_not_qualified,
     payloads.AgreementEvent: notices.send_agreement_event,
     payloads.MeetingAgenda: notices.send_agenda,
     payloads.TensionAnnouncement: notices.send_tension,
@@ -195,7 +200,7 @@ def deliver_row(deps: Deps, row: Leased) -> Delivered:
     except NotInstalled:
         _retry_later(deps, row, "not_installed")
         return Delivered(Outcome.RETRY, "not_installed")
-    except (RoundNotFound, AgreementNotFound, ItemNotFound):
+    except (RoundNotFound, AgreementNotFound, ItemNotFound, ObjectionNotFound):
         _mark_sent(deps, row)  # what it was about is gone: nothing to say
         return Delivered(Outcome.SKIPPED)
     except ValidationError:

@@ -39,6 +39,11 @@ def render_rounds(deps: Deps, limit: int = 50) -> int:
             deps.clients.for_team(team_id).chat_update(
                 channel=view.channel_id, ts=view.message_ts, text=text, blocks=blocks
             )
+            if view.result_ts:  # the result shows where each objection stands
+                text, blocks = views.result_thread(m, view)
+                deps.clients.for_team(team_id).chat_update(
+                    channel=view.channel_id, ts=view.result_ts, text=text, blocks=blocks
+                )
         except SlackApiError as exc:
             log.warning("round %s message not updated: %s", round_id, exc.response.get("error"))
             seq = None
@@ -88,10 +93,11 @@ def send_result(
     view = consent.load(deps.sessions, team_id=team_id, round_id=payload.round_id)
     m = deps.people.workspace_messages(team_id)
     text, blocks = views.result_thread(m, view)
-    post(
+    _, ts = post(
         deps.clients.for_team(team_id), attempt, channel=target, text=text, blocks=blocks,
         thread_ts=view.message_ts, reply_broadcast=True,
     )  # fmt: skip
+    consent.set_result_message(deps.sessions, team_id=team_id, round_id=view.id, ts=ts)
 
 
 def send_author_result(

@@ -400,9 +400,9 @@ class Script:
         first = self._round_ts()
         self.click("U0BRAM", ids.ACT_ANSWER_CONSENT, "1", "Consent", ts=first)
         self.react("U0CHEN", "thinking_face", first)
-        self.click("U0CHEN", ids.ACT_ANSWER_CONCERN, "1", "Concern", ts=first)
+        self.click("U0CHEN", ids.ACT_ANSWER_OBJECTION, "1", "Objection", ts=first)
         self.form(
-            "U0CHEN", "explains the concern", {"reason": "It adds work for the release lead."}
+            "U0CHEN", "explains the objection", {"reason": "It adds work for the release lead."}
         )
         self.click("U0DANA", ids.ACT_ANSWER_OBJECTION, "1", "Objection", ts=first)
         self.form("U0DANA", "tries to object without a reason", {"reason": "   "})
@@ -418,6 +418,7 @@ class Script:
             "the deadline arrives (alice never answered); the bot's sweep closes the round",
             at=datetime(2026, 12, 4, 12, 0, tzinfo=UTC),
         )
+        self.test_objection()
         dm = self.fake.dm_channel_id("U0ALICE") or ""
         self.click(
             "U0ALICE", ids.ACT_AMEND, "1", "Amend and start the next round", channel=dm, ts="0.0"
@@ -435,6 +436,22 @@ class Script:
         for user_id in ("U0ALICE", "U0BRAM", "U0CHEN", "U0DANA"):
             self.click(user_id, ids.ACT_ANSWER_CONSENT, "2", "Consent", ts=second)
         self.tick("a few seconds later", seconds=10)
+
+    def test_objection(self) -> None:
+        """Each objection has its own reply in the thread: Dana thinks Chen's is a concern,
+        and Chen turns it into one (Dana's own objection still blocks)."""
+        self.t.say()
+        self.t.say("   Each objection is tested in its own reply in the round's thread.")
+        chen = "1:1"  # round 1, objection 1 (Chen's; Dana's is 2)
+        self.click("U0DANA", ids.ACT_OBJ_THINK_CONCERN, chen, "I think this is a concern")
+        self.form(
+            "U0DANA",
+            "says why",
+            {"reason": "The release lead offered to write them; it is safe enough to try."},
+        )
+        dm = self.fake.dm_channel_id("U0CHEN") or ""
+        self.click("U0CHEN", ids.ACT_OBJ_TO_CONCERN, chen, "Turn into a concern", channel=dm)
+        self.tick("a few seconds; the round's messages catch up", seconds=10)
 
     def review(self) -> None:
         t = self.t

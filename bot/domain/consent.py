@@ -320,11 +320,16 @@ def decide(
     quorum: int | None,
     *,
     withdrawn: bool = False,
+    dismissed: frozenset[str] = frozenset(),
 ) -> Decision:
-    """Decide a round: consent unless an objection remains or the quorum is not met."""
+    """Decide a round: consent unless an objection remains or the quorum is not met.
+
+    `dismissed`: objectors who accepted that their objection does not qualify; their answer
+    still counts as given, but it does not block."""
     answered = counted(answers, participants)
     silent = [p for p in participants if p not in answered]
     by = {pos: [answers[p] for p in answered if answers[p].position is pos] for pos in COUNTED}
+    by[Position.OBJECTION] = [a for a in by[Position.OBJECTION] if a.user_id not in dismissed]
     started = sum(
         1
         for p in participants

@@ -54,15 +54,40 @@ def raise_tension(
     cleaned = clean_tension_text(text)
     with transaction(factory) as session:
         workspace_repo.claim_request(session, team_id, request_key, now)
-        circle = backlog_repo.lock_circle(session, team_id, channel_id, now)
-        rank = backlog_repo.max_rank(session, team_id, channel_id) + 1
-        item = backlog_repo.add_item(
-            session, circle, author_id=author_id, text=cleaned, rank=rank, now=now
+        return raise_in(
+            session, team_id=team_id, channel_id=channel_id, author_id=author_id, text=cleaned,
+            now=now,
+        )  # fmt: skip
+
+
+def raise_in(
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    author_id: str,
+    text: str,
+    now: datetime,
+    next_step: NextStep | None = None,
+) -> RaisedTension:
+    """Raise an item in the caller's transaction (another use case's, such as a contested
+    objection's), at the bottom of the backlog, announced; with a next step, it is on the
+    backlog at once."""
+    circle = backlog_repo.lock_circle(session, team_id, channel_id, now)
+    rank = backlog_repo.max_rank(session, team_id, channel_id) + 1
+    item = backlog_repo.add_item(
+        session, circle, author_id=author_id, text=clean_tension_text(text), rank=rank, now=now
+    )
+    if next_step is not None:
+        item.status = _rules(item).accept().value
+        item.next_step = next_step.value
+        backlog_repo.add_history(
+            session, item, actor_id=author_id, action="next_step", detail=next_step.value, now=now
         )
-        # Open items are exactly the ranked ones: the new last place is their count.
-        places = backlog_repo.open_count(session, team_id, channel_id)
-        _announce(session, item, places, now)
-        return RaisedTension(item=backlog_repo.to_view(item, places), open_count=places)
+    # Open items are exactly the ranked ones: the new last place is their count.
+    places = backlog_repo.open_count(session, team_id, channel_id)
+    _announce(session, item, places, now)
+    return RaisedTension(item=backlog_repo.to_view(item, places), open_count=places)
 
 
 def announcement_key(item_id: int) -> str:

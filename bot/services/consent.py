@@ -12,12 +12,21 @@ from bot.domain import consent as rules
 from bot.domain.backlog import ItemStatus
 from bot.domain.consent import Decision, Outcome, Position, RoundStatus
 from bot.domain.errors import DomainError
+from bot.domain.objections import Action, ObjectionStatus
+from bot.domain.objections import Objection as ObjectionRule
 from bot.domain.review import AgreementNotFound
 from bot.services import payloads
-from bot.services.views import ReactionAnswer, RoundBrief, RoundView, Waiting
-from bot.store import agreements_repo, backlog_repo, consent_repo, workspace_repo
+from bot.services.views import (
+    ObjectionStep,
+    ObjectionView,
+    ReactionAnswer,
+    RoundBrief,
+    RoundView,
+    Waiting,
+)
+from bot.store import agreements_repo, backlog_repo, consent_repo, objections_repo, workspace_repo
 from bot.store.db import transaction
-from bot.store.models import BacklogItem, Circle, ConsentRound, Proposal
+from bot.store.models import BacklogItem, Circle, ConsentRound, Objection, Proposal
 
 Factory = sessionmaker[Session]
 
@@ -93,6 +102,40 @@ def _view(session: Session, rnd: ConsentRound) -> RoundView:
         answers_open_at=rnd.answers_open_at,
         answers_opened_at=rnd.answers_opened_at,
         ask_response=bool(rnd.ask_response),
+        objections=[
+            objection_view(session, rnd, o)
+            for o in objections_repo.of_round(session, rnd.team_id, rnd.id)
+        ],
+        result_ts=rnd.result_ts,
+    )
+
+
+def objection_view(session: Session, rnd: ConsentRound, obj: Objection) -> ObjectionView:
+    """An objection as people see it, with its round's essentials and its history."""
+    item = backlog_repo.get_item(session, rnd.team_id, obj.item_id) if obj.item_id else None
+    latest = consent_repo.latest_round(session, rnd.team_id, rnd.proposal_id)
+    return ObjectionView(
+        id=obj.id,
+        team_id=obj.team_id,
+        round_id=rnd.id,
+        channel_id=rnd.channel_id,
+        user_id=obj.user_id,
+        author_id=rnd.author_id,
+        reason=obj.reason,
+        status=ObjectionStatus(obj.status),
+        message_ts=obj.message_ts,
+        round_title=rnd.title,
+        round_message_ts=rnd.message_ts,
+        round_open=rnd.status == RoundStatus.OPEN.value,
+        item_number=item.number if item else None,
+        history=[
+            ObjectionStep(
+                e.id, Action(e.action), e.actor_id, ObjectionStatus(e.status), e.reason, e.at
+            )
+            for e in objections_repo.events(session, rnd.team_id, obj.id)
+        ],
+        moved_on=rnd.outcome == Outcome.WITHDRAWN.value
+        or (latest is not None and latest.id != rnd.id),
     )
 
 
@@ -191,6 +234,8 @@ def open_round(
         if item is not None and item.channel_id != channel_id:
             item = None
         rnd = _new_round(session, proposal, version, channel_id, author_id, draft, item, now)
+        if version > 1:
+            _objections_moved_on(session, team_id, proposal.id, version - 1, f"v{version}", now)
         if not whole_channel:
             consent_repo.add_participants(session, team_id, rnd.id, sorted(set(draft.participants)))
         payloads.queue(
@@ -324,6 +369,14 @@ def set_message(factory: Factory, *, team_id: str, round_id: int, ts: str) -> No
             rnd.message_ts = ts
 
 
+def set_result_message(factory: Factory, *, team_id: str, round_id: int, ts: str) -> None:
+    """Remember the thread reply that shows the round's result (kept up to date with it)."""
+    with transaction(factory) as session:
+        rnd = consent_repo.get_round(session, team_id, round_id)
+        if rnd is not None:
+            rnd.result_ts = ts
+
+
 def discard(factory: Factory, *, team_id: str, round_id: int) -> None:
     """Remove a round that could not be posted, so nobody is asked to answer an invisible round."""
     with transaction(factory) as session:
@@ -425,6 +478,7 @@ def answer(
             reaction=reaction,
             now=now,
         )
+        _sync_objection(session, rnd, user_id, position, reason, now)
         complete = consent_repo.counted_answers(
             session, round_id
         ) >= consent_repo.participant_count(session, team_id, round_id)
@@ -534,6 +588,7 @@ def request_close(
             rnd.outcome = Outcome.WITHDRAWN.value
             _release_item(session, rnd, user_id, now)
             consent_repo.bump(session, rnd)
+            _objections_moved_on(session, team_id, rnd.proposal_id, rnd.version, "withdrawn", now)
         elif request is rules.CloseRequest.WITHDRAW:
             rnd.withdraw_requested = True
         else:
@@ -605,8 +660,9 @@ def close_due(factory: Factory, *, now: datetime, limit: int = 100, on_decided=N
             ):
                 continue
             decision = rules.decide(
-                view.participants, view.answers, rnd.quorum, withdrawn=rnd.withdraw_requested
-            )
+                view.participants, view.answers, rnd.quorum, withdrawn=rnd.withdraw_requested,
+                dismissed=view.dismissed,
+            )  # fmt: skip
             _apply(session, rnd, view, decision, now)
             if on_decided is not None:
                 on_decided(rnd.id)  # test hook: a crash here must roll everything back
@@ -633,6 +689,130 @@ def _apply(
             proposal.status = "withdrawn"
         _release_item(session, rnd, rnd.author_id, now)
     _announce_result(session, rnd, now)
+    if decision.outcome is not Outcome.WITHDRAWN:
+        _resolve_previous(session, rnd, view, now)
+    if decision.outcome is Outcome.OBJECTIONS:
+        # Each objection gets its own place in the thread, below the result, to be tested.
+        for answer_ in decision.objections:
+            found = objections_repo.of_person(session, rnd.team_id, rnd.id, answer_.user_id)
+            if found is None or found.status == ObjectionStatus.WITHDRAWN.value:
+                raise_objection(session, rnd, answer_.user_id, answer_.reason or "", now)
+
+
+def _resolve_previous(session: Session, rnd: ConsentRound, view: RoundView, now: datetime) -> None:
+    """The objections to the previous version that their objectors now consent to (or only
+    have a concern with) are resolved: recorded, and their thread replies say so."""
+    if rnd.version <= 1:
+        return
+    rounds = consent_repo.rounds_of(session, rnd.team_id, rnd.proposal_id)
+    previous = next((r for r in rounds if r.version == rnd.version - 1), None)
+    if previous is None:
+        return
+    for obj in objections_repo.of_round(session, rnd.team_id, previous.id):
+        given = view.answers.get(obj.user_id)
+        rule = ObjectionRule(obj.user_id, previous.author_id, ObjectionStatus(obj.status))
+        change = rule.resolution(given.position if given else None)
+        if change is None or change.status is None:
+            continue
+        obj.status, obj.updated_at = change.status.value, now
+        step = objections_repo.add_event(
+            session, obj, action=change.action.value, actor_id=obj.user_id, reason=None, now=now
+        )
+        queue_objection_update(session, previous, obj, step.id, now)
+
+
+def agree_after_testing(
+    session: Session, rnd: ConsentRound, view: RoundView, decision: Decision, now: datetime
+) -> None:
+    """Every objection of the closed round became a concern or was accepted as not qualified:
+    the proposal becomes an agreement without a new round (the same paperwork as consent)."""
+    rnd.outcome = Outcome.CONSENTED.value
+    consent_repo.bump(session, rnd)
+    _record_agreement(session, rnd, view, decision, now)
+    proposal = consent_repo.get_proposal(session, rnd.team_id, rnd.proposal_id)
+    if proposal is not None:
+        proposal.status = "agreed"
+    _finish_item(session, rnd, view, now)
+    _announce_result(session, rnd, now, occasion="tested")
+
+
+def objection_thread_key(objection_id: int) -> str:
+    """The outbox key of an objection's thread reply."""
+    return f"objection-thread:{objection_id}"
+
+
+def raise_objection(
+    session: Session, rnd: ConsentRound, user_id: str, reason: str, now: datetime
+) -> Objection:
+    """An objection gets its place in the round's thread (raised again: brought up to date)."""
+    obj = objections_repo.upsert(
+        session, team_id=rnd.team_id, round_id=rnd.id, user_id=user_id, reason=reason,
+        status=ObjectionStatus.RAISED.value, now=now,
+    )  # fmt: skip
+    step = objections_repo.add_event(
+        session, obj, action=Action.RAISED.value, actor_id=user_id, reason=reason, now=now
+    )
+    payloads.queue(
+        session, team_id=rnd.team_id, key=objection_thread_key(obj.id), target=rnd.channel_id,
+        payload=payloads.ObjectionThread(objection_id=obj.id), now=now,
+    )  # fmt: skip
+    queue_objection_update(session, rnd, obj, step.id, now)
+    return obj
+
+
+def queue_objection_update(
+    session: Session, rnd: ConsentRound, obj: Objection, step_id: int, now: datetime
+) -> None:
+    """Bring the objection's thread reply (once posted) and the round's messages up to date."""
+    consent_repo.bump(session, rnd)
+    if obj.message_ts:  # not posted yet: its post will show it as it stands then
+        payloads.queue(
+            session, team_id=rnd.team_id, key=f"objection-update:{step_id}",
+            target=rnd.channel_id, payload=payloads.ObjectionUpdate(objection_id=obj.id), now=now,
+        )  # fmt: skip
+
+
+def _objections_moved_on(
+    session: Session, team_id: str, proposal_id: int, version: int, why: str, now: datetime
+) -> None:
+    """The proposal moved on (amended into the next version, or withdrawn): the objections
+    of that version's round are no longer tested there, and their replies say so."""
+    rounds = consent_repo.rounds_of(session, team_id, proposal_id)
+    rnd = next((r for r in rounds if r.version == version), None)
+    if rnd is None:
+        return
+    for obj in objections_repo.of_round(session, team_id, rnd.id):
+        if obj.message_ts:  # not posted yet: its post will show it as it stands then
+            payloads.queue(
+                session, team_id=team_id, key=f"objection-update:{obj.id}:{why}",
+                target=rnd.channel_id, payload=payloads.ObjectionUpdate(objection_id=obj.id),
+                now=now,
+            )  # fmt: skip
+
+
+def _sync_objection(
+    session: Session,
+    rnd: ConsentRound,
+    user_id: str,
+    position: Position,
+    reason: str | None,
+    now: datetime,
+) -> None:
+    """Where answers are public, an objection is tested while the round is open: it gets its
+    place when given; another answer withdraws it."""
+    if rnd.hidden or position is Position.OBJECTION_STARTED:
+        return
+    found = objections_repo.of_person(session, rnd.team_id, rnd.id, user_id)
+    settled = (ObjectionStatus.WITHDRAWN.value, ObjectionStatus.CONCERN.value)
+    if position is Position.OBJECTION:
+        if found is None or found.status in settled or found.reason != reason:
+            raise_objection(session, rnd, user_id, reason or "", now)
+    elif found is not None and found.status not in settled:
+        found.status, found.updated_at = ObjectionStatus.WITHDRAWN.value, now
+        step = objections_repo.add_event(
+            session, found, action=Action.WITHDRAW.value, actor_id=user_id, reason=None, now=now
+        )
+        queue_objection_update(session, rnd, found, step.id, now)
 
 
 def _record_agreement(
@@ -717,12 +897,16 @@ def _finish_item(session: Session, rnd: ConsentRound, view: RoundView, now: date
     # Its rank is left free: the items below keep theirs and show one place higher.
 
 
-def _announce_result(session: Session, rnd: ConsentRound, now: datetime) -> None:
-    """Queue the result for the channel and for the author (once per deadline)."""
+def _announce_result(
+    session: Session, rnd: ConsentRound, now: datetime, occasion: str = "closed"
+) -> None:
+    """Queue the result for the channel and for the author (once per deadline and occasion:
+    the close, or the agreement after its objections were tested)."""
+    when = rnd.deadline.isoformat() + ("" if occasion == "closed" else f":{occasion}")
     payloads.queue(
         session,
         team_id=rnd.team_id,
-        key=f"round-result:{rnd.id}:{rnd.deadline.isoformat()}",
+        key=f"round-result:{rnd.id}:{when}",
         target=rnd.channel_id,
         payload=payloads.RoundResult(round_id=rnd.id),
         now=now,
@@ -730,7 +914,7 @@ def _announce_result(session: Session, rnd: ConsentRound, now: datetime) -> None
     payloads.queue(
         session,
         team_id=rnd.team_id,
-        key=f"round-result-author:{rnd.id}:{rnd.deadline.isoformat()}",
+        key=f"round-result-author:{rnd.id}:{when}",
         kind="dm",
         target=rnd.author_id,
         payload=payloads.RoundResultAuthor(round_id=rnd.id),
@@ -840,3 +1024,8 @@ def awaiting_answer(
             Waiting(r.id, r.channel_id, r.title, r.deadline, r.message_ts)
             for r in consent_repo.open_rounds_awaiting(session, team_id, user_id, limit)
         ]
+
+
+def load_in(session: Session, rnd: ConsentRound) -> RoundView:
+    """A round as it stands, in the caller's transaction."""
+    return _view(session, rnd)

@@ -56,6 +56,36 @@ class RoundAnswersOpen(_Payload):
     round_id: int
 
 
+class ObjectionThread(_Payload):
+    """An objection's own place: a reply in the round's thread, where it is tested."""
+
+    type: Literal["objection_thread"] = "objection_thread"
+    objection_id: int
+
+
+class ObjectionUpdate(_Payload):
+    """An objection's thread reply, brought up to date after a step of its test."""
+
+    type: Literal["objection_update"] = "objection_update"
+    objection_id: int
+
+
+class ObjectionConcernView(_Payload):
+    """To the objector: a participant thinks their objection is a concern (step `step_id`)."""
+
+    type: Literal["objection_concern_view"] = "objection_concern_view"
+    objection_id: int
+    step_id: int
+
+
+class ObjectionNotQualified(_Payload):
+    """To the objector: the author says their objection does not qualify (step `step_id`)."""
+
+    type: Literal["objection_not_qualified"] = "objection_not_qualified"
+    objection_id: int
+    step_id: int
+
+
 class AgreementEvent(_Payload):
     """A notice in the channel that an agreement was kept, evolved, dropped or snoozed."""
 
@@ -117,6 +147,10 @@ Payload = Annotated[
     | RoundResultAuthor
     | RoundNudge
     | RoundAnswersOpen
+    | ObjectionThread
+    | ObjectionUpdate
+    | ObjectionConcernView
+    | ObjectionNotQualified
     | AgreementEvent
     | MeetingAgenda
     | TensionAnnouncement

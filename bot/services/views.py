@@ -17,8 +17,51 @@ from bot.domain.consent import (
     Outcome,
     RoundStatus,
 )
+from bot.domain.objections import Action, ObjectionStatus
 from bot.domain.review import AgreementStatus
 from bot.domain.rhythm import Cadence
+
+
+@dataclass(frozen=True)
+class ObjectionStep:
+    """One step of an objection's test: who did what, when, why, and the status it left."""
+
+    id: int
+    action: Action
+    actor_id: str
+    status: ObjectionStatus
+    reason: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ObjectionView:
+    """An objection under test, with its round's essentials and its history."""
+
+    id: int
+    team_id: str
+    round_id: int
+    channel_id: str
+    user_id: str
+    author_id: str
+    reason: str
+    status: ObjectionStatus
+    message_ts: str | None
+    round_title: str
+    round_message_ts: str | None
+    round_open: bool
+    item_number: int | None = None  # the backlog item of a contested objection
+    history: list[ObjectionStep] = field(default_factory=list)
+    moved_on: bool = False  # the proposal was withdrawn or amended: no longer tested here
+
+    def step(self, step_id: int) -> ObjectionStep | None:
+        """One step of its history, by id."""
+        return next((s for s in self.history if s.id == step_id), None)
+
+    @property
+    def concern_views(self) -> list[ObjectionStep]:
+        """Participants who think it is a concern, with their reasons."""
+        return [s for s in self.history if s.action is Action.THINK_CONCERN]
 
 
 @dataclass(frozen=True)
@@ -54,6 +97,8 @@ class RoundView:
     answers_open_at: datetime | None = None  # the end of the questions phase, if it has one
     answers_opened_at: datetime | None = None  # when the sweep opened answers
     ask_response: bool = False  # participants give a brief response in the thread first
+    objections: list[ObjectionView] = field(default_factory=list)  # each under test
+    result_ts: str | None = None  # the result's thread reply, once posted
 
     @property
     def in_questions_phase(self) -> bool:
@@ -72,7 +117,13 @@ class RoundView:
             self.answers,
             self.quorum,
             withdrawn=self.outcome is Outcome.WITHDRAWN,
+            dismissed=self.dismissed,
         )
+
+    @property
+    def dismissed(self) -> frozenset[str]:
+        """Objectors whose objection was accepted as not qualified: it does not block."""
+        return frozenset(o.user_id for o in self.objections if o.status is ObjectionStatus.ACCEPTED)
 
 
 @dataclass(frozen=True)

@@ -227,6 +227,7 @@ class ConsentRound(Base):
     withdraw_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     message_ts: Mapped[str | None] = mapped_column(String(32))
+    result_ts: Mapped[str | None] = mapped_column(String(32))  # the result's thread reply (0008)
     # Coalesced message updates: changes bump `seq`; the renderer catches `rendered_seq` up.
     seq: Mapped[int] = mapped_column(Integer, default=0)
     rendered_seq: Mapped[int] = mapped_column(Integer, default=0)
@@ -275,6 +276,42 @@ class RoundAnswer(Base):
     source: Mapped[str] = mapped_column(String(16))  # button | reaction
     reaction: Mapped[str | None] = mapped_column(String(64))
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Objection(Base):
+    """An objection under test, with its own thread reply (migration 0008)."""
+
+    __tablename__ = "objections"
+    __table_args__ = (UniqueConstraint("round_id", "user_id", name="uq_objections_round_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    round_id: Mapped[int] = mapped_column(ForeignKey("consent_rounds.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))  # the objector
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))  # domain.objections.ObjectionStatus
+    item_id: Mapped[int | None] = mapped_column(  # the backlog item of a contested one
+        ForeignKey("backlog_items.id", ondelete="SET NULL")
+    )
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ObjectionEvent(Base):
+    """One step in an objection's test: who did what, when, and why."""
+
+    __tablename__ = "objection_events"
+    __table_args__ = (Index("ix_objection_events_objection", "objection_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    objection_id: Mapped[int] = mapped_column(ForeignKey("objections.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(20))  # domain.objections.Action
+    actor_id: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(20))  # the status after it
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Agreement(Base):

@@ -243,6 +243,14 @@ RACE = [
     Spec("open", "future", {ALICE: Position.CONSENT}),  # not due: stays open
 ]  # fmt: skip
 
+OBJECTIONS = sum(  # objections in the rounds that close with objections: each gets a reply
+    1
+    for spec in RACE
+    if spec.outcome == "objections"
+    for answer in spec.answers.values()
+    if isinstance(answer, tuple) and answer[0] is Position.OBJECTION
+)
+
 
 def _set_up_race(deps: Deps, iteration: int) -> dict[str, tuple[Spec, consent.RoundView, str]]:
     now = datetime.now(UTC)
@@ -296,7 +304,11 @@ def _check_closed_once(deps: Deps, fake, rounds) -> None:
         assert len(agreements) == (1 if spec.outcome == "consented" else 0), marker
         assert keys.get(f"round-result:{rnd.id}") is not None, marker  # queued once, sent
         assert keys.get(f"round-result-author:{rnd.id}") is not None, marker
-        assert len(replies) == 1, (marker, replies)
+        results = [r for r in replies if "Objection by" not in r.get("text", "")]
+        assert len(results) == 1, (marker, replies)  # the result once, and each objection once:
+        assert len(replies) - 1 == sum(
+            1 for a in spec.answers.values() if isinstance(a, tuple) and a[0] is Position.OBJECTION
+        ), (marker, replies)
         assert len(author_dms) == 1, (marker, [c.args for c in author_dms])
     # Agreement numbers are unique and gapless in the channel; no two open items share a rank
     # (ranks may have gaps where items left: places are positions in rank order).
@@ -338,8 +350,13 @@ def test_two_processes_sweeping_at_once_close_each_round_exactly_once(
         closed = [run.counts()["close-rounds"] for run in runs]
         assert sum(closed) == due, [run.output for run in runs]
         sent = sum(run.counts()["deliver-outbox"] for run in runs)
-        assert sent == 2 * due  # one thread reply and one author DM per closed round
-        assert posted_count(fake) - posted_before == 2 * due
+        # One thread reply and one author DM per closed round, and each objection's own reply.
+        assert sent == 2 * due + OBJECTIONS
+        assert posted_count(fake) - posted_before == 2 * due + OBJECTIONS
+        placed = rows(deps, select(models.Objection.message_ts).where(
+            models.Objection.round_id.in_([rnd.id for _s, rnd, _m in rounds.values()])
+        ))  # fmt: skip
+        assert len(placed) == OBJECTIONS and all(ts for (ts,) in placed)  # each posted, once
         _check_closed_once(deps, fake, rounds)
 
         # One more sweep later: nothing left to close or send; the messages show the result.

@@ -32,7 +32,14 @@ def test_demo_tells_the_whole_story() -> None:
     # A full consent round: consent, concern, objection with its reason, amendment, agreement.
     assert "Je antwoord “Instemming”" in text
     assert "An objection needs its reason" in text
+    assert "Not consented: 2 objections to resolve." in text
+    # Each objection tested in its own reply: Dana thinks Chen's is a concern (Chen is told by
+    # DM), Chen turns it into one; Dana's still blocks, and the next version resolves it.
+    assert "@chen (raised, to be tested): It adds work for the release lead." in text
+    assert "┌ DM to @chen · S3 Governance\n  │ @dana thinks your objection" in text
+    assert "Your objection is now a concern: it no longer blocks." in text
     assert "Not consented: 1 objection to resolve." in text
+    assert "@dana consented to the amended proposal: resolved" in text
     assert "@dana: Nobody checks the notes before they go out." in text
     assert "Did not answer (silence is not consent):* @alice" in text
     assert "Consent round P1 v2" in text

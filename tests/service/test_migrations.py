@@ -122,3 +122,43 @@ def test_meetings_step_down_to_0009_and_up_again_keeping_the_circles(db_url: str
         assert _index_differences(engine) == []
     finally:
         engine.dispose()
+
+
+def test_objections_step_down_and_up_again_keeping_the_rounds(db_url: str) -> None:
+    """0008 (objections under test) on a database with a round: down drops the objection
+    tables and the result's ts, up adds them back as the models describe, the round kept."""
+    engine = make_engine(db_url)
+    cfg = alembic_config()
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0007")
+        tables = set(inspect(engine).get_table_names())
+        assert not {"objections", "objection_events"} & tables
+        assert "result_ts" not in {c["name"] for c in inspect(engine).get_columns("consent_rounds")}
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO proposals (id, team_id, channel_id, number, author_id, status,"
+                    " created_at) VALUES (1, 'T1', 'C1', 1, 'U1', 'open', '2026-12-01 09:00:00')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO consent_rounds (id, team_id, channel_id, proposal_id, version,"
+                    " author_id, title, text, review_date, deadline, nudge_at, nudged, hidden,"
+                    " status, withdraw_requested, seq, rendered_seq, created_at, ask_response)"
+                    " VALUES (1, 'T1', 'C1', 1, 1, 'U1', 't', 'x', '2027-03-01',"
+                    " '2026-12-04 09:00:00', '2026-12-03 09:00:00', false, true, 'closed', false,"
+                    " 0, 0, '2026-12-01 09:00:00', false)"
+                )
+            )
+        upgrade(engine)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT id, result_ts FROM consent_rounds")).one() == (1, None)
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        ours = [d for d in diff if "objection" in repr(d) or "result_ts" in repr(d)]
+        assert ours == []
+    finally:
+        engine.dispose()

@@ -109,3 +109,40 @@ def form_state(view: dict, **given) -> dict:
             state = {"type": kind, "value": text}
         values[block["block_id"]] = {action_id: state}
     return values
+
+
+def objection_value(bot: Bot, round_id: int, user: str) -> str:
+    """What an objection's buttons carry: its round and its id (the objection `user` raised)."""
+    with bot.deps.sessions() as s:
+        objection_id = s.scalar(
+            select(models.Objection.id).where(
+                models.Objection.round_id == round_id, models.Objection.user_id == user
+            )
+        )
+    assert objection_id is not None, f"{user} has no objection in round {round_id}"
+    return f"{round_id}:{objection_id}"
+
+
+def click_objection(
+    bot: Bot, action_id: str, value: str, user: str, *, channel: str | None = CHANNEL,
+    trigger_id: str | None = None,
+):  # fmt: skip
+    """Click one of an objection's buttons (in its thread reply, or a DM)."""
+    response = bot.driver.block_action(
+        action_id, value, user_id=user, channel_id=channel, message_ts="2.0",
+        block_id=ids.BLOCK_OBJECTION_ACTIONS, trigger_id=trigger_id,
+    )  # fmt: skip
+    bot.settle()
+    return response
+
+
+def objection_reason_values(reason: str | None) -> dict:
+    """The state of an objection's reason form."""
+    key = ids.IN_OBJ_REASON
+    return {key[0]: {key[1]: {"type": "plain_text_input", "value": reason}}}
+
+
+def give_objection_reason(bot: Bot, action_id: str, value: str, user: str, reason: str | None):
+    """Click a button that opens an objection's reason form, and submit it."""
+    click_objection(bot, action_id, value, user)
+    return submit(bot, last_modal(bot), objection_reason_values(reason), user=user)

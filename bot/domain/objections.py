@@ -1,0 +1,215 @@
+"""Testing an objection (S3): others say why they doubt it qualifies, the objector keeps it,
+refines it or lets it become a concern, the author may say it does not qualify (the objector
+contests that, which takes it to the next governance meeting, or accepts it). Pure rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.domain.consent import (
+    MAX_REASON_LENGTH,
+    NotAParticipant,
+    NotTheAuthor,
+    Position,
+    ReasonTooLong,
+)
+from bot.domain.errors import DomainError
+
+
+class ObjectionStatus(StrEnum):
+    """Where an objection stands in its test (and how it ended)."""
+
+    RAISED = "raised"  # given with the answer; not tested yet
+    QUALIFIED = "qualified"  # the objector keeps it as an objection
+    REFRAMED = "reframed"  # the objector refined its reason
+    CONCERN = "concern"  # became a concern: it does not block, it is kept with the agreement
+    NOT_QUALIFIED = "not_qualified"  # the author says it does not qualify; the objector answers
+    CONTESTED = "contested"  # not qualified, contested: the next governance meeting settles it
+    ACCEPTED = "accepted"  # not qualified, and the objector accepted that: it does not block
+    RESOLVED = "resolved"
+    DEFERRED = "deferred"
+    WITHDRAWN = "withdrawn"  # the objector changed their answer while the round was open
+
+
+class Action(StrEnum):
+    """What someone does to an objection (its history records each, with who, when, why)."""
+
+    RAISED = "raised"
+    THINK_CONCERN = "think_concern"  # a participant thinks it is a concern (does not change it)
+    KEEP = "keep"
+    REFINE = "refine"
+    TO_CONCERN = "to_concern"
+    NOT_QUALIFIED = "not_qualified"
+    CONTEST = "contest"
+    ACCEPT = "accept"
+    WITHDRAW = "withdraw"
+    DEFER = "defer"  # the author defers the part it is about: who takes it on, by when
+    RESOLVE = "resolve"  # the objector consented to (or had only a concern with) the next version
+
+
+# Not blocking: the proposal may become an agreement without a new round.
+NOT_BLOCKING = frozenset({ObjectionStatus.CONCERN, ObjectionStatus.ACCEPTED})
+# Still being tested: the objector, the participants and the author can act on it.
+UNDER_TEST = frozenset(
+    {ObjectionStatus.RAISED, ObjectionStatus.QUALIFIED, ObjectionStatus.REFRAMED}
+)
+
+
+# ---------------------------------------------------------------- rule failures
+
+
+class NotYourObjection(DomainError):
+    """Only the person who raised an objection keeps, refines, turns, contests or accepts it."""
+
+
+class OwnObjection(DomainError):
+    """The objector does not tell themselves it is a concern: they turn it into one."""
+
+
+class ObjectionSettled(DomainError):
+    """The objection is no longer open to this (it became a concern, was accepted, ...)."""
+
+    def __init__(self, status: ObjectionStatus) -> None:
+        super().__init__(status.value)
+        self.status = status
+
+
+class NotQualifiedNeedsReason(DomainError):
+    """Saying an objection does not qualify always says why."""
+
+
+class ConcernViewNeedsReason(DomainError):
+    """Thinking an objection is a concern always says why."""
+
+
+class RefinedNeedsReason(DomainError):
+    """A refined objection still carries its reason."""
+
+
+class ProposalMovedOn(DomainError):
+    """The round's proposal moved on (withdrawn, or amended into a newer version): its
+    objections are no longer tested in this round."""
+
+
+class DeferralNeedsReason(DomainError):
+    """Deferring says who takes it on, and by when."""
+
+
+class ObjectionNotFound(DomainError):
+    """No such objection in this round of this workspace."""
+
+
+def clean(reason: str | None, missing: type[DomainError]) -> str:
+    """A required reason, trimmed; `missing` when blank, ReasonTooLong over the limit."""
+    text = (reason or "").strip()
+    if not text:
+        raise missing()
+    if len(text) > MAX_REASON_LENGTH:
+        raise ReasonTooLong()
+    return text
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an action did: the new status (None: unchanged) and the reason it records."""
+
+    action: Action
+    status: ObjectionStatus | None
+    reason: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.status is not None
+
+
+@dataclass(frozen=True)
+class Objection:
+    """An objection under test: who raised it, on whose proposal, where it stands."""
+
+    objector_id: str
+    author_id: str
+    status: ObjectionStatus
+
+    def _objector(self, user_id: str) -> None:
+        if user_id != self.objector_id:
+            raise NotYourObjection()
+
+    def _to(self, target: ObjectionStatus, allowed: Iterable[ObjectionStatus]) -> bool:
+        """Whether the move changes anything (the same click twice: no); refused when the
+        objection stands where the move is not open to it."""
+        if self.status is target:
+            return False
+        if self.status not in allowed:
+            raise ObjectionSettled(self.status)
+        return True
+
+    def think_concern(self, user_id: str, reason: str | None, *, participant: bool) -> Change:
+        """A participant thinks this is a concern, and says why; the objector is told."""
+        if user_id == self.objector_id:
+            raise OwnObjection()
+        if not participant:
+            raise NotAParticipant()
+        if self.status not in (*UNDER_TEST, ObjectionStatus.NOT_QUALIFIED):
+            raise ObjectionSettled(self.status)
+        return Change(Action.THINK_CONCERN, None, clean(reason, ConcernViewNeedsReason))
+
+    def keep(self, user_id: str) -> Change:
+        """The objector keeps it as an objection: it qualifies."""
+        self._objector(user_id)
+        moved = self._to(ObjectionStatus.QUALIFIED, UNDER_TEST)
+        return Change(Action.KEEP, ObjectionStatus.QUALIFIED if moved else None)
+
+    def refine(self, user_id: str, reason: str | None) -> Change:
+        """The objector says it better: a new reason, the objection reframed."""
+        self._objector(user_id)
+        text = clean(reason, RefinedNeedsReason)
+        if self.status not in UNDER_TEST:
+            raise ObjectionSettled(self.status)
+        return Change(Action.REFINE, ObjectionStatus.REFRAMED, text)
+
+    def to_concern(self, user_id: str) -> Change:
+        """The objector lets it become a concern: it no longer blocks."""
+        self._objector(user_id)
+        allowed = (*UNDER_TEST, ObjectionStatus.NOT_QUALIFIED, ObjectionStatus.CONTESTED)
+        moved = self._to(ObjectionStatus.CONCERN, allowed)
+        return Change(Action.TO_CONCERN, ObjectionStatus.CONCERN if moved else None)
+
+    def not_qualified(self, user_id: str, reason: str | None) -> Change:
+        """The proposal's author says it does not qualify, and why; the objector answers."""
+        if user_id != self.author_id:
+            raise NotTheAuthor()
+        text = clean(reason, NotQualifiedNeedsReason)
+        moved = self._to(ObjectionStatus.NOT_QUALIFIED, UNDER_TEST)
+        return Change(Action.NOT_QUALIFIED, ObjectionStatus.NOT_QUALIFIED if moved else None, text)
+
+    def contest(self, user_id: str) -> Change:
+        """The objector contests "not qualified": the next governance meeting settles it."""
+        self._objector(user_id)
+        moved = self._to(ObjectionStatus.CONTESTED, (ObjectionStatus.NOT_QUALIFIED,))
+        return Change(Action.CONTEST, ObjectionStatus.CONTESTED if moved else None)
+
+    def accept(self, user_id: str) -> Change:
+        """The objector accepts "not qualified": it no longer blocks."""
+        self._objector(user_id)
+        moved = self._to(ObjectionStatus.ACCEPTED, (ObjectionStatus.NOT_QUALIFIED,))
+        return Change(Action.ACCEPT, ObjectionStatus.ACCEPTED if moved else None)
+
+    def defer(self, user_id: str, reason: str | None) -> Change:
+        """The author defers the part of the proposal it is about, saying who takes it on and
+        by when; the amended proposal goes to a new round."""
+        if user_id != self.author_id:
+            raise NotTheAuthor()
+        text = clean(reason, DeferralNeedsReason)
+        allowed = (*UNDER_TEST, ObjectionStatus.NOT_QUALIFIED, ObjectionStatus.CONTESTED)
+        moved = self._to(ObjectionStatus.DEFERRED, allowed)
+        return Change(Action.DEFER, ObjectionStatus.DEFERRED if moved else None, text)
+
+    def resolution(self, position: Position | None) -> Change | None:
+        """The objector's answer to the amended proposal's round: consent, or only a concern,
+        says their objection is resolved (None: it is not, or it no longer stands)."""
+        still = (*UNDER_TEST, ObjectionStatus.NOT_QUALIFIED, ObjectionStatus.CONTESTED)
+        if self.status not in still or position not in (Position.CONSENT, Position.CONCERN):
+            return None
+        return Change(Action.RESOLVE, ObjectionStatus.RESOLVED)

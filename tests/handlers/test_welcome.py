@@ -11,7 +11,7 @@ from bot.blocks.values import HomeValue
 from bot.services import workspace
 from bot.store import models
 from tests.support.harness import ALICE, BRAM, CHANNEL, CHEN, TEAM, Bot
-from tests.support.steps import last_modal
+from tests.support.steps import last_modal, submit
 
 
 def bot_joins(bot: Bot, channel: str = CHANNEL, **kwargs) -> None:
@@ -178,3 +178,32 @@ def test_help_shows_the_one_help_and_keeps_the_welcome(bot: Bot) -> None:
     assert modal["title"]["text"] == "Help"
     assert "Welcome!" in json.dumps(open_home(bot)["blocks"])
     assert bot.fake.errors == []
+
+
+def _text(key: tuple[str, str], value: str) -> dict:
+    return {key[0]: {key[1]: {"type": "plain_text_input", "value": value}}}
+
+
+def test_a_tension_raised_from_the_home_welcome_lands_on_the_circles_backlog(bot: Bot) -> None:
+    bot_joins(bot)
+    click_home(bot, ids.ACT_HOME_RAISE)
+    values = {
+        **_text(ids.IN_SITUATION, "Releases are <!channel> late"),
+        **_text(ids.IN_EFFECT, "x"),
+    }
+    response = submit(bot, last_modal(bot), values)
+    assert response.status == 200
+    posted = [m for m in bot.fake.messages_in(CHANNEL) if m not in welcomes_in(bot)]
+    shown = json.dumps(posted[-1]["blocks"])
+    assert "raised tension #1" in shown
+    assert "&lt;!channel&gt;" in shown and "<!channel>" not in shown  # escaped
+
+
+def test_the_home_welcome_takes_the_circle_from_the_backlogs(bot: Bot) -> None:
+    bot.command("Our budget is late")  # a backlog in the circle, the bot never welcomed it
+    view = open_home(bot, CHEN)
+    raise_button = next(
+        e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]
+        if e["action_id"] == ids.ACT_HOME_RAISE
+    )  # fmt: skip
+    assert HomeValue.parse(raw := raise_button["value"]).channel_id == CHANNEL, raw

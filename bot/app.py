@@ -19,13 +19,26 @@ from bot.handlers import (
     rounds,
     tension,
     usage,
+    welcome,
 )
 from bot.runtime.listeners import deps_middleware, first_delivery_only, on_error
 from bot.runtime.oauth import install_flow, installed_only
 
 log = logging.getLogger(__name__)
 
-FEATURES = (usage, tension, backlog, rounds, home, answers, objections, agreements, rhythm, meeting)
+FEATURES = (
+    usage,
+    tension,
+    backlog,
+    rounds,
+    home,
+    answers,
+    objections,
+    agreements,
+    rhythm,
+    meeting,
+    welcome,
+)
 
 
 class _ClientGivenFilter(logging.Filter):

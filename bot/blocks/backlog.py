@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import ids
+from bot.blocks import welcome as welcome_views
 from bot.blocks.text import escape, mention, one_line, quote_chunks, slack_date, truncate
 from bot.domain.backlog import ItemView, NextStep
 from bot.i18n import Messages
@@ -262,11 +263,17 @@ def home_view(
     waiting: list[Any] | None = None,
     circles: list[tuple[str, list[ItemView], int]] | None = None,
     reviews: list[Any] | None = None,
+    *,
+    welcome: bool = False,
+    circle: str | None = None,
 ) -> dict:
     """The App Home tab: rounds waiting for the person's answer, agreements they review,
     their open tensions, and the top of the backlogs of their channels (within 100 blocks:
-    at most 10 channels and 5 items each, with a link to the rest)."""
+    at most 10 channels and 5 items each, with a link to the rest). With `welcome`, the
+    first-time welcome on top (its forms for the circle `circle`); always a Help button."""
     blocks: list[Block] = [HeaderBlock(text=m._("Your governance"))]
+    if welcome:
+        blocks += welcome_views.home_welcome(m, circle)
     if waiting:
         blocks += _home_waiting(m, waiting)
     blocks += _home_tensions(m, tensions)
@@ -275,8 +282,12 @@ def home_view(
     for channel, items, total in (circles or [])[:HOME_CIRCLES]:
         blocks += _home_circle(m, channel, items, total)
     help_text = m._("Type `/tension help` in any channel to see what the bot can do.")
-    blocks += [DividerBlock(), ContextBlock(elements=[MarkdownTextObject(text=help_text)])]
-    return View(type="home", blocks=blocks[:100]).to_dict()
+    tail: list[Block] = [
+        DividerBlock(),
+        ContextBlock(elements=[MarkdownTextObject(text=help_text)]),
+        welcome_views.help_button(m),
+    ]
+    return View(type="home", blocks=blocks[: 100 - len(tail)] + tail).to_dict()
 
 
 def not_in_channel(m: Messages, *, number: int) -> str:

@@ -114,3 +114,15 @@ CB_MEETING_OUTCOME = "meeting_outcome_modal"
 IN_OUTCOME_STEP = ("mo_step", "next_step")
 IN_OUTCOME_DUE = ("mo_due", "due")
 IN_OUTCOME_REASON = ("mo_reason", "reason")
+
+# The first minutes: the Home tab's welcome and its Help button
+BLOCK_HOME_WELCOME = "home_welcome"
+BLOCK_HOME_WELCOME_ACTIONS = "home_welcome_actions"
+BLOCK_HOME_HELP = "home_help"
+ACT_HOME_RAISE = "home_raise_tension"
+ACT_HOME_PROPOSE = "home_start_round"
+ACT_HOME_AGREEMENTS = "home_agreements"
+ACT_HOME_DISMISS = "home_welcome_dismiss"
+ACT_HOME_HELP = "home_help"
+CB_HOME_INFO = "home_info_modal"
+BLOCK_CHANNEL_WELCOME = "channel_welcome"

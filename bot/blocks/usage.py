@@ -8,9 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from slack_sdk.models.blocks import ContextBlock, DividerBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.views import View
 
 from bot.blocks import ids
 from bot.blocks.backlog import usage_text
+from bot.blocks.text import truncate
 from bot.i18n import Messages
 
 Rendered = tuple[str, list[dict]]
@@ -86,3 +88,33 @@ def commands_help(m: Messages) -> Rendered:
         ContextBlock(elements=[MarkdownTextObject(text=tip)]),
     ]
     return m._("How to use the S3 bot"), [b.to_dict() for b in blocks]
+
+
+def _info_modal(m: Messages, title: str, blocks: list[dict]) -> dict:
+    return View(
+        type="modal",
+        callback_id=ids.CB_HOME_INFO,
+        title=truncate(title, 24),
+        close=m._("Close"),
+        blocks=blocks,
+    ).to_dict()
+
+
+def help_modal(m: Messages) -> dict:
+    """The one help, in a modal (the Home tab's Help button)."""
+    _, blocks = commands_help(m)
+    return _info_modal(m, m._("Help"), blocks)
+
+
+def agreements_modal(m: Messages, channel_id: str | None) -> dict:
+    """What the Home tab's "See the agreements" opens: how to see the circle's agreements."""
+    where = (
+        m._("Type `/agreements` in <#{channel}> to see its agreements.", channel=channel_id)
+        if channel_id
+        else m._("Type `/agreements` in your circle's channel to see its agreements.")
+    )
+    blocks = [
+        SectionBlock(text=MarkdownTextObject(text=where)),
+        SectionBlock(text=MarkdownTextObject(text=_agreements_text(m))),
+    ]
+    return _info_modal(m, m._("Agreements"), [b.to_dict() for b in blocks])

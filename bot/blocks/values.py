@@ -92,3 +92,10 @@ class MeetingStepValue(Value):
     meeting_id: RowId
     step: Offset
     item_id: RowId | None = None
+
+
+class HomeValue(Value):
+    """A Home welcome button: the circle's channel its form is for (none: no circle yet)."""
+
+    parts = ("channel_id",)
+    channel_id: Annotated[str, Field(pattern=r"^[CG][A-Z0-9]{2,31}$")] | None = None

@@ -5,10 +5,17 @@ from __future__ import annotations
 from bot.blocks import agreements as agreement_views
 from bot.blocks import backlog as backlog_views
 from bot.blocks import rhythm as rhythm_views
+from bot.blocks import welcome as welcome_views
 from bot.deps import Deps
 from bot.runtime.posting import Attempt, post
 from bot.services import agreements, backlog, rhythm
-from bot.services.payloads import AgreementEvent, CadenceSet, MeetingAgenda, TensionAnnouncement
+from bot.services.payloads import (
+    AgreementEvent,
+    CadenceSet,
+    ChannelWelcome,
+    MeetingAgenda,
+    TensionAnnouncement,
+)
 
 
 def send_agreement_event(
@@ -65,4 +72,13 @@ def send_cadence(
         return
     m = deps.people.workspace_messages(team_id)
     text, blocks = rhythm_views.cadence_set(m, payload.actor, saved)
+    post(deps.clients.for_team(team_id), attempt, channel=target, text=text, blocks=blocks)
+
+
+def send_channel_welcome(
+    deps: Deps, team_id: str, target: str, payload: ChannelWelcome, attempt: Attempt
+) -> None:
+    """The bot's welcome in a channel it was invited to, in the workspace's language."""
+    m = deps.people.workspace_messages(team_id)
+    text, blocks = welcome_views.channel_welcome(m)
     post(deps.clients.for_team(team_id), attempt, channel=target, text=text, blocks=blocks)

@@ -65,6 +65,7 @@ SENDERS: dict[type, Sender] = {
     payloads.MeetingStarted: meetings.send_started,
     payloads.MeetingStep: meetings.send_step,
     payloads.MeetingMinutes: meetings.send_minutes,
+    payloads.ChannelWelcome: notices.send_channel_welcome,
 }
 
 

@@ -14,8 +14,8 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import drivers as views
 from bot.blocks import errors, ids
 from bot.blocks.backlog import asks
-from bot.blocks.values import ItemMenuValue, PageValue
-from bot.delivery import outbox
+from bot.blocks.values import HomeValue, ItemMenuValue, PageValue
+from bot.delivery import home, outbox
 from bot.deps import Deps
 from bot.domain import backlog as rules
 from bot.domain.backlog import ItemView, NextStep
@@ -24,7 +24,7 @@ from bot.i18n import Messages
 from bot.runtime.listeners import messages_for, on
 from bot.runtime.payload import Form, Where, metadata, request_key, response_url, where
 from bot.runtime.replies import open_modal, reply
-from bot.services import backlog
+from bot.services import backlog, welcome
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,7 @@ def register(app: App) -> None:
     on(app.view(ids.CB_DISMISS_MODAL), ack=submit_dismiss, lazy=(refresh_list,))
     on(app.view(ids.CB_PASS_ON_MODAL), ack=submit_pass_on, lazy=(tell_passed_on,))
     on(app.shortcut(ids.SHORTCUT_RAISE), lazy=(raise_from_message,))
+    on(app.action(ids.ACT_HOME_RAISE), ack=home_welcome_used, lazy=(raise_from_home,))
 
 
 # ---------------------------------------------------------------- shared steps
@@ -454,3 +455,25 @@ def raise_from_message(shortcut: dict, client: WebClient, deps: Deps, args: Args
         source_link=link,
         reply_to=response_url(shortcut),
     )
+
+
+# ---------------------------------------------------------------- the Home tab's welcome
+
+
+def home_welcome_used(ack: Ack, body: dict, deps: Deps) -> None:
+    """The Home welcome's "Raise a tension": the welcome is not shown again (stored first)."""
+    who = where(body)
+    welcome.home_welcome_done(
+        deps.sessions, team_id=who.team_id, user_id=who.user_id or "", now=deps.clock()
+    )
+    ack()
+
+
+def raise_from_home(body: dict, action: dict, client: WebClient, deps: Deps, args: Args) -> None:
+    """Open the driver form for the circle the button names; then the Home tab again."""
+    channel_id = HomeValue.parse(action.get("value") or "").channel_id
+    if channel_id is None:
+        raise StaleRequest()
+    open_driver_modal(client, body["trigger_id"], messages_for(args), channel_id)
+    who = where(body)
+    home.publish(deps, client, who.team_id, who.user_id or "")

@@ -1,67 +1,71 @@
-"""The App Home tab: a person's own view of the governance they take part in."""
+"""The App Home tab: a person's own view of the governance they take part in, its
+first-time welcome and its Help button.
+
+The welcome's "Raise a tension" and "Start a consent round" open the existing forms; they
+are wired by the features that own those forms (handlers.backlog, handlers.rounds).
+"""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App
+from slack_bolt.kwargs_injection import Args
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
-from bot.blocks import backlog as views
+from bot.blocks import ids
+from bot.blocks import usage as usage_views
+from bot.blocks.values import HomeValue
+from bot.delivery import home
 from bot.deps import Deps
-from bot.domain.clock import local_today
-from bot.runtime.listeners import on
+from bot.runtime.listeners import messages_for, on
 from bot.runtime.payload import where
-from bot.services import agreements, backlog, consent
-
-log = logging.getLogger(__name__)
-
-HOME_TENSIONS = 30
-HOME_CHANNEL_SCAN = 30  # channels with a backlog checked for the person's membership
+from bot.runtime.replies import open_modal
+from bot.services import welcome
 
 
 def register(app: App) -> None:
-    """Wire the app_home_opened event."""
+    """Wire the app_home_opened event and the Home tab's own buttons."""
     on(app.event("app_home_opened"), lazy=(publish_home,))
+    on(app.action(ids.ACT_HOME_HELP), lazy=(show_help,))
+    on(app.action(ids.ACT_HOME_AGREEMENTS), ack=welcome_used, lazy=(show_agreements,))
+    on(app.action(ids.ACT_HOME_DISMISS), ack=welcome_used, lazy=(republish,))
 
 
 def publish_home(
     event: dict[str, Any], body: dict[str, Any], client: WebClient, deps: Deps
 ) -> None:
-    """Publish the person's Home tab: their tensions, rounds, circles' backlogs and reviews."""
+    """Publish the person's Home tab."""
     if event.get("tab", "home") != "home":
         return
-    team_id = where(body).team_id
-    user_id = event["user"]
-    m = deps.people.user_messages(client, team_id, user_id)
-    tensions = backlog.open_tensions_of(
-        deps.sessions, team_id=team_id, user_id=user_id, limit=HOME_TENSIONS
-    )
-    waiting = consent.awaiting_answer(deps.sessions, team_id=team_id, user_id=user_id)
-    circles = backlog.backlogs_for(
-        deps.sessions,
-        team_id=team_id,
-        channels=my_circles(deps, client, team_id, user_id),
-        per_channel=views.HOME_ITEMS,
-    )
-    reviews = agreements.reviews_for(
-        deps.sessions,
-        team_id=team_id,
-        user_id=user_id,
-        limit=views.HOME_REVIEWS,
-        today=local_today(deps.clock(), deps.people.timezone(client, team_id, user_id)),
-    )
-    view = views.home_view(m, tensions, waiting, circles, reviews)
-    try:
-        client.views_publish(user_id=user_id, view=view)
-    except SlackApiError as exc:
-        log.warning("home tab not published: %s", exc.response.get("error"))
+    home.publish(deps, client, where(body).team_id, event["user"])
 
 
-def my_circles(deps: Deps, client: WebClient, team_id: str, user_id: str) -> list[str]:
-    """The channels with a backlog that the person is a member of (the first few)."""
-    active = backlog.active_channels(deps.sessions, team_id=team_id, limit=HOME_CHANNEL_SCAN)
-    mine = [c for c in active if deps.people.channels.includes(client, team_id, c, user_id)]
-    return mine[: views.HOME_CIRCLES]
+def welcome_used(ack: Ack, body: dict[str, Any], deps: Deps) -> None:
+    """A welcome button was used: it is not shown again (stored before the ack)."""
+    who = where(body)
+    welcome.home_welcome_done(
+        deps.sessions, team_id=who.team_id, user_id=who.user_id or "", now=deps.clock()
+    )
+    ack()
+
+
+def show_help(body: dict[str, Any], client: WebClient, args: Args) -> None:
+    """The one help, in a modal."""
+    open_modal(client, body["trigger_id"], usage_views.help_modal(messages_for(args)))
+
+
+def show_agreements(
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, args: Args
+) -> None:
+    """How to see the circle's agreements; then the Home tab without the welcome."""
+    value = HomeValue.parse(action.get("value") or "")
+    modal = usage_views.agreements_modal(messages_for(args), value.channel_id)
+    open_modal(client, body["trigger_id"], modal)
+    republish(body, client, deps)
+
+
+def republish(body: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    """The Home tab again, now without the welcome."""
+    who = where(body)
+    home.publish(deps, client, who.team_id, who.user_id or "")

@@ -14,8 +14,8 @@ from slack_sdk import WebClient
 from bot.blocks import consent as views
 from bot.blocks import ids
 from bot.blocks.consent import ConsentMeta, ExtendMeta
-from bot.blocks.values import RoundValue
-from bot.delivery import outbox
+from bot.blocks.values import HomeValue, RoundValue
+from bot.delivery import home, outbox
 from bot.deps import Deps
 from bot.domain import consent as rules
 from bot.domain.errors import DomainError, StaleRequest
@@ -23,7 +23,7 @@ from bot.runtime.listeners import messages_for, on, tell
 from bot.runtime.payload import Form, metadata, request_key, response_url, where
 from bot.runtime.replies import open_modal
 from bot.scheduler import kick
-from bot.services import backlog, consent
+from bot.services import backlog, consent, welcome
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ def register(app: App) -> None:
     on(app.action(ids.ACT_AMEND), lazy=(show_amend_form,))
     on(app.action(ids.ACT_EXTEND), lazy=(show_extend_form,))
     on(app.view(ids.CB_EXTEND_MODAL), ack=extend, lazy=(run_sweeps,))
+    on(app.action(ids.ACT_HOME_PROPOSE), ack=home_welcome_used, lazy=(propose_from_home,))
 
 
 # ---------------------------------------------------------------- helpers
@@ -128,6 +129,29 @@ def show_proposal_form(body: dict[str, Any], client: WebClient, deps: Deps, args
     deps.people.channels.of(client, who.team_id, who.channel_id)  # known when the form comes back
     meta = ConsentMeta(channel_id=who.channel_id, response_url=response_url(body))
     show_form(args, proposal_modal(deps, client, who.team_id, who.user_id, meta, {"text": text}))
+
+
+def home_welcome_used(ack: Ack, body: dict[str, Any], deps: Deps) -> None:
+    """The Home welcome's "Start a consent round": not shown again (stored first)."""
+    who = where(body)
+    welcome.home_welcome_done(
+        deps.sessions, team_id=who.team_id, user_id=who.user_id or "", now=deps.clock()
+    )
+    ack()
+
+
+def propose_from_home(
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, args: Args
+) -> None:
+    """The /consent form for the circle the Home button names; then the Home tab again."""
+    who = where(body)
+    channel_id = HomeValue.parse(action.get("value") or "").channel_id
+    if channel_id is None or not who.user_id:
+        raise StaleRequest()
+    deps.people.channels.of(client, who.team_id, channel_id)  # known when the form comes back
+    meta = ConsentMeta(channel_id=channel_id)
+    show_form(args, proposal_modal(deps, client, who.team_id, who.user_id, meta, {"text": ""}))
+    home.publish(deps, client, who.team_id, who.user_id)
 
 
 def check_proposal(

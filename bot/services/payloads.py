@@ -141,6 +141,13 @@ class MeetingMinutes(_Payload):
     meeting_id: int
 
 
+class ChannelWelcome(_Payload):
+    """The bot's welcome in a channel it was invited to (once per channel)."""
+
+    type: Literal["channel_welcome"] = "channel_welcome"
+    channel_id: str
+
+
 Payload = Annotated[
     RoundMessage
     | RoundResult
@@ -157,7 +164,8 @@ Payload = Annotated[
     | CadenceSet
     | MeetingStarted
     | MeetingStep
-    | MeetingMinutes,
+    | MeetingMinutes
+    | ChannelWelcome,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[Payload] = TypeAdapter(Payload)

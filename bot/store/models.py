@@ -161,6 +161,18 @@ class ProcessedEvent(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
+class Welcome(Base):
+    """A welcome given once: to a channel the bot was invited to, or to a person's Home tab
+    (recorded when they used or dismissed it)."""
+
+    __tablename__ = "welcomes"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # "channel" | "home"
+    subject_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class Proposal(Base):
     """A response to a driver, decided by consent over one or more rounds (versions)."""
 

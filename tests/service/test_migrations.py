@@ -162,3 +162,25 @@ def test_objections_step_down_and_up_again_keeping_the_rounds(db_url: str) -> No
         assert ours == []
     finally:
         engine.dispose()
+
+
+def test_welcomes_step_down_to_0010_and_up_again(db_url: str) -> None:
+    engine = make_engine(db_url)
+    cfg = alembic_config()
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0010")
+        assert "welcomes" not in set(inspect(engine).get_table_names())
+        upgrade(engine)
+        assert "welcomes" in set(inspect(engine).get_table_names())
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO welcomes (team_id, kind, subject_id, created_at)"
+                    " VALUES ('T9', 'channel', 'C9', CURRENT_TIMESTAMP)"
+                )
+            )
+        assert _index_differences(engine) == []
+    finally:
+        engine.dispose()

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.blocks.values import ItemMenuValue, PageValue, ReviewValue, RoundValue
+from bot.blocks.values import HomeValue, ItemMenuValue, PageValue, ReviewValue, RoundValue
 from bot.domain.errors import StaleRequest
 
 ids = st.integers(min_value=1, max_value=2**31 - 1)
@@ -77,3 +77,15 @@ def test_any_input_parses_or_is_refused_as_stale(raw: object) -> None:
         except StaleRequest:
             continue  # refused: the only other outcome allowed
         assert kind.parse(parsed.dump()) == parsed  # what was read is exactly what it names
+
+
+@given(st.none() | st.from_regex(r"^[CG][A-Z0-9]{2,30}\Z", fullmatch=True))
+def test_home_values_round_trip(channel: str | None) -> None:
+    value = HomeValue(channel_id=channel)
+    assert HomeValue.parse(value.dump()) == value
+
+
+@pytest.mark.parametrize("raw", ["<!channel>", "C1:extra", "D0ABC", 7])
+def test_home_values_refuse_what_is_no_channel(raw: object) -> None:
+    with pytest.raises(StaleRequest):
+        HomeValue.parse(raw)

@@ -1,0 +1,65 @@
+"""The App Home tab: render a person's view of their governance and publish it.
+
+Called when they open the tab, and again after they used the welcome's buttons (from the
+features whose forms those buttons open), with the request's own client.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import backlog as views
+from bot.deps import Deps
+from bot.domain.clock import local_today
+from bot.services import agreements, backlog, consent, welcome
+
+log = logging.getLogger(__name__)
+
+HOME_TENSIONS = 30
+HOME_CHANNEL_SCAN = 30  # channels with a backlog checked for the person's membership
+
+
+def publish(deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
+    """Publish the person's Home tab: the welcome (until they are past it), their tensions,
+    rounds, circles' backlogs and reviews."""
+    m = deps.people.user_messages(client, team_id, user_id)
+    tensions = backlog.open_tensions_of(
+        deps.sessions, team_id=team_id, user_id=user_id, limit=HOME_TENSIONS
+    )
+    waiting = consent.awaiting_answer(deps.sessions, team_id=team_id, user_id=user_id)
+    mine = my_circles(deps, client, team_id, user_id)
+    circles = backlog.backlogs_for(
+        deps.sessions, team_id=team_id, channels=mine, per_channel=views.HOME_ITEMS
+    )
+    reviews = agreements.reviews_for(
+        deps.sessions,
+        team_id=team_id,
+        user_id=user_id,
+        limit=views.HOME_REVIEWS,
+        today=local_today(deps.clock(), deps.people.timezone(client, team_id, user_id)),
+    )
+    pending = welcome.home_welcome_pending(deps.sessions, team_id=team_id, user_id=user_id)
+    circle = (mine or welcomed_circles(deps, client, team_id, user_id) or [None])[0]
+    view = views.home_view(
+        m, tensions, waiting, circles, reviews, welcome=pending, circle=circle if pending else None
+    )
+    try:
+        client.views_publish(user_id=user_id, view=view)
+    except SlackApiError as exc:
+        log.warning("home tab not published: %s", exc.response.get("error"))
+
+
+def my_circles(deps: Deps, client: WebClient, team_id: str, user_id: str) -> list[str]:
+    """The channels with a backlog that the person is a member of (the first few)."""
+    active = backlog.active_channels(deps.sessions, team_id=team_id, limit=HOME_CHANNEL_SCAN)
+    mine = [c for c in active if deps.people.channels.includes(client, team_id, c, user_id)]
+    return mine[: views.HOME_CIRCLES]
+
+
+def welcomed_circles(deps: Deps, client: WebClient, team_id: str, user_id: str) -> list[str]:
+    """Channels the bot joined (no backlog yet) that the person is a member of."""
+    joined = welcome.welcomed_channels(deps.sessions, team_id=team_id, limit=HOME_CHANNEL_SCAN)
+    return [c for c in joined if deps.people.channels.includes(client, team_id, c, user_id)][:1]

@@ -154,6 +154,35 @@ def cmd_reviews(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    """Delete everything stored for one workspace at once: backlog, rounds, agreements, meetings,
+    pending messages and its Slack installation. Asks for the team id again unless --yes.
+    Export first (`s3bot export`) if the logbook should be kept."""
+    _migrate(settings)
+    from bot.services.workspace import purge_team, team_records
+    from bot.store.db import make_engine, make_session_factory
+
+    engine = make_engine(settings.database_url)
+    try:
+        sessions = make_session_factory(engine)
+        found = team_records(sessions, team_id=args.team)
+        if not found:
+            print(f"s3bot: nothing is stored for workspace {args.team}", file=sys.stderr)
+            return 1
+        summary = ", ".join(f"{n} {table}" for table, n in sorted(found.items()))
+        print(f"{args.team}: {sum(found.values())} rows ({summary})")
+        if not args.yes:
+            answer = input(f"Type {args.team} to delete them for good: ").strip()
+            if answer != args.team:
+                print("s3bot: not deleted", file=sys.stderr)
+                return 1
+        deleted = purge_team(sessions, team_id=args.team)
+    finally:
+        engine.dispose()
+    print(f"{args.team}: deleted {sum(deleted.values())} rows")
+    return 0
+
+
 # --- export (the logbook out of Slack) ---------------------------------------------------------
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """Write a workspace's logbook: Markdown (agreements with their history and the open
@@ -212,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_serving(sub)
     _add_operations(sub)
     _add_workspace_settings(sub)
+    _add_purge(sub)
     _add_export(sub)
     return parser
 
@@ -260,6 +290,16 @@ def _add_operations(sub: Subparsers) -> None:
         "--lang", choices=SUPPORTED_LOCALES, default="en", help="language of the demo team"
     )
     p.set_defaults(func=cmd_demo)
+
+
+def _add_purge(sub: Subparsers) -> None:
+    """`purge`: delete one workspace's records."""
+    p = sub.add_parser(
+        "purge", help="delete everything stored for a workspace", description=cmd_purge.__doc__
+    )
+    p.add_argument("--team", required=True, help="the workspace's team id (T...)")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.set_defaults(func=cmd_purge)
 
 
 def _add_workspace_settings(sub: Subparsers) -> None:

@@ -44,3 +44,19 @@ def purge_old_event_ids(factory: Factory, *, now: datetime) -> int:
                 session, team_id, now - EVENT_ID_RETENTION
             )
     return purged
+
+
+def team_records(factory: Factory, *, team_id: str) -> dict[str, int]:
+    """How many rows the workspace has, by table (empty: nothing stored for it)."""
+    from bot.store import purge_repo
+
+    with transaction(factory) as session:
+        return purge_repo.count_team(session, team_id)
+
+
+def purge_team(factory: Factory, *, team_id: str) -> dict[str, int]:
+    """Delete everything stored for the workspace in one transaction; rows deleted by table."""
+    from bot.store import purge_repo
+
+    with transaction(factory) as session:
+        return purge_repo.delete_team(session, team_id)

@@ -13,6 +13,7 @@ from bot.domain.meeting import NoMeetingRunning
 from bot.runtime.posting import Attempt, post
 from bot.services import meeting
 from bot.services.payloads import MeetingMinutes, MeetingStarted, MeetingStep
+from bot.services.views import MeetingView
 
 log = logging.getLogger(__name__)
 
@@ -21,13 +22,20 @@ class ThreadNotPostedYet(Exception):
     """The meeting's message is not posted yet: its thread posts wait for the next try."""
 
 
+def _meeting(deps: Deps, team_id: str, meeting_id: int) -> MeetingView | None:
+    """The meeting a queued post is about; None when it is gone (nothing to say then)."""
+    try:
+        return meeting.load(deps.sessions, team_id=team_id, meeting_id=meeting_id)
+    except NoMeetingRunning:
+        return None
+
+
 def send_started(
     deps: Deps, team_id: str, target: str, payload: MeetingStarted, attempt: Attempt
 ) -> None:
     """Post the meeting's message, link the meeting to it, then the check-in in its thread."""
-    try:
-        view = meeting.load(deps.sessions, team_id=team_id, meeting_id=payload.meeting_id)
-    except NoMeetingRunning:
+    view = _meeting(deps, team_id, payload.meeting_id)
+    if view is None:
         return
     client = deps.clients.for_team(team_id)
     m = deps.people.workspace_messages(team_id)
@@ -45,9 +53,8 @@ def send_step(
     deps: Deps, team_id: str, target: str, payload: MeetingStep, attempt: Attempt
 ) -> None:
     """Post the item the meeting takes up, in its thread, unless it has moved on since."""
-    try:
-        view = meeting.load(deps.sessions, team_id=team_id, meeting_id=payload.meeting_id)
-    except NoMeetingRunning:
+    view = _meeting(deps, team_id, payload.meeting_id)
+    if view is None:
         return
     if not view.is_open or view.step != payload.step:
         return  # it moved on (or ended) before this went out: the newer post says it
@@ -68,9 +75,8 @@ def send_minutes(
     deps: Deps, team_id: str, target: str, payload: MeetingMinutes, attempt: Attempt
 ) -> None:
     """Post a closed meeting's minutes in the channel."""
-    try:
-        view = meeting.load(deps.sessions, team_id=team_id, meeting_id=payload.meeting_id)
-    except NoMeetingRunning:
+    view = _meeting(deps, team_id, payload.meeting_id)
+    if view is None:
         return
     client = deps.clients.for_team(team_id)
     m = deps.people.workspace_messages(team_id)

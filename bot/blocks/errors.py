@@ -15,7 +15,7 @@ from bot.blocks import common, ids
 from bot.blocks.backlog import next_step_label, usage_text
 from bot.blocks.objections import status_label
 from bot.blocks.text import mention, slack_date
-from bot.domain import backlog, consent, meeting, objections, rhythm
+from bot.domain import backlog, consent, domains, meeting, objections, rhythm
 from bot.domain import review as reviews
 from bot.domain.errors import DomainError, StaleRequest
 from bot.i18n import Messages
@@ -175,6 +175,13 @@ TABLE: dict[type[DomainError], Entry] = {
     ),
     consent.DeadlineTooFar: Entry(
         lambda m, e: m._("A round can run for at most 60 days."), (ids.IN_DEADLINE[0],)
+    ),
+    domains.PurposeRequired: Entry(
+        lambda m, e: m._("Say what the purpose is: the driver, and what is done in response."),
+        (ids.IN_DOMAIN_FIELDS["purpose"][0],),
+    ),
+    domains.DomainReviewDateInPast: Entry(
+        lambda m, e: m._("Pick a review date of today or later."), (ids.IN_DOMAIN_REVIEW_DATE[0],)
     ),
     consent.ReviewDateInPast: Entry(
         lambda m, e: m._("Pick a review date after today."), (ids.IN_REVIEW_DATE[0],)

@@ -126,3 +126,18 @@ ACT_HOME_DISMISS = "home_welcome_dismiss"
 ACT_HOME_HELP = "home_help"
 CB_HOME_INFO = "home_info_modal"
 BLOCK_CHANNEL_WELCOME = "channel_welcome"
+
+# Domain descriptions (a circle's, a role's): one input per field, by DomainFields name
+IN_DOMAIN_FIELDS = {
+    "purpose": ("d_purpose", "purpose"),
+    "responsibilities": ("d_responsibilities", "responsibilities"),
+    "deliverables": ("d_deliverables", "deliverables"),
+    "dependencies": ("d_dependencies", "dependencies"),
+    "constraints": ("d_constraints", "constraints"),
+    "challenges": ("d_challenges", "challenges"),
+    "resources": ("d_resources", "resources"),
+    "delegator_responsibilities": ("d_delegator", "delegator_responsibilities"),
+    "competencies": ("d_competencies", "competencies"),
+    "evaluation": ("d_evaluation", "evaluation"),
+}
+IN_DOMAIN_REVIEW_DATE = ("d_review", "review_date")

@@ -140,6 +140,10 @@ class Form:
         """A plain-text input's value (None when empty)."""
         return _str(self.raw(key).get("value"))
 
+    def texts(self, keys: dict[str, Key]) -> dict[str, str | None]:
+        """Several plain-text inputs at once, by name (absent or empty: None)."""
+        return {name: self.text(key) for name, key in keys.items()}
+
     def selected(self, key: Key) -> str | None:
         """The value of a select's or radio group's chosen option."""
         return _str(_dict(self.raw(key).get("selected_option")).get("value"))

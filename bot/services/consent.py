@@ -15,7 +15,7 @@ from bot.domain.errors import DomainError
 from bot.domain.objections import Action, ObjectionStatus
 from bot.domain.objections import Objection as ObjectionRule
 from bot.domain.review import AgreementNotFound
-from bot.services import payloads
+from bot.services import payloads, subjects
 from bot.services.views import (
     ObjectionStep,
     ObjectionView,
@@ -26,7 +26,7 @@ from bot.services.views import (
 )
 from bot.store import agreements_repo, backlog_repo, consent_repo, objections_repo, workspace_repo
 from bot.store.db import transaction
-from bot.store.models import BacklogItem, Circle, ConsentRound, Objection, Proposal
+from bot.store.models import Agreement, BacklogItem, Circle, ConsentRound, Objection, Proposal
 
 Factory = sessionmaker[Session]
 
@@ -51,6 +51,10 @@ class Draft:
     evolves_agreement_id: int | None = None  # set when the round proposes a new version of one
     answers_open_at: datetime | None = None  # a questions phase until then (None: answers open now)
     ask_response: bool = False  # participants are asked for a brief response in the thread first
+    # What else the proposal decides (bot.domain.domains.Subject) and the row it is about;
+    # consented (or not), bot.services.subjects tells the feature that owns it.
+    subject: str | None = None
+    subject_id: int | None = None
 
 
 def brief(factory: Factory, *, team_id: str, round_id: int) -> RoundBrief:
@@ -291,6 +295,8 @@ def _new_proposal(
         author_id=author_id,
         item_id=draft.item_id,
         status="open",
+        subject=draft.subject,
+        subject_id=draft.subject_id,
         created_at=now,
     )
     circle.next_proposal_number += 1
@@ -680,14 +686,14 @@ def _apply(
     consent_repo.bump(session, rnd)
     proposal = consent_repo.get_proposal(session, rnd.team_id, rnd.proposal_id)
     if decision.outcome is Outcome.CONSENTED:
-        _record_agreement(session, rnd, view, decision, now)
-        if proposal is not None:
-            proposal.status = "agreed"
-        _finish_item(session, rnd, view, now)
+        _consented(session, rnd, view, decision, proposal, now)
     elif decision.outcome is Outcome.WITHDRAWN:
         if proposal is not None:
             proposal.status = "withdrawn"
+            subjects.not_consented(session, rnd, proposal, decision.outcome.value, now)
         _release_item(session, rnd, rnd.author_id, now)
+    elif proposal is not None:
+        subjects.not_consented(session, rnd, proposal, decision.outcome.value, now)
     _announce_result(session, rnd, now)
     if decision.outcome is not Outcome.WITHDRAWN:
         _resolve_previous(session, rnd, view, now)
@@ -728,12 +734,31 @@ def agree_after_testing(
     the proposal becomes an agreement without a new round (the same paperwork as consent)."""
     rnd.outcome = Outcome.CONSENTED.value
     consent_repo.bump(session, rnd)
-    _record_agreement(session, rnd, view, decision, now)
     proposal = consent_repo.get_proposal(session, rnd.team_id, rnd.proposal_id)
+    _consented(session, rnd, view, decision, proposal, now)
+    _announce_result(session, rnd, now, occasion="tested")
+
+
+def _consented(
+    session: Session,
+    rnd: ConsentRound,
+    view: RoundView,
+    decision: Decision,
+    proposal: Proposal | None,
+    now: datetime,
+) -> None:
+    """The paperwork of consent: the agreement (unless the subject keeps its own record), the
+    subject's own step (a domain description in force, a role, a role holder), the item."""
+    subject = subjects.of(proposal)
+    agreement = (
+        _record_agreement(session, rnd, view, decision, now)
+        if subject is None or subject.records_agreement
+        else None
+    )
     if proposal is not None:
         proposal.status = "agreed"
+        subjects.consented(session, rnd, proposal, agreement, now)
     _finish_item(session, rnd, view, now)
-    _announce_result(session, rnd, now, occasion="tested")
 
 
 def objection_thread_key(objection_id: int) -> str:
@@ -817,7 +842,7 @@ def _sync_objection(
 
 def _record_agreement(
     session: Session, rnd: ConsentRound, view: RoundView, decision: Decision, now: datetime
-) -> None:
+) -> Agreement:
     """A consented round becomes an agreement, or the next version of the one it evolves."""
     concerns = json.dumps([{"user": a.user_id, "reason": a.reason} for a in decision.concerns])
     answers = json.dumps(
@@ -853,9 +878,9 @@ def _record_agreement(
             actor=rnd.author_id,
             now=now,
         )
-        return
+        return evolving
     circle = backlog_repo.lock_circle(session, rnd.team_id, rnd.channel_id, now)
-    agreements_repo.create(
+    agreement = agreements_repo.create(
         session,
         number=circle.next_agreement_number,
         now=now,
@@ -876,6 +901,7 @@ def _record_agreement(
         round_link=None,
     )
     circle.next_agreement_number += 1
+    return agreement
 
 
 def _finish_item(session: Session, rnd: ConsentRound, view: RoundView, now: datetime) -> None:

@@ -65,6 +65,8 @@ class Workspace(Base):
     # Review nudges: days before the review date, and the interval while overdue.
     review_before_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
     review_overdue_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    # How long before a role's term ends its holder and circle are told (migration 0012).
+    term_notice_days: Mapped[int] = mapped_column(Integer, default=28, server_default="28")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -93,6 +95,8 @@ class Circle(Base):
     # in the channel starts it). Migration 0010.
     meeting_duration_minutes: Mapped[int | None] = mapped_column(Integer)
     meeting_facilitator_id: Mapped[str | None] = mapped_column(String(32))
+    # The circle that delegated this one's domain: another channel (migration 0012).
+    parent_channel_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -190,6 +194,11 @@ class Proposal(Base):
     author_id: Mapped[str] = mapped_column(String(32))
     item_id: Mapped[int | None] = mapped_column(ForeignKey("backlog_items.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(16))  # open | agreed | withdrawn
+    # What the proposal is about besides an agreement (migration 0012): None, "domain" (a
+    # domain description, subject_id its row), "role" (a role's description) or "nominee"
+    # (a person for a role, subject_id the selection).
+    subject: Mapped[str | None] = mapped_column(String(16))
+    subject_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -507,3 +516,159 @@ class MeetingItem(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     step: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DomainDescription(Base):
+    """One version of a domain description: the circle's own (role_id NULL) or a role's.
+
+    Proposed by a consent round; consented, it becomes the current one and the one before
+    it is superseded (migration 0012).
+    """
+
+    __tablename__ = "domain_descriptions"
+    __table_args__ = (
+        Index("ix_domain_descriptions_team_channel_role", "team_id", "channel_id", "role_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    role_id: Mapped[int | None] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    # proposed | current | superseded | dropped | declined (its round did not consent)
+    status: Mapped[str] = mapped_column(String(16))
+    purpose: Mapped[str] = mapped_column(Text)
+    responsibilities: Mapped[str | None] = mapped_column(Text)
+    deliverables: Mapped[str | None] = mapped_column(Text)  # customers and deliverables
+    dependencies: Mapped[str | None] = mapped_column(Text)
+    constraints: Mapped[str | None] = mapped_column(Text)  # external constraints
+    challenges: Mapped[str | None] = mapped_column(Text)
+    resources: Mapped[str | None] = mapped_column(Text)
+    delegator_responsibilities: Mapped[str | None] = mapped_column(Text)
+    competencies: Mapped[str | None] = mapped_column(Text)
+    evaluation: Mapped[str | None] = mapped_column(Text)  # metrics, criteria and schedule
+    review_date: Mapped[date] = mapped_column(Date)
+    author_id: Mapped[str] = mapped_column(String(32))
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="SET NULL"))
+    agreement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agreements.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Role(Base):
+    """A domain delegated to one person for a term, in a circle (migration 0012).
+
+    `term_months` or `term_until` says how long a term is; `holder_id`, `term_start` and
+    `term_end` say who holds it now. A delegate (representative) role names the channel it
+    represents its circle in (`represents_channel_id`).
+    """
+
+    __tablename__ = "roles"
+    __table_args__ = (
+        Index("ix_roles_team_channel_name", "team_id", "channel_id", "name_key"),
+        Index("ix_roles_status_term_end", "status", "term_end"),
+        Index("ix_roles_team_holder", "team_id", "holder_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(80))
+    name_key: Mapped[str] = mapped_column(String(80))  # casefolded, for "already exists"
+    status: Mapped[str] = mapped_column(String(16))  # proposed | active | dropped | declined
+    term_months: Mapped[int | None] = mapped_column(Integer)
+    term_until: Mapped[date | None] = mapped_column(Date)
+    represents_channel_id: Mapped[str | None] = mapped_column(String(32))
+    holder_id: Mapped[str | None] = mapped_column(String(32))
+    term_start: Mapped[date | None] = mapped_column(Date)
+    term_end: Mapped[date | None] = mapped_column(Date)
+    # The term end whose notice went out, and the one the role was vacated for: each sweep
+    # step happens once per term (compare-and-set on these).
+    notice_sent_for: Mapped[date | None] = mapped_column(Date)
+    vacated_for: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RoleTerm(Base):
+    """Someone held a role from a date to a date: the role's history of holders."""
+
+    __tablename__ = "role_terms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), index=True)
+    holder_id: Mapped[str] = mapped_column(String(32))
+    starts: Mapped[date] = mapped_column(Date)
+    ends: Mapped[date] = mapped_column(Date)
+    selection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("selections.id", ondelete="SET NULL")
+    )
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # left early, or vacated
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Selection(Base):
+    """Selecting a person for a role by consent: hidden nominations, the reveal, a change
+    round, a proposed nominee and a consent round on them (migration 0012)."""
+
+    __tablename__ = "selections"
+    __table_args__ = (
+        Index("ix_selections_status_nominate_until", "status", "nominate_until"),
+        Index("ix_selections_status_change_until", "status", "change_until"),
+        Index("ix_selections_team_role", "team_id", "role_id"),
+        Index("ix_selections_team_message", "team_id", "channel_id", "message_ts"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"))
+    started_by: Mapped[str] = mapped_column(String(32))
+    # nominating | changing | proposing | consent | done | cancelled
+    status: Mapped[str] = mapped_column(String(16))
+    nominate_until: Mapped[datetime] = mapped_column(UTCDateTime())
+    change_until: Mapped[datetime] = mapped_column(UTCDateTime())
+    revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    nominee_id: Mapped[str | None] = mapped_column(String(32))
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="SET NULL"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("backlog_items.id", ondelete="SET NULL"))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    step: Mapped[int] = mapped_column(Integer, default=0)  # compare-and-set on each move
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SelectionParticipant(Base):
+    """Someone asked to nominate in a selection."""
+
+    __tablename__ = "selection_participants"
+
+    selection_id: Mapped[int] = mapped_column(
+        ForeignKey("selections.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+
+
+class Nomination(Base):
+    """One participant's nomination (a person, or a pass when nominee_id is NULL) with its
+    reason; the first one is kept when it is changed in the change round."""
+
+    __tablename__ = "nominations"
+
+    selection_id: Mapped[int] = mapped_column(
+        ForeignKey("selections.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    nominee_id: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    first_nominee_id: Mapped[str | None] = mapped_column(String(32))
+    first_reason: Mapped[str | None] = mapped_column(Text)
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # in the change round
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

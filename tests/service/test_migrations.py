@@ -184,3 +184,63 @@ def test_welcomes_step_down_to_0010_and_up_again(db_url: str) -> None:
         assert _index_differences(engine) == []
     finally:
         engine.dispose()
+
+
+_ROLE_TABLES = {
+    "roles",
+    "role_terms",
+    "selections",
+    "selection_participants",
+    "nominations",
+    "domain_descriptions",
+}
+
+
+def test_domains_and_roles_step_down_to_0011_keeping_workspaces_circles_and_proposals(
+    db_url: str,
+) -> None:
+    engine = make_engine(db_url)
+    cfg = alembic_config()
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO workspaces (team_id, created_at, term_notice_days)"
+                    " VALUES ('T9', CURRENT_TIMESTAMP, 14)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO circles (team_id, channel_id, next_number, created_at,"
+                    " parent_channel_id) VALUES ('T9', 'C9', 1, CURRENT_TIMESTAMP, 'C1')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO proposals (team_id, channel_id, number, author_id, status,"
+                    " created_at, subject, subject_id)"
+                    " VALUES ('T9', 'C9', 1, 'U1', 'open', CURRENT_TIMESTAMP, 'role', 7)"
+                )
+            )
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0011")
+        assert not _ROLE_TABLES & set(inspect(engine).get_table_names())
+        assert "parent_channel_id" not in {
+            c["name"] for c in inspect(engine).get_columns("circles")
+        }
+        assert "subject" not in {c["name"] for c in inspect(engine).get_columns("proposals")}
+        with engine.connect() as conn:
+            # Dropping the columns must not recreate the tables (that cascades on SQLite).
+            assert conn.execute(text("SELECT count(*) FROM circles")).scalar() == 1
+            assert conn.execute(text("SELECT count(*) FROM proposals")).scalar() == 1
+        upgrade(engine)
+        assert _ROLE_TABLES <= set(inspect(engine).get_table_names())
+        with engine.connect() as conn:
+            notice = conn.execute(
+                text("SELECT term_notice_days FROM workspaces WHERE team_id = 'T9'")
+            ).scalar()
+        assert notice == 28  # the default, back again
+        assert _index_differences(engine) == []
+    finally:
+        engine.dispose()

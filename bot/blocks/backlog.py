@@ -16,10 +16,12 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import ids
+from bot.blocks import structure as structure_views
 from bot.blocks import welcome as welcome_views
 from bot.blocks.text import escape, mention, one_line, quote_chunks, slack_date, truncate
 from bot.domain.backlog import ItemView, NextStep
 from bot.i18n import Messages
+from bot.services.views import Structure
 
 LIST_LINE_CHARS = 180
 
@@ -266,6 +268,7 @@ def home_view(
     *,
     welcome: bool = False,
     circle: str | None = None,
+    structure: Structure | None = None,
 ) -> dict:
     """The App Home tab: rounds waiting for the person's answer, agreements they review,
     their open tensions, and the top of the backlogs of their channels (within 100 blocks:
@@ -276,6 +279,8 @@ def home_view(
         blocks += welcome_views.home_welcome(m, circle)
     if waiting:
         blocks += _home_waiting(m, waiting)
+    if structure:
+        blocks += structure_views.home_structure(m, structure)
     blocks += _home_tensions(m, tensions)
     if reviews:
         blocks += _home_reviews(m, reviews)

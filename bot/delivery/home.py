@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import backlog as views
 from bot.deps import Deps
 from bot.domain.clock import local_today
-from bot.services import agreements, backlog, consent, welcome
+from bot.services import agreements, backlog, consent, structure, welcome
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,16 @@ def publish(deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
     )
     pending = welcome.home_welcome_pending(deps.sessions, team_id=team_id, user_id=user_id)
     circle = (mine or welcomed_circles(deps, client, team_id, user_id) or [None])[0]
+    links = structure.for_home(deps.sessions, team_id=team_id, user_id=user_id, channels=mine)
     view = views.home_view(
-        m, tensions, waiting, circles, reviews, welcome=pending, circle=circle if pending else None
+        m,
+        tensions,
+        waiting,
+        circles,
+        reviews,
+        welcome=pending,
+        circle=circle if pending else None,
+        structure=links,
     )
     try:
         client.views_publish(user_id=user_id, view=view)

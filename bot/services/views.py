@@ -279,3 +279,47 @@ class MeetingOverview:
     cadence: CadenceView | None
     next_meeting_at: datetime | None
     running: MeetingView | None
+
+
+@dataclass(frozen=True)
+class HeldRole:
+    """A role someone holds, and until when."""
+
+    channel_id: str
+    name: str
+    term_end: date | None
+
+
+@dataclass(frozen=True)
+class WaitingSelection:
+    """A role selection waiting for the person: their nomination, or their changed one."""
+
+    selection_id: int
+    channel_id: str
+    role_name: str
+    status: str  # nominating | changing
+    until: datetime
+    nominated: bool  # they have nominated (in the change round: they may still change it)
+
+
+@dataclass(frozen=True)
+class CircleLinks:
+    """A circle's place among the others: who delegated its domain, whom it delegated to."""
+
+    channel_id: str
+    parent_channel_id: str | None
+    children: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Structure:
+    """The Home tab's part on roles and circles."""
+
+    roles: list[HeldRole] = field(default_factory=list)
+    selections: list[WaitingSelection] = field(default_factory=list)
+    circles: list[CircleLinks] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.roles or self.selections or any(
+            c.parent_channel_id or c.children for c in self.circles
+        ))  # fmt: skip

@@ -27,7 +27,7 @@ from slack_sdk.models.views import View
 from bot.blocks import ids
 from bot.blocks.backlog import next_step_label
 from bot.blocks.consent import long_date
-from bot.blocks.text import escape, mention, one_line, truncate
+from bot.blocks.text import escape, mention, one_line, slack_date, truncate
 from bot.domain import meeting as rules_meeting
 from bot.domain import rhythm as rules
 from bot.domain.backlog import ItemView
@@ -369,6 +369,7 @@ def agenda_message(m: Messages, agenda: Agenda) -> Rendered:
             )
     else:
         blocks.append(_md(m._("No agreement comes up for review.")))
+    blocks += _agenda_roles(m, agenda)
 
     blocks += [
         DividerBlock(),
@@ -381,6 +382,37 @@ def agenda_message(m: Messages, agenda: Agenda) -> Rendered:
         ),
     ]
     return fallback, _dicts(blocks)
+
+
+def _agenda_roles(m: Messages, agenda: Agenda) -> list[Block]:
+    """Roles whose terms end by the meeting, and selections still open (only when there are)."""
+    lines = [
+        m._(
+            "*{role}*: {holder}'s term ends on {date}; select someone for the next term",
+            role=escape(one_line(r.name, 80)),
+            holder=mention(r.holder_id or ""),
+            date=long_date(m, r.term_end),
+        )
+        for r in agenda.terms_ending
+        if r.term_end is not None
+    ]
+    lines += [
+        m._(
+            "*{role}*: selection open, nominations until {when}",
+            role=escape(one_line(s.role_name, 80)),
+            when=slack_date(s.until),
+        )
+        if s.status == "nominating"
+        else m._(
+            "*{role}*: nominations revealed, changes until {when}",
+            role=escape(one_line(s.role_name, 80)),
+            when=slack_date(s.until),
+        )
+        for s in agenda.selections
+    ]
+    if not lines:
+        return []
+    return [_md("*" + m._("Roles: terms ending and selections") + "*"), *_sections(lines)]
 
 
 # ---------------------------------------------------------------- replies

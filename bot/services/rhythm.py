@@ -17,7 +17,7 @@ from bot.domain import rhythm as rules
 from bot.domain.errors import DomainError
 from bot.domain.meeting import DEFAULT_DURATION_MINUTES, check_duration
 from bot.domain.rhythm import Cadence
-from bot.services import payloads
+from bot.services import payloads, structure
 from bot.services.views import Agenda, CadenceView, DueAgreement
 from bot.store import agreements_repo, backlog_repo, rhythm_repo, workspace_repo
 from bot.store.db import transaction
@@ -181,6 +181,9 @@ def _build(
         session, team_id, channel_id, limit=MAX_AGREEMENTS, review_by=cutoff
     )
     due_count = agreements_repo.active_count(session, team_id, channel_id, review_by=cutoff)
+    ending, selections = structure.for_agenda(
+        session, team_id=team_id, channel_id=channel_id, by=cutoff
+    )
     return Agenda(
         team_id=team_id,
         channel_id=channel_id,
@@ -192,6 +195,8 @@ def _build(
         more_agreements=due_count - len(due),
         review_cutoff=cutoff,
         today=rules.review_cutoff(None, tz, now),
+        terms_ending=ending,
+        selections=selections,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.services.views import CircleLinks, HeldRole, Structure, WaitingSelection
@@ -11,6 +13,35 @@ Factory = sessionmaker[Session]
 
 HOME_ROLES = 10
 HOME_SELECTIONS = 5
+AGENDA_ROLES = 10
+
+
+def _waiting(selection, name: str, nominated: bool) -> WaitingSelection:  # type: ignore[no-untyped-def]
+    return WaitingSelection(
+        selection_id=selection.id,
+        channel_id=selection.channel_id,
+        role_name=name,
+        status=selection.status,
+        until=(
+            selection.nominate_until if selection.status == "nominating" else selection.change_until
+        ),
+        nominated=nominated,
+    )
+
+
+def for_agenda(
+    session: Session, *, team_id: str, channel_id: str, by: date
+) -> tuple[list[HeldRole], list[WaitingSelection]]:
+    """What a meeting's agenda lists of roles: terms ending by its date, open selections."""
+    ending = [
+        HeldRole(channel_id=r.channel_id, name=r.name, term_end=r.term_end, holder_id=r.holder_id)
+        for r in structure_repo.terms_ending(session, team_id, channel_id, by, AGENDA_ROLES)
+    ]
+    selections = [
+        _waiting(s, name, False)
+        for s, name in structure_repo.open_selections(session, team_id, channel_id, AGENDA_ROLES)
+    ]
+    return ending, selections
 
 
 def for_home(factory: Factory, *, team_id: str, user_id: str, channels: list[str]) -> Structure:
@@ -21,14 +52,7 @@ def for_home(factory: Factory, *, team_id: str, user_id: str, channels: list[str
             for r in structure_repo.held_roles(session, team_id, user_id, HOME_ROLES)
         ]
         selections = [
-            WaitingSelection(
-                selection_id=s.id,
-                channel_id=s.channel_id,
-                role_name=name,
-                status=s.status,
-                until=s.nominate_until if s.status == "nominating" else s.change_until,
-                nominated=done,
-            )
+            _waiting(s, name, done)
             for s, name, done in structure_repo.waiting_selections(
                 session, team_id, user_id, HOME_SELECTIONS
             )

@@ -235,6 +235,8 @@ class Agenda:
     more_agreements: int
     review_cutoff: date  # the meeting's local date (today's, without a meeting)
     today: date  # in the meeting's timezone (UTC without a cadence)
+    terms_ending: list[HeldRole] = field(default_factory=list)  # by the meeting's date
+    selections: list[WaitingSelection] = field(default_factory=list)  # open in the circle
 
 
 @dataclass(frozen=True)
@@ -288,6 +290,7 @@ class HeldRole:
     channel_id: str
     name: str
     term_end: date | None
+    holder_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
@@ -73,3 +75,40 @@ def circle_links(
     ):
         children[parent].append(child)
     return [(c, parents.get(c), children[c]) for c in channels]
+
+
+def terms_ending(
+    session: Session, team_id: str, channel_id: str, by: date, limit: int
+) -> list[Role]:
+    """The circle's held roles whose term ends on or before `by`, soonest first."""
+    rows = session.scalars(
+        select(Role)
+        .where(
+            Role.team_id == team_id,
+            Role.channel_id == channel_id,
+            Role.status == ROLE_ACTIVE,
+            Role.holder_id.is_not(None),
+            Role.term_end <= by,
+        )
+        .order_by(Role.term_end, Role.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+def open_selections(
+    session: Session, team_id: str, channel_id: str, limit: int
+) -> list[tuple[Selection, str]]:
+    """The circle's selections still collecting or changing nominations, with the role's name."""
+    rows = session.execute(
+        select(Selection, Role.name)
+        .join(Role, Role.id == Selection.role_id)
+        .where(
+            Selection.team_id == team_id,
+            Selection.channel_id == channel_id,
+            Selection.status.in_(SELECTION_OPEN),
+        )
+        .order_by(Selection.nominate_until, Selection.id)
+        .limit(limit)
+    )
+    return [(s, name) for s, name in rows]

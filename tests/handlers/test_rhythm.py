@@ -21,6 +21,7 @@ from bot.domain import rhythm as rules
 from bot.scheduler import run_all_once
 from bot.services import agreements, backlog, rhythm, workspace
 from bot.store import models
+from bot.store.db import transaction
 from tests.support.harness import ALICE, BRAM, CHANNEL, TEAM, Bot, FakeClock, make_bot
 from tests.support.steps import form_state
 
@@ -501,3 +502,44 @@ def test_cadence_validation(every, weekday, at, tz, error) -> None:
 
 def test_cadence_is_normalised() -> None:
     assert rules.check_cadence(4, 6, "9:05", "UTC") == rules.Cadence(4, 6, "09:05", "UTC")
+
+
+def test_agenda_lists_roles_whose_terms_end_by_the_meeting_and_open_selections(bot: Bot) -> None:
+    raise_items(bot, "Release notes are late")
+    set_cadence(bot)
+    with transaction(bot.deps.sessions) as s:
+
+        def role(name: str, term_end: date | None, holder: str | None) -> models.Role:
+            r = models.Role(
+                team_id=TEAM, channel_id=CHANNEL, name=name, name_key=name.casefold(),
+                status="active", holder_id=holder, term_end=term_end, created_by=ALICE,
+                created_at=START,
+            )  # fmt: skip
+            s.add(r)
+            s.flush()
+            return r
+
+        role("Facilitator", FIRST.date(), BRAM)  # ends on the meeting day: listed
+        role("Treasurer", date(2027, 1, 1), ALICE)  # ends later: not listed
+        secretary = role("Secretary", None, None)
+        s.add(
+            models.Selection(
+                team_id=TEAM, channel_id=CHANNEL, role_id=secretary.id, started_by=ALICE,
+                status="nominating", nominate_until=START + timedelta(days=1),
+                change_until=START + timedelta(days=2), step=0, created_at=START,
+            )
+        )  # fmt: skip
+    bot.command("agenda")
+    [agenda] = agendas(bot)
+    text = shown(agenda)
+    assert "Roles: terms ending and selections" in text
+    assert f"*Facilitator*: <@{BRAM}>'s term ends on" in text
+    assert "Treasurer" not in text
+    assert "*Secretary*: selection open, nominations until" in text
+
+
+def test_agenda_without_roles_has_no_roles_heading(bot: Bot) -> None:
+    raise_items(bot, "Release notes are late")
+    bot.command("agenda")
+    [agenda] = agendas(bot)
+    assert "Roles: terms ending" not in shown(agenda)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
@@ -29,6 +30,8 @@ from bot.store.db import transaction
 from bot.store.models import Agreement, BacklogItem, Circle, ConsentRound, Objection, Proposal
 
 Factory = sessionmaker[Session]
+# Stores what a proposal decides besides an agreement; returns (Subject value, row id).
+SubjectRow = Callable[[Session, Circle], tuple[str, int]]
 
 
 @dataclass(frozen=True)
@@ -214,16 +217,23 @@ def open_round(
     today: date,
     whole_channel: bool = False,
     request_key: str | None = None,
+    subject: SubjectRow | None = None,
 ) -> RoundView:
     """Start a round: a new proposal (version 1), or the next version of an amended one.
 
     Stored at once, with its message queued in the same transaction; a whole-channel round
     gets its people when that message is sent (no Slack call stands before this commit).
+    `subject` stores the row the proposal is about (a domain description, a role, a
+    selection's nominee) in that same transaction and says which one it is; a rule it breaks
+    (a role name taken, say) rolls the whole round back.
     """
     draft = validate(draft, now=now, today=today)
     with transaction(factory) as session:
         workspace_repo.claim_request(session, team_id, request_key, now)
         circle = backlog_repo.lock_circle(session, team_id, channel_id, now)
+        if subject is not None:
+            kind, row_id = subject(session, circle)
+            draft = replace(draft, subject=kind, subject_id=row_id)
         if draft.proposal_id is not None:
             proposal, version, draft = _next_version(session, team_id, author_id, draft)
         else:

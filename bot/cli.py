@@ -185,8 +185,9 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
 
 # --- export (the logbook out of Slack) ---------------------------------------------------------
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    """Write a workspace's logbook: Markdown (agreements with their history and the open
-    backlog), a CSV of agreements, or an iCalendar feed of upcoming review dates. Needs only
+    """Write a workspace's logbook: Markdown (domain descriptions, roles, circles and
+    delegates, agreements with their history and the open backlog), a CSV of agreements or of
+    roles, or an iCalendar feed of upcoming review dates and term ends. Needs only
     DATABASE_URL; no Slack token, no Slack API call."""
     _migrate(settings)
     from bot.domain.clock import utcnow
@@ -342,8 +343,12 @@ def _add_export(sub: Subparsers) -> None:
     p.add_argument(
         "--format",
         required=True,
-        choices=("md", "csv", "ics"),
-        help="md: the logbook; csv: one row per agreement; ics: upcoming review dates",
+        choices=("md", "csv", "roles-csv", "ics"),
+        help=(
+            "md: the logbook (domains, roles, a diagram of circles and delegates, agreements, "
+            "backlog); csv: one row per agreement; roles-csv: one row per role; ics: upcoming "
+            "review dates and term ends"
+        ),
     )
     p.add_argument(
         "--output", "-o", metavar="FILE", help="write to FILE instead of standard output"

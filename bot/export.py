@@ -21,15 +21,19 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.blocks.domains import field_label
 from bot.domain.backlog import ItemView
+from bot.domain.domains import DomainFields
 from bot.domain.review import AgreementStatus
+from bot.i18n import messages
 from bot.services.agreements import AgreementView, HistoryEntry
 from bot.services.agreements import _view as agreement_view
 from bot.store import agreements_repo, backlog_repo, export_repo
 from bot.store.db import transaction
+from bot.store.models import DomainDescription, Role
 
 Factory = sessionmaker[Session]
-FORMATS = ("md", "csv", "ics")
+FORMATS = ("md", "csv", "roles-csv", "ics")
 
 CSV_COLUMNS = (
     "team_id",
@@ -50,6 +54,20 @@ CSV_COLUMNS = (
 )
 
 
+ROLE_CSV_COLUMNS = (
+    "team_id",
+    "channel_id",
+    "role",
+    "purpose",
+    "holder",
+    "term_start",
+    "term_end",
+    "term",
+    "represents_channel_id",
+    "review_date",
+)
+
+
 class ExportError(Exception):
     """Nothing to export under that name; the message says what was not found."""
 
@@ -63,12 +81,55 @@ class UnknownChannel(ExportError):
 
 
 @dataclass(frozen=True)
+class DomainRecord:
+    """A circle's domain description in force."""
+
+    version: int
+    review_date: date
+    fields: DomainFields
+
+
+@dataclass(frozen=True)
+class RoleRecord:
+    """A role in force: what it is for, who holds it until when, where it represents its circle."""
+
+    id: int
+    team_id: str
+    channel_id: str
+    name: str
+    holder_id: str | None
+    term_start: date | None
+    term_end: date | None
+    term_months: int | None
+    term_until: date | None
+    represents_channel_id: str | None
+    review_date: date | None
+    fields: DomainFields | None
+
+    @property
+    def purpose(self) -> str:
+        return self.fields.purpose if self.fields else ""
+
+    @property
+    def term(self) -> str:
+        """How long a term of this role is."""
+        if self.term_months:
+            return f"{self.term_months} months"
+        return f"until {self.term_until.isoformat()}" if self.term_until else ""
+
+
+@dataclass(frozen=True)
 class ChannelLog:
-    """One channel's agreements (all statuses, with history) and its open backlog."""
+    """One channel's agreements (all statuses, with history), its open backlog, its domain
+    description, roles and parent circle."""
 
     channel_id: str
     agreements: list[AgreementView] = field(default_factory=list)
     backlog: list[ItemView] = field(default_factory=list)
+    domain: DomainRecord | None = None
+    roles: list[RoleRecord] = field(default_factory=list)
+    parent: str | None = None
+    children: list[str] = field(default_factory=list)
 
     @property
     def in_force(self) -> list[AgreementView]:
@@ -94,6 +155,11 @@ class Logbook:
         """Every agreement, by channel and number."""
         return [a for ch in self.channels for a in ch.agreements]
 
+    @property
+    def roles(self) -> list[RoleRecord]:
+        """Every role in force, by channel and name."""
+        return [r for ch in self.channels for r in ch.roles]
+
 
 # ---------------------------------------------------------------- reading
 
@@ -114,12 +180,54 @@ def load_logbook(factory: Factory, *, team_id: str, channel_id: str | None = Non
         by_channel: dict[str, list[AgreementView]] = {c: [] for c in channels}
         for a in agreements_repo.all_of(session, team_id, channel_id):
             by_channel[a.channel_id].append(agreement_view(session, a, history=True))
+        parents = export_repo.parents(session, team_id)
+        domains = export_repo.current_domains(session, team_id)
+        roles: dict[str, list[RoleRecord]] = {c: [] for c in channels}
+        for role, description in export_repo.roles(session, team_id):
+            if role.channel_id in roles:
+                roles[role.channel_id].append(_role_record(role, description))
         logs = []
         for c in channels:
             total = backlog_repo.open_count(session, team_id, c)
             items = backlog_repo.open_views(session, team_id, c, limit=total) if total else []
-            logs.append(ChannelLog(c, by_channel[c], items))
+            domain = domains.get(c)
+            logs.append(
+                ChannelLog(
+                    c,
+                    by_channel[c],
+                    items,
+                    domain=_domain_record(domain) if domain else None,
+                    roles=roles[c],
+                    parent=parents.get(c),
+                    children=sorted(child for child, p in parents.items() if p == c),
+                )
+            )
         return Logbook(team_id=team_id, channel_id=channel_id, channels=logs)
+
+
+def _fields(d: DomainDescription) -> DomainFields:
+    return DomainFields(**{name: getattr(d, name) for name in DomainFields.names()})
+
+
+def _domain_record(d: DomainDescription) -> DomainRecord:
+    return DomainRecord(version=d.version, review_date=d.review_date, fields=_fields(d))
+
+
+def _role_record(role: Role, d: DomainDescription | None) -> RoleRecord:
+    return RoleRecord(
+        id=role.id,
+        team_id=role.team_id,
+        channel_id=role.channel_id,
+        name=role.name,
+        holder_id=role.holder_id,
+        term_start=role.term_start,
+        term_end=role.term_end,
+        term_months=role.term_months,
+        term_until=role.term_until,
+        represents_channel_id=role.represents_channel_id,
+        review_date=d.review_date if d else None,
+        fields=_fields(d) if d else None,
+    )
 
 
 def export(
@@ -135,6 +243,7 @@ def export(
     renderers: dict[str, Callable[[Logbook, datetime], str]] = {
         "md": to_markdown,
         "csv": lambda log, _now: to_csv(log, raw=raw),
+        "roles-csv": lambda log, _now: roles_csv(log, raw=raw),
         "ics": to_ics,
     }
     if fmt not in renderers:
@@ -298,8 +407,11 @@ def to_markdown(log: Logbook, now: datetime) -> str:
     ]
     if not log.channels:
         out += ["No channel of this workspace has a backlog or agreements yet.", ""]
+    out += _md_structure(log)
     for ch in log.channels:
-        out += [f"## Channel #{md_escape(ch.channel_id)}", "", "### Agreements in force", ""]
+        out += [f"## Channel #{md_escape(ch.channel_id)}", ""]
+        out += _md_domain(ch, today) + _md_roles(ch)
+        out += ["### Agreements in force", ""]
         if not ch.in_force:
             out += ["None.", ""]
         for a in ch.in_force:
@@ -321,6 +433,100 @@ def to_markdown(log: Logbook, now: datetime) -> str:
             out.append("Empty.")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _md_domain(ch: ChannelLog, today: date) -> list[str]:
+    out = ["### Domain", ""]
+    links = []
+    if ch.parent:
+        links.append(f"- **Parent circle:** #{md_escape(ch.parent)}")
+    if ch.children:
+        links.append("- **Sub-circles:** " + ", ".join(f"#{md_escape(c)}" for c in ch.children))
+    if ch.domain is None:
+        return out + ["No domain description in force.", ""] + (links + [""] if links else [])
+    review = ch.domain.review_date.isoformat()
+    if ch.domain.review_date < today:
+        review += f" (overdue by {(today - ch.domain.review_date).days} days)"
+    out += [f"- **Version:** {ch.domain.version}", f"- **Review date:** {review}", *links, ""]
+    out += _md_fields(ch.domain.fields)
+    return out
+
+
+def _md_fields(fields: DomainFields) -> list[str]:
+    labels = messages("en")
+    out: list[str] = []
+    for name, text in fields.filled():
+        out += [f"**{field_label(labels, name)}**", "", md_block(text), ""]
+    return out
+
+
+def _md_roles(ch: ChannelLog) -> list[str]:
+    out = ["### Roles", ""]
+    if not ch.roles:
+        return out + ["None.", ""]
+    out += [
+        "| role | purpose | held by | term | term ends | represents the circle in |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in sorted(ch.roles, key=lambda r: (r.holder_id is not None, r.name.casefold())):
+        out.append(
+            f"| {md_cell(r.name)} | {md_cell(r.purpose)} "
+            f"| {_person(r.holder_id) if r.holder_id else 'vacant'} | {md_cell(r.term)} "
+            f"| {r.term_end.isoformat() if r.term_end and r.holder_id else ''} "
+            f"| {'#' + md_escape(r.represents_channel_id) if r.represents_channel_id else ''} |"
+        )
+    return out + [""]
+
+
+def mermaid_label(text: str) -> str:
+    """Text inside a quoted Mermaid label: quotes and backticks as entity codes, one line."""
+    text = " ".join(text.split())
+    return text.replace("#", "#35;").replace('"', "#quot;").replace("`", "#96;")
+
+
+def _node(channel_id: str) -> str:
+    return "c_" + re.sub(r"[^A-Za-z0-9_]", "_", channel_id)
+
+
+def to_mermaid(log: Logbook) -> str | None:
+    """Circles as nodes, each parent delegating a domain to its sub-circle, and each delegate
+    role as a dotted link back to the circle it represents its own in; None without links."""
+    edges: list[str] = []
+    nodes: set[str] = set()
+    for ch in log.channels:
+        if ch.parent:
+            nodes |= {ch.parent, ch.channel_id}
+            edges.append(f"  {_node(ch.parent)} -->|delegates a domain| {_node(ch.channel_id)}")
+        for r in ch.roles:
+            if r.represents_channel_id:
+                nodes |= {ch.channel_id, r.represents_channel_id}
+                who = f" ({r.holder_id})" if r.holder_id else " (vacant)"
+                edges.append(
+                    f'  {_node(ch.channel_id)} -. "{mermaid_label(r.name + who)}" .-> '
+                    f"{_node(r.represents_channel_id)}"
+                )
+    if not edges:
+        return None
+    lines = ["graph TD"]
+    lines += [f'  {_node(c)}["{mermaid_label("#" + c)}"]' for c in sorted(nodes)]
+    return "\n".join(lines + edges)
+
+
+def _md_structure(log: Logbook) -> list[str]:
+    diagram = to_mermaid(log)
+    if diagram is None:
+        return []
+    return [
+        "## Circles and delegates",
+        "",
+        "Solid arrows: a circle delegates a domain to a sub-circle. Dotted: a delegate role "
+        "represents its circle in another.",
+        "",
+        "```mermaid",
+        diagram,
+        "```",
+        "",
+    ]
 
 
 # ---------------------------------------------------------------- CSV
@@ -367,6 +573,33 @@ def to_csv(log: Logbook, *, raw: bool = False) -> str:
     writer.writeheader()
     for a in log.agreements:
         row = csv_row(a)
+        writer.writerow(row if raw else {k: spreadsheet_safe(v) for k, v in row.items()})
+    return buf.getvalue()
+
+
+def role_row(r: RoleRecord) -> dict[str, str]:
+    """One role in force as CSV fields (absent values as empty strings)."""
+    return {
+        "team_id": r.team_id,
+        "channel_id": r.channel_id,
+        "role": r.name,
+        "purpose": r.purpose,
+        "holder": r.holder_id or "",
+        "term_start": r.term_start.isoformat() if r.term_start and r.holder_id else "",
+        "term_end": r.term_end.isoformat() if r.term_end and r.holder_id else "",
+        "term": r.term,
+        "represents_channel_id": r.represents_channel_id or "",
+        "review_date": r.review_date.isoformat() if r.review_date else "",
+    }
+
+
+def roles_csv(log: Logbook, *, raw: bool = False) -> str:
+    """One row per role in force, by channel and name, vacant ones with an empty holder."""
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=ROLE_CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for r in log.roles:
+        row = role_row(r)
         writer.writerow(row if raw else {k: spreadsheet_safe(v) for k, v in row.items()})
     return buf.getvalue()
 
@@ -420,7 +653,8 @@ def upcoming(log: Logbook, now: datetime) -> list[AgreementView]:
 
 
 def to_ics(log: Logbook, now: datetime) -> str:
-    """An iCalendar feed: one all-day event per upcoming review date of an agreement in force."""
+    """An iCalendar feed: one all-day event per upcoming review date of an agreement in force,
+    and one per upcoming end of a role's term."""
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     name = f"Agreement reviews ({log.team_id}{' #' + log.channel_id if log.channel_id else ''})"
     lines = [
@@ -446,5 +680,25 @@ def to_ics(log: Logbook, now: datetime) -> str:
             "TRANSP:TRANSPARENT",
             "END:VEVENT",
         ]
+    for r in terms_ending(log, now):
+        end: date = r.term_end  # type: ignore[assignment]  # terms_ending keeps dated ones
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{ics_text(f'term-{r.team_id}-{r.channel_id}-{r.id}-{end:%Y%m%d}@s3bot')}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{end:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{end + timedelta(days=1):%Y%m%d}",
+            f"SUMMARY:{ics_text(f'Term ends: {r.name} (held by @{r.holder_id})')}",
+            f"DESCRIPTION:{ics_text(r.purpose)}",
+            "TRANSP:TRANSPARENT",
+            "END:VEVENT",
+        ]
     lines.append("END:VCALENDAR")
     return "".join(ics_fold(line) + "\r\n" for line in lines)
+
+
+def terms_ending(log: Logbook, now: datetime) -> list[RoleRecord]:
+    """Held roles whose term ends today or later (UTC), soonest first."""
+    today = now.astimezone(UTC).date()
+    found = [r for r in log.roles if r.holder_id and r.term_end and r.term_end >= today]
+    return sorted(found, key=lambda r: (r.term_end, r.channel_id, r.name))

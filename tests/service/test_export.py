@@ -518,4 +518,4 @@ def test_cli_rejects_bad_arguments_and_unknown_teams(db_url, tmp_path) -> None:
     assert done.stderr.strip().splitlines() == ["s3bot: no workspace T0NOBODY in this database"]
 
     done = _run(db_url, tmp_path, "export", "--help")
-    assert done.returncode == 0 and "--format {md,csv,ics}" in done.stdout
+    assert done.returncode == 0 and "{md,csv,roles-csv,ics}" in done.stdout

@@ -39,14 +39,25 @@ def _dicts(blocks: list[Block]) -> list[dict]:
 
 def tension_raised(m: Messages, item: ItemView, open_count: int) -> Rendered:
     """The public channel message announcing a new tension and its place on the backlog."""
-    place = m._(
-        "{author} raised tension #{number}. It is number {rank} of {total} on this channel's "
-        "governance backlog.",
-        author=mention(item.author_id),
-        number=item.number,
-        rank=item.rank,
-        total=open_count,
-    )
+    if item.on_behalf_of:
+        place = m._(
+            "{author} raised tension #{number} for <#{circle}>, as its delegate. It is number "
+            "{rank} of {total} on this channel's governance backlog.",
+            author=mention(item.author_id),
+            circle=item.on_behalf_of,
+            number=item.number,
+            rank=item.rank,
+            total=open_count,
+        )
+    else:
+        place = m._(
+            "{author} raised tension #{number}. It is number {rank} of {total} on this "
+            "channel's governance backlog.",
+            author=mention(item.author_id),
+            number=item.number,
+            rank=item.rank,
+            total=open_count,
+        )
     blocks: list[Block] = [
         SectionBlock(
             block_id=ids.BLOCK_TENSION_TEXT, text=MarkdownTextObject(text=f":zap: {place}")

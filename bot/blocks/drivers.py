@@ -39,8 +39,18 @@ def _md(text: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=text))
 
 
-def driver_modal(m: Messages, metadata: str, initial: dict[str, str | None] | None = None) -> dict:
-    """S3's driver template: current situation, effect, relevance; problem or opportunity."""
+def driver_modal(
+    m: Messages,
+    metadata: str,
+    initial: dict[str, str | None] | None = None,
+    *,
+    delegate_of: list[str] | None = None,
+) -> dict:
+    """S3's driver template: current situation, effect, relevance; problem or opportunity.
+
+    A delegate (`delegate_of`: the circles they represent in this channel) also chooses whom
+    they raise it for: themselves, or one of those circles.
+    """
     initial = initial or {}
 
     def area(key: tuple[str, str], label: str, hint: str, optional: bool) -> InputBlock:
@@ -95,6 +105,8 @@ def driver_modal(m: Messages, metadata: str, initial: dict[str, str | None] | No
             ),
         ),
     ]
+    if delegate_of:
+        blocks.append(_on_behalf_input(m, delegate_of))
     return View(
         type="modal",
         callback_id=ids.CB_DRIVER_MODAL,
@@ -104,6 +116,26 @@ def driver_modal(m: Messages, metadata: str, initial: dict[str, str | None] | No
         private_metadata=metadata,
         blocks=blocks,
     ).to_dict()
+
+
+def _on_behalf_input(m: Messages, circles: list[str]) -> InputBlock:
+    yourself = Option(value=ids.ON_BEHALF_SELF, text=m._("Yourself"))
+    options = [yourself] + [
+        Option(
+            value=circle,
+            text=MarkdownTextObject(text=m._("<#{channel}>, as its delegate", channel=circle)),
+        )
+        for circle in circles[:9]
+    ]
+    return InputBlock(
+        block_id=ids.IN_ON_BEHALF[0],
+        optional=True,
+        label=m._("Raise it for"),
+        hint=m._("As a delegate you can bring a tension of the circle you represent."),
+        element=RadioButtonsElement(
+            action_id=ids.IN_ON_BEHALF[1], options=options, initial_option=yourself
+        ),
+    )
 
 
 def step_options(m: Messages) -> list[Option]:
@@ -256,6 +288,8 @@ def item_line(m: Messages, item: ItemView) -> str:
         details.append(m._("consent round open"))
     if item.passed_from:
         details.append(m._("passed on from <#{channel}>", channel=item.passed_from))
+    if item.on_behalf_of:
+        details.append(m._("for <#{channel}>, by its delegate", channel=item.on_behalf_of))
     parts.append(f"_{' · '.join(details)} · {mention(item.author_id)}_")
     return "\n".join(parts)
 

@@ -277,6 +277,14 @@ TABLE: dict[type[DomainError], Entry] = {
         lambda m, e: m._("Only members of <#{channel}> can change its backlog.", channel=e.channel),
         _ITEM_FORMS,
     ),
+    backlog.NotADelegate: Entry(
+        lambda m, e: m._(
+            "You do not hold a delegate role of <#{channel}> in this channel (any more), so you "
+            "cannot raise it for that circle. Raise it for yourself, or ask the circle.",
+            channel=e.circle,
+        ),
+        (ids.IN_ON_BEHALF[0],),
+    ),
     backlog.NotAWholeNumber: Entry(lambda m, e: m._("Give a whole number."), (ids.IN_POSITION[0],)),
     backlog.ReasonRequired: Entry(
         lambda m, e: m._("Say why it is dismissed."), (ids.IN_DISMISS_REASON[0],)

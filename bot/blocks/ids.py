@@ -141,3 +141,7 @@ IN_DOMAIN_FIELDS = {
     "evaluation": ("d_evaluation", "evaluation"),
 }
 IN_DOMAIN_REVIEW_DATE = ("d_review", "review_date")
+
+# A delegate raising a tension for the circle they represent (the driver form)
+IN_ON_BEHALF = ("on_behalf", "on_behalf")
+ON_BEHALF_SELF = "self"

@@ -82,6 +82,7 @@ class ItemView:
     due_date: date | None = None
     source_link: str | None = None
     passed_from: str | None = None
+    on_behalf_of: str | None = None  # the circle a delegate raised it for
 
 
 @dataclass(frozen=True)
@@ -313,3 +314,11 @@ class BacklogItem:
         if to_channel == self.channel_id:
             raise SameChannel()
         self._require_open()
+
+
+class NotADelegate(DomainError):
+    """Raising an item for a circle needs a delegate role of that circle in this channel."""
+
+    def __init__(self, circle: str) -> None:
+        super().__init__(circle)
+        self.circle = circle

@@ -24,7 +24,7 @@ from bot.i18n import Messages
 from bot.runtime.listeners import messages_for, on
 from bot.runtime.payload import Form, Where, metadata, request_key, response_url, where
 from bot.runtime.replies import open_modal, reply
-from bot.services import backlog, welcome
+from bot.services import backlog, structure, welcome
 
 log = logging.getLogger(__name__)
 
@@ -95,13 +95,18 @@ def open_driver_modal(
     initial: dict[str, str | None] | None = None,
     source_link: str | None = None,
     reply_to: str | None = None,
+    delegate_of: list[str] | None = None,
 ) -> None:
-    """Open S3's driver template, empty or prefilled (carrying the opener's response_url)."""
+    """Open S3's driver template, empty or prefilled (carrying the opener's response_url);
+    a delegate (`delegate_of`) may raise a new one for the circle they represent."""
     meta = DriverMeta(
         channel_id=channel_id, item_id=item_id, source_link=source_link, response_url=reply_to
     )
     view = views.driver_modal(
-        m, meta.model_dump_json(), {**(initial or {}), "source_link": source_link}
+        m,
+        meta.model_dump_json(),
+        {**(initial or {}), "source_link": source_link},
+        delegate_of=delegate_of,
     )
     open_form(client, trigger_id, view)
 
@@ -155,8 +160,17 @@ def open_driver_form(command: dict[str, Any], client: WebClient, deps: Deps, arg
     who = where(command)
     open_driver_modal(
         client, command["trigger_id"], messages_for(args), who.channel_id or "",
-        reply_to=response_url(command),
+        reply_to=response_url(command), delegate_of=_delegate_of(deps, who, who.channel_id),
     )  # fmt: skip
+
+
+def _delegate_of(deps: Deps, who: Where, channel_id: str | None) -> list[str]:
+    """The circles this person represents in the channel (one indexed query, no Slack call)."""
+    if not channel_id or not who.user_id:
+        return []
+    return structure.delegate_circles(
+        deps.sessions, team_id=who.team_id, user_id=who.user_id, channel_id=channel_id
+    )
 
 
 def submit_driver(
@@ -188,6 +202,8 @@ def submit_driver(
             deps.sessions, team_id=who.team_id, item_id=meta.item_id
         ).channel_id
     require_member(deps, client, who, channel_id)  # checked at submit, not only at opening
+    chosen = form.selected(ids.IN_ON_BEHALF)
+    on_behalf_of = chosen if chosen and chosen != ids.ON_BEHALF_SELF else None
     item = backlog.describe(
         deps.sessions,
         team_id=who.team_id,
@@ -198,6 +214,7 @@ def submit_driver(
         item_id=meta.item_id,
         source_link=meta.source_link,
         request_key=request_key(body),
+        on_behalf_of=on_behalf_of,
     )
     ack()
     if meta.item_id is None:
@@ -454,6 +471,7 @@ def raise_from_message(shortcut: dict, client: WebClient, deps: Deps, args: Args
         initial={"situation": text},
         source_link=link,
         reply_to=response_url(shortcut),
+        delegate_of=_delegate_of(deps, who, who.channel_id),
     )
 
 
@@ -474,6 +492,12 @@ def raise_from_home(body: dict, action: dict, client: WebClient, deps: Deps, arg
     channel_id = HomeValue.parse(action.get("value") or "").channel_id
     if channel_id is None:
         raise StaleRequest()
-    open_driver_modal(client, body["trigger_id"], messages_for(args), channel_id)
     who = where(body)
+    open_driver_modal(
+        client,
+        body["trigger_id"],
+        messages_for(args),
+        channel_id,
+        delegate_of=_delegate_of(deps, who, channel_id),
+    )
     home.publish(deps, client, who.team_id, who.user_id or "")

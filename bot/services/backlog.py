@@ -16,12 +16,13 @@ from bot.domain.backlog import (
     ItemStatus,
     ItemView,
     NextStep,
+    NotADelegate,
     RaisedTension,
     clean_tension_text,
 )
 from bot.domain.backlog import BacklogItem as ItemRules
 from bot.services import payloads
-from bot.store import backlog_repo, workspace_repo
+from bot.store import backlog_repo, structure_repo, workspace_repo
 from bot.store.db import transaction
 from bot.store.models import BacklogItem, Circle
 
@@ -186,10 +187,22 @@ def describe(
     item_id: int | None = None,
     source_link: str | None = None,
     request_key: str | None = None,
+    on_behalf_of: str | None = None,
 ) -> ItemView:
-    """Describe a tension as a driver: a new item at the bottom (announced), or one updated."""
+    """Describe a tension as a driver: a new item at the bottom (announced), or one updated.
+
+    `on_behalf_of` raises a new item for a circle whose delegate the actor is in this channel
+    (checked here: the form's choice is only a hint); NotADelegate otherwise.
+    """
     with transaction(factory) as session:
         workspace_repo.claim_request(session, team_id, request_key, now)
+        delegate_of = (
+            structure_repo.delegate_circles(session, team_id, actor, channel_id)
+            if on_behalf_of is not None and item_id is None
+            else []
+        )
+        if on_behalf_of is not None and item_id is None and on_behalf_of not in delegate_of:
+            raise NotADelegate(on_behalf_of)
         if item_id is None:
             circle = backlog_repo.lock_circle(session, team_id, channel_id, now)
             rank = backlog_repo.max_rank(session, team_id, channel_id) + 1
@@ -202,6 +215,7 @@ def describe(
                 now=now,
             )
             item.source_link = source_link
+            item.on_behalf_of = on_behalf_of
             _announce(session, item, backlog_repo.open_count(session, team_id, channel_id), now)
         else:
             item, _ = _lock_item(session, team_id, item_id, now)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.services.views import CircleLinks, HeldRole, Structure, WaitingSelection
 from bot.store import structure_repo
+from bot.store.db import transaction
 
 Factory = sessionmaker[Session]
 
@@ -62,3 +63,9 @@ def for_home(factory: Factory, *, team_id: str, user_id: str, channels: list[str
             for c, p, kids in structure_repo.circle_links(session, team_id, channels)
         ]
     return Structure(roles=roles, selections=selections, circles=circles)
+
+
+def delegate_circles(factory: Factory, *, team_id: str, user_id: str, channel_id: str) -> list[str]:
+    """The circles this person may raise a tension for in `channel_id`, as their delegate."""
+    with transaction(factory) as session:
+        return structure_repo.delegate_circles(session, team_id, user_id, channel_id)

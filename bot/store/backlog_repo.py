@@ -290,6 +290,7 @@ def to_view(item: BacklogItem, place: int | None) -> ItemView:
         due_date=item.due_date,
         source_link=item.source_link,
         passed_from=item.passed_from,
+        on_behalf_of=item.on_behalf_of,
     )
 
 

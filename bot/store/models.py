@@ -129,6 +129,9 @@ class BacklogItem(Base):
     due_date: Mapped[date | None] = mapped_column(Date)
     source_link: Mapped[str | None] = mapped_column(Text)  # permalink of the message it came from
     passed_from: Mapped[str | None] = mapped_column(String(32))  # channel it was passed on from
+    # The circle (its channel) a delegate raised it for, in the channel they represent it in
+    # (migration 0013).
+    on_behalf_of: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

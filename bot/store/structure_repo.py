@@ -112,3 +112,19 @@ def open_selections(
         .limit(limit)
     )
     return [(s, name) for s, name in rows]
+
+
+def delegate_circles(session: Session, team_id: str, user_id: str, channel_id: str) -> list[str]:
+    """The circles (channels) whose delegate role this person holds in `channel_id`."""
+    query = (
+        select(Role.channel_id)
+        .where(
+            Role.team_id == team_id,
+            Role.holder_id == user_id,
+            Role.represents_channel_id == channel_id,
+            Role.status == "active",
+        )
+        .distinct()
+        .order_by(Role.channel_id)
+    )
+    return list(session.scalars(query))

@@ -244,3 +244,44 @@ def test_domains_and_roles_step_down_to_0011_keeping_workspaces_circles_and_prop
         assert _index_differences(engine) == []
     finally:
         engine.dispose()
+
+
+def test_on_behalf_steps_down_to_0012_keeping_the_items_and_their_history(db_url: str) -> None:
+    engine = make_engine(db_url)
+    cfg = alembic_config()
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO workspaces (team_id, created_at) VALUES ('T9', CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO circles (team_id, channel_id, next_number, created_at)"
+                    " VALUES ('T9', 'C9', 2, CURRENT_TIMESTAMP)"
+                )
+            )
+            circle = conn.execute(text("SELECT id FROM circles WHERE team_id = 'T9'")).scalar()
+            conn.execute(
+                text(
+                    "INSERT INTO backlog_items (team_id, channel_id, circle_id, number, author_id,"
+                    " text, status, rank, created_at, updated_at, on_behalf_of)"
+                    " VALUES ('T9', 'C9', :c, 1, 'U1', 'x', 'new', 1, CURRENT_TIMESTAMP,"
+                    " CURRENT_TIMESTAMP, 'C8')"
+                ),
+                {"c": circle},
+            )
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0012")
+        assert "on_behalf_of" not in {
+            c["name"] for c in inspect(engine).get_columns("backlog_items")
+        }
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM backlog_items")).scalar() == 1
+        upgrade(engine)
+        assert "on_behalf_of" in {c["name"] for c in inspect(engine).get_columns("backlog_items")}
+        assert _index_differences(engine) == []
+    finally:
+        engine.dispose()

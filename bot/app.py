@@ -22,7 +22,7 @@ from bot.handlers import (
     welcome,
 )
 from bot.runtime.listeners import deps_middleware, first_delivery_only, on_error
-from bot.runtime.oauth import install_flow, installed_only
+from bot.runtime.oauth import enable_uninstall_listeners, install_flow, installed_only
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +84,8 @@ def build_app(deps: Deps) -> App:
     )
     if multi:
         # app_uninstalled and tokens_revoked delete the workspace's tokens (slack_sdk's store);
-        # its governance data stays, for when it is installed again.
-        app.enable_token_revocation_listeners()
+        # its governance data stays for the retention period, for when it is installed again.
+        enable_uninstall_listeners(app, deps)
     app.use(deps_middleware(deps))
     app.use(first_delivery_only)
     app.error(on_error)

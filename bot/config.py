@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     default_locale: Literal["en", "nl"] = "en"
     sweep_interval_seconds: int = Field(default=60, ge=1, le=3600)
+    # How long a workspace's governance data is kept after it uninstalled the app, so that
+    # installing again finds its backlog and agreements; then a sweep deletes it (0: at the
+    # next sweep). `s3bot purge` deletes it at once.
+    data_retention_days: int = Field(default=30, ge=0, le=3650)
     # Pace Slack calls within the method tiers (bot.runtime.pacing); the demo's stand-in
     # Slack has no limits, so `s3bot demo` turns it off to play its story at once.
     slack_pacing: bool = True

@@ -12,6 +12,7 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -73,6 +74,11 @@ def _purge_event_ids(deps: Deps) -> int:
     return workspace.purge_old_event_ids(deps.sessions, now=deps.clock())
 
 
+def _purge_uninstalled(deps: Deps) -> int:
+    retention = timedelta(days=deps.settings.data_retention_days)
+    return len(workspace.purge_uninstalled(deps.sessions, now=deps.clock(), retention=retention))
+
+
 def _close_rounds(deps: Deps) -> int:
     return len(consent.close_due(deps.sessions, now=deps.clock()))
 
@@ -118,6 +124,7 @@ SWEEPS: list[Sweep] = [
     Sweep("deliver-outbox", _deliver_outbox, every_seconds=3),
     Sweep("render-rounds", _render_rounds, every_seconds=1),
     Sweep("purge-event-ids", _purge_event_ids, every_seconds=3600),
+    Sweep("purge-uninstalled", _purge_uninstalled, every_seconds=3600),
 ]
 
 _KICK_SWEEPS = ("close-rounds", "deliver-outbox", "render-rounds")

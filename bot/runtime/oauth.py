@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from slack_bolt import BoltContext, BoltRequest, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth import OAuthFlow
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
@@ -24,6 +24,7 @@ from bot.i18n import Messages, messages, normalise_locale
 from bot.runtime.client import NotInstalled
 from bot.runtime.payload import response_url
 from bot.runtime.replies import allowed_response_url, reply
+from bot.services import workspace
 from bot.store import installations
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class InstallFlow(OAuthFlow):
     """Bolt's OAuth flow, with the install page in the browser's language."""
 
     default_language = "en"
+    deps: Deps | None = None
 
     def _messages(self, request: BoltRequest) -> Messages:
         return messages(browser_language(request.headers, self.default_language))
@@ -76,9 +78,11 @@ class InstallFlow(OAuthFlow):
         return pages.install_page(self._messages(request), url)
 
     def succeeded(self, args: SuccessArgs) -> BoltResponse:
-        """The install completed: say so, and what to do next."""
+        """The install completed: say so, and what to do next; the workspace's data is kept."""
         inst = args.installation
         log.info("installed in workspace %s (enterprise %s)", inst.team_id, inst.enterprise_id)
+        if inst.team_id and self.deps is not None:
+            workspace.installed(self.deps.sessions, team_id=inst.team_id, now=self.deps.clock())
         app_url = f"https://slack.com/app_redirect?app={inst.app_id}" if inst.app_id else None
         page = pages.installed_page(self._messages(args.request), inst.team_name, app_url)
         return _html(200, page, self.settings.state_utils.build_set_cookie_for_deletion())
@@ -89,6 +93,25 @@ class InstallFlow(OAuthFlow):
         page = pages.failed_page(self._messages(args.request), args.reason, self.install_path)
         status = args.suggested_status_code
         return _html(status, page, self.settings.state_utils.build_set_cookie_for_deletion())
+
+
+def enable_uninstall_listeners(app: App, deps: Deps) -> None:
+    """Slack's token events: revoked tokens are deleted at once; an uninstall deletes every
+    token and starts the retention period of the workspace's data (`data_retention_days`)."""
+    app.event("tokens_revoked")(app.default_tokens_revoked_event_listener())
+    forget_tokens = app.default_app_uninstalled_event_listener()
+
+    def uninstalled(context: BoltContext) -> None:
+        forget_tokens(context)
+        if context.team_id:
+            workspace.uninstalled(deps.sessions, team_id=context.team_id, now=deps.clock())
+            log.info(
+                "uninstalled from workspace %s: data kept %d days",
+                context.team_id,
+                deps.settings.data_retention_days,
+            )
+
+    app.event("app_uninstalled")(uninstalled)
 
 
 def install_flow(deps: Deps) -> tuple[InstallFlow, InstallationStoreAuthorize]:
@@ -117,6 +140,7 @@ def install_flow(deps: Deps) -> tuple[InstallFlow, InstallationStoreAuthorize]:
         ),
     )
     flow.default_language = settings.default_locale
+    flow.deps = deps
     flow.settings.callback_options = CallbackOptions(success=flow.succeeded, failure=flow.failed)
     flow.success_handler = flow.succeeded
     flow.failure_handler = flow.failed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -10,6 +11,7 @@ from bot.store import workspace_repo
 from bot.store.db import transaction
 
 Factory = sessionmaker[Session]
+log = logging.getLogger(__name__)
 
 
 def first_delivery(factory: Factory, *, team_id: str, event_id: str, now: datetime) -> bool:
@@ -60,3 +62,34 @@ def purge_team(factory: Factory, *, team_id: str) -> dict[str, int]:
 
     with transaction(factory) as session:
         return purge_repo.delete_team(session, team_id)
+
+
+def uninstalled(factory: Factory, *, team_id: str, now: datetime) -> None:
+    """The app was uninstalled from the workspace: its data is kept for the retention period."""
+    with transaction(factory) as session:
+        workspace_repo.mark_uninstalled(session, team_id, now)
+
+
+def installed(factory: Factory, *, team_id: str, now: datetime) -> None:
+    """The app was installed in the workspace (again): nothing of it is to be deleted."""
+    with transaction(factory) as session:
+        workspace_repo.mark_installed(session, team_id, now)
+
+
+def purge_uninstalled(factory: Factory, *, now: datetime, retention: timedelta) -> list[str]:
+    """Sweep: delete every record of the workspaces uninstalled longer than `retention` ago,
+    one workspace per transaction; a reinstall meanwhile keeps its data. The purged ids."""
+    from bot.store import purge_repo
+
+    cutoff = now - retention
+    with transaction(factory) as session:
+        teams = workspace_repo.uninstalled_before(session, cutoff)
+    purged = []
+    for team_id in teams:
+        with transaction(factory) as session:
+            if not workspace_repo.lock_if_uninstalled_before(session, team_id, cutoff):
+                continue
+            deleted = purge_repo.delete_team(session, team_id)
+        log.info("retention over: deleted workspace %s (%d rows)", team_id, sum(deleted.values()))
+        purged.append(team_id)
+    return purged

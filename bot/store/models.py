@@ -67,6 +67,9 @@ class Workspace(Base):
     review_overdue_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
     # How long before a role's term ends its holder and circle are told (migration 0012).
     term_notice_days: Mapped[int] = mapped_column(Integer, default=28, server_default="28")
+    # Set when the app was uninstalled, cleared when it is installed again: the retention
+    # sweep deletes the workspace's data once it is older than the retention period (0014).
+    uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

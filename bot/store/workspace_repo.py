@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.errors import AlreadyHandled
@@ -65,3 +65,45 @@ def purge_processed_events(session: Session, team_id: str, before: datetime) -> 
         )
     )
     return result.rowcount  # type: ignore[attr-defined]
+
+
+def mark_uninstalled(session: Session, team_id: str, now: datetime) -> None:
+    """Start the retention period of a workspace that uninstalled the app (the first time
+    counts: a repeated event does not push the deletion back)."""
+    ensure_workspace(session, team_id, now)
+    session.execute(
+        update(Workspace)
+        .where(Workspace.team_id == team_id, Workspace.uninstalled_at.is_(None))
+        .values(uninstalled_at=now)
+    )
+
+
+def mark_installed(session: Session, team_id: str, now: datetime) -> None:
+    """The app is installed (again): the workspace's data is kept."""
+    ensure_workspace(session, team_id, now)
+    session.execute(
+        update(Workspace).where(Workspace.team_id == team_id).values(uninstalled_at=None)
+    )
+
+
+def uninstalled_before(session: Session, before: datetime) -> list[str]:
+    """The workspaces uninstalled before that time, whose retention period is over."""
+    query = select(Workspace.team_id).where(
+        Workspace.uninstalled_at.is_not(None), Workspace.uninstalled_at < before
+    )
+    return list(session.scalars(query.order_by(Workspace.team_id)))
+
+
+def lock_if_uninstalled_before(session: Session, team_id: str, before: datetime) -> bool:
+    """Lock the workspace row if it is still uninstalled since before that time (a reinstall
+    meanwhile clears it, and then nothing is deleted)."""
+    found = session.scalar(
+        select(Workspace.team_id)
+        .where(
+            Workspace.team_id == team_id,
+            Workspace.uninstalled_at.is_not(None),
+            Workspace.uninstalled_at < before,
+        )
+        .with_for_update()
+    )
+    return found is not None

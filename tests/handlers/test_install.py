@@ -15,6 +15,7 @@ from bot.blocks import ids
 from bot.delivery import outbox
 from bot.delivery.reminders import send_review_nudges
 from bot.delivery.rounds import render_rounds
+from bot.scheduler import run_all_once
 from bot.services import agreements
 from bot.store import installations, models
 from bot.store.db import make_session_factory
@@ -216,6 +217,63 @@ def test_uninstalling_deletes_the_tokens_at_once_and_keeps_the_governance(
     driver.command("/tension", "back again", user_id=ALICE, channel_id=CHANNEL)
     multi.settle()
     assert [i.number for i in _items(multi)] == [1, 2]
+
+
+def _uninstalled_at(bot: Bot, team_id: str) -> datetime | None:
+    with make_session_factory(bot.deps.engine)() as s:
+        ws = s.get(models.Workspace, team_id)
+        return ws.uninstalled_at if ws else None
+
+
+def _teams_with_items(bot: Bot) -> list[str]:
+    return sorted({i.team_id for i in _items(bot)})
+
+
+def test_an_uninstalled_workspaces_data_is_deleted_after_the_retention_period(
+    multi: Bot, base: str
+) -> None:
+    for team in ("T0002", "T0003"):
+        install(base, multi.fake, team)
+        _driver_for(multi, team).command("/tension", f"of {team}", user_id=ALICE,
+                                         channel_id=CHANNEL)  # fmt: skip
+        multi.settle()
+    gone = _driver_for(multi, "T0002")
+    assert gone.event({"type": "app_uninstalled"}).status == 200
+    multi.settle()
+    uninstalled = _uninstalled_at(multi, "T0002")
+    assert uninstalled is not None and _uninstalled_at(multi, "T0003") is None
+    # A repeated event (Slack retries) does not push the deletion back.
+    multi.deps.clock.advance(days=2)
+    gone.event({"type": "app_uninstalled"})
+    multi.settle()
+    assert _uninstalled_at(multi, "T0002") == uninstalled
+
+    multi.deps.clock.advance(days=27)  # 29 days after: still kept for a reinstall
+    assert run_all_once(multi.deps)["purge-uninstalled"] == 0
+    assert _teams_with_items(multi) == ["T0002", "T0003"]
+
+    multi.deps.clock.advance(days=1, seconds=1)  # 30 days and a second: the period is over
+    assert run_all_once(multi.deps)["purge-uninstalled"] == 1
+    assert _teams_with_items(multi) == ["T0003"]  # the other workspace keeps everything
+    with make_session_factory(multi.deps.engine)() as s:
+        assert s.get(models.Workspace, "T0002") is None
+        assert s.get(models.Workspace, "T0003") is not None
+    assert run_all_once(multi.deps)["purge-uninstalled"] == 0  # once
+
+
+def test_installing_again_within_the_period_keeps_the_data(multi: Bot, base: str) -> None:
+    install(base, multi.fake, "T0002")
+    driver = _driver_for(multi, "T0002")
+    driver.command("/tension", "keep me", user_id=ALICE, channel_id=CHANNEL)
+    multi.settle()
+    driver.event({"type": "app_uninstalled"})
+    multi.settle()
+    multi.deps.clock.advance(days=10)
+    assert install(base, multi.fake, "T0002").status == 200
+    assert _uninstalled_at(multi, "T0002") is None
+    multi.deps.clock.advance(days=60)
+    assert run_all_once(multi.deps)["purge-uninstalled"] == 0
+    assert [i.text for i in _items(multi)] == ["keep me"]
 
 
 def test_revoked_tokens_are_deleted_at_once(multi: Bot, base: str) -> None:

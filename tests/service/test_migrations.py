@@ -285,3 +285,36 @@ def test_on_behalf_steps_down_to_0012_keeping_the_items_and_their_history(db_url
         assert _index_differences(engine) == []
     finally:
         engine.dispose()
+
+
+def test_uninstalled_steps_down_to_0013_keeping_the_workspaces(db_url: str) -> None:
+    engine = make_engine(db_url)
+    cfg = alembic_config()
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO workspaces (team_id, created_at, uninstalled_at)"
+                    " VALUES ('T9', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO circles (team_id, channel_id, next_number, created_at)"
+                    " VALUES ('T9', 'C9', 1, CURRENT_TIMESTAMP)"
+                )
+            )
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0013")
+        assert "uninstalled_at" not in {
+            c["name"] for c in inspect(engine).get_columns("workspaces")
+        }
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM workspaces")).scalar() == 1
+            assert conn.execute(text("SELECT count(*) FROM circles")).scalar() == 1
+        upgrade(engine)
+        assert "uninstalled_at" in {c["name"] for c in inspect(engine).get_columns("workspaces")}
+        assert _index_differences(engine) == []
+    finally:
+        engine.dispose()

@@ -280,11 +280,14 @@ def home_view(
     welcome: bool = False,
     circle: str | None = None,
     structure: Structure | None = None,
+    admin_language: str | None = None,
 ) -> dict:
     """The App Home tab: rounds waiting for the person's answer, agreements they review,
     their open tensions, and the top of the backlogs of their channels (within 100 blocks:
     at most 10 channels and 5 items each, with a link to the rest). With `welcome`, the
-    first-time welcome on top (its forms for the circle `circle`); always a Help button."""
+    first-time welcome on top (its forms for the circle `circle`); for a workspace admin
+    (`admin_language`: the workspace's language now) its language choice; always a Help
+    button."""
     blocks: list[Block] = [HeaderBlock(text=m._("Your governance"))]
     if welcome:
         blocks += welcome_views.home_welcome(m, circle)
@@ -303,6 +306,8 @@ def home_view(
         ContextBlock(elements=[MarkdownTextObject(text=help_text)]),
         welcome_views.help_button(m),
     ]
+    if admin_language is not None:
+        tail.insert(1, welcome_views.language_setting(m, admin_language))
     return View(type="home", blocks=blocks[: 100 - len(tail)] + tail).to_dict()
 
 

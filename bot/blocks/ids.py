@@ -145,3 +145,7 @@ IN_DOMAIN_REVIEW_DATE = ("d_review", "review_date")
 # A delegate raising a tension for the circle they represent (the driver form)
 IN_ON_BEHALF = ("on_behalf", "on_behalf")
 ON_BEHALF_SELF = "self"
+
+# The workspace language, set from the Home tab by a workspace admin
+BLOCK_HOME_LANGUAGE = "home_language"
+ACT_HOME_LANGUAGE = "home_language"

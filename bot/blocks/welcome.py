@@ -9,7 +9,9 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
     MarkdownTextObject,
+    Option,
     SectionBlock,
+    StaticSelectElement,
 )
 
 from bot.blocks import ids
@@ -102,4 +104,26 @@ def help_button(m: Messages) -> ActionsBlock:
     return ActionsBlock(
         block_id=ids.BLOCK_HOME_HELP,
         elements=[ButtonElement(action_id=ids.ACT_HOME_HELP, text=m._("Help"))],
+    )
+
+
+LANGUAGES = {"en": "English", "nl": "Nederlands"}  # each in its own language
+
+
+def language_setting(m: Messages, current: str) -> SectionBlock:
+    """The Home tab's workspace language choice, shown to workspace admins only."""
+    options = [Option(value=code, text=name) for code, name in LANGUAGES.items()]
+    return SectionBlock(
+        block_id=ids.BLOCK_HOME_LANGUAGE,
+        text=MarkdownTextObject(
+            text=m._(
+                "*Workspace language* (you are an admin): the language of the bot's channel "
+                "messages, and of people whose own Slack language it does not speak."
+            )
+        ),
+        accessory=StaticSelectElement(
+            action_id=ids.ACT_HOME_LANGUAGE,
+            options=options,
+            initial_option=next((o for o in options if o.value == current), options[0]),
+        ),
     )

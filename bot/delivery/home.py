@@ -44,6 +44,7 @@ def publish(deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
     pending = welcome.home_welcome_pending(deps.sessions, team_id=team_id, user_id=user_id)
     circle = (mine or welcomed_circles(deps, client, team_id, user_id) or [None])[0]
     links = structure.for_home(deps.sessions, team_id=team_id, user_id=user_id, channels=mine)
+    admin = is_admin(deps.people.user_info(client, team_id, user_id))
     view = views.home_view(
         m,
         tensions,
@@ -53,6 +54,7 @@ def publish(deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
         welcome=pending,
         circle=circle if pending else None,
         structure=links,
+        admin_language=deps.people.for_workspace(team_id) if admin else None,
     )
     try:
         client.views_publish(user_id=user_id, view=view)
@@ -71,3 +73,9 @@ def welcomed_circles(deps: Deps, client: WebClient, team_id: str, user_id: str) 
     """Channels the bot joined (no backlog yet) that the person is a member of."""
     joined = welcome.welcomed_channels(deps.sessions, team_id=team_id, limit=HOME_CHANNEL_SCAN)
     return [c for c in joined if deps.people.channels.includes(client, team_id, c, user_id)][:1]
+
+
+def is_admin(info: dict | None) -> bool:
+    """Whether Slack says the person administers the workspace (admin or owner)."""
+    info = info or {}
+    return bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))

@@ -271,6 +271,7 @@ class StandinSlack:
         tz_offset: int | None = None,
         deleted: bool = False,
         is_bot: bool = False,
+        is_admin: bool = False,
     ) -> None:
         """Add or replace a workspace member."""
         with self._lock:
@@ -285,6 +286,7 @@ class StandinSlack:
                 deleted=deleted,
                 is_bot=is_bot,
                 bot_id=("B" + user_id[1:]) if is_bot else None,
+                is_admin=is_admin,
             )
 
     def add_channel(

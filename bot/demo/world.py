@@ -56,6 +56,7 @@ class FakeUser:
     deleted: bool = False
     is_bot: bool = False
     bot_id: str | None = None
+    is_admin: bool = False
     updated: int = field(default_factory=lambda: int(time.time()))
 
     def to_api(self, *, include_locale: bool = False) -> dict[str, Any]:
@@ -90,7 +91,7 @@ class FakeUser:
                     "tz": self.tz,
                     "tz_label": _TZ_LABELS.get(abbrev, abbrev),
                     "tz_offset": offset if self.tz_offset is None else self.tz_offset,
-                    "is_admin": False,
+                    "is_admin": self.is_admin,
                     "is_owner": False,
                     "is_primary_owner": False,
                     "is_restricted": False,

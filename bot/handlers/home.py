@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_bolt.kwargs_injection import Args
 from slack_sdk import WebClient
 
 from bot.blocks import ids
 from bot.blocks import usage as usage_views
+from bot.blocks import welcome as welcome_views
 from bot.blocks.values import HomeValue
 from bot.delivery import home
 from bot.deps import Deps
 from bot.runtime.listeners import messages_for, on
 from bot.runtime.payload import where
 from bot.runtime.replies import open_modal
-from bot.services import welcome
+from bot.services import welcome, workspace
 
 
 def register(app: App) -> None:
@@ -30,6 +31,7 @@ def register(app: App) -> None:
     on(app.action(ids.ACT_HOME_HELP), lazy=(show_help,))
     on(app.action(ids.ACT_HOME_AGREEMENTS), ack=welcome_used, lazy=(show_agreements,))
     on(app.action(ids.ACT_HOME_DISMISS), ack=welcome_used, lazy=(republish,))
+    on(app.action(ids.ACT_HOME_LANGUAGE), ack=choose_language, lazy=(language_chosen,))
 
 
 def publish_home(
@@ -69,3 +71,44 @@ def republish(body: dict[str, Any], client: WebClient, deps: Deps) -> None:
     """The Home tab again, now without the welcome."""
     who = where(body)
     home.publish(deps, client, who.team_id, who.user_id or "")
+
+
+LANGUAGE_CHOSEN = "s3bot_language_chosen"  # context: the choice still to check and store
+
+
+def choose_language(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, deps: Deps
+) -> None:
+    """A workspace admin chose the workspace's language on their Home tab: stored before the
+    ack when Slack's answer about them is cached (it is, having just shown them the tab);
+    otherwise checked and stored right after it. Anyone else's choice changes nothing."""
+    who = where(body)
+    lang = (action.get("selected_option") or {}).get("value")
+    if lang not in welcome_views.LANGUAGES or not who.user_id:
+        ack()
+        return
+    info = deps.people.cached(who.team_id, who.user_id)
+    if info is not None:
+        if home.is_admin(info):
+            _store_language(deps, who.team_id, lang)
+        ack()
+        return
+    ack()
+    context[LANGUAGE_CHOSEN] = lang
+
+
+def language_chosen(
+    body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps
+) -> None:
+    """Check a choice that could not be checked before the ack, then show the Home tab again."""
+    who = where(body)
+    lang = context.get(LANGUAGE_CHOSEN)
+    info = deps.people.user_info(client, who.team_id, who.user_id or "")
+    if lang and home.is_admin(info):
+        _store_language(deps, who.team_id, lang)
+    home.publish(deps, client, who.team_id, who.user_id or "")
+
+
+def _store_language(deps: Deps, team_id: str, lang: str) -> None:
+    workspace.set_workspace_locale(deps.sessions, team_id=team_id, locale=lang, now=deps.clock())
+    deps.people.forget_workspace(team_id)

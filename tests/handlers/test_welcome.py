@@ -207,3 +207,58 @@ def test_the_home_welcome_takes_the_circle_from_the_backlogs(bot: Bot) -> None:
         if e["action_id"] == ids.ACT_HOME_RAISE
     )  # fmt: skip
     assert HomeValue.parse(raw := raise_button["value"]).channel_id == CHANNEL, raw
+
+
+# ---------------------------------------------------------------- the workspace language
+
+
+def _choose_language(bot: Bot, lang: str, user: str) -> None:
+    response = bot.driver.block_action(
+        ids.ACT_HOME_LANGUAGE,
+        user_id=user,
+        view={"type": "home", "callback_id": ""},
+        block_id=ids.BLOCK_HOME_LANGUAGE,
+        action_type="static_select",
+        selected_option={"text": {"type": "plain_text", "text": lang}, "value": lang},
+    )
+    bot.settle()
+    assert response.status == 200 and response.body == ""
+
+
+def _language_block(view: dict) -> dict | None:
+    return next((b for b in view["blocks"] if b.get("block_id") == ids.BLOCK_HOME_LANGUAGE), None)
+
+
+def test_an_admin_sets_the_workspace_language_from_the_home_tab(bot: Bot) -> None:
+    bot.fake.add_user("U0ADMIN", "ada", is_admin=True)
+    block = _language_block(open_home(bot, "U0ADMIN"))
+    assert block is not None
+    assert block["accessory"]["initial_option"]["value"] == "en"
+    assert [o["value"] for o in block["accessory"]["options"]] == ["en", "nl"]
+
+    _choose_language(bot, "nl", "U0ADMIN")
+    assert workspace.workspace_locale(bot.deps.sessions, team_id=TEAM) == "nl"
+    bot_joins(bot)  # the workspace's channel messages now speak Dutch
+    assert welcomes_in(bot)[-1]["text"].startswith("Hallo! Ik help de cirkel")
+    block = _language_block(open_home(bot, "U0ADMIN"))
+    assert block is not None and block["accessory"]["initial_option"]["value"] == "nl"
+
+
+def test_the_choice_is_not_offered_to_others_and_refused_when_forged(bot: Bot) -> None:
+    assert _language_block(open_home(bot, CHEN)) is None
+    _choose_language(bot, "nl", CHEN)  # a forged action from someone who is not an admin
+    assert workspace.workspace_locale(bot.deps.sessions, team_id=TEAM) is None
+
+
+def test_an_admin_not_yet_cached_is_checked_after_the_ack(bot: Bot) -> None:
+    bot.fake.add_user("U0ADMIN", "ada", is_admin=True)
+    _choose_language(bot, "nl", "U0ADMIN")  # no Home tab shown first: nothing cached
+    assert workspace.workspace_locale(bot.deps.sessions, team_id=TEAM) == "nl"
+    assert _language_block(bot.fake.home_views["U0ADMIN"]) is not None  # shown again
+
+
+def test_an_unknown_language_changes_nothing(bot: Bot) -> None:
+    bot.fake.add_user("U0ADMIN", "ada", is_admin=True)
+    open_home(bot, "U0ADMIN")
+    _choose_language(bot, "fr", "U0ADMIN")
+    assert workspace.workspace_locale(bot.deps.sessions, team_id=TEAM) is None

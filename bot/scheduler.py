@@ -113,6 +113,17 @@ def _deliver_outbox(deps: Deps) -> int:
     return outbox.deliver_outbox(deps)
 
 
+# roles (issue 10): a term's end coming near (notice, backlog item), and the day it ends
+def _role_terms(deps: Deps) -> int:
+    from bot.services import roles
+
+    def item_text(team_id: str) -> str:  # formatted with the role's name by the service
+        return deps.people.workspace_messages(team_id)._("Select someone for the role {name}")
+
+    notices = roles.term_notices_due(deps.sessions, now=deps.clock(), item_text=item_text)
+    return notices + roles.vacate_due(deps.sessions, now=deps.clock())
+
+
 # Order matters for `tick`: decisions first, then the messages that show them.
 SWEEPS: list[Sweep] = [
     Sweep("close-rounds", _close_rounds, every_seconds=10),
@@ -125,6 +136,8 @@ SWEEPS: list[Sweep] = [
     Sweep("render-rounds", _render_rounds, every_seconds=1),
     Sweep("purge-event-ids", _purge_event_ids, every_seconds=3600),
     Sweep("purge-uninstalled", _purge_uninstalled, every_seconds=3600),
+    # roles (issue 10); before deliver-outbox in `tick` is not needed: the next tick sends
+    Sweep("role-terms", _role_terms, every_seconds=300),
 ]
 
 _KICK_SWEEPS = ("close-rounds", "deliver-outbox", "render-rounds")

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.delivery import meetings, notices, objections, rounds
+from bot.delivery import meetings, notices, objections, roles, rounds
 from bot.deps import Deps
 from bot.domain.backlog import ItemNotFound
 from bot.domain.consent import RoundNotFound
@@ -66,6 +66,8 @@ SENDERS: dict[type, Sender] = {
     payloads.MeetingStep: meetings.send_step,
     payloads.MeetingMinutes: meetings.send_minutes,
     payloads.ChannelWelcome: notices.send_channel_welcome,
+    # roles (issue 10)
+    payloads.RoleNotice: roles.send_role_notice,
 }
 
 

@@ -373,6 +373,15 @@ def set_participants(factory: Factory, *, team_id: str, round_id: int, users: li
         consent_repo.lock_round(session, team_id, round_id)
         if consent_repo.participants(session, team_id, round_id):
             return False
+        # roles (issue 10): the delegates who represent their circles here take part too
+        from bot.store.roles_repo import delegates_in
+
+        users = [
+            *users,
+            *delegates_in(
+                session, team_id, consent_repo.get_round(session, team_id, round_id).channel_id
+            ),
+        ]
         consent_repo.add_participants(session, team_id, round_id, sorted(set(users)))
         return True
 

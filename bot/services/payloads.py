@@ -6,7 +6,7 @@ with `payloads.parse(...)` and looks the sender up by the model's type.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -148,6 +148,19 @@ class ChannelWelcome(_Payload):
     channel_id: str
 
 
+# ---- roles (issue 10): a role's notices (dropped, term ending, vacant)
+class RoleNotice(_Payload):
+    """A role was dropped, its term ends soon (the circle; `dm`: its holder), or it fell
+    vacant at its term's end. `holder_id` and `term_end` are the ones it was about."""
+
+    type: Literal["role_notice"] = "role_notice"
+    role_id: int
+    event: Literal["dropped", "term_ending", "term_ending_dm", "vacant"]
+    actor: str | None = None
+    holder_id: str | None = None
+    term_end: date | None = None
+
+
 Payload = Annotated[
     RoundMessage
     | RoundResult
@@ -165,7 +178,9 @@ Payload = Annotated[
     | MeetingStarted
     | MeetingStep
     | MeetingMinutes
-    | ChannelWelcome,
+    | ChannelWelcome
+    # roles (issue 10)
+    | RoleNotice,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[Payload] = TypeAdapter(Payload)

@@ -14,6 +14,7 @@ from functools import cache
 
 from sqlalchemy.orm import Session
 
+from bot.domain.domains import Subject as DomainSubject
 from bot.store.models import Agreement, ConsentRound, Proposal
 
 Consented = Callable[[Session, ConsentRound, Proposal, Agreement | None, datetime], None]
@@ -32,7 +33,12 @@ class Subject:
 @cache
 def _table() -> dict[str, Subject]:
     """Each subject and its feature (imported here: those services import the consent one)."""
-    return {}
+    # roles (issue 10): a role's description; consented, the role is active
+    from bot.services import role_subject as roles
+
+    return {
+        DomainSubject.ROLE.value: Subject(True, roles.consented, roles.not_consented),
+    }
 
 
 def of(proposal: Proposal | None) -> Subject | None:

@@ -568,11 +568,15 @@ def to_csv(log: Logbook, *, raw: bool = False) -> str:
     Cells that a spreadsheet would run as a formula are neutralised, unless `raw` (for an
     exact round trip into another program).
     """
+    return _csv(CSV_COLUMNS, (csv_row(a) for a in log.agreements), raw=raw)
+
+
+def _csv(columns: tuple[str, ...], rows: Iterable[dict[str, str]], *, raw: bool) -> str:
+    """Rows as RFC 4180 CSV with CRLF, formula-starting cells neutralised unless `raw`."""
     buf = io.StringIO(newline="")
-    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
-    for a in log.agreements:
-        row = csv_row(a)
+    for row in rows:
         writer.writerow(row if raw else {k: spreadsheet_safe(v) for k, v in row.items()})
     return buf.getvalue()
 
@@ -595,13 +599,7 @@ def role_row(r: RoleRecord) -> dict[str, str]:
 
 def roles_csv(log: Logbook, *, raw: bool = False) -> str:
     """One row per role in force, by channel and name, vacant ones with an empty holder."""
-    buf = io.StringIO(newline="")
-    writer = csv.DictWriter(buf, fieldnames=ROLE_CSV_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for r in log.roles:
-        row = role_row(r)
-        writer.writerow(row if raw else {k: spreadsheet_safe(v) for k, v in row.items()})
-    return buf.getvalue()
+    return _csv(ROLE_CSV_COLUMNS, (role_row(r) for r in log.roles), raw=raw)
 
 
 # ---------------------------------------------------------------- iCalendar

@@ -211,7 +211,9 @@ def test_a_burst_of_tensions_within_slacks_tiers_acks_fast_meets_no_429_storm_lo
     announced = [t for m in _posts(bot) for t in texts if t in str(m.get("blocks"))]
     assert sorted(announced) == texts  # each once
     calls = bot.fake.calls
-    assert len(bot.fake.tiers.limited) <= len(calls) // 100  # a few 429s at most, no storm
+    # One 429 at most (it is retried after its Retry-After, as the posts above show), no storm:
+    # listeners delivering at once after a burst can each see the channel's last free turn.
+    assert len(bot.fake.tiers.limited) <= max(1, len(calls) // 100)
 
 
 def test_a_429_from_slack_holds_the_method_for_its_retry_after_and_the_sweep_waits(

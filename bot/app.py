@@ -12,10 +12,12 @@ from bot.handlers import (
     agreements,
     answers,
     backlog,
+    domain,
     home,
     meeting,
     objections,
     rhythm,
+    roles,
     rounds,
     tension,
     usage,
@@ -37,6 +39,8 @@ FEATURES = (
     agreements,
     rhythm,
     meeting,
+    roles,
+    domain,
     welcome,
 )
 

@@ -359,10 +359,28 @@ def consent_modal(
     ).to_dict()
 
 
+def _purpose_blocks(m: Messages, purpose: str | None, objection: bool) -> list[Block]:
+    """The circle's domain purpose, which an objection (or concern) is weighed against."""
+    if not purpose:
+        return []
+    ask = (
+        m._(
+            "Weigh it against this purpose: what harm to it would the proposal do, or what "
+            "worthwhile improvement to it does the proposal miss?"
+        )
+        if objection
+        else m._("Weigh it against this purpose: what might the proposal do to it?")
+    )
+    label = m._("The purpose of this circle's domain")
+    return [_md(f"*{label}:* " + escape(truncate(purpose, 1200)) + "\n" + ask)]
+
+
 def reason_modal(
-    m: Messages, view: RoundView | RoundBrief, position: Position, metadata: str
-) -> dict:
-    """Ask for the reason of an objection (required) or a concern (invited)."""
+    m: Messages, view: RoundView | RoundBrief, position: Position, metadata: str,
+    purpose: str | None = None,
+) -> dict:  # fmt: skip
+    """Ask for the reason of an objection (required) or a concern (invited), with the
+    domain's purpose to weigh it against when the circle has described its domain."""
     objection = position is Position.OBJECTION
     blocks: list[Block] = [
         _md(f"*{escape(truncate(view.title, 200))}*\n" + escape(truncate(view.text, 800))),
@@ -378,6 +396,7 @@ def reason_modal(
                 "and looked at again at its review."
             )
         ),
+        *_purpose_blocks(m, purpose, objection),
         InputBlock(
             block_id=ids.IN_REASON[0],
             optional=not objection,

@@ -14,9 +14,10 @@ from typing import Any
 from bot.blocks import common, ids
 from bot.blocks.backlog import next_step_label, usage_text
 from bot.blocks.objections import status_label
-from bot.blocks.text import mention, slack_date
+from bot.blocks.text import escape, mention, slack_date
 from bot.domain import backlog, consent, domains, meeting, objections, rhythm
 from bot.domain import review as reviews
+from bot.domain import roles as role_rules
 from bot.domain.errors import DomainError, StaleRequest
 from bot.i18n import Messages
 
@@ -111,6 +112,15 @@ def _no_minutes(m: Messages, exc: meeting.NoMinutes) -> str:
     if exc.day is None:
         return m._("This channel has no minutes yet: no meeting has ended here.")
     return m._("No meeting of this channel ended with minutes on {date}.", date=exc.day.isoformat())
+
+
+def _role_not_found(m: Messages, exc: role_rules.RoleNotFound) -> str:
+    if not exc.names:
+        return m._("This circle has no roles yet. Propose one with `/role new`.")
+    return m._(
+        "This circle has no role “{name}”. Its roles: {names}.",
+        name=escape(exc.name), names=", ".join(escape(n) for n in exc.names),
+    )  # fmt: skip
 
 
 def _objection_settled(m: Messages, exc: objections.ObjectionSettled) -> str:
@@ -382,6 +392,78 @@ TABLE: dict[type[DomainError], Entry] = {
     meeting.NoMinutes: Entry(_no_minutes),
     meeting.InvalidMinutesDate: Entry(
         lambda m, e: m._("Give the date as YYYY-MM-DD, for example `/meeting minutes 2026-12-01`.")
+    ),
+    # ---------------------------------------------------------------- a circle's domain
+    domains.DomainChangePending: Entry(
+        lambda m, e: m._(
+            "A new domain description of this circle is in a consent round already; wait for "
+            "its outcome."
+        ),
+        (ids.IN_DOMAIN_FIELDS["purpose"][0],),
+    ),
+    domains.NotACircleMember: Entry(
+        lambda m, e: m._(
+            "Only members of <#{channel}> can change its domain. Nothing was changed.",
+            channel=e.channel,
+        ),
+        (ids.IN_DOMAIN_FIELDS["purpose"][0],),
+    ),
+    domains.ParentIsSelf: Entry(
+        lambda m, e: m._(
+            "A circle cannot be its own parent. Name the circle that delegated this domain."
+        )
+    ),
+    domains.ParentCycle: Entry(
+        lambda m, e: m._(
+            "<#{parent}> is a sub-circle of this circle (or below it), so it cannot be its "
+            "parent too. Nothing was changed.",
+            parent=e.parent,
+        )
+    ),
+    domains.ParentMissing: Entry(
+        lambda m, e: m._(
+            "Name the parent circle's channel, as in `/domain parent #general`, or "
+            "`/domain parent none`."
+        )
+    ),
+    # ---------------------------------------------------------------- roles
+    role_rules.RoleNameMissing: Entry(
+        lambda m, e: m._("Give the role a name."), (ids.IN_ROLE_NAME[0],)
+    ),
+    role_rules.RoleNameTaken: Entry(
+        lambda m, e: m._(
+            "This circle has a role “{name}” already. Evolve it from `/role {name}`, or choose "
+            "another name.",
+            name=escape(e.existing),
+        ),
+        (ids.IN_ROLE_NAME[0],),
+    ),
+    role_rules.TermEndInPast: Entry(
+        lambda m, e: m._("Pick a date of today or later for the end of the terms."),
+        (ids.IN_ROLE_TERM_UNTIL[0],),
+    ),
+    role_rules.RoleNotFound: Entry(_role_not_found),
+    role_rules.RoleNotActive: Entry(
+        lambda m, e: m._(
+            "The role “{name}” is not in force (dropped, or its description is not consented "
+            "yet), so it cannot be changed.",
+            name=escape(e.name),
+        ),
+        (ids.IN_DOMAIN_FIELDS["purpose"][0],),
+    ),
+    role_rules.RoleChangePending: Entry(
+        lambda m, e: m._(
+            "A new description of “{name}” is in a consent round already; wait for its outcome.",
+            name=escape(e.name),
+        ),
+        (ids.IN_DOMAIN_FIELDS["purpose"][0],),
+    ),
+    role_rules.NotAMember: Entry(
+        lambda m, e: m._(
+            "Only members of <#{channel}> can change its roles. Nothing was changed.",
+            channel=e.channel,
+        ),
+        (ids.IN_ROLE_NAME[0], ids.IN_DOMAIN_FIELDS["purpose"][0]),
     ),
     # ---------------------------------------------------------------- meeting rhythm
     rhythm.InvalidEvery: Entry(

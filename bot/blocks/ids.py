@@ -149,3 +149,18 @@ ON_BEHALF_SELF = "self"
 # The workspace language, set from the Home tab by a workspace admin
 BLOCK_HOME_LANGUAGE = "home_language"
 ACT_HOME_LANGUAGE = "home_language"
+
+# Roles (/role): the role form, and the buttons of a role shown in full
+CMD_ROLE = "/role"
+CB_ROLE_MODAL = "role_modal"
+IN_ROLE_NAME = ("r_name", "name")
+IN_ROLE_TERM = ("r_term", "term_months")
+IN_ROLE_TERM_UNTIL = ("r_until", "term_until")
+IN_ROLE_REPRESENTS = ("r_represents", "represents")
+ACT_ROLE_EVOLVE = "role_evolve"
+ACT_ROLE_DROP = "role_drop"
+
+# The circle's domain (/domain): its description form
+CMD_DOMAIN = "/domain"
+CB_DOMAIN_MODAL = "domain_modal"
+ACT_DOMAIN_EDIT = "domain_edit"

@@ -1,4 +1,5 @@
-"""The one help text: every command the bot has (/tension, /consent, /agreements, /meeting).
+"""The one help text: every command the bot has (/tension, /consent, /agreements, /meeting,
+/role, /domain).
 
 `/tension help`, `/consent help`, `/agreements help` and `/meeting help` all answer with it, only to the person.
 """
@@ -12,13 +13,22 @@ from slack_sdk.models.views import View
 
 from bot.blocks import ids
 from bot.blocks.backlog import usage_text
+from bot.blocks.circle_domain import domain_usage
+from bot.blocks.roles import role_usage
 from bot.blocks.text import truncate
 from bot.i18n import Messages
 
 Rendered = tuple[str, list[dict]]
 
 HELP_WORDS = {"help", "hulp", "?"}  # what asks for help after any of the commands
-COMMANDS = (ids.CMD_TENSION, ids.CMD_CONSENT, ids.CMD_AGREEMENTS, ids.CMD_MEETING)
+COMMANDS = (
+    ids.CMD_TENSION,
+    ids.CMD_CONSENT,
+    ids.CMD_AGREEMENTS,
+    ids.CMD_MEETING,
+    ids.CMD_ROLE,
+    ids.CMD_DOMAIN,
+)
 
 
 def asks_for_help(command: dict[str, Any]) -> bool:
@@ -85,6 +95,10 @@ def commands_help(m: Messages) -> Rendered:
         SectionBlock(text=MarkdownTextObject(text=_agreements_text(m))),
         DividerBlock(),
         SectionBlock(text=MarkdownTextObject(text=_meeting_text(m))),
+        DividerBlock(),
+        SectionBlock(text=MarkdownTextObject(text=role_usage(m))),
+        DividerBlock(),
+        SectionBlock(text=MarkdownTextObject(text=domain_usage(m))),
         ContextBlock(elements=[MarkdownTextObject(text=tip)]),
     ]
     return m._("How to use the S3 bot"), [b.to_dict() for b in blocks]

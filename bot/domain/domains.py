@@ -79,3 +79,52 @@ def check_review_date(review_date: date, today: date) -> date:
     if review_date < today:
         raise DomainReviewDateInPast(today)
     return review_date
+
+
+# ---------------------------------------------------------------- a circle's domain
+
+
+class DomainChangePending(DomainError):
+    """A new description of this circle's domain is in a consent round already."""
+
+
+class NotACircleMember(DomainError):
+    """Only members of the circle's channel change its domain."""
+
+    def __init__(self, channel: str) -> None:
+        super().__init__(channel)
+        self.channel = channel
+
+
+class ParentIsSelf(DomainError):
+    """A circle cannot be its own parent."""
+
+
+class ParentCycle(DomainError):
+    """The chosen parent is this circle's sub-circle (or below it): the links would loop."""
+
+    def __init__(self, parent: str) -> None:
+        super().__init__(parent)
+        self.parent = parent
+
+
+class ParentMissing(DomainError):
+    """`/domain parent` without a channel (or `none`)."""
+
+
+def check_parent(channel_id: str, parent_id: str | None, parents: dict[str, str]) -> str | None:
+    """The parent circle to set (None: no parent); refuses itself and loops.
+
+    `parents` maps each circle of the workspace to its parent now.
+    """
+    if parent_id is None:
+        return None
+    if parent_id == channel_id:
+        raise ParentIsSelf()
+    seen, up = {channel_id}, parent_id
+    while up is not None:
+        if up in seen:
+            raise ParentCycle(parent_id)
+        seen.add(up)
+        up = parents.get(up)
+    return parent_id

@@ -25,7 +25,7 @@ from bot.runtime.listeners import messages_for, on, tell
 from bot.runtime.payload import Form, metadata, response_url, where
 from bot.runtime.replies import dm, open_modal, reply
 from bot.scheduler import kick, kick_soon
-from bot.services import consent
+from bot.services import circle_domain, consent
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,10 @@ def _ask_reason(args: Args, position: Position) -> None:
         response_url=response_url(args.body),
     )  # fmt: skip
     m = messages_for(args)
-    view = views.reason_modal(m, brief, position, meta.model_dump_json())
+    purpose = circle_domain.purpose_of(
+        deps.sessions, team_id=who.team_id, channel_id=brief.channel_id
+    )
+    view = views.reason_modal(m, brief, position, meta.model_dump_json(), purpose)
     if not open_modal(args.client, args.body["trigger_id"], view):
         tell(args, views.slow_form(m))
 

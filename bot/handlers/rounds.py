@@ -15,7 +15,7 @@ from bot.blocks import consent as views
 from bot.blocks import ids
 from bot.blocks.consent import ConsentMeta, ExtendMeta
 from bot.blocks.values import HomeValue, RoundValue
-from bot.delivery import home, outbox
+from bot.delivery import home, opened
 from bot.deps import Deps
 from bot.domain import consent as rules
 from bot.domain.errors import DomainError, StaleRequest
@@ -27,7 +27,7 @@ from bot.services import backlog, consent, welcome
 
 log = logging.getLogger(__name__)
 
-OPENED = "s3bot_consent_opened"  # context: the stored round, for the part after the ack
+OPENED = opened.OPENED  # context: the stored round, for the part after the ack
 EXTENDED = "s3bot_consent_extended"  # context: the round has its new deadline
 
 
@@ -203,21 +203,8 @@ def form_whole_channel(view: dict[str, Any]) -> bool:
 def start_round(
     body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, args: Args
 ) -> None:
-    """Post the stored round now; the form has closed, so what goes wrong is told to the
-    author through the response_url the form carries (else ephemeral in the channel)."""
-    round_: consent.RoundView | None = context.get(OPENED)
-    if round_ is None:
-        return
-    told = outbox.deliver_key(deps, round_.team_id, consent.round_message_key(round_.id))
-    if told.outcome in (outbox.Outcome.SENT, outbox.Outcome.SKIPPED):
-        return
-    m = deps.people.user_messages(client, round_.team_id, round_.author_id)
-    text = (
-        views.round_not_posted(m)
-        if told.outcome is outbox.Outcome.UNDELIVERABLE
-        else views.round_delayed(m)
-    )
-    tell(args, text, channel=round_.channel_id)
+    """Post the stored round now (`bot.delivery.rounds.post_opened`)."""
+    opened.post_opened(args, deps, client, context.get(OPENED))
 
 
 # ---------------------------------------------------------------- the author's actions

@@ -34,9 +34,12 @@ class Subject:
 def _table() -> dict[str, Subject]:
     """Each subject and its feature (imported here: those services import the consent one)."""
     # roles (issue 10): a role's description; consented, the role is active
+    from bot.services import domain_subject as domains
     from bot.services import role_subject as roles
 
     return {
+        # a circle's domain description (issue 10); consented, it is the circle's
+        DomainSubject.DOMAIN.value: Subject(True, domains.consented, domains.not_consented),
         DomainSubject.ROLE.value: Subject(True, roles.consented, roles.not_consented),
     }
 

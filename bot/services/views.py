@@ -17,6 +17,7 @@ from bot.domain.consent import (
     Outcome,
     RoundStatus,
 )
+from bot.domain.domains import DomainFields
 from bot.domain.objections import Action, ObjectionStatus
 from bot.domain.review import AgreementStatus
 from bot.domain.rhythm import Cadence
@@ -326,3 +327,17 @@ class Structure:
         return bool(self.roles or self.selections or any(
             c.parent_channel_id or c.children for c in self.circles
         ))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DomainView:
+    """A circle's domain as `/domain` shows it."""
+
+    channel_id: str
+    fields: DomainFields | None  # None: no description in force yet
+    review_date: date | None
+    version: int | None
+    agreement_id: int | None
+    pending: bool  # a new description is in a consent round
+    parent_channel_id: str | None
+    children: list[str] = field(default_factory=list)

@@ -12,7 +12,7 @@ from bot.store import models
 from tests.support.harness import ALICE, BRAM, CHANNEL, Bot
 
 
-@pytest.mark.parametrize("command", ["/tension", "/consent", "/agreements"])
+@pytest.mark.parametrize("command", ["/tension", "/consent", "/agreements", "/role", "/domain"])
 @pytest.mark.parametrize("word", ["help", " HELP ", "?"])
 def test_every_command_answers_help_with_all_commands(bot: Bot, command: str, word: str) -> None:
     bot.command(word, command=command)

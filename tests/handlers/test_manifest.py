@@ -87,7 +87,7 @@ def test_socket_mode_and_interactivity_are_on(manifest: dict) -> None:
 
 def test_commands_match_the_code(manifest: dict, registered: dict[str, set[str]]) -> None:
     declared = {c["command"] for c in manifest["features"]["slash_commands"]}
-    assert declared == {"/tension", "/consent", "/agreements", "/meeting"}
+    assert declared == {"/tension", "/consent", "/agreements", "/meeting", "/role", "/domain"}
     assert registered["commands"] == declared
 
 

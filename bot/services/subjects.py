@@ -36,8 +36,14 @@ def _table() -> dict[str, Subject]:
     # roles (issue 10): a role's description; consented, the role is active
     from bot.services import role_subject as roles
 
+    # role selection (issue 10): a nominee; consented, they hold the role for a term. No
+    # agreement is logged: the term (role_terms) is the record, and it ends rather than
+    # being reviewed.
+    from bot.services import selection_subject as nominees
+
     return {
         DomainSubject.ROLE.value: Subject(True, roles.consented, roles.not_consented),
+        DomainSubject.NOMINEE.value: Subject(False, nominees.consented, nominees.not_consented),
     }
 
 

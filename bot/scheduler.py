@@ -124,6 +124,20 @@ def _role_terms(deps: Deps) -> int:
     return notices + roles.vacate_due(deps.sessions, now=deps.clock())
 
 
+# role selection (issue 10): the hidden nominations revealed at their deadline, and the end
+# of the change round (the starter asked to propose a nominee)
+def _selection_reveals(deps: Deps) -> int:
+    from bot.services import selection
+
+    return selection.reveal_due(deps.sessions, now=deps.clock())
+
+
+def _selection_proposing(deps: Deps) -> int:
+    from bot.services import selection
+
+    return selection.proposing_due(deps.sessions, now=deps.clock())
+
+
 # Order matters for `tick`: decisions first, then the messages that show them.
 SWEEPS: list[Sweep] = [
     Sweep("close-rounds", _close_rounds, every_seconds=10),
@@ -138,6 +152,8 @@ SWEEPS: list[Sweep] = [
     Sweep("purge-uninstalled", _purge_uninstalled, every_seconds=3600),
     # roles (issue 10); before deliver-outbox in `tick` is not needed: the next tick sends
     Sweep("role-terms", _role_terms, every_seconds=300),
+    Sweep("selection-reveals", _selection_reveals, every_seconds=60),
+    Sweep("selection-proposing", _selection_proposing, every_seconds=60),
 ]
 
 _KICK_SWEEPS = ("close-rounds", "deliver-outbox", "render-rounds")

@@ -161,6 +161,18 @@ class RoleNotice(_Payload):
     term_end: date | None = None
 
 
+# ---- role selection (issue 10): a selection's steps, told in its channel
+class SelectionNotice(_Payload):
+    """A selection started, its nominations were revealed, its change round ended (the
+    starter is asked to propose), a nominee was proposed, selected or not selected."""
+
+    type: Literal["selection_notice"] = "selection_notice"
+    selection_id: int
+    event: Literal["started", "revealed", "proposing", "proposed", "selected", "not_selected"]
+    nominee_id: str | None = None
+    actor: str | None = None
+
+
 Payload = Annotated[
     RoundMessage
     | RoundResult
@@ -180,7 +192,8 @@ Payload = Annotated[
     | MeetingMinutes
     | ChannelWelcome
     # roles (issue 10)
-    | RoleNotice,
+    | RoleNotice
+    | SelectionNotice,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[Payload] = TypeAdapter(Payload)

@@ -37,10 +37,16 @@ def _table() -> dict[str, Subject]:
     from bot.services import domain_subject as domains
     from bot.services import role_subject as roles
 
+    # role selection (issue 10): a nominee; consented, they hold the role for a term. No
+    # agreement is logged: the term (role_terms) is the record, and it ends rather than
+    # being reviewed.
+    from bot.services import selection_subject as nominees
+
     return {
         # a circle's domain description (issue 10); consented, it is the circle's
         DomainSubject.DOMAIN.value: Subject(True, domains.consented, domains.not_consented),
         DomainSubject.ROLE.value: Subject(True, roles.consented, roles.not_consented),
+        DomainSubject.NOMINEE.value: Subject(False, nominees.consented, nominees.not_consented),
     }
 
 

@@ -19,6 +19,7 @@ from bot.handlers import (
     rhythm,
     roles,
     rounds,
+    selection,
     tension,
     usage,
     welcome,
@@ -39,6 +40,7 @@ FEATURES = (
     agreements,
     rhythm,
     meeting,
+    selection,  # before roles: `/role select …` is its own
     roles,
     domain,
     welcome,

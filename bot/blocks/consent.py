@@ -639,10 +639,12 @@ def _author_buttons(m: Messages, round_id: int) -> list[ButtonElement]:
 def outcome_line(m: Messages, view: RoundView) -> str:
     """One line saying how the round ended."""
     decision = view.decision()
+    if view.outcome is Outcome.CONSENTED and view.agreement_number is None:
+        return m._(":white_check_mark: *Consented.*")  # a decision that is no agreement
     if view.outcome is Outcome.CONSENTED:
         return m._(
             ":white_check_mark: *Consented.* Agreement #{number}, to be reviewed on {date}.",
-            number=view.agreement_number or "?",
+            number=view.agreement_number,
             date=long_date(m, view.review_date),
         )
     if view.outcome is Outcome.OBJECTIONS:

@@ -18,6 +18,7 @@ from bot.blocks.text import escape, mention, slack_date
 from bot.domain import backlog, consent, domains, meeting, objections, rhythm
 from bot.domain import review as reviews
 from bot.domain import roles as role_rules
+from bot.domain import selection as selection_rules
 from bot.domain.errors import DomainError, StaleRequest
 from bot.i18n import Messages
 
@@ -114,7 +115,9 @@ def _no_minutes(m: Messages, exc: meeting.NoMinutes) -> str:
     return m._("No meeting of this channel ended with minutes on {date}.", date=exc.day.isoformat())
 
 
-def _role_not_found(m: Messages, exc: role_rules.RoleNotFound) -> str:
+def _role_not_found(
+    m: Messages, exc: role_rules.RoleNotFound | selection_rules.RoleNotFound
+) -> str:
     if not exc.names:
         return m._("This circle has no roles yet. Propose one with `/role new`.")
     return m._(
@@ -464,6 +467,69 @@ TABLE: dict[type[DomainError], Entry] = {
             channel=e.channel,
         ),
         (ids.IN_ROLE_NAME[0], ids.IN_DOMAIN_FIELDS["purpose"][0]),
+    ),
+    # ---------------------------------------------------------------- selecting for a role
+    selection_rules.RoleNotFound: Entry(_role_not_found),
+    selection_rules.NotAParticipant: Entry(
+        lambda m, e: m._(
+            "You are not among the people asked to nominate in this selection, so you cannot "
+            "nominate or see the nominations before they are revealed."
+        ),
+        (ids.IN_SEL_NOMINEE[0],),
+    ),
+    selection_rules.NominationReasonRequired: Entry(
+        lambda m, e: m._("Say why: the reasons are what the circle weighs."),
+        (ids.IN_SEL_REASON[0],),
+    ),
+    selection_rules.NominationClosed: Entry(
+        lambda m, e: m._(
+            "Nominations for this selection closed {when}. Nothing was changed.",
+            when=slack_date(e.closed_at),
+        ),
+        (ids.IN_SEL_NOMINEE[0],),
+    ),
+    selection_rules.NominationsStillHidden: Entry(
+        lambda m, e: m._(
+            "The nominations are still hidden; propose a nominee once they are revealed (at "
+            "the deadline, or when everyone has nominated)."
+        ),
+        (ids.IN_SEL_NOMINEE[0],),
+    ),
+    selection_rules.NotTheStarter: Entry(
+        lambda m, e: m._(
+            "Only {who}, who started this selection, proposes the nominee.", who=mention(e.starter)
+        ),
+        (ids.IN_SEL_NOMINEE[0],),
+    ),
+    selection_rules.NotProposing: Entry(
+        lambda m, e: m._(
+            "This selection takes no proposal now: a consent round on a nominee runs, or it is "
+            "over."
+        ),
+        (ids.IN_SEL_NOMINEE[0],),
+    ),
+    selection_rules.NomineeRequired: Entry(
+        lambda m, e: m._("Choose a person, or tick “I pass”."), (ids.IN_SEL_NOMINEE[0],)
+    ),
+    selection_rules.NotAPerson: Entry(
+        lambda m, e: m._("Choose a person of this workspace (not a bot or a deactivated account)."),
+        (ids.IN_SEL_NOMINEE[0],),
+    ),
+    selection_rules.SelectionAlreadyOpen: Entry(
+        lambda m, e: m._(
+            "A selection for this role is under way in <#{channel}> already; nominate there.",
+            channel=e.channel_id,
+        ),
+        (ids.IN_SEL_PEOPLE[0],),
+    ),
+    selection_rules.SelectionNotFound: Entry(
+        lambda m, e: m._("I cannot find that selection any more."), (ids.IN_SEL_NOMINEE[0],)
+    ),
+    selection_rules.SelectionDeadlines: Entry(
+        lambda m, e: m._(
+            "Pick a nomination deadline in the future, and an end of the change round after it."
+        ),
+        (ids.IN_SEL_NOMINATE_UNTIL[0], ids.IN_SEL_CHANGE_UNTIL[0]),
     ),
     # ---------------------------------------------------------------- meeting rhythm
     rhythm.InvalidEvery: Entry(

@@ -164,3 +164,17 @@ ACT_ROLE_DROP = "role_drop"
 CMD_DOMAIN = "/domain"
 CB_DOMAIN_MODAL = "domain_modal"
 ACT_DOMAIN_EDIT = "domain_edit"
+
+# Selecting someone for a role (/role select): its forms and its message's buttons
+CB_SEL_START = "selection_start_modal"
+CB_SEL_NOMINATE = "selection_nominate_modal"
+CB_SEL_PROPOSE = "selection_propose_modal"
+ACT_SEL_NOMINATE = "selection_nominate"
+ACT_SEL_PROPOSE = "selection_propose"
+BLOCK_SEL_ACTIONS = "selection_actions"
+IN_SEL_PEOPLE = ("s_people", "people")
+IN_SEL_NOMINATE_UNTIL = ("s_nominate_until", "nominate_until")
+IN_SEL_CHANGE_UNTIL = ("s_change_until", "change_until")
+IN_SEL_NOMINEE = ("s_nominee", "nominee")
+IN_SEL_PASS = ("s_pass", "pass")
+IN_SEL_REASON = ("s_reason", "reason")

@@ -319,6 +319,11 @@ def role_usage(m: Messages) -> str:
             m._("`/role`: the circle's roles, vacant ones first (only you see them)."),
             m._("`/role [name]`: one role in full, with its history; evolve or drop it there."),
             m._("`/role new`: propose a role; the circle decides on its description by consent."),
+            m._(
+                "`/role select [name]`: select someone for the role by consent: hidden "
+                "nominations with reasons, the reveal, a change round, then a consent round on "
+                "the nominee."
+            ),
             m._("`/role help`: this help."),
         ]
     )

@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 
+from pydantic import BaseModel
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    DateTimePickerElement,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    UserMultiSelectElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.blocks import ids
 from bot.blocks.text import escape, mention, one_line, slack_date, truncate
 from bot.domain.selection import Nominated, Overview
 from bot.i18n import Messages
@@ -71,3 +90,234 @@ def notice_text(
         "{nominee} is not selected for the role *{role}*. {who} may propose another nominee.",
         nominee=mention(nominee_id or ""), role=role, who=mention(ov.started_by),
     )  # fmt: skip
+
+
+# ---------------------------------------------------------------- buttons, forms (/role select)
+
+
+class StartMeta(BaseModel):
+    """State carried through the form that starts a selection (hints, checked at submit)."""
+
+    channel_id: str
+    role_id: int
+    response_url: str | None = None
+
+
+class SelectionMeta(BaseModel):
+    """State carried through the nomination and the propose forms."""
+
+    selection_id: int
+    response_url: str | None = None
+
+
+def notice_blocks(m: Messages, ov: Overview, event: str, text: str) -> list[dict]:
+    """The notice with what can be done next: nominate (or change it), propose a nominee."""
+    buttons: list[ButtonElement] = []
+    value = str(ov.id)
+    if event == "started":
+        buttons.append(
+            ButtonElement(
+                text=m._("Nominate"), action_id=ids.ACT_SEL_NOMINATE, value=value, style="primary"
+            )  # fmt: skip
+        )
+    if event == "revealed":
+        buttons.append(
+            ButtonElement(
+                text=m._("Change my nomination"), action_id=ids.ACT_SEL_NOMINATE, value=value
+            )
+        )
+    if event in ("revealed", "proposing", "not_selected"):
+        buttons.append(
+            ButtonElement(
+                text=m._("Propose a nominee"), action_id=ids.ACT_SEL_PROPOSE, value=value
+            )  # fmt: skip
+        )
+    blocks: list[Block] = [_md(text)]
+    if buttons:
+        blocks.append(ActionsBlock(block_id=ids.BLOCK_SEL_ACTIONS, elements=buttons))
+    return [b.to_dict() for b in blocks]
+
+
+def _md(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=truncate(text, 3000)))
+
+
+def _role_head(m: Messages, ov: Overview) -> str:
+    head = "*" + m._("Role: {name}", name=escape(one_line(ov.role_name, 80))) + "*"
+    if ov.purpose:
+        head += "\n" + escape(truncate(ov.purpose, 600))
+    return head
+
+
+def _picker(key: tuple[str, str], label: str, moment: datetime, hint: str) -> InputBlock:
+    return InputBlock(
+        block_id=key[0], label=label, hint=hint,
+        element=DateTimePickerElement(action_id=key[1], initial_date_time=int(moment.timestamp())),
+    )  # fmt: skip
+
+
+def start_modal(
+    m: Messages, meta: StartMeta, *, role_name: str, purpose: str | None, people: list[str],
+    nominate_until: datetime, change_until: datetime,
+) -> dict:  # fmt: skip
+    """Start selecting someone for a role: who nominates, and until when."""
+    head = "*" + m._("Select someone for the role {name}", name=escape(role_name)) + "*"
+    if purpose:
+        head += "\n" + escape(truncate(purpose, 600))
+    blocks: list[Block] = [
+        _md(head),
+        _md(
+            m._(
+                "Everyone asked nominates one person (or themselves, or passes) with a reason, "
+                "in private. The nominations are revealed together at the deadline, or when "
+                "everyone has nominated; then people may change theirs, saying why. You then "
+                "propose a nominee, and the circle decides by consent."
+            )
+        ),
+        InputBlock(
+            block_id=ids.IN_SEL_PEOPLE[0], label=m._("Who nominates"),
+            element=UserMultiSelectElement(
+                action_id=ids.IN_SEL_PEOPLE[1], initial_users=people[:100] or None
+            ),
+        ),
+        _picker(ids.IN_SEL_NOMINATE_UNTIL, m._("Nominations until"), nominate_until,
+                m._("In your own timezone.")),
+        _picker(ids.IN_SEL_CHANGE_UNTIL, m._("Changes until"), change_until,
+                m._("After the reveal, people may change their nomination until then.")),
+    ]  # fmt: skip
+    return View(
+        type="modal", callback_id=ids.CB_SEL_START, title=truncate(m._("Select for a role"), 24),
+        submit=truncate(m._("Start"), 24), close=m._("Cancel"),
+        private_metadata=meta.model_dump_json(), blocks=blocks,
+    ).to_dict()  # fmt: skip
+
+
+def nominate_modal(m: Messages, ov: Overview, meta: SelectionMeta) -> dict:
+    """Nominate one person with a reason (or pass); after the reveal, everyone's shown."""
+    blocks: list[Block] = [_md(_role_head(m, ov))]
+    if ov.revealed_at is not None:
+        lines = [nomination_line(m, n) for n in ov.nominations] or [m._("(no nominations)")]
+        blocks.append(
+            _md(
+                m._(
+                    "The nominations, revealed; change yours until {until}:",
+                    until=slack_date(ov.change_until),
+                )  # fmt: skip
+                + "\n"
+                + "\n".join(lines)
+            )
+        )
+    else:
+        blocks.append(
+            _md(
+                m._(
+                    "Your nomination stays hidden until {until}, or until everyone has "
+                    "nominated; then all are revealed together.",
+                    until=slack_date(ov.nominate_until),
+                )
+            )
+        )
+    mine = ov.mine
+    blocks += [
+        InputBlock(
+            block_id=ids.IN_SEL_NOMINEE[0], optional=True, label=m._("I nominate"),
+            hint=m._("Anyone in the workspace, yourself included."),
+            element=UserSelectElement(
+                action_id=ids.IN_SEL_NOMINEE[1],
+                initial_user=mine.nominee_id if mine and mine.nominee_id else None,
+            ),
+        ),
+        InputBlock(
+            block_id=ids.IN_SEL_PASS[0], optional=True, label=m._("Or"),
+            element=CheckboxesElement(
+                action_id=ids.IN_SEL_PASS[1],
+                options=[Option(value="pass", text=m._("I pass"))],
+            ),
+        ),
+        InputBlock(
+            block_id=ids.IN_SEL_REASON[0], label=m._("Why"),
+            hint=m._("What makes this person a good fit for the role (or why you pass)."),
+            element=PlainTextInputElement(
+                action_id=ids.IN_SEL_REASON[1], multiline=True, max_length=2000,
+                initial_value=mine.reason if mine else None,
+            ),
+        ),
+    ]  # fmt: skip
+    return View(
+        type="modal", callback_id=ids.CB_SEL_NOMINATE, title=truncate(m._("Nominate"), 24),
+        submit=truncate(m._("Nominate"), 24), close=m._("Cancel"),
+        private_metadata=meta.model_dump_json(), blocks=blocks,
+    ).to_dict()  # fmt: skip
+
+
+def tally_text(m: Messages, ov: Overview) -> str:
+    """The revealed nominations counted: most nominated first, each with its reasons."""
+    lines = []
+    for line in ov.tally:
+        who = mention(line.nominee_id) if line.nominee_id else m._("passes")
+        reasons = "; ".join(
+            f"{mention(u)}: {escape(one_line(r, 200))}" for u, r in line.reasons
+        )  # fmt: skip
+        lines.append(f"• *{who}* ({line.count}) {reasons}")
+    return truncate("\n".join(lines) or m._("(no nominations)"), 2900)
+
+
+def propose_modal(m: Messages, ov: Overview, meta: SelectionMeta, deadline: datetime) -> dict:
+    """Propose a nominee, seeing the tally and the reasons; a consent round on them follows."""
+    top = next((t.nominee_id for t in ov.tally if t.nominee_id), None)
+    blocks: list[Block] = [
+        _md(_role_head(m, ov)),
+        _md(m._("The nominations:") + "\n" + tally_text(m, ov)),
+        InputBlock(
+            block_id=ids.IN_SEL_NOMINEE[0], label=m._("I propose"),
+            element=UserSelectElement(action_id=ids.IN_SEL_NOMINEE[1], initial_user=top),
+        ),
+        _picker(ids.IN_DEADLINE, m._("Answer before"), deadline,
+                m._("The consent round on the nominee runs until then; the nominee answers too.")),
+    ]  # fmt: skip
+    return View(
+        type="modal", callback_id=ids.CB_SEL_PROPOSE, title=truncate(m._("Propose a nominee"), 24),
+        submit=truncate(m._("Start the round"), 24), close=m._("Cancel"),
+        private_metadata=meta.model_dump_json(), blocks=blocks,
+    ).to_dict()  # fmt: skip
+
+
+def nominee_round(
+    m: Messages, ov: Overview, nominee: str, term: str, name: Callable[[str], str]
+) -> tuple[str, str]:
+    """The consent round on a nominee: its title and text (plain: people by their names,
+    since a round's text is shown as written)."""
+    title = m._("Selection: {role}", role=one_line(ov.role_name, 80))
+    text = m._(
+        "{nominee} holds the role {role} for a term of {term}, from when this round is "
+        "consented. The nominations and their reasons:",
+        nominee=name(nominee), role=ov.role_name, term=term,
+    )  # fmt: skip
+    lines = []
+    for t in ov.tally:
+        who = name(t.nominee_id) if t.nominee_id else m._("passes")
+        reasons = "; ".join(f"{name(u)}: {one_line(r, 200)}" for u, r in t.reasons)
+        lines.append(f"• {who} ({t.count}): {reasons}")
+    return truncate(title, 150), truncate(text + "\n" + "\n".join(lines), 2900)
+
+
+def nominated(m: Messages, ov: Overview) -> str:
+    """The confirmation of a nomination, only to the person."""
+    if ov.revealed_at is None:
+        return m._(
+            "Your nomination for *{role}* is recorded; it stays hidden until {until} or until "
+            "everyone has nominated.",
+            role=escape(ov.role_name), until=slack_date(ov.nominate_until),
+        )  # fmt: skip
+    return m._(
+        "Your nomination for *{role}* is recorded; everyone sees it in the thread.",
+        role=escape(ov.role_name),
+    )  # fmt: skip
+
+
+def started(m: Messages, role_name: str) -> str:
+    """The confirmation to the person who started a selection."""
+    return m._(
+        "The selection for *{role}* has started; the people asked are told in the channel.",
+        role=escape(role_name),
+    )

@@ -32,11 +32,13 @@ def send_selection_notice(
                              actor=payload.actor, term_end=term_end)  # fmt: skip
     client = deps.clients.for_team(team_id)
     if payload.event == "started" or not ov.message_ts:
-        _, ts = post(client, attempt, channel=target, text=text)
+        _, ts = post(client, attempt, channel=target, text=text,
+                     blocks=views.notice_blocks(m, ov, payload.event, text))  # fmt: skip
         if payload.event == "started":
             selection.set_message(deps.sessions, team_id=team_id, selection_id=ov.id, ts=ts)
         return
     # the later steps in the selection's thread (where questions are asked); the reveal and
     # the outcome shown in the channel too
     post(client, attempt, channel=target, text=text, thread_ts=ov.message_ts,
+         blocks=views.notice_blocks(m, ov, payload.event, text),
          reply_broadcast=payload.event in BROADCAST)  # fmt: skip

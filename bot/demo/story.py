@@ -214,6 +214,7 @@ def _play(out: TextIO, lang: str) -> int:
         script.review()
         script.home()
         script.meeting()
+        script.structure()
         script.t.say()
         script.t.say(
             "Transparent by default: tensions sit ranked on the channel's backlog, proposals are"
@@ -491,6 +492,79 @@ class Script:
         self.click("U0ALICE", ids.ACT_MEETING_OUTCOME, value, "Record outcome")
         self.form("U0ALICE", "records the outcome: decide on a proposal", {"next_step": "decide"})
         self.command("U0ALICE", "end", command="/meeting")
+
+    def _consent_all(self, note: str) -> None:
+        """Everyone in the circle consents to the newest round."""
+        with self.deps.sessions() as session:
+            round_id = str(demo_repo.latest_round_id(session, TEAM))
+        ts = self._round_ts()
+        for user_id in PEOPLE:
+            self.click(user_id, ids.ACT_ANSWER_CONSENT, round_id, "Consent", ts=ts)
+        self.tick(note, seconds=10)
+
+    def structure(self) -> None:
+        """The circle describes its domain, creates a role, selects someone for it by
+        hidden nominations and consent; the term's end coming near puts it on the backlog."""
+        t = self.t
+        t.say()
+        t.say("── 6. The circle's domain and a role, selected by consent " + "─" * 25)
+        self.command("U0ALICE", "", command="/domain")
+        self.command("U0ALICE", "edit", command="/domain")
+        self.form(
+            "U0ALICE",
+            "describes the circle's domain and starts the round",
+            {
+                "purpose": "Keep the product running in production, so customers can rely on it.",
+                "responsibilities": "Releases, on-call, upgrades and incident reviews.",
+                "deliverables": "Working releases for the product teams; incident reports.",
+                "evaluation": "Uptime and release calm, looked at every quarter.",
+                "review_date": date(2027, 12, 1),
+                "deadline": self.deps.clock.now + timedelta(days=2),
+            },
+        )
+        self._consent_all("everyone consented: the description is the circle's")
+        self.command("U0DANA", "", command="/domain")
+        self.command("U0ALICE", "new", command="/role")
+        self.form(
+            "U0ALICE",
+            "proposes the role “Release lead”, held for 6 months",
+            {
+                "name": "Release lead",
+                "purpose": "Each release goes out calmly, with its notes, every two weeks.",
+                "responsibilities": "Cut the release; write the release notes; call the go/no-go.",
+                "term_months": "6",
+                "review_date": date(2027, 12, 1),
+                "deadline": self.deps.clock.now + timedelta(days=2),
+            },
+        )
+        self._consent_all("everyone consented: the role exists, vacant")
+        self.command("U0ALICE", "select release lead", command="/role")
+        self.form("U0ALICE", "asks the whole circle to nominate, within two days", {})
+        self.tick("a few seconds; the selection's message is in the channel", seconds=10)
+        with self.deps.sessions() as session:
+            sel = str(demo_repo.latest_selection_id(session, TEAM))
+        nominations = (
+            ("U0BRAM", "U0CHEN", "Chen cut the last three releases without a hitch."),
+            ("U0CHEN", "U0CHEN", "I would like to, and I have the time this half year."),
+            ("U0DANA", "U0BRAM", "Bram knows the release tooling best."),
+        )
+        for user_id, nominee, reason in nominations:
+            self.click(user_id, ids.ACT_SEL_NOMINATE, sel, "Nominate")
+            self.form(user_id, "nominates, in private, with a reason",
+                      {"nominee": nominee, "reason": reason})  # fmt: skip
+        self.command("U0DANA", "select release lead", command="/role")
+        self.click("U0ALICE", ids.ACT_SEL_PROPOSE, sel, "Propose a nominee")
+        self.click("U0ALICE", ids.ACT_SEL_NOMINATE, sel, "Nominate")
+        self.form("U0ALICE", "passes, saying why", {"pass": ["pass"],
+                                                    "reason": "I hold two roles already."})  # fmt: skip
+        self.tick("a few seconds; everyone nominated, so all are revealed together", seconds=10)
+        self.click("U0ALICE", ids.ACT_SEL_PROPOSE, sel, "Propose a nominee")
+        self.form("U0ALICE", "proposes Chen, the most nominated", {})
+        self._consent_all("everyone consented: Chen holds the role")
+        self.command("U0DANA", "release lead", command="/role")
+        self.tick("five months pass; four weeks before Chen's term ends", days=155)
+        self.tick("a minute later, the notices go out", minutes=1)
+        self.command("U0CHEN", "list")
 
     def _round_ts(self) -> str:
         posts = [

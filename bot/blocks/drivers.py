@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from slack_sdk.models.blocks import (
@@ -26,9 +27,10 @@ from slack_sdk.models.views import View
 from bot.blocks import ids
 from bot.blocks.backlog import next_step_label
 from bot.blocks.inputs import text_input
-from bot.blocks.text import escape, mention, one_line, truncate
+from bot.blocks.text import SECTION_LIMIT, escape, mention, one_line, truncate
 from bot.blocks.values import ItemMenuValue, PageValue
 from bot.domain.backlog import MAX_TENSION_LENGTH, ItemView, Nature, NextStep
+from bot.domain.matching import MAX_SUGGESTIONS, CircleMatch
 from bot.i18n import Messages
 
 PAGE_SIZE = 20
@@ -224,8 +226,27 @@ def dismiss_modal(m: Messages, item: ItemView, metadata: str) -> dict:
     ).to_dict()
 
 
-def pass_on_modal(m: Messages, item: ItemView, metadata: str) -> dict:
-    """Pass an item on to the channel whose domain it belongs to."""
+def pass_on_modal(
+    m: Messages, item: ItemView, metadata: str, suggestions: Sequence[CircleMatch] = ()
+) -> dict:
+    """Pass an item on to the channel whose domain it belongs to; the circles whose domain
+    matches its words are listed, the best one preselected."""
+    picker = ConversationSelectElement(
+        action_id=ids.IN_PASS_TO[1],
+        filter={"include": ["public", "private"], "exclude_bot_users": True},
+        initial_conversation=suggestions[0].channel_id if suggestions else None,
+    )
+    blocks: list[Block] = [_md(f"*#{item.number}* {escape(one_line(item.text, 300))}")]
+    if suggestions:
+        blocks.append(_suggested(m, suggestions))
+    blocks.append(
+        InputBlock(
+            block_id=ids.IN_PASS_TO[0],
+            label=m._("To the channel"),
+            hint=m._("Its members are told; the item keeps its history."),
+            element=picker,
+        )
+    )
     return View(
         type="modal",
         callback_id=ids.CB_PASS_ON_MODAL,
@@ -233,19 +254,21 @@ def pass_on_modal(m: Messages, item: ItemView, metadata: str) -> dict:
         submit=m._("Pass on"),
         close=m._("Cancel"),
         private_metadata=metadata,
-        blocks=[
-            _md(f"*#{item.number}* {escape(one_line(item.text, 300))}"),
-            InputBlock(
-                block_id=ids.IN_PASS_TO[0],
-                label=m._("To the channel"),
-                hint=m._("Its members are told; the item keeps its history."),
-                element=ConversationSelectElement(
-                    action_id=ids.IN_PASS_TO[1],
-                    filter={"include": ["public", "private"], "exclude_bot_users": True},
-                ),
-            ),
-        ],
+        blocks=blocks,
     ).to_dict()
+
+
+def _suggested(m: Messages, suggestions: Sequence[CircleMatch]) -> SectionBlock:
+    """The circles whose domain matches the item, best first, each with why."""
+    text = m._("*Circles whose domain matches it*, best first:")
+    for circle in suggestions[:MAX_SUGGESTIONS]:
+        reason = m._("matches: {words}", words=", ".join(circle.words[:4]))
+        purpose = escape(one_line(circle.purpose, 120))
+        line = f"\n• <#{circle.channel_id}> {purpose} _({escape(one_line(reason, 120))})_"
+        if len(text) + len(line) > SECTION_LIMIT:  # whole lines only: no cut inside "&amp;"
+            break
+        text += line
+    return SectionBlock(block_id=ids.BLOCK_PASS_SUGGESTIONS, text=MarkdownTextObject(text=text))
 
 
 ACTIONS = ("describe", "step", "up", "down", "top", "position", "dismiss", "pass")

@@ -90,6 +90,7 @@ IN_DUE = ("i_due", "due")
 IN_POSITION = ("i_position", "position")
 IN_DISMISS_REASON = ("i_dismiss_reason", "dismiss_reason")
 IN_PASS_TO = ("i_pass_to", "pass_to")
+BLOCK_PASS_SUGGESTIONS = "pass_suggestions"
 
 # Governance meeting rhythm (cadence modal, agenda)
 CB_MEETING_MODAL = "meeting_cadence_modal"

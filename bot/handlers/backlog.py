@@ -32,7 +32,6 @@ DRIVER_FIELDS = [ids.IN_SITUATION[0], ids.IN_EFFECT[0]]
 ITEM_MODALS = {
     "step": views.next_step_modal,
     "dismiss": views.dismiss_modal,
-    "pass": views.pass_on_modal,
 }
 MOVES = ("up", "down", "top")
 
@@ -320,6 +319,9 @@ def open_item_form(
             deps.sessions, team_id=item.team_id, channel_id=item.channel_id, limit=1
         )
         open_form(client, trigger, views.position_modal(m, item, total, meta))
+    elif what == "pass":
+        hints = backlog.pass_on_suggestions(deps.sessions, team_id=item.team_id, item=item)
+        open_form(client, trigger, views.pass_on_modal(m, item, meta, hints))
     elif what in ITEM_MODALS:
         open_form(client, trigger, ITEM_MODALS[what](m, item, meta))
 

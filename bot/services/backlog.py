@@ -21,8 +21,9 @@ from bot.domain.backlog import (
     clean_tension_text,
 )
 from bot.domain.backlog import BacklogItem as ItemRules
+from bot.domain.matching import CircleMatch, rank_circles
 from bot.services import payloads
-from bot.store import backlog_repo, structure_repo, workspace_repo
+from bot.store import backlog_repo, circle_domain_repo, structure_repo, workspace_repo
 from bot.store.db import transaction
 from bot.store.models import BacklogItem, Circle
 
@@ -321,6 +322,14 @@ def take_off(
         session, item, actor_id=actor, action="dismissed", detail=reason, now=now
     )
     return reason
+
+
+def pass_on_suggestions(factory: Factory, *, team_id: str, item: ItemView) -> list[CircleMatch]:
+    """The circles whose domain in force matches the item's words, best first (pass-on hints)."""
+    with transaction(factory) as session:
+        purposes = circle_domain_repo.purposes(session, team_id)
+    texts = (item.text, item.situation, item.effect, item.relevance)
+    return rank_circles(texts, purposes, own_channel=item.channel_id)
 
 
 def pass_on(

@@ -92,10 +92,16 @@ def parents(session: Session, team_id: str) -> dict[str, str]:
 
 def purposes(session: Session, team_id: str) -> dict[str, str]:
     """The purpose in force of every circle of the workspace, by channel (pass-on hints)."""
-    stmt = select(DomainDescription).where(
-        DomainDescription.team_id == team_id,
-        DomainDescription.role_id.is_(None),
-        DomainDescription.status == DescriptionStatus.CURRENT.value,
+    stmt = (
+        select(DomainDescription)
+        .outerjoin(Agreement, Agreement.id == DomainDescription.agreement_id)
+        .where(
+            DomainDescription.team_id == team_id,
+            DomainDescription.role_id.is_(None),
+            DomainDescription.status == DescriptionStatus.CURRENT.value,
+            (Agreement.id.is_(None)) | (Agreement.status != "dropped"),
+        )
+        .order_by(DomainDescription.version)  # two current versions: the newest wins
     )
     return {
         d.channel_id: " ".join(filter(None, (d.purpose, d.responsibilities)))

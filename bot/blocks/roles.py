@@ -111,7 +111,25 @@ def holder_line(m: Messages, r: RoleSummary) -> str:
     return m._("held by {who}", who=mention(r.holder_id))
 
 
-def _summary_line(m: Messages, r: RoleSummary) -> str:
+def delegate_problem(m: Messages, r: RoleSummary, problem: str | None) -> str | None:
+    """What is wrong with a delegate's link to the circle it represents, and what to do."""
+    if problem is None or not r.represents_channel_id:
+        return None
+    name = escape(one_line(r.name, 80))
+    if problem == "archived":
+        return m._(
+            ":warning: <#{channel}> is archived (or gone): this delegate represents the circle "
+            "nowhere. Evolve or drop the role, or select again with `/role select {role}`.",
+            channel=r.represents_channel_id, role=name,
+        )  # fmt: skip
+    return m._(
+        ":warning: {who} is no longer in <#{channel}>, where this delegate represents the "
+        "circle. Select someone for it with `/role select {role}`.",
+        who=mention(r.holder_id or ""), channel=r.represents_channel_id, role=name,
+    )  # fmt: skip
+
+
+def _summary_line(m: Messages, r: RoleSummary, problem: str | None = None) -> str:
     parts = [f"*{escape(one_line(r.name, 80))}*", holder_line(m, r)]
     if r.represents_channel_id:
         parts.append(m._("represents this circle in <#{channel}>", channel=r.represents_channel_id))
@@ -120,10 +138,14 @@ def _summary_line(m: Messages, r: RoleSummary) -> str:
     line = " · ".join(parts)
     if r.purpose:
         line += "\n     " + escape(one_line(r.purpose, 200))
+    if warning := delegate_problem(m, r, problem):
+        line += "\n     " + warning
     return "• " + line
 
 
-def role_list(m: Messages, channel_id: str, roles: list[RoleSummary]) -> Rendered:
+def role_list(
+    m: Messages, channel_id: str, roles: list[RoleSummary], problems: dict[int, str] | None = None
+) -> Rendered:
     """The circle's roles, vacant first, with what to type next."""
     if not roles:
         text = m._(
@@ -134,7 +156,7 @@ def role_list(m: Messages, channel_id: str, roles: list[RoleSummary]) -> Rendere
         return text, _dicts([_md(text)])
     title = m._("Roles of <#{channel}>", channel=channel_id)
     blocks: list[Block] = [_md(f"*{title}*")]
-    lines = [_summary_line(m, r) for r in roles]
+    lines = [_summary_line(m, r, (problems or {}).get(r.id)) for r in roles]
     for start in range(0, len(lines), PER_SECTION):
         blocks.append(_md("\n".join(lines[start : start + PER_SECTION])))
     blocks.append(
@@ -169,7 +191,9 @@ def _term_line(m: Messages, t: TermEntry) -> str:
     )
 
 
-def role_detail(m: Messages, d: RoleDetail, *, changeable: bool) -> Rendered:
+def role_detail(
+    m: Messages, d: RoleDetail, *, changeable: bool, problem: str | None = None
+) -> Rendered:
     """One role in full: its description, holder and term, and its history; Evolve and Drop
     when it may be changed."""
     r = d.summary
@@ -177,6 +201,8 @@ def role_detail(m: Messages, d: RoleDetail, *, changeable: bool) -> Rendered:
     blocks: list[Block] = [
         _md("*" + m._("Role: {name}", name=name) + "* · " + holder_line(m, r)),
     ]
+    if warning := delegate_problem(m, r, problem):
+        blocks.append(_md(warning))
     if d.fields.purpose:
         blocks.append(_md(fields_markdown(m, d.fields)))
     facts = [m._("Term: {term}", term=term_label(m, d.term_months, d.term_until))]

@@ -116,6 +116,7 @@ class FakeChannel:
     is_mpim: bool = False
     user: str | None = None
     created: int = field(default_factory=lambda: int(time.time()))
+    is_archived: bool = False
 
     def to_api(self, *, include_num_members: bool = False, locale: str | None = None) -> dict:
         """Render the conversation the way `conversations.info` returns it."""
@@ -140,7 +141,7 @@ class FakeChannel:
                 "is_mpim": self.is_mpim,
                 "is_private": self.is_private,
                 "created": self.created,
-                "is_archived": False,
+                "is_archived": self.is_archived,
                 "is_general": self.name == "general",
                 "is_shared": False,
                 "is_ext_shared": False,

@@ -12,6 +12,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_bolt.kwargs_injection import Args
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.blocks import consent as consent_views
 from bot.blocks import errors as error_views
@@ -26,6 +27,7 @@ from bot.domain.clock import local_today
 from bot.domain.consent import default_review_date
 from bot.domain.domains import DomainFields
 from bot.domain.errors import DomainError, StaleRequest
+from bot.domain.roles import RoleSummary
 from bot.runtime.listeners import messages_for, on, tell
 from bot.runtime.payload import Form, metadata, request_key, response_url, where
 from bot.runtime.replies import open_modal
@@ -33,6 +35,7 @@ from bot.scheduler import kick
 from bot.services import roles
 
 LIST_WORDS = {"", "list", "lijst"}
+MAX_CHECKED = 20  # delegates checked against Slack per answer (conversations.info: tier 3)
 NEW_WORDS = {"new", "nieuw"}
 USAGE_WORDS = {"usage", "gebruik"}
 
@@ -69,7 +72,10 @@ def answer(args: Args, command: dict[str, Any], client: WebClient, deps: Deps) -
     word = text.lower()
     if word in LIST_WORDS:
         found = roles.list_roles(deps.sessions, team_id=team_id, channel_id=channel_id)
-        tell(args, *views.role_list(m, channel_id, found))
+        tell(
+            args,
+            *views.role_list(m, channel_id, found, delegate_problems(deps, client, team_id, found)),
+        )
     elif word in NEW_WORDS:
         _require_member(deps, client, team_id, channel_id, user_id)
         review, deadline = _form_defaults(deps, client, team_id, user_id)
@@ -80,7 +86,31 @@ def answer(args: Args, command: dict[str, Any], client: WebClient, deps: Deps) -
     else:
         detail = roles.detail(deps.sessions, team_id=team_id, channel_id=channel_id, name=text)
         changeable = detail.status == rules.RoleStatus.ACTIVE.value and not detail.summary.proposed
-        tell(args, *views.role_detail(m, detail, changeable=changeable))
+        problem = delegate_problems(deps, client, team_id, [detail.summary]).get(detail.summary.id)
+        tell(args, *views.role_detail(m, detail, changeable=changeable, problem=problem))
+
+
+def delegate_problems(
+    deps: Deps, client: WebClient, team_id: str, found: list[RoleSummary]
+) -> dict[int, str]:
+    """Delegates whose link is broken: the channel they represent the circle in is archived
+    (or gone), or their holder left it. Asked of Slack after the ack (cached members)."""
+    problems: dict[int, str] = {}
+    for r in found[:MAX_CHECKED]:
+        if not r.represents_channel_id:
+            continue
+        try:
+            info = client.conversations_info(channel=r.represents_channel_id)["channel"]
+        except SlackApiError:
+            problems[r.id] = "archived"
+            continue
+        if info.get("is_archived"):
+            problems[r.id] = "archived"
+        elif r.holder_id and r.holder_id not in deps.people.channels.of(
+            client, team_id, r.represents_channel_id
+        ):
+            problems[r.id] = "left"
+    return problems
 
 
 def open_evolve(args: Args, body: dict[str, Any], action: dict[str, Any], client: WebClient,

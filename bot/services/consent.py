@@ -79,6 +79,16 @@ def _view(session: Session, rnd: ConsentRound) -> RoundView:
     proposal = consent_repo.get_proposal(session, rnd.team_id, rnd.proposal_id)
     item = backlog_repo.get_item(session, rnd.team_id, rnd.item_id) if rnd.item_id else None
     agreement = agreements_repo.agreement_for_round(session, rnd.team_id, rnd.id)
+    first = subjects.shown_first(session, rnd, proposal)  # a nominee answers first
+    given = consent_repo.answers(session, rnd.team_id, rnd.id)
+    answers = dict(sorted(given.items(), key=lambda kv: kv[0] != first)) if first else given
+    objections = sorted(
+        (
+            objection_view(session, rnd, o)
+            for o in objections_repo.of_round(session, rnd.team_id, rnd.id)
+        ),
+        key=lambda o: o.user_id != first,
+    )
     return RoundView(
         id=rnd.id,
         team_id=rnd.team_id,
@@ -102,17 +112,14 @@ def _view(session: Session, rnd: ConsentRound) -> RoundView:
         closed_at=rnd.closed_at,
         message_ts=rnd.message_ts,
         participants=consent_repo.participants(session, rnd.team_id, rnd.id),
-        answers=consent_repo.answers(session, rnd.team_id, rnd.id),
+        answers=answers,
         agreement_number=agreement.number if agreement else None,
         responsible_ids=json.loads(rnd.responsible_ids or "[]"),
         evolves_agreement_id=rnd.evolves_agreement_id,
         answers_open_at=rnd.answers_open_at,
         answers_opened_at=rnd.answers_opened_at,
         ask_response=bool(rnd.ask_response),
-        objections=[
-            objection_view(session, rnd, o)
-            for o in objections_repo.of_round(session, rnd.team_id, rnd.id)
-        ],
+        objections=objections,
         result_ts=rnd.result_ts,
     )
 

@@ -89,5 +89,14 @@ def not_consented(
     if sel is None:
         return
     nominee = sel.nominee_id
-    if selection_repo.advance(session, sel, Phase.PROPOSING, nominee_id=None):
+    # the nominee stays on record (whose round it was) until another is proposed
+    if selection_repo.advance(session, sel, Phase.PROPOSING):
         queue_notice(session, sel, "not_selected", now, nominee_id=nominee)
+
+
+def nominee(session: Session, rnd: ConsentRound, proposal: Proposal) -> str | None:
+    """The nominee the round is about: their answer and objection are shown first."""
+    sel = selection_repo.get(session, rnd.team_id, proposal.subject_id or 0)
+    if sel is None or sel.proposal_id not in (None, proposal.id):
+        return None  # a round on an earlier nominee
+    return sel.nominee_id

@@ -19,6 +19,7 @@ from bot.store.models import Agreement, ConsentRound, Proposal
 
 Consented = Callable[[Session, ConsentRound, Proposal, Agreement | None, datetime], None]
 NotConsented = Callable[[Session, ConsentRound, Proposal, str, datetime], None]
+ShownFirst = Callable[[Session, ConsentRound, Proposal], str | None]
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Subject:
     records_agreement: bool  # the round is also logged as an agreement (reviewed, evolved)
     consented: Consented
     not_consented: NotConsented | None = None  # outcome: objections | no_quorum | withdrawn ...
+    shown_first: ShownFirst | None = None  # whose answer and objection the round lists first
 
 
 @cache
@@ -46,7 +48,9 @@ def _table() -> dict[str, Subject]:
         # a circle's domain description (issue 10); consented, it is the circle's
         DomainSubject.DOMAIN.value: Subject(True, domains.consented, domains.not_consented),
         DomainSubject.ROLE.value: Subject(True, roles.consented, roles.not_consented),
-        DomainSubject.NOMINEE.value: Subject(False, nominees.consented, nominees.not_consented),
+        DomainSubject.NOMINEE.value: Subject(
+            False, nominees.consented, nominees.not_consented, nominees.nominee
+        ),
     }
 
 
@@ -55,6 +59,14 @@ def of(proposal: Proposal | None) -> Subject | None:
     if proposal is None or not proposal.subject:
         return None
     return _table().get(proposal.subject)
+
+
+def shown_first(session: Session, rnd: ConsentRound, proposal: Proposal | None) -> str | None:
+    """The person whose answer (and objection) the round shows first, if its feature says."""
+    subject = of(proposal)
+    if subject is None or subject.shown_first is None or proposal is None:
+        return None
+    return subject.shown_first(session, rnd, proposal)
 
 
 def consented(

@@ -189,3 +189,45 @@ def test_a_forged_drop_from_outside_the_channel_changes_nothing(bot: Bot) -> Non
     with bot.deps.sessions() as s:
         assert s.get(models.Role, role_id).status == "active"
         assert s.get(models.Role, role_id).team_id == TEAM
+
+
+PARENT = "C0PARENT"
+
+
+def _delegate_role(bot: Bot, holder: str = ALICE) -> None:
+    from datetime import UTC, datetime
+
+    from bot.store.db import transaction
+
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    with transaction(bot.deps.sessions) as s:
+        if s.get(models.Workspace, TEAM) is None:
+            s.add(models.Workspace(team_id=TEAM, created_at=now))
+            s.flush()
+        s.add(
+            models.Role(
+                team_id=TEAM, channel_id=CHANNEL, name="Delegate", name_key="delegate",
+                status="active", term_months=6, represents_channel_id=PARENT, holder_id=holder,
+                term_end=date(2027, 6, 1), created_by=BRAM, created_at=now,
+            )
+        )  # fmt: skip
+
+
+def test_a_delegate_whose_parent_channel_was_archived_shows_it(bot: Bot) -> None:
+    bot.fake.add_channel(PARENT, "general-circle", [ALICE, BRAM])
+    _delegate_role(bot)
+    bot.command("", command="/role")
+    assert ":warning:" not in _shown(bot)
+    bot.fake.channels[PARENT].is_archived = True
+    bot.command("", command="/role")
+    assert f"<#{PARENT}> is archived" in _shown(bot)
+    assert "/role select Delegate" in _shown(bot)
+    bot.command("delegate", command="/role")
+    assert f"<#{PARENT}> is archived" in _shown(bot)
+
+
+def test_a_delegate_who_left_the_parent_channel_shows_it(bot: Bot) -> None:
+    bot.fake.add_channel(PARENT, "general-circle", [BRAM])  # ALICE is not (or no longer) in it
+    _delegate_role(bot)
+    bot.command("", command="/role", user=CHEN)
+    assert f"<@{ALICE}> is no longer in <#{PARENT}>" in _shown(bot, CHEN)

@@ -165,3 +165,35 @@ def test_the_nomination_form_in_dutch(bot: Bot) -> None:
     sel = _start(bot)
     _, modal = _nominate(bot, sel, BRAM, CHEN, "Chen werkt rustig")
     assert modal["title"]["text"] == "Nomineren"
+
+
+def test_the_nominees_objection_is_shown_first_and_another_may_be_proposed(
+    bot: Bot, clock: FakeClock
+) -> None:
+    from tests.support.steps import answer_with_reason
+
+    _role(bot)
+    sel = _start(bot)
+    for who in (ALICE, BRAM, CHEN):
+        _nominate(bot, sel, who, CHEN, "Chen knows releases")
+    sweep(bot)
+    _press(bot, ids.ACT_SEL_PROPOSE, sel, ALICE)
+    submit(bot, last_modal(bot), fill(last_modal(bot)))
+    with bot.deps.sessions() as s:
+        round_id = s.scalar(select(models.ConsentRound.id).order_by(models.ConsentRound.id.desc()))
+    answer_with_reason(bot, ids.ACT_ANSWER_OBJECTION, round_id, BRAM, "Bram objects: too busy")
+    answer_with_reason(bot, ids.ACT_ANSWER_OBJECTION, round_id, CHEN, "Chen objects: not now")
+    click(bot, ids.ACT_ANSWER_CONSENT, round_id, ALICE)
+    clock.advance(days=4)
+    sweep(bot)
+    from bot.services import consent
+
+    view = consent.load(bot.deps.sessions, team_id="T0001", round_id=round_id)
+    assert [o.user_id for o in view.objections] == [CHEN, BRAM]
+    assert next(iter(view.answers)) == CHEN
+    with bot.deps.sessions() as s:
+        assert s.get(models.Selection, sel).status == "proposing"
+        assert s.scalars(select(models.Role)).one().holder_id is None
+    assert "is not selected for the role *Release lead*" in _channel_text(bot)
+    _press(bot, ids.ACT_SEL_PROPOSE, sel, ALICE)  # the starter may propose another
+    assert last_modal(bot)["callback_id"] == ids.CB_SEL_PROPOSE

@@ -238,7 +238,8 @@ def test_a_nominee_not_consented_lets_the_starter_propose_again(sessions) -> Non
     _answer(sessions, rnd.id, "U2", Position.CONSENT, at)
     assert consent.close_due(sessions, now=at + timedelta(minutes=1)) == [rnd.id]
     ov = _view(sessions, sel.id, "U1")
-    assert (ov.phase, ov.nominee_id) == (Phase.PROPOSING, None)
+    # back to proposing; the declined nominee stays on record until another is proposed
+    assert (ov.phase, ov.nominee_id) == (Phase.PROPOSING, "U3")
     assert [n.nominee_id for n in _notices(sessions, "not_selected")] == ["U3"]
     with sessions() as s:
         assert s.get(models.Role, role_id).holder_id is None

@@ -195,6 +195,19 @@ def agreement_detail(
     return escape(title), _dicts(blocks[:50])
 
 
+def _evolve_button(m: Messages, a: AgreementView, value: str) -> ButtonElement:
+    """A domain or role description evolves through its own form (all its fields, by consent)."""
+    if a.describes is None:
+        return ButtonElement(action_id=ids.ACT_AGREEMENT_EVOLVE, text=m._("Evolve"), value=value)
+    if a.describes.role_id is None:
+        return ButtonElement(
+            action_id=ids.ACT_DOMAIN_EDIT, text=m._("Evolve"), value=a.describes.channel_id
+        )
+    return ButtonElement(
+        action_id=ids.ACT_ROLE_EVOLVE, text=m._("Evolve"), value=str(a.describes.role_id)
+    )
+
+
 def review_buttons(m: Messages, a: AgreementView) -> ActionsBlock:
     """Keep, Evolve, Drop and Snooze for one review."""
     value = review_value(a)
@@ -204,7 +217,7 @@ def review_buttons(m: Messages, a: AgreementView) -> ActionsBlock:
             ButtonElement(
                 action_id=ids.ACT_AGREEMENT_KEEP, text=m._("Keep"), value=value, style="primary"
             ),
-            ButtonElement(action_id=ids.ACT_AGREEMENT_EVOLVE, text=m._("Evolve"), value=value),
+            _evolve_button(m, a, value),
             ButtonElement(
                 action_id=ids.ACT_AGREEMENT_DROP,
                 text=m._("Drop"),

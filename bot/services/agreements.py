@@ -13,8 +13,8 @@ from bot.domain import review as rules
 from bot.domain.consent import ProposalEmpty, clean_proposal
 from bot.domain.review import AgreementStatus, Pending, Stage
 from bot.services import payloads
-from bot.services.views import AgreementView, HistoryEntry
-from bot.store import agreements_repo, backlog_repo
+from bot.services.views import AgreementView, Describes, HistoryEntry
+from bot.store import agreements_repo, backlog_repo, circle_domain_repo
 from bot.store.db import transaction
 from bot.store.models import Agreement
 
@@ -22,7 +22,9 @@ Factory = sessionmaker[Session]
 NUDGE_LEASE = timedelta(minutes=10)  # covers sending a chunk of 20 even under rate limits
 
 
-def _view(session: Session, a: Agreement, *, history: bool = False) -> AgreementView:
+def _view(
+    session: Session, a: Agreement, *, history: bool = False, describes: Describes | None = None
+) -> AgreementView:
     entries = []
     if history:
         entries = [
@@ -48,6 +50,7 @@ def _view(session: Session, a: Agreement, *, history: bool = False) -> Agreement
         round_id=a.round_id,
         created_at=a.created_at,
         history=entries,
+        describes=describes,
     )
 
 
@@ -384,13 +387,17 @@ def claim_batch(
         }
         out: list[ClaimedNudge] = []
         views: dict[int, AgreementView] = {}
+        described = circle_domain_repo.described_by(session, team_id, sorted(by_id))
         for nudge in nudges:
             agreement = by_id.get(nudge.agreement_id)
             if agreement is None or agreement.status != AgreementStatus.ACTIVE.value:
                 agreements_repo.finish_nudge(session, team_id, nudge.id, now, "cancelled")
                 continue
             if agreement.id not in views:
-                views[agreement.id] = _view(session, agreement)
+                found = described.get(agreement.id)
+                views[agreement.id] = _view(
+                    session, agreement, describes=Describes(*found) if found else None
+                )
             out.append(
                 ClaimedNudge(
                     nudge.id,

@@ -37,7 +37,7 @@ def show(factory: Factory, *, team_id: str, channel_id: str) -> DomainView:
         return DomainView(
             channel_id=channel_id,
             fields=_fields(current) if current else None,
-            review_date=current.review_date if current else None,
+            review_date=circle_domain_repo.review_date(session, current) if current else None,
             version=current.version if current else None,
             agreement_id=current.agreement_id if current else None,
             pending=circle_domain_repo.pending(session, team_id, channel_id) is not None,

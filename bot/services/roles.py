@@ -22,7 +22,7 @@ from bot.domain.roles import RoleDetail, RoleNoticeView, RoleStatus, RoleSummary
 from bot.services import backlog, consent, payloads
 from bot.services.role_subject import consented, not_consented
 from bot.services.views import RoundView
-from bot.store import agreements_repo, roles_repo
+from bot.store import agreements_repo, circle_domain_repo, roles_repo
 from bot.store.db import transaction
 from bot.store.models import Circle, DomainDescription, Role
 
@@ -260,7 +260,8 @@ def _detail(session: Session, team_id: str, role: Role) -> RoleDetail:
         fields=DomainFields(**{n: getattr(shown, n) for n in DomainFields.names()})
         if shown
         else DomainFields(purpose=""),
-        review_date=shown.review_date if shown else None, term_months=role.term_months,
+        review_date=circle_domain_repo.review_date(session, shown) if shown else None,
+        term_months=role.term_months,
         term_until=role.term_until, term_start=role.term_start if role.holder_id else None,
         agreement_id=current.agreement_id if current else None, versions=entries,
         terms=[

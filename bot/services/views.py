@@ -172,6 +172,14 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
+class Describes:
+    """What an agreement is the consented description of: a circle's domain or a role."""
+
+    channel_id: str
+    role_id: int | None  # None: the circle's own domain
+
+
+@dataclass(frozen=True)
 class AgreementView:
     """An agreement as people see it."""
 
@@ -193,6 +201,7 @@ class AgreementView:
     round_id: int | None
     created_at: datetime
     history: list[HistoryEntry] = field(default_factory=list)
+    describes: Describes | None = None  # evolved through /domain or /role, not as plain text
 
     @property
     def recipients(self) -> list[str]:

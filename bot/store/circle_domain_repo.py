@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -15,6 +17,36 @@ def _of_circle(team_id: str, channel_id: str):  # type: ignore[no-untyped-def]
         DomainDescription.channel_id == channel_id,
         DomainDescription.role_id.is_(None),
     )
+
+
+def described_by(
+    session: Session, team_id: str, agreement_ids: list[int]
+) -> dict[int, tuple[str, int | None]]:
+    """For each agreement that records a domain or role description: its channel and role."""
+    if not agreement_ids:
+        return {}
+    rows = session.execute(
+        select(
+            DomainDescription.agreement_id, DomainDescription.channel_id, DomainDescription.role_id
+        ).where(
+            DomainDescription.team_id == team_id,
+            DomainDescription.agreement_id.in_(agreement_ids),
+        )
+    )
+    return {a: (c, r) for a, c, r in rows if a is not None}
+
+
+def review_date(session: Session, desc: DomainDescription) -> date:
+    """When the description is next reviewed: its agreement's date once consented (Keep and
+    Snooze move that one), else the date it was proposed with."""
+    if desc.agreement_id is None:
+        return desc.review_date
+    found = session.scalar(
+        select(Agreement.review_date).where(
+            Agreement.team_id == desc.team_id, Agreement.id == desc.agreement_id
+        )
+    )
+    return found or desc.review_date
 
 
 def versions(session: Session, team_id: str, channel_id: str) -> list[DomainDescription]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.blocks import ids
 from bot.demo.forms import fill
@@ -146,3 +146,72 @@ def test_parent_and_sub_circles(bot: Bot) -> None:
     with bot.deps.sessions() as s:
         circle = s.scalars(select(models.Circle).where(models.Circle.channel_id == CHANNEL)).one()
     assert circle.parent_channel_id is None
+
+
+def _reminded(bot: Bot, clock, user: str, review: date) -> dict:
+    """The review reminder the person gets a week before the review date, at 09:01 their time."""
+    from datetime import UTC, datetime
+
+    from bot.scheduler import run_all_once
+
+    clock.now = datetime.combine(review - timedelta(days=7), datetime.min.time(), UTC).replace(
+        hour=8, minute=1
+    )
+    run_all_once(bot.deps)
+    bot.settle()
+    dm = bot.fake.dm_channel_id(user)
+    assert dm is not None, "no reminder was sent"
+    return bot.fake.messages_in(dm)[-1]
+
+
+def _buttons(message: dict) -> dict[str, dict]:
+    return {e["action_id"]: e for b in message["blocks"] if b["type"] == "actions"
+            for e in b["elements"]}  # fmt: skip
+
+
+def test_evolve_from_the_review_reminder_opens_the_domain_form(bot: Bot, clock) -> None:
+    review = date(2027, 1, 13)  # a Wednesday: its reminder is the Wednesday before
+    _describe(bot, **{ids.IN_DOMAIN_REVIEW_DATE[1]: review})
+    _consent_latest(bot)
+    reminder = _reminded(bot, clock, ALICE, review)
+    buttons = _buttons(reminder)
+    # the description evolves with all its fields, by consent, not as a plain text
+    assert ids.ACT_AGREEMENT_EVOLVE not in buttons
+    assert buttons[ids.ACT_DOMAIN_EDIT]["value"] == CHANNEL
+    bot.driver.block_action(
+        ids.ACT_DOMAIN_EDIT, CHANNEL, user_id=ALICE,
+        channel_id=bot.fake.dm_channel_id(ALICE), message_ts=reminder["ts"],
+        block_id=ids.BLOCK_REVIEW_ACTIONS,
+    )  # fmt: skip
+    bot.settle()
+    modal = last_modal(bot)
+    purpose = next(
+        b for b in modal["blocks"] if b.get("block_id") == ids.IN_DOMAIN_FIELDS["purpose"][0]
+    )
+    assert purpose["element"]["initial_value"] == PURPOSE
+    given = {"purpose": "Keep the platform calm", ids.IN_DEADLINE[1]: clock.now + timedelta(days=3)}
+    assert submit(bot, modal, fill(modal, given)).body == ""
+    _consent_latest(bot)
+    bot.command("", command="/domain")
+    assert "Keep the platform calm" in _shown(bot) and "Version 2" in _shown(bot)
+    with bot.deps.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(models.Agreement)) == 1
+
+
+def test_keeping_the_description_moves_its_review_date_in_domain(bot: Bot, clock) -> None:
+    review = date(2027, 1, 13)
+    _describe(bot, **{ids.IN_DOMAIN_REVIEW_DATE[1]: review})
+    _consent_latest(bot)
+    reminder = _reminded(bot, clock, ALICE, review)
+    value = _buttons(reminder)[ids.ACT_AGREEMENT_KEEP]["value"]
+    bot.driver.block_action(
+        ids.ACT_AGREEMENT_KEEP, value, user_id=ALICE,
+        channel_id=bot.fake.dm_channel_id(ALICE), message_ts=reminder["ts"],
+        block_id=ids.BLOCK_REVIEW_ACTIONS,
+    )  # fmt: skip
+    bot.settle()
+    modal = last_modal(bot)
+    assert submit(bot, modal, fill(modal, {ids.IN_NEXT_REVIEW[1]: date(2027, 7, 14)})).body == ""
+    bot.command("", command="/domain")
+    shown = _shown(bot)
+    assert "2027-07-14" in shown or "July 14, 2027" in shown, shown

@@ -231,3 +231,31 @@ def test_a_delegate_who_left_the_parent_channel_shows_it(bot: Bot) -> None:
     _delegate_role(bot)
     bot.command("", command="/role", user=CHEN)
     assert f"<@{ALICE}> is no longer in <#{PARENT}>" in _shown(bot, CHEN)
+
+
+def test_evolve_from_the_review_reminder_opens_the_role_form(bot: Bot, clock) -> None:
+    from datetime import UTC, datetime
+
+    from bot.scheduler import run_all_once
+
+    review = date(2027, 1, 13)
+    _propose(bot, **{ids.IN_DOMAIN_REVIEW_DATE[1]: review})
+    _consent_all(bot, _round(bot).id)
+    clock.now = datetime(2027, 1, 6, 8, 1, tzinfo=UTC)  # a week before, 09:01 in Amsterdam
+    run_all_once(bot.deps)
+    bot.settle()
+    reminder = bot.fake.messages_in(bot.fake.dm_channel_id(ALICE))[-1]
+    buttons = {e["action_id"]: e for b in reminder["blocks"] if b["type"] == "actions"
+               for e in b["elements"]}  # fmt: skip
+    assert ids.ACT_AGREEMENT_EVOLVE not in buttons
+    with bot.deps.sessions() as s:
+        role_id = s.scalar(select(models.Role.id))
+    assert buttons[ids.ACT_ROLE_EVOLVE]["value"] == str(role_id)
+    bot.driver.block_action(
+        ids.ACT_ROLE_EVOLVE, str(role_id), user_id=ALICE,
+        channel_id=bot.fake.dm_channel_id(ALICE), message_ts=reminder["ts"],
+        block_id=ids.BLOCK_REVIEW_ACTIONS,
+    )  # fmt: skip
+    bot.settle()
+    modal = last_modal(bot)
+    assert "Releases go out calmly, every two weeks" in json.dumps(modal)

@@ -70,6 +70,26 @@ def notice_text(
     )  # fmt: skip
 
 
+def notice_blocks(m: Messages, text: str, event: str, role_id: int) -> list[dict]:
+    """A channel notice; when the role needs someone (term ending, vacant), a button that
+    starts the selection at once."""
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
+    if event in ("term_ending", "vacant"):
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        action_id=ids.ACT_SEL_OPEN,
+                        text=m._("Start the selection"),
+                        value=str(role_id),
+                        style="primary",
+                    )  # fmt: skip
+                ]
+            )
+        )
+    return [b.to_dict() for b in blocks]
+
+
 # ---------------------------------------------------------------- /role: the list, one role, the form
 
 

@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
     Option,
     PlainTextInputElement,
     SectionBlock,
+    StaticSelectElement,
     UserMultiSelectElement,
     UserSelectElement,
 )
@@ -99,7 +100,8 @@ class StartMeta(BaseModel):
     """State carried through the form that starts a selection (hints, checked at submit)."""
 
     channel_id: str
-    role_id: int
+    role_id: int | None = None  # None: the form asks which role (started from a backlog item)
+    item_id: int | None = None  # the backlog item whose next step this selection is
     response_url: str | None = None
 
 
@@ -156,16 +158,37 @@ def _picker(key: tuple[str, str], label: str, moment: datetime, hint: str) -> In
     )  # fmt: skip
 
 
+def _role_choice(m: Messages, roles: list[tuple[int, str]]) -> InputBlock:
+    """Which of the circle's roles (when the form was not opened for one)."""
+    options = [Option(value=str(role_id), text=truncate(name, 75)) for role_id, name in roles[:100]]
+    return InputBlock(
+        block_id=ids.IN_SEL_ROLE[0], label=m._("Role"),
+        element=StaticSelectElement(
+            action_id=ids.IN_SEL_ROLE[1], options=options,
+            initial_option=options[0] if len(options) == 1 else None,
+            placeholder=m._("Pick a role"),
+        ),
+    )  # fmt: skip
+
+
 def start_modal(
-    m: Messages, meta: StartMeta, *, role_name: str, purpose: str | None, people: list[str],
-    nominate_until: datetime, change_until: datetime,
+    m: Messages, meta: StartMeta, *, role_name: str | None, purpose: str | None,
+    people: list[str], nominate_until: datetime, change_until: datetime,
+    roles: list[tuple[int, str]] | None = None,
 ) -> dict:  # fmt: skip
-    """Start selecting someone for a role: who nominates, and until when."""
-    head = "*" + m._("Select someone for the role {name}", name=escape(role_name)) + "*"
+    """Start selecting someone for a role: who nominates, and until when. Without a role
+    name, the form asks which of `roles` (id, name)."""
+    if role_name is None:
+        head = "*" + m._("Select someone for a role") + "*"
+    else:
+        head = "*" + m._("Select someone for the role {name}", name=escape(role_name)) + "*"
     if purpose:
         head += "\n" + escape(truncate(purpose, 600))
-    blocks: list[Block] = [
-        _md(head),
+    blocks: list[Block] = [_md(head)]
+    if role_name is None:
+        blocks.append(_role_choice(m, roles or []))
+    blocks += [
+
         _md(
             m._(
                 "Everyone asked nominates one person (or themselves, or passes) with a reason, "

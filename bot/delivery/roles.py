@@ -23,4 +23,5 @@ def send_role_notice(
     if payload.event == "term_ending_dm":
         direct_post(client, attempt, target, text)
     else:
-        post(client, attempt, channel=target, text=text)
+        blocks = views.notice_blocks(m, text, payload.event, role.id)
+        post(client, attempt, channel=target, text=text, blocks=blocks)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -13,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import drivers as views
 from bot.blocks import errors, ids
+from bot.blocks import selection as selection_views
 from bot.blocks.backlog import asks
 from bot.blocks.values import HomeValue, ItemMenuValue, PageValue
 from bot.delivery import home, outbox
@@ -24,7 +26,7 @@ from bot.i18n import Messages
 from bot.runtime.listeners import messages_for, on
 from bot.runtime.payload import Form, Where, metadata, request_key, response_url, where
 from bot.runtime.replies import open_modal, reply
-from bot.services import backlog, structure, welcome
+from bot.services import backlog, roles, selection, structure, welcome
 
 log = logging.getLogger(__name__)
 
@@ -353,16 +355,50 @@ def submit_next_step(
     who = where(body)
     meta, item = _form_item(view, client, deps, who)
     form = Form(view)
+    step = NextStep(form.selected(ids.IN_NEXT_STEP))
     backlog.accept(
         deps.sessions,
         team_id=who.team_id,
         item_id=item.id,
         actor=who.user_id,
-        next_step=NextStep(form.selected(ids.IN_NEXT_STEP)),
+        next_step=step,
         due=form.date(ids.IN_DUE),
         now=deps.clock(),
     )
+    if step is NextStep.SELECT and (selecting := _selection_form(deps, client, who, item, meta)):
+        ack(response_action="update", view=selecting)  # the step stored; now start it
+        if meta.response_url:
+            context["refresh"] = (meta.response_url, item.channel_id, item.rank)
+        return
     _done(ack, context, meta, item)
+
+
+def _selection_form(
+    deps: Deps, client: WebClient, who: Where, item: ItemView, meta: ItemMeta
+) -> dict | None:
+    """ "Select someone for a role" as the next step turns the form into the selection's
+    form (which role, who nominates, until when); None when the circle has no role yet.
+    Only cached people and zones: this runs before the ack."""
+    choices = [
+        (r.id, r.name)
+        for r in roles.list_roles(deps.sessions, team_id=who.team_id, channel_id=item.channel_id)
+    ]
+    if not choices:
+        return None
+    m = deps.people.cached_messages(who.team_id, who.user_id)
+    zone = deps.people.cached_zone(who.team_id, who.user_id or "") or UTC
+    bot_user = deps.people.bot_user_id(client, who.team_id)
+    known = deps.people.channels.known(client, who.team_id, item.channel_id) or frozenset()
+    now = deps.clock().astimezone(zone)
+    until = now + timedelta(hours=selection.NOMINATE_HOURS)
+    return selection_views.start_modal(
+        m, selection_views.StartMeta(
+            channel_id=item.channel_id, item_id=item.id, response_url=meta.response_url
+        ),
+        role_name=None, purpose=None, roles=choices,
+        people=sorted(u for u in known if u != bot_user), nominate_until=until,
+        change_until=until + timedelta(hours=selection.CHANGE_HOURS),
+    )  # fmt: skip
 
 
 def submit_position(

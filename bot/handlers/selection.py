@@ -45,6 +45,7 @@ def asks_to_select(command: dict[str, Any]) -> bool:
 def register(app: App) -> None:
     """Wire `/role select`, its three forms and the buttons on its messages."""
     on(app.command(ids.CMD_ROLE, matchers=[asks_to_select]), lazy=(open_start,))
+    on(app.action(ids.ACT_SEL_OPEN), lazy=(open_from_button,))
     on(app.view(ids.CB_SEL_START), ack=start, lazy=(confirm,))
     on(app.action(ids.ACT_SEL_NOMINATE), lazy=(open_nominate,))
     on(app.view(ids.CB_SEL_NOMINATE), ack=nominate, lazy=(confirm,))
@@ -73,13 +74,29 @@ def _local(deps: Deps, client: WebClient, team_id: str, user_id: str) -> datetim
 def open_start(args: Args, command: dict[str, Any], client: WebClient, deps: Deps) -> None:
     """The form that starts a selection: who nominates (the channel's people), until when."""
     who = where(command)
-    team_id, user_id, channel_id = who.team_id, who.user_id or "", who.channel_id or ""
+    team_id, channel_id = who.team_id, who.channel_id or ""
     name = " ".join((command.get("text") or "").split()[1:])
-    m = messages_for(args)
     if not name:
-        tell(args, role_views.role_usage(m))
+        tell(args, role_views.role_usage(messages_for(args)))
         return
     detail = roles.detail(deps.sessions, team_id=team_id, channel_id=channel_id, name=name)
+    _open_for(args, deps, client, who.user_id or "", detail, response_url(command))
+
+
+def open_from_button(args: Args, body: dict[str, Any], action: dict[str, Any],
+                     client: WebClient, deps: Deps) -> None:  # fmt: skip
+    """ "Start the selection" under a term-ending or vacancy notice: the same form."""
+    value = action.get("value") or ""
+    if not value.isdigit():
+        raise StaleRequest()
+    who = where(body)
+    detail = roles.detail_by_id(deps.sessions, team_id=who.team_id, role_id=int(value))
+    _open_for(args, deps, client, who.user_id or "", detail, response_url(body))
+
+
+def _open_for(args: Args, deps: Deps, client: WebClient, user_id: str,
+              detail: role_rules.RoleDetail, reply_url: str | None) -> None:  # fmt: skip
+    team_id, channel_id = where(args.body).team_id, detail.summary.channel_id
     if detail.status != role_rules.RoleStatus.ACTIVE.value:
         raise role_rules.RoleNotActive(detail.summary.name)
     for under_way in selection.open_in_channel(
@@ -94,10 +111,11 @@ def open_start(args: Args, command: dict[str, Any], client: WebClient, deps: Dep
     )
     now = _local(deps, client, team_id, user_id)
     meta = views.StartMeta(channel_id=channel_id, role_id=detail.summary.id,
-                           response_url=response_url(command))  # fmt: skip
+                           response_url=reply_url)  # fmt: skip
     _show_form(args, views.start_modal(
-        m, meta, role_name=detail.summary.name, purpose=detail.fields.purpose or None,
-        people=people, nominate_until=now + timedelta(hours=selection.NOMINATE_HOURS),
+        messages_for(args), meta, role_name=detail.summary.name,
+        purpose=detail.fields.purpose or None, people=people,
+        nominate_until=now + timedelta(hours=selection.NOMINATE_HOURS),
         change_until=now + timedelta(hours=selection.NOMINATE_HOURS + selection.CHANGE_HOURS),
     ))  # fmt: skip
 
@@ -118,11 +136,14 @@ def start(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltCon
     until, change = form.moment(ids.IN_SEL_NOMINATE_UNTIL), form.moment(ids.IN_SEL_CHANGE_UNTIL)
     if until is None or change is None:
         raise rules.SelectionDeadlines()
+    role = meta.role_id if meta.role_id is not None else form.selected(ids.IN_SEL_ROLE)
+    if role is None or not str(role).isdigit():
+        raise StaleRequest()
     ov = selection.start(
-        deps.sessions, team_id=who.team_id, channel_id=meta.channel_id, role=meta.role_id,
+        deps.sessions, team_id=who.team_id, channel_id=meta.channel_id, role=int(role),
         started_by=who.user_id, participants=form.users(ids.IN_SEL_PEOPLE), now=now,
         nominate_hours=(until - now).total_seconds() / 3600,
-        change_hours=(change - until).total_seconds() / 3600,
+        change_hours=(change - until).total_seconds() / 3600, item_id=meta.item_id,
     )  # fmt: skip
     ack()
     context[STORED] = views.started(deps.people.cached_messages(who.team_id, who.user_id),

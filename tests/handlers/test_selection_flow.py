@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.blocks import ids
 from bot.demo.forms import fill
@@ -197,3 +197,84 @@ def test_the_nominees_objection_is_shown_first_and_another_may_be_proposed(
     assert "is not selected for the role *Release lead*" in _channel_text(bot)
     _press(bot, ids.ACT_SEL_PROPOSE, sel, ALICE)  # the starter may propose another
     assert last_modal(bot)["callback_id"] == ids.CB_SEL_PROPOSE
+
+
+def _item_menu(bot: Bot, what: str, item: models.BacklogItem) -> None:
+    bot.driver.block_action(
+        ids.ACT_ITEM_MENU, user_id=ALICE, channel_id=CHANNEL, message_ts="1.0",
+        is_ephemeral=True, action_type="static_select",
+        selected_option={"value": f"{what}:{item.id}:1",
+                         "text": {"type": "plain_text", "text": what}},
+    )  # fmt: skip
+    bot.settle()
+
+
+def test_the_backlog_step_select_someone_turns_into_the_selection_form(bot: Bot) -> None:
+    _role(bot)
+    bot.command("Nobody cuts the releases")
+    with bot.deps.sessions() as s:
+        item = s.scalars(select(models.BacklogItem)).one()
+    _item_menu(bot, "step", item)
+    modal = last_modal(bot)
+    response = submit(bot, modal, fill(modal, {"next_step": "select"}))
+    answer = response.json()
+    assert answer["response_action"] == "update"  # the step stored, the form moves on
+    form = answer["view"]
+    assert form["callback_id"] == ids.CB_SEL_START
+    role = next(b for b in form["blocks"] if b.get("block_id") == ids.IN_SEL_ROLE[0])
+    assert role["element"]["initial_option"]["text"]["text"] == "Release lead"
+    with bot.deps.sessions() as s:
+        assert s.get(models.BacklogItem, item.id).next_step == "select"
+    assert submit(bot, form, fill(form, {ids.IN_SEL_PEOPLE[1]: [ALICE, BRAM, CHEN]})).body == ""
+    sweep(bot)
+    with bot.deps.sessions() as s:
+        sel = s.scalars(select(models.Selection)).one()
+    assert sel.item_id == item.id
+    assert "Nominate" in _channel_text(bot)
+
+
+def test_the_step_without_roles_just_stores_the_step(bot: Bot) -> None:
+    bot.command("Nobody cuts the releases")
+    with bot.deps.sessions() as s:
+        item = s.scalars(select(models.BacklogItem)).one()
+    _item_menu(bot, "step", item)
+    modal = last_modal(bot)
+    assert submit(bot, modal, fill(modal, {"next_step": "select"})).body == ""
+    with bot.deps.sessions() as s:
+        assert s.get(models.BacklogItem, item.id).next_step == "select"
+
+
+def test_a_term_ending_notice_starts_the_selection_from_its_button(
+    bot: Bot, clock: FakeClock
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.scheduler import run_all_once
+
+    _role(bot)
+    selection_id = _start(bot)
+    for who, nominee in ((ALICE, BRAM), (BRAM, BRAM), (CHEN, BRAM)):
+        _nominate(bot, selection_id, who, nominee, "Steady hands")
+    _press(bot, ids.ACT_SEL_PROPOSE, selection_id, ALICE)
+    modal = last_modal(bot)
+    assert submit(bot, modal, fill(modal, {ids.IN_SEL_NOMINEE[1]: BRAM})).body == ""
+    _consent_latest(bot, (ALICE, BRAM, CHEN))
+    with bot.deps.sessions() as s:
+        role = s.scalars(select(models.Role)).one()
+    assert role.holder_id == BRAM and role.term_end is not None
+    clock.now = datetime.combine(role.term_end - timedelta(days=27), datetime.min.time(), UTC)
+    clock.now = clock.now.replace(hour=9)
+    run_all_once(bot.deps)
+    sweep(bot)  # the notices it queued
+    notice = next(msg for msg in bot.fake.messages_in(CHANNEL) if "ends on" in msg.get("text", ""))
+    [button] = [e for b in notice["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert (button["action_id"], button["value"]) == (ids.ACT_SEL_OPEN, str(role.id))
+    bot.driver.block_action(
+        ids.ACT_SEL_OPEN, str(role.id), user_id=CHEN, channel_id=CHANNEL, message_ts=notice["ts"]
+    )
+    bot.settle()
+    form = last_modal(bot)
+    assert form["callback_id"] == ids.CB_SEL_START and "Release lead" in json.dumps(form)
+    assert submit(bot, form, fill(form), user=CHEN).body == ""
+    with bot.deps.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(models.Selection)) == 2

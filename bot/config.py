@@ -24,6 +24,8 @@ BOT_SCOPES = (
     "channels:history",
     "groups:history",
     "im:history",
+    "usergroups:read",  # a user group per role (an admin's choice): finding the bot's own
+    "usergroups:write",  # ... and keeping its holder in it
 )
 
 

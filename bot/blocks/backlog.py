@@ -281,6 +281,7 @@ def home_view(
     circle: str | None = None,
     structure: Structure | None = None,
     admin_language: str | None = None,
+    admin_role_groups: bool | None = None,
 ) -> dict:
     """The App Home tab: rounds waiting for the person's answer, agreements they review,
     their open tensions, and the top of the backlogs of their channels (within 100 blocks:
@@ -306,6 +307,8 @@ def home_view(
         ContextBlock(elements=[MarkdownTextObject(text=help_text)]),
         welcome_views.help_button(m),
     ]
+    if admin_role_groups is not None:
+        tail.insert(1, welcome_views.role_groups_setting(m, admin_role_groups))
     if admin_language is not None:
         tail.insert(1, welcome_views.language_setting(m, admin_language))
     return View(type="home", blocks=blocks[: 100 - len(tail)] + tail).to_dict()

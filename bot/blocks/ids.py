@@ -149,7 +149,9 @@ ON_BEHALF_SELF = "self"
 
 # The workspace language, set from the Home tab by a workspace admin
 BLOCK_HOME_LANGUAGE = "home_language"
+BLOCK_HOME_ROLE_GROUPS = "home_role_groups_block"
 ACT_HOME_LANGUAGE = "home_language"
+ACT_HOME_ROLE_GROUPS = "home_role_groups"  # an admin: keep a user group per role
 
 # Roles (/role): the role form, and the buttons of a role shown in full
 CMD_ROLE = "/role"

@@ -127,3 +127,25 @@ def language_setting(m: Messages, current: str) -> SectionBlock:
             initial_option=next((o for o in options if o.value == current), options[0]),
         ),
     )
+
+
+def role_groups_setting(m: Messages, on: bool) -> SectionBlock:
+    """The Home tab's choice to keep a Slack user group per role, for workspace admins."""
+    options = [
+        Option(value="on", text=m._("On: @role-name reaches its holder")),
+        Option(value="off", text=m._("Off")),
+    ]
+    return SectionBlock(
+        block_id=ids.BLOCK_HOME_ROLE_GROUPS,
+        text=MarkdownTextObject(
+            text=m._(
+                "*A user group per role* (you are an admin): the bot keeps a Slack user group "
+                "for each role (`@release-lead`) with its holder in it, and disables it while "
+                "the role is vacant. Needs a paid Slack plan and the `usergroups:write` scope."
+            )
+        ),
+        accessory=StaticSelectElement(
+            action_id=ids.ACT_HOME_ROLE_GROUPS, options=options,
+            initial_option=options[0] if on else options[1],
+        ),
+    )  # fmt: skip

@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import backlog as views
 from bot.deps import Deps
 from bot.domain.clock import local_today
-from bot.services import agreements, backlog, consent, structure, welcome
+from bot.services import agreements, backlog, consent, role_groups, structure, welcome
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ def publish(deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
         circle=circle if pending else None,
         structure=links,
         admin_language=deps.people.for_workspace(team_id) if admin else None,
+        admin_role_groups=role_groups.enabled(deps.sessions, team_id=team_id) if admin else None,
     )
     try:
         client.views_publish(user_id=user_id, view=view)

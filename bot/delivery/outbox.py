@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.delivery import meetings, notices, objections, roles, rounds, selection
+from bot.delivery import meetings, notices, objections, role_groups, roles, rounds, selection
 from bot.deps import Deps
 from bot.domain.backlog import ItemNotFound
 from bot.domain.consent import RoundNotFound
@@ -68,6 +68,7 @@ SENDERS: dict[type, Sender] = {
     payloads.ChannelWelcome: notices.send_channel_welcome,
     # roles (issue 10)
     payloads.RoleNotice: roles.send_role_notice,
+    payloads.RoleGroupSync: role_groups.send_role_group_sync,
     payloads.SelectionNotice: selection.send_selection_notice,
 }
 

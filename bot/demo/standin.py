@@ -173,6 +173,8 @@ class StandinSlack:
         self.responses: list[dict[str, Any]] = []
         self.users: dict[str, FakeUser] = {}
         self.channels: dict[str, FakeChannel] = {}
+        self.usergroups: dict[str, dict[str, Any]] = {}  # id -> the group as Slack shows it
+        self.paid_plan = True  # False: usergroups.* answer paid_teams_only
 
         self._lock = threading.RLock()
         self._last_ts_us = 0
@@ -197,6 +199,11 @@ class StandinSlack:
             "reactions.add": self._reactions_add,
             "reactions.remove": self._reactions_remove,
             "reactions.get": self._reactions_get,
+            "usergroups.create": self._usergroups_create,
+            "usergroups.list": self._usergroups_list,
+            "usergroups.enable": self._usergroups_enable,
+            "usergroups.disable": self._usergroups_disable,
+            "usergroups.users.update": self._usergroups_users_update,
         }
         self.users[bot_user_id] = FakeUser(
             bot_user_id, "bot", team_id, real_name="Bot", is_bot=True, bot_id=self.bot_id
@@ -981,3 +988,66 @@ class StandinSlack:
         """Return a message with its reactions."""
         channel, message = self._reaction_target(args)
         return {"type": "message", "channel": channel.id, "message": copy.deepcopy(message)}
+
+    # ----------------------------------------------------------------- user groups
+
+    def _usergroup(self, args: Args) -> dict[str, Any]:
+        if not self.paid_plan:
+            raise _ApiError("paid_teams_only")
+        group = self.usergroups.get(str(args.get("usergroup") or ""))
+        if group is None:
+            raise _ApiError("no_such_subteam")
+        return group
+
+    def _usergroups_create(self, args: Args) -> dict[str, Any]:
+        """Make a user group; its name and handle must be free."""
+        if not self.paid_plan:
+            raise _ApiError("paid_teams_only")
+        name, handle = str(args.get("name") or ""), str(args.get("handle") or "")
+        if not name:
+            raise _ApiError("missing_subteam_name")
+        for group in self.usergroups.values():
+            if group["name"] == name:
+                raise _ApiError("name_already_exists")
+            if handle and group["handle"] == handle:
+                raise _ApiError("handle_already_exists")
+        group_id = f"S{len(self.usergroups) + 1:08d}"
+        self.usergroups[group_id] = {
+            "id": group_id, "team_id": self.team_id, "name": name, "handle": handle or name,
+            "description": str(args.get("description") or ""), "is_usergroup": True,
+            "date_delete": 0, "created_by": self.bot_user_id, "users": [], "user_count": 0,
+        }  # fmt: skip
+        return {"usergroup": copy.deepcopy(self.usergroups[group_id])}
+
+    def _usergroups_list(self, args: Args) -> dict[str, Any]:
+        """The workspace's user groups (the disabled ones only when asked)."""
+        if not self.paid_plan:
+            raise _ApiError("paid_teams_only")
+        shown = [
+            copy.deepcopy(g) for g in self.usergroups.values()
+            if _flag(args, "include_disabled") or not g["date_delete"]
+        ]  # fmt: skip
+        return {"usergroups": shown}
+
+    def _usergroups_enable(self, args: Args) -> dict[str, Any]:
+        group = self._usergroup(args)
+        group["date_delete"] = 0
+        return {"usergroup": copy.deepcopy(group)}
+
+    def _usergroups_disable(self, args: Args) -> dict[str, Any]:
+        group = self._usergroup(args)
+        group["date_delete"] = int(time.time())
+        return {"usergroup": copy.deepcopy(group)}
+
+    def _usergroups_users_update(self, args: Args) -> dict[str, Any]:
+        """Replace the group's members (at least one; people of this workspace)."""
+        group = self._usergroup(args)
+        users = args.get("users")
+        people = users.split(",") if isinstance(users, str) else list(users or [])
+        people = [p.strip() for p in people if p and p.strip()]
+        if not people:
+            raise _ApiError("no_users_provided")
+        if any(p not in self.users for p in people):
+            raise _ApiError("invalid_users")
+        group["users"], group["user_count"] = people, len(people)
+        return {"usergroup": copy.deepcopy(group)}

@@ -34,6 +34,7 @@ PEOPLE = {
     "U0CHEN": ("chen", "en-GB"),
     "U0DANA": ("dana", "en-US"),
 }
+ADMIN = "U0ALICE"  # administers the workspace: the Home tab shows her its settings
 FINANCE = "C0FIN"
 CHANNELS = {CHANNEL: "ops-circle", FINANCE: "finance"}
 WIDTH = 96
@@ -190,7 +191,7 @@ def _play(out: TextIO, lang: str) -> int:
         StandinSlack(team_id=TEAM) as fake,
     ):
         for user_id, (name, locale) in PEOPLE.items():
-            fake.add_user(user_id, name, locale=locale)
+            fake.add_user(user_id, name, locale=locale, is_admin=user_id == ADMIN)
         fake.add_channel(CHANNEL, CHANNELS[CHANNEL], list(PEOPLE))
         fake.add_channel(FINANCE, CHANNELS[FINANCE], ["U0BRAM", "U0DANA"])
         settings = Settings(
@@ -560,8 +561,19 @@ class Script:
         self.tick("a few seconds; everyone nominated, so all are revealed together", seconds=10)
         self.click("U0ALICE", ids.ACT_SEL_PROPOSE, sel, "Propose a nominee")
         self.form("U0ALICE", "proposes Chen, the most nominated", {})
+        self.t.step("@alice", "(an admin) turns on “A user group per role” on her Home tab")
+        self.driver.block_action(
+            ids.ACT_HOME_ROLE_GROUPS, user_id="U0ALICE", channel_id="", message_ts="0.0",
+            action_type="static_select",
+            selected_option={"value": "on", "text": {"type": "plain_text", "text": "On"}},
+        )  # fmt: skip
+        self.settle()
         self._consent_all("everyone consented: Chen holds the role")
         self.command("U0DANA", "release lead", command="/role")
+        self.tick("a few seconds", seconds=10)
+        for group in self.fake.usergroups.values():
+            holders = ", ".join("@" + self.name(u) for u in group["users"]) or "nobody"
+            self.t.step("Slack", f"the user group @{group['handle']} now reaches {holders}")
         self.tick("five months pass; four weeks before Chen's term ends", days=155)
         self.tick("a minute later, the notices go out", minutes=1)
         self.command("U0CHEN", "list")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import calendar
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -13,6 +15,7 @@ from bot.domain.errors import DomainError
 MAX_NAME_LENGTH = 80
 TERM_MONTHS = (3, 6, 12)
 DEFAULT_TERM_MONTHS = 6
+USER_GROUP_HANDLE_MAX = 40
 
 
 class RoleStatus(StrEnum):
@@ -120,6 +123,14 @@ def term_end(start: date, months: int | None, until: date | None) -> date:
 def notice_due(end: date, today: date, notice_days: int) -> bool:
     """The term's end is near enough to tell the holder and the circle."""
     return today >= end - timedelta(days=max(notice_days, 0))
+
+
+def user_group_handle(name: str, role_id: int) -> str:
+    """The mention handle of a role's user group: its name, lowercased, words joined by
+    hyphens (`Release lead` -> `release-lead`); `role-<id>` when nothing of it is left."""
+    words = re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKD", name).casefold())
+    handle = "-".join(words)[:USER_GROUP_HANDLE_MAX].strip("-")
+    return handle or f"role-{role_id}"
 
 
 def list_order(holder_id: str | None, name: str) -> tuple[bool, str]:

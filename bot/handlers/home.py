@@ -22,7 +22,8 @@ from bot.deps import Deps
 from bot.runtime.listeners import messages_for, on
 from bot.runtime.payload import where
 from bot.runtime.replies import open_modal
-from bot.services import welcome, workspace
+from bot.scheduler import kick
+from bot.services import role_groups, welcome, workspace
 
 
 def register(app: App) -> None:
@@ -32,6 +33,7 @@ def register(app: App) -> None:
     on(app.action(ids.ACT_HOME_AGREEMENTS), ack=welcome_used, lazy=(show_agreements,))
     on(app.action(ids.ACT_HOME_DISMISS), ack=welcome_used, lazy=(republish,))
     on(app.action(ids.ACT_HOME_LANGUAGE), ack=choose_language, lazy=(language_chosen,))
+    on(app.action(ids.ACT_HOME_ROLE_GROUPS), ack=choose_role_groups, lazy=(role_groups_chosen,))
 
 
 def publish_home(
@@ -112,3 +114,43 @@ def language_chosen(
 def _store_language(deps: Deps, team_id: str, lang: str) -> None:
     workspace.set_workspace_locale(deps.sessions, team_id=team_id, locale=lang, now=deps.clock())
     deps.people.forget_workspace(team_id)
+
+
+ROLE_GROUPS_CHOSEN = "s3bot_role_groups_chosen"  # context: the choice still to check and store
+
+
+def choose_role_groups(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, deps: Deps
+) -> None:
+    """A workspace admin turned user groups per role on or off: stored before the ack when
+    Slack's answer about them is cached, else checked and stored right after it. Anyone
+    else's choice changes nothing."""
+    who = where(body)
+    choice = (action.get("selected_option") or {}).get("value")
+    if choice not in ("on", "off") or not who.user_id:
+        ack()
+        return
+    info = deps.people.cached(who.team_id, who.user_id)
+    if info is not None:
+        if home.is_admin(info):
+            role_groups.choose(deps.sessions, team_id=who.team_id, on=choice == "on",
+                               now=deps.clock())  # fmt: skip
+        ack()
+        context[ROLE_GROUPS_CHOSEN] = None
+        return
+    ack()
+    context[ROLE_GROUPS_CHOSEN] = choice
+
+
+def role_groups_chosen(
+    body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps
+) -> None:
+    """Check a choice that could not be checked before the ack; sync the groups it queued,
+    then show the Home tab again."""
+    who = where(body)
+    choice = context.get(ROLE_GROUPS_CHOSEN)
+    if choice and home.is_admin(deps.people.user_info(client, who.team_id, who.user_id or "")):
+        role_groups.choose(deps.sessions, team_id=who.team_id, on=choice == "on",
+                           now=deps.clock())  # fmt: skip
+    kick(deps)
+    home.publish(deps, client, who.team_id, who.user_id or "")

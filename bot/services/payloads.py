@@ -161,6 +161,14 @@ class RoleNotice(_Payload):
     term_end: date | None = None
 
 
+class RoleGroupSync(_Payload):
+    """Bring the role's Slack user group in line with the role as it stands now (its holder,
+    or disabled when vacant or dropped); the workspace chose to keep one per role."""
+
+    type: Literal["role_group_sync"] = "role_group_sync"
+    role_id: int
+
+
 # ---- role selection (issue 10): a selection's steps, told in its channel
 class SelectionNotice(_Payload):
     """A selection started, its nominations were revealed, its change round ended (the
@@ -193,6 +201,7 @@ Payload = Annotated[
     | ChannelWelcome
     # roles (issue 10)
     | RoleNotice
+    | RoleGroupSync
     | SelectionNotice,
     Field(discriminator="type"),
 ]

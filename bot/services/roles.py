@@ -19,7 +19,7 @@ from bot.domain.backlog import NextStep
 from bot.domain.domains import DescriptionStatus, DomainFields, Subject, check_review_date
 from bot.domain.errors import DomainError
 from bot.domain.roles import RoleDetail, RoleNoticeView, RoleStatus, RoleSummary
-from bot.services import backlog, consent, payloads
+from bot.services import backlog, consent, payloads, role_groups
 from bot.services.role_subject import consented, not_consented
 from bot.services.views import RoundView
 from bot.store import agreements_repo, circle_domain_repo, roles_repo
@@ -310,6 +310,7 @@ def drop(factory: Factory, *, team_id: str, channel_id: str, role_id: int, actor
                 term.ended_at = now
         holder = role.holder_id
         role.holder_id = None
+        role_groups.queue_sync(session, role, now)  # @role-name: disabled
         for d in roles_repo.descriptions(session, team_id, role.id):
             if d.status == DescriptionStatus.CURRENT.value:
                 d.status = DescriptionStatus.DROPPED.value
@@ -401,6 +402,7 @@ def vacate_due(factory: Factory, *, now: datetime) -> int:
             term = roles_repo.open_term(session, team_id, role_id, holder)
             if term is not None:
                 term.ended_at = now
+            role_groups.queue_sync(session, role, now)  # @role-name: disabled
             payloads.queue(
                 session, team_id=team_id, key=f"role-vacant:{role_id}:{end}",
                 target=role.channel_id,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.domain import selection as rules
 from bot.domain.roles import RoleStatus
 from bot.domain.selection import Phase
-from bot.services import payloads
+from bot.services import payloads, role_groups
 from bot.store import roles_repo, selection_repo
 from bot.store.models import Agreement, ConsentRound, Proposal, RoleTerm, Selection
 
@@ -76,6 +76,7 @@ def consented(
             created_at=now,
         )  # fmt: skip
     )
+    role_groups.queue_sync(session, role, now)  # @role-name: the new holder
     if selection_repo.advance(session, sel, Phase.DONE, closed_at=now, proposal_id=proposal.id):
         queue_notice(session, sel, "selected", now, nominee_id=nominee)
 

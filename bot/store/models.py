@@ -70,6 +70,9 @@ class Workspace(Base):
     # Set when the app was uninstalled, cleared when it is installed again: the retention
     # sweep deletes the workspace's data once it is older than the retention period (0014).
     uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Keep a Slack user group (@role-name) per role in sync with its holder (0019); an
+    # admin's choice, off until chosen (it needs the usergroups:write scope and a paid plan).
+    role_user_groups: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -594,6 +597,7 @@ class Role(Base):
     # step happens once per term (compare-and-set on these).
     notice_sent_for: Mapped[date | None] = mapped_column(Date)
     vacated_for: Mapped[date | None] = mapped_column(Date)
+    user_group_id: Mapped[str | None] = mapped_column(String(32))  # its Slack user group (0019)
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -43,6 +43,17 @@ def get(session: Session, team_id: str, role_id: int, *, lock: bool = False) -> 
     return session.scalars(stmt).first()
 
 
+def active_roles(session: Session, team_id: str) -> list[Role]:
+    """Every active role of the workspace, in every circle."""
+    return list(
+        session.scalars(
+            select(Role)
+            .where(Role.team_id == team_id, Role.status == RoleStatus.ACTIVE.value)
+            .order_by(Role.id)
+        )
+    )
+
+
 def roles_of(
     session: Session, team_id: str, channel_id: str, statuses: tuple[str, ...]
 ) -> list[Role]:

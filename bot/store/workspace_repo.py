@@ -31,6 +31,21 @@ def set_workspace_locale(session: Session, team_id: str, locale: str, now: datet
     ws.locale = locale
 
 
+def role_user_groups(session: Session, team_id: str) -> bool:
+    """Whether the workspace keeps a Slack user group per role."""
+    return bool(
+        session.scalar(select(Workspace.role_user_groups).where(Workspace.team_id == team_id))
+    )
+
+
+def set_role_user_groups(session: Session, team_id: str, on: bool, now: datetime) -> None:
+    """Choose whether the workspace keeps a Slack user group per role."""
+    ensure_workspace(session, team_id, now)
+    ws = session.get(Workspace, team_id)
+    assert ws is not None
+    ws.role_user_groups = on
+
+
 def first_delivery(session: Session, team_id: str, event_id: str, now: datetime) -> bool:
     """Record an event id; False when it was already recorded (a Slack retry)."""
     stmt = (

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.domain import review as rules
 from bot.domain.consent import ProposalEmpty, clean_proposal
 from bot.domain.review import AgreementStatus, Pending, Stage
-from bot.services import payloads
+from bot.services import payloads, resolutions
 from bot.services.views import AgreementView, HistoryEntry
 from bot.store import agreements_repo, backlog_repo
 from bot.store.db import transaction
@@ -48,6 +48,7 @@ def _view(session: Session, a: Agreement, *, history: bool = False) -> Agreement
         round_id=a.round_id,
         created_at=a.created_at,
         history=entries,
+        resolutions=resolutions.of_agreement(session, a.team_id, a.round_id) if history else [],
     )
 
 

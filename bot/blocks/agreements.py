@@ -26,6 +26,7 @@ from slack_sdk.models.views import View
 from bot.blocks import ids
 from bot.blocks.consent import long_date, names
 from bot.blocks.inputs import text_input
+from bot.blocks.resolutions import record_lines
 from bot.blocks.text import escape, mention, quote_chunks, truncate
 from bot.blocks.values import ReviewValue
 from bot.domain.consent import MAX_PROPOSAL_LENGTH
@@ -172,6 +173,10 @@ def _body(m: Messages, a: AgreementView) -> list[Block]:
             for c in a.concerns[:10]
         ]
         blocks.append(_md("*" + m._("Concerns recorded at consent") + "*\n" + "\n".join(lines)))
+    if a.resolutions:
+        lines = record_lines(m, a.resolutions[:10])
+        text = "*" + m._("Objections, and how they were resolved") + "*\n" + "\n".join(lines)
+        blocks.append(_md(truncate(text, 2900)))
     return blocks
 
 

@@ -16,7 +16,6 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DatePickerElement,
     DateTimePickerElement,
-    DividerBlock,
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
@@ -30,7 +29,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks import errors, ids
+from bot.blocks import errors, ids, resolutions
 from bot.blocks.inputs import text_input
 from bot.blocks.objections import objection_lines, objection_reason_lines
 from bot.blocks.text import escape, mention, one_line, quote_chunks, slack_date, truncate
@@ -48,7 +47,7 @@ from bot.domain.consent import (
 )
 from bot.domain.errors import DomainError
 from bot.i18n import Messages
-from bot.services.views import RoundBrief, RoundView
+from bot.services.views import ObjectionView, RoundBrief, RoundView
 
 Rendered = tuple[str, list[dict]]
 OPTION_HIDDEN = "hidden"  # the proposal form's options (checkbox values)
@@ -100,16 +99,6 @@ def names(users: list[str], limit: int = NAMES_CHARS) -> str:
 
 
 # ---------------------------------------------------------------- the /consent modal
-
-
-def _objection_blocks(m: Messages, objections: list[tuple[str, str]]) -> list[Block]:
-    """The objections the new version answers, for reference."""
-    blocks: list[Block] = []
-    blocks.append(_md("*" + m._("Objections to resolve in this version") + "*"))
-    for user, reason in objections[:10]:
-        blocks.append(_ctx(f"{mention(user)}: {escape(truncate(reason, REASON_SHOWN))}"))
-    blocks.append(DividerBlock())
-    return blocks
 
 
 def _text_inputs(m: Messages, initial: dict[str, Any]) -> list[Block]:
@@ -333,12 +322,12 @@ def consent_modal(
     today: date,
     deadline: datetime,
     initial: dict[str, Any] | None = None,
-    objections: list[tuple[str, str]] | None = None,
+    objections: list[tuple[ObjectionView, str]] | None = None,
     version: int = 1,
 ) -> dict:
     """The proposal form: S3's proposal parts, review date, deadline, participants and options."""
     initial = initial or {}
-    blocks: list[Block] = _objection_blocks(m, objections) if objections else []
+    blocks: list[Block] = resolutions.amend_blocks(m, objections, today) if objections else []
     blocks += _text_inputs(m, initial)
     blocks += _driver_inputs(m, backlog, initial)
     blocks += _s3_inputs(m, initial)
@@ -923,6 +912,13 @@ def default_deadline_for_modal(now: datetime) -> datetime:
 # ---------------------------------------------------------------- state carried through modals
 
 
+class Resolving(BaseModel):
+    """An open objection the amend form asks about (a hint, checked when the round opens)."""
+
+    objection_id: int
+    user_id: str
+
+
 class ConsentMeta(BaseModel):
     """State carried through the /consent modal."""
 
@@ -931,6 +927,7 @@ class ConsentMeta(BaseModel):
     version: int = 1
     evolves_agreement_id: int | None = None
     response_url: str | None = None  # a hint to reply through (replies.reply), never trusted
+    resolving: list[Resolving] = []  # amending: the open objections, in the form's order (hints)
 
 
 class ReasonMeta(BaseModel):
@@ -990,7 +987,7 @@ def proposal_form(
     backlog: list[ItemView],
     now_local: datetime,
     initial: dict[str, Any],
-    objections: list[tuple[str, str]] | None = None,
+    objections: list[tuple[ObjectionView, str]] | None = None,
 ) -> dict:
     """The /consent form for this person (now in their zone) and channel, prefilled."""
     initial.setdefault("review_date", default_review_date(now_local.date()))

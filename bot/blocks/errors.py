@@ -230,7 +230,9 @@ TABLE: dict[type[DomainError], Entry] = {
         ),
         (ids.IN_OBJ_REASON[0],),
     ),
-    objections.ObjectionSettled: Entry(_objection_settled, (ids.IN_OBJ_REASON[0],)),
+    objections.ObjectionSettled: Entry(
+        _objection_settled, (ids.IN_OBJ_REASON[0], ids.IN_RES_NO_REASON[0])
+    ),
     objections.NotQualifiedNeedsReason: Entry(
         lambda m, e: m._("Say why it does not qualify: the objector needs the reason to answer."),
         (ids.IN_OBJ_REASON[0],),
@@ -251,9 +253,30 @@ TABLE: dict[type[DomainError], Entry] = {
         ),
         (ids.IN_OBJ_REASON[0],),
     ),
+    objections.NotYourResolution: Entry(
+        lambda m, e: m._(
+            "Only the person who raised this objection can say whether the amendment resolves "
+            "it. Nothing was changed."
+        ),
+        (ids.IN_RES_NO_REASON[0],),
+    ),
+    objections.NothingToConfirm: Entry(
+        lambda m, e: m._("The amendment gave no resolution to answer for this objection."),
+        (ids.IN_RES_NO_REASON[0],),
+    ),
+    objections.NotResolvedNeedsReason: Entry(
+        lambda m, e: m._("Say why the amendment does not resolve your objection."),
+        (ids.IN_RES_NO_REASON[0],),
+    ),
+    objections.ResolutionProblem: Entry(
+        lambda m, e: m._(
+            "Say how this version resolves each open objection, or take it to the meeting."
+        ),
+        (ids.IN_RES_KIND[0][0],),
+    ),
     objections.ObjectionNotFound: Entry(
         lambda m, e: m._("I cannot find that objection any more. Nothing was changed."),
-        (ids.IN_OBJ_REASON[0],),
+        (ids.IN_OBJ_REASON[0], ids.IN_RES_NO_REASON[0]),
     ),
     # ---------------------------------------------------------------- governance backlog
     backlog.TensionEmpty: Entry(lambda m, e: usage_text(m)),

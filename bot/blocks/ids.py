@@ -40,6 +40,19 @@ BLOCK_OBJECTION_ACTIONS = "objection_actions"
 CB_OBJ_REASON_MODAL = "objection_reason_modal"
 IN_OBJ_REASON = ("o_reason", "reason")
 
+# Resolving objections one at a time: the amend form has one set of inputs per open
+# objection (its slot), and the objector answers "Does this resolve your objection?"
+RESOLUTION_SLOTS = 8
+IN_RES_KIND = tuple((f"res_kind_{n}", "kind") for n in range(RESOLUTION_SLOTS))
+IN_RES_HOW = tuple((f"res_how_{n}", "how") for n in range(RESOLUTION_SLOTS))
+IN_RES_OWNER = tuple((f"res_owner_{n}", "owner") for n in range(RESOLUTION_SLOTS))
+IN_RES_DATE = tuple((f"res_date_{n}", "on") for n in range(RESOLUTION_SLOTS))
+ACT_RES_YES = "resolution_yes"
+ACT_RES_NO = "resolution_no"
+BLOCK_RESOLUTION_ACTIONS = "resolution_actions"
+CB_RES_NO_MODAL = "resolution_no_modal"
+IN_RES_NO_REASON = ("r_no_reason", "reason")
+
 # Consent modal inputs (block_id, action_id)
 IN_TITLE = ("c_title", "title")
 IN_PROPOSAL = ("c_proposal", "proposal")

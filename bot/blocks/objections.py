@@ -22,7 +22,7 @@ from bot.blocks.text import escape, mention, one_line, slack_date, truncate
 from bot.blocks.values import ObjectionValue
 from bot.domain.backlog import MAX_TENSION_LENGTH
 from bot.domain.consent import MAX_REASON_LENGTH
-from bot.domain.objections import UNDER_TEST, Action, ObjectionStatus
+from bot.domain.objections import UNDER_TEST, Action, ObjectionStatus, Resolution
 from bot.i18n import Messages
 from bot.services.views import ObjectionStep, ObjectionView
 
@@ -65,6 +65,30 @@ def status_label(m: Messages, status: ObjectionStatus) -> str:
     }[status]
 
 
+def kind_label(m: Messages, kind: Resolution) -> str:
+    """How an amendment resolves an objection, in words."""
+    return {
+        Resolution.TEXT: m._("a change to the text"),
+        Resolution.DEFERRAL: m._("a deferral (someone takes it on, by a date)"),
+        Resolution.MONITORING: m._("monitoring (added to the evaluation criteria)"),
+        Resolution.REVIEW: m._("an earlier review date"),
+        Resolution.MEETING: m._("not resolved: take it to the meeting"),
+    }[kind]
+
+
+def how_line(m: Messages, view: ObjectionView) -> str:
+    """How the amendment resolves the objection: the kind, and its details."""
+    assert view.resolution is not None
+    said = kind_label(m, view.resolution)
+    if view.resolution_owner:
+        said += " — " + m._("taken on by {who}", who=mention(view.resolution_owner))
+    if view.resolution_date:
+        said += " — " + m._("date: {day}", day=view.resolution_date.isoformat())
+    if view.resolution_how:
+        said += ": " + escape(one_line(view.resolution_how, 300))
+    return said
+
+
 def step_line(m: Messages, step: ObjectionStep) -> str:
     """One step of the history: who did what, when, and why."""
     who, when = mention(step.actor_id), slack_date(step.at)
@@ -81,6 +105,16 @@ def step_line(m: Messages, step: ObjectionStep) -> str:
         Action.DEFER: m._("{who} deferred it ({when})", who=who, when=when),
         Action.RESOLVE: m._(
             "{who} consented to the amended proposal: resolved ({when})", who=who, when=when
+        ),
+        Action.AMEND: m._("{who} amended the proposal to resolve it ({when})", who=who, when=when),
+        Action.TO_MEETING: m._(
+            "{who}: not resolved by the amendment, taken to the meeting ({when})",
+            who=who,
+            when=when,
+        ),
+        Action.CONFIRM: m._("{who}: yes, the amendment resolves it ({when})", who=who, when=when),
+        Action.NOT_RESOLVED: m._(
+            "{who}: no, the amendment does not resolve it ({when})", who=who, when=when
         ),
     }[step.action]
     if step.reason and step.action is not Action.RAISED:
@@ -152,6 +186,8 @@ def objection_message(m: Messages, view: ObjectionView) -> Rendered:
     ]
     if view.item_number is not None:
         blocks.append(_ctx(m._("On the backlog as #{number}.", number=view.item_number)))
+    if view.resolution is not None:
+        blocks.append(_ctx(m._("The amendment: {how}", how=how_line(m, view))))
     steps = [s for s in view.history if s.action is not Action.RAISED][-STEPS_SHOWN:]
     if steps:
         blocks.append(_ctx("\n".join(step_line(m, s) for s in steps)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.blocks import objections as views
+from bot.blocks import resolutions as resolution_views
 from bot.deps import Deps
 from bot.domain.objections import ObjectionNotFound
 from bot.runtime.posting import Attempt, direct_post, post
@@ -13,6 +14,7 @@ from bot.services.payloads import (
     ObjectionNotQualified,
     ObjectionThread,
     ObjectionUpdate,
+    ResolutionCheck,
 )
 
 
@@ -77,4 +79,16 @@ def send_not_qualified(
     m = deps.people.user_messages(client, team_id, target)
     link = permalink(client, view.channel_id, view.message_ts)
     text, blocks = views.not_qualified_dm(m, view, step, link)
+    direct_post(client, attempt, target, text, blocks)
+
+
+def send_resolution_check(
+    deps: Deps, team_id: str, target: str, payload: ResolutionCheck, attempt: Attempt
+) -> None:
+    """Ask the objector, by DM, whether the amended version resolves their objection."""
+    view = objections.load(deps.sessions, team_id=team_id, objection_id=payload.objection_id)
+    client = deps.clients.for_team(team_id)
+    m = deps.people.user_messages(client, team_id, target)
+    link = permalink(client, view.channel_id, view.message_ts)
+    text, blocks = resolution_views.check_dm(m, view, link)
     direct_post(client, attempt, target, text, blocks)

@@ -58,6 +58,7 @@ SENDERS: dict[type, Sender] = {
     payloads.ObjectionUpdate: objections.send_update,
     payloads.ObjectionConcernView: objections.send_concern_view,
     payloads.ObjectionNotQualified: objections.send_not_qualified,
+    payloads.ResolutionCheck: objections.send_resolution_check,
     payloads.AgreementEvent: notices.send_agreement_event,
     payloads.MeetingAgenda: notices.send_agenda,
     payloads.TensionAnnouncement: notices.send_tension,

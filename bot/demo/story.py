@@ -432,6 +432,8 @@ class Script:
                 "proposal": "Release notes are written and published one day before each release. "
                 "Dana reads them before they go out.",
                 "deadline": self.deps.clock.now + timedelta(days=2),
+                "kind": "text",  # how version 2 resolves Dana's objection (asked by DM)
+                "how": "Dana reads the notes before they go out.",
             },
         )
         second = self._round_ts()

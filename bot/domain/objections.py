@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from bot.domain.consent import (
@@ -47,6 +48,20 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     DEFER = "defer"  # the author defers the part it is about: who takes it on, by when
     RESOLVE = "resolve"  # the objector consented to (or had only a concern with) the next version
+    AMEND = "amend"  # the author says how the amended version resolves it
+    TO_MEETING = "to_meeting"  # the author: not resolved, take it to the governance meeting
+    CONFIRM = "confirm"  # the objector: yes, the amendment resolves it
+    NOT_RESOLVED = "not_resolved"  # the objector: no, it does not (with a reason)
+
+
+class Resolution(StrEnum):
+    """How an amended version resolves one objection (the author's choice, per objection)."""
+
+    TEXT = "text"  # a change to the proposal's text
+    DEFERRAL = "deferral"  # a provision with an owner and a date, recorded in the agreement
+    MONITORING = "monitoring"  # added to the evaluation criteria
+    REVIEW = "review"  # an earlier review date
+    MEETING = "meeting"  # not resolved: take it to the governance meeting
 
 
 # Not blocking: the proposal may become an agreement without a new round.
@@ -55,6 +70,10 @@ NOT_BLOCKING = frozenset({ObjectionStatus.CONCERN, ObjectionStatus.ACCEPTED})
 UNDER_TEST = frozenset(
     {ObjectionStatus.RAISED, ObjectionStatus.QUALIFIED, ObjectionStatus.REFRAMED}
 )
+
+
+# Still blocking when the proposal is amended: the amendment says how it resolves each.
+NEEDS_RESOLUTION = UNDER_TEST
 
 
 # ---------------------------------------------------------------- rule failures
@@ -99,6 +118,84 @@ class DeferralNeedsReason(DomainError):
 
 class ObjectionNotFound(DomainError):
     """No such objection in this round of this workspace."""
+
+
+class ResolutionProblem(DomainError):
+    """The amend form leaves one objection's resolution incomplete (`slot`: its place in the
+    form; `objector_id`: whose objection it is)."""
+
+    def __init__(self, slot: int, objector_id: str) -> None:
+        super().__init__(f"{slot}:{objector_id}")
+        self.slot = slot
+        self.objector_id = objector_id
+
+
+class ResolutionChoiceMissing(ResolutionProblem):
+    """Every open objection gets a resolution (or is taken to the meeting, explicitly)."""
+
+
+class ResolutionHowMissing(ResolutionProblem):
+    """A text change or monitoring says what it is."""
+
+
+class DeferralOwnerMissing(ResolutionProblem):
+    """A deferral names who takes it on."""
+
+
+class ResolutionDateMissing(ResolutionProblem):
+    """A deferral says by when; an earlier review says when."""
+
+
+class ResolutionDatePast(ResolutionProblem):
+    """A deferral's or an earlier review's date lies ahead."""
+
+
+class NotYourResolution(NotYourObjection):
+    """Only the objector says whether the amendment resolves their objection."""
+
+
+class NothingToConfirm(DomainError):
+    """The objector is asked about a resolution only when the amendment gave one."""
+
+
+class NotResolvedNeedsReason(DomainError):
+    """Saying the amendment does not resolve an objection always says why."""
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What the author says about one objection in the amend form."""
+
+    objection_id: int
+    kind: Resolution
+    how: str | None = None
+    owner_id: str | None = None  # a deferral's owner
+    on: date | None = None  # a deferral's date, or the earlier review date
+
+
+def check_resolution(
+    slot: int,
+    objector_id: str,
+    kind: Resolution | None,
+    how: str | None,
+    owner_id: str | None,
+    on: date | None,
+    today: date,
+) -> list[ResolutionProblem]:
+    """What one objection's part of the amend form still lacks (none: it is complete)."""
+    if kind is None:
+        return [ResolutionChoiceMissing(slot, objector_id)]
+    found: list[ResolutionProblem] = []
+    if kind in (Resolution.TEXT, Resolution.MONITORING) and not (how or "").strip():
+        found.append(ResolutionHowMissing(slot, objector_id))
+    if kind is Resolution.DEFERRAL and not owner_id:
+        found.append(DeferralOwnerMissing(slot, objector_id))
+    if kind in (Resolution.DEFERRAL, Resolution.REVIEW):
+        if on is None:
+            found.append(ResolutionDateMissing(slot, objector_id))
+        elif on < today:
+            found.append(ResolutionDatePast(slot, objector_id))
+    return found
 
 
 def clean(reason: str | None, missing: type[DomainError]) -> str:
@@ -213,3 +310,20 @@ class Objection:
         if self.status not in still or position not in (Position.CONSENT, Position.CONCERN):
             return None
         return Change(Action.RESOLVE, ObjectionStatus.RESOLVED)
+
+    def answer_resolution(
+        self, user_id: str, resolved: bool, reason: str | None, *, kind: Resolution | None
+    ) -> Change:
+        """The objector says whether the amendment resolves their objection: yes marks it
+        resolved; no says why (it still stands). Yes twice: nothing new; no after yes: settled."""
+        if user_id != self.objector_id:
+            raise NotYourResolution()
+        if kind is None or kind is Resolution.MEETING:
+            raise NothingToConfirm()
+        if resolved:
+            moved = self._to(ObjectionStatus.RESOLVED, NEEDS_RESOLUTION)
+            return Change(Action.CONFIRM, ObjectionStatus.RESOLVED if moved else None)
+        text = clean(reason, NotResolvedNeedsReason)
+        if self.status not in NEEDS_RESOLUTION:
+            raise ObjectionSettled(self.status)
+        return Change(Action.NOT_RESOLVED, self.status, text)

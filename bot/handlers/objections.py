@@ -16,6 +16,7 @@ from slack_bolt.kwargs_injection import Args
 
 from bot.blocks import ids
 from bot.blocks import objections as views
+from bot.blocks import resolutions as resolution_views
 from bot.blocks.consent import slow_form
 from bot.blocks.objections import ObjectionMeta
 from bot.blocks.values import ObjectionValue
@@ -43,6 +44,9 @@ def register(app: App) -> None:
     on(app.action(ids.ACT_OBJ_CONTEST), ack=contest, lazy=(confirm,))
     on(app.action(ids.ACT_OBJ_ACCEPT), ack=accept, lazy=(confirm,))
     on(app.view(ids.CB_OBJ_REASON_MODAL), ack=submit_reason, lazy=(confirm,))
+    on(app.action(ids.ACT_RES_YES), ack=resolved_yes, lazy=(confirm,))
+    on(app.action(ids.ACT_RES_NO), lazy=(ask_not_resolved,))
+    on(app.view(ids.CB_RES_NO_MODAL), ack=submit_not_resolved, lazy=(confirm,))
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,64 @@ def confirm(context: BoltContext, deps: Deps, args: Args) -> None:
     if done is None:
         return
     tested = done.tested
-    text = views.done(messages_for(args), tested.action, tested.objection, agreed=tested.agreed)
+    m = messages_for(args)
+    if tested.action in (Action.CONFIRM, Action.NOT_RESOLVED):
+        text = resolution_views.done(m, tested.action, tested.changed)
+    else:
+        text = views.done(m, tested.action, tested.objection, agreed=tested.agreed)
     tell(args, text, channel=done.channel_id)
     kick(deps)
+
+
+# ---------------------------------------------------------------- "Does this resolve it?"
+
+
+def resolved_yes(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, deps: Deps) -> None:  # fmt: skip
+    """The objector: yes, the amendment resolves it (stored, then acknowledged)."""
+    who = where(body)
+    assert who.user_id
+    value = ObjectionValue.parse(action.get("value"))
+    tested = objections.answer_resolution(
+        deps.sessions, team_id=who.team_id, objection_id=value.objection_id, user_id=who.user_id,
+        resolved=True, now=deps.clock(), request_key=request_key(body),
+    )  # fmt: skip
+    ack()
+    context[TESTED] = Done(tested, None)
+
+
+def ask_not_resolved(args: Args) -> None:
+    """The objector's "no": the form for why the amendment does not resolve it."""
+    deps: Deps = args.context["deps"]
+    who = where(args.body)
+    assert who.user_id
+    value = ObjectionValue.parse(args.action.get("value"))
+    view = objections.check_answer(
+        deps.sessions, team_id=who.team_id, objection_id=value.objection_id, user_id=who.user_id
+    )
+    meta = ObjectionMeta(
+        round_id=view.round_id, objection_id=view.id, action=Action.NOT_RESOLVED,
+        channel_id=view.channel_id, response_url=response_url(args.body),
+    )  # fmt: skip
+    m = messages_for(args)
+    if not open_modal(
+        args.client, args.body["trigger_id"], resolution_views.no_modal(m, view, meta)
+    ):
+        tell(args, slow_form(m))
+
+
+def submit_not_resolved(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, deps: Deps
+) -> None:
+    """Store the objector's "no" with its reason (required), then close the form."""
+    who = where(body)
+    assert who.user_id
+    meta = metadata(view, ObjectionMeta)
+    if meta is None or meta.action is not Action.NOT_RESOLVED:
+        raise StaleRequest()
+    tested = objections.answer_resolution(
+        deps.sessions, team_id=who.team_id, objection_id=meta.objection_id, user_id=who.user_id,
+        resolved=False, now=deps.clock(), reason=Form(view).text(ids.IN_RES_NO_REASON),
+        request_key=request_key(body),
+    )  # fmt: skip
+    ack()
+    context[TESTED] = Done(tested, None)

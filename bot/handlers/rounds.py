@@ -4,7 +4,8 @@ Close now, Withdraw, Extend and Amend."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -13,17 +14,26 @@ from slack_sdk import WebClient
 
 from bot.blocks import consent as views
 from bot.blocks import ids
-from bot.blocks.consent import ConsentMeta, ExtendMeta
+from bot.blocks.consent import ConsentMeta, ExtendMeta, Resolving
+from bot.blocks.resolutions import meeting_item_text, resolution_errors
 from bot.blocks.values import HomeValue, RoundValue
 from bot.delivery import home, opened
 from bot.deps import Deps
 from bot.domain import consent as rules
 from bot.domain.errors import DomainError, StaleRequest
+from bot.domain.objections import (
+    NEEDS_RESOLUTION,
+    Resolution,
+    ResolutionProblem,
+    Resolved,
+    check_resolution,
+)
 from bot.runtime.listeners import messages_for, on, tell
 from bot.runtime.payload import Form, metadata, request_key, response_url, where
 from bot.runtime.replies import open_modal
 from bot.scheduler import kick
 from bot.services import backlog, consent, welcome
+from bot.services.views import ObjectionView
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +74,7 @@ def proposal_modal(
     user_id: str,
     meta: ConsentMeta,
     initial: dict[str, Any],
-    objections: list[tuple[str, str]] | None = None,
+    objections: list[tuple[ObjectionView, str]] | None = None,
 ) -> dict:
     """The /consent form for this person and channel, with the given initial values."""
     m = deps.people.user_messages(client, team_id, user_id)
@@ -182,14 +192,18 @@ def check_proposal(
     draft, problems = read_proposal(Form(view), meta)
     if draft is not None:
         problems = consent.problems(draft, now=deps.clock(), today=today)
-    if problems or draft is None:
-        m = deps.people.cached_messages(who.team_id, who.user_id)
-        ack(response_action="errors", errors=views.field_errors(m, problems))
+    resolved, unresolved = read_resolutions(Form(view), meta, today)
+    m = deps.people.cached_messages(who.team_id, who.user_id)
+    if problems or unresolved or draft is None:
+        names = {p.objector_id: _name(deps, None, who.team_id, p.objector_id) for p in unresolved}
+        errors = {**views.field_errors(m, problems), **resolution_errors(m, unresolved, names)}
+        ack(response_action="errors", errors=errors)
         return
     round_ = consent.open_round(
         deps.sessions, team_id=who.team_id, channel_id=meta.channel_id, author_id=who.user_id,
-        draft=draft, now=deps.clock(), today=today, whole_channel=form_whole_channel(view),
-        request_key=request_key(body),
+        draft=replace(draft, resolutions=resolved), now=deps.clock(), today=today,
+        whole_channel=form_whole_channel(view), request_key=request_key(body),
+        describe=lambda title, reason, how: meeting_item_text(m, title, reason, how),
     )  # fmt: skip
     ack()
     context[OPENED] = round_
@@ -269,11 +283,44 @@ def show_amend_form(
         channel_id=round_.channel_id, proposal_id=round_.proposal_id, version=round_.version + 1,
         response_url=response_url(body),
     )  # fmt: skip
-    objections = [(a.user_id, a.reason or "") for a in round_.decision().objections]
+    open_ = [o for o in round_.objections if o.status in NEEDS_RESOLUTION][: ids.RESOLUTION_SLOTS]
+    meta.resolving = [Resolving(objection_id=o.id, user_id=o.user_id) for o in open_]
+    # Asked now (and cached), so the form's errors can name each objector without a call.
+    objections = [(o, _name(deps, client, who.team_id, o.user_id)) for o in open_]
     modal = proposal_modal(
         deps, client, who.team_id, who.user_id, meta, _amend_values(round_), objections=objections
     )
     show_form(args, modal)
+
+
+def _name(deps: Deps, client: WebClient | None, team_id: str, user_id: str) -> str:
+    """A person's display name: from Slack when a client is given (then cached), else the cache."""
+    if client is not None:
+        info = deps.people.user_info(client, team_id, user_id) or {}
+    else:
+        info = deps.people.cached(team_id, user_id) or {}
+    profile = info.get("profile") or {}
+    return profile.get("display_name") or info.get("real_name") or info.get("name") or user_id
+
+
+def read_resolutions(
+    form: Form, meta: ConsentMeta, today: date
+) -> tuple[tuple[Resolved, ...], list[ResolutionProblem]]:
+    """How the amendment resolves each open objection the form listed, or what is missing
+    (checked again against the store when the round opens)."""
+    found: list[Resolved] = []
+    problems: list[ResolutionProblem] = []
+    for slot, hint in enumerate(meta.resolving[: ids.RESOLUTION_SLOTS]):
+        raw = form.selected(ids.IN_RES_KIND[slot])
+        kind = Resolution(raw) if raw in set(Resolution) else None
+        how, owner = form.text(ids.IN_RES_HOW[slot]), form.user(ids.IN_RES_OWNER[slot])
+        on = form.date(ids.IN_RES_DATE[slot])
+        missing = check_resolution(slot, hint.user_id, kind, how, owner, on, today)
+        if missing or kind is None:
+            problems += missing
+            continue
+        found.append(Resolved(hint.objection_id, kind, how, owner, on))
+    return tuple(found), problems
 
 
 def show_extend_form(

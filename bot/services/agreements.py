@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.domain import review as rules
 from bot.domain.consent import ProposalEmpty, clean_proposal
 from bot.domain.review import AgreementStatus, Pending, Stage
-from bot.services import payloads
+from bot.services import payloads, resolutions
 from bot.services.views import AgreementView, Describes, HistoryEntry
 from bot.store import agreements_repo, backlog_repo, circle_domain_repo
 from bot.store.db import transaction
@@ -51,6 +51,7 @@ def _view(
         created_at=a.created_at,
         history=entries,
         describes=describes,
+        resolutions=resolutions.of_agreement(session, a.team_id, a.round_id) if history else [],
     )
 
 

@@ -13,12 +13,11 @@ from bot.domain import consent as rules
 from bot.domain.backlog import ItemStatus
 from bot.domain.consent import Decision, Outcome, Position, RoundStatus
 from bot.domain.errors import DomainError
-from bot.domain.objections import Action, ObjectionStatus
+from bot.domain.objections import Action, ObjectionStatus, Resolved
 from bot.domain.objections import Objection as ObjectionRule
 from bot.domain.review import AgreementNotFound
-from bot.services import payloads, subjects
+from bot.services import payloads, resolutions, subjects
 from bot.services.views import (
-    ObjectionStep,
     ObjectionView,
     ReactionAnswer,
     RoundBrief,
@@ -58,6 +57,8 @@ class Draft:
     # consented (or not), bot.services.subjects tells the feature that owns it.
     subject: str | None = None
     subject_id: int | None = None
+    # Amending: how the new version resolves each open objection of the previous one.
+    resolutions: tuple[Resolved, ...] = ()
 
 
 def brief(factory: Factory, *, team_id: str, round_id: int) -> RoundBrief:
@@ -126,31 +127,7 @@ def _view(session: Session, rnd: ConsentRound) -> RoundView:
 
 def objection_view(session: Session, rnd: ConsentRound, obj: Objection) -> ObjectionView:
     """An objection as people see it, with its round's essentials and its history."""
-    item = backlog_repo.get_item(session, rnd.team_id, obj.item_id) if obj.item_id else None
-    latest = consent_repo.latest_round(session, rnd.team_id, rnd.proposal_id)
-    return ObjectionView(
-        id=obj.id,
-        team_id=obj.team_id,
-        round_id=rnd.id,
-        channel_id=rnd.channel_id,
-        user_id=obj.user_id,
-        author_id=rnd.author_id,
-        reason=obj.reason,
-        status=ObjectionStatus(obj.status),
-        message_ts=obj.message_ts,
-        round_title=rnd.title,
-        round_message_ts=rnd.message_ts,
-        round_open=rnd.status == RoundStatus.OPEN.value,
-        item_number=item.number if item else None,
-        history=[
-            ObjectionStep(
-                e.id, Action(e.action), e.actor_id, ObjectionStatus(e.status), e.reason, e.at
-            )
-            for e in objections_repo.events(session, rnd.team_id, obj.id)
-        ],
-        moved_on=rnd.outcome == Outcome.WITHDRAWN.value
-        or (latest is not None and latest.id != rnd.id),
-    )
+    return resolutions.objection_view(session, rnd, obj)
 
 
 def _round(rnd: ConsentRound) -> rules.Round:
@@ -225,6 +202,7 @@ def open_round(
     whole_channel: bool = False,
     request_key: str | None = None,
     subject: SubjectRow | None = None,
+    describe: resolutions.DescribeMeeting | None = None,
 ) -> RoundView:
     """Start a round: a new proposal (version 1), or the next version of an amended one.
 
@@ -256,6 +234,7 @@ def open_round(
             item = None
         rnd = _new_round(session, proposal, version, channel_id, author_id, draft, item, now)
         if version > 1:
+            resolutions.record(session, rnd, draft.resolutions, now, describe)
             _objections_moved_on(session, team_id, proposal.id, version - 1, f"v{version}", now)
         if not whole_channel:
             consent_repo.add_participants(session, team_id, rnd.id, sorted(set(draft.participants)))

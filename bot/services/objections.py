@@ -203,3 +203,66 @@ def _agree_if_settled(session: Session, rnd: ConsentRound, now: datetime) -> boo
         return False
     consent.agree_after_testing(session, rnd, view, decision, now)
     return True
+
+
+# ---------------------------------------------------------------- "Does this resolve it?"
+
+
+def _resolution_target(
+    session: Session, team_id: str, objection_id: int, *, lock: bool
+) -> tuple[ConsentRound, ObjectionRow, Objection]:
+    """The objection an objector's Yes / No names (a hint: looked up in the workspace)."""
+    obj = objections_repo.get(session, team_id, objection_id)
+    get = consent_repo.lock_round if lock else consent_repo.get_round
+    rnd = get(session, team_id, obj.round_id) if obj else None
+    if obj is None or rnd is None:
+        raise rules.ObjectionNotFound()
+    return rnd, obj, Objection(obj.user_id, rnd.author_id, ObjectionStatus(obj.status))
+
+
+def _kind(obj: ObjectionRow) -> rules.Resolution | None:
+    return rules.Resolution(obj.resolution) if obj.resolution else None
+
+
+def check_answer(
+    factory: Factory, *, team_id: str, objection_id: int, user_id: str
+) -> ObjectionView:
+    """The objection its objector is about to say "no" to, in a form; the reason they may
+    not, raised before the form opens (checked again at submit)."""
+    with transaction(factory) as session:
+        rnd, obj, objection = _resolution_target(session, team_id, objection_id, lock=False)
+        objection.answer_resolution(user_id, False, PLACEHOLDER, kind=_kind(obj))
+        return consent.objection_view(session, rnd, obj)
+
+
+def answer_resolution(
+    factory: Factory,
+    *,
+    team_id: str,
+    objection_id: int,
+    user_id: str,
+    resolved: bool,
+    now: datetime,
+    reason: str | None = None,
+    request_key: str | None = None,
+) -> Tested:
+    """The objector's answer to "Does this resolve your objection?", stored with its history
+    before the ack (yes: resolved; no: why not); its thread reply is brought up to date."""
+    with transaction(factory) as session:
+        workspace_repo.claim_request(session, team_id, request_key, now)
+        rnd, obj, objection = _resolution_target(session, team_id, objection_id, lock=True)
+        change = objection.answer_resolution(user_id, resolved, reason, kind=_kind(obj))
+        if not change.changed:
+            return Tested(change.action, False, consent.objection_view(session, rnd, obj))
+        assert change.status is not None
+        obj.status, obj.updated_at = change.status.value, now
+        step = objections_repo.add_event(
+            session, obj, action=change.action.value, actor_id=user_id, reason=change.reason,
+            now=now,
+        )  # fmt: skip
+        consent.queue_objection_update(session, rnd, obj, step.id, now)
+        if obj.resolved_in is not None:  # the new version's round shows the answer too
+            newer = consent_repo.get_round(session, team_id, obj.resolved_in)
+            if newer is not None:
+                consent_repo.bump(session, newer)
+        return Tested(change.action, True, consent.objection_view(session, rnd, obj))

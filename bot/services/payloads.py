@@ -86,6 +86,13 @@ class ObjectionNotQualified(_Payload):
     step_id: int
 
 
+class ResolutionCheck(_Payload):
+    """To the objector: how the amended version resolves their objection; does it?"""
+
+    type: Literal["resolution_check"] = "resolution_check"
+    objection_id: int
+
+
 class AgreementEvent(_Payload):
     """A notice in the channel that an agreement was kept, evolved, dropped or snoozed."""
 
@@ -191,6 +198,7 @@ Payload = Annotated[
     | ObjectionUpdate
     | ObjectionConcernView
     | ObjectionNotQualified
+    | ResolutionCheck
     | AgreementEvent
     | MeetingAgenda
     | TensionAnnouncement

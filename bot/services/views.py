@@ -18,7 +18,7 @@ from bot.domain.consent import (
     RoundStatus,
 )
 from bot.domain.domains import DomainFields
-from bot.domain.objections import Action, ObjectionStatus
+from bot.domain.objections import Action, ObjectionStatus, Resolution
 from bot.domain.review import AgreementStatus
 from bot.domain.rhythm import Cadence
 
@@ -54,6 +54,11 @@ class ObjectionView:
     item_number: int | None = None  # the backlog item of a contested objection
     history: list[ObjectionStep] = field(default_factory=list)
     moved_on: bool = False  # the proposal was withdrawn or amended: no longer tested here
+    resolution: Resolution | None = None  # how the amended version resolves it (the author)
+    resolution_how: str | None = None
+    resolution_owner: str | None = None  # a deferral's owner
+    resolution_date: date | None = None  # a deferral's date, or the earlier review date
+    resolved_in: int | None = None  # the amended version's round
 
     def step(self, step_id: int) -> ObjectionStep | None:
         """One step of its history, by id."""
@@ -202,6 +207,8 @@ class AgreementView:
     created_at: datetime
     history: list[HistoryEntry] = field(default_factory=list)
     describes: Describes | None = None  # evolved through /domain or /role, not as plain text
+    # The objections to earlier versions, each with how the amendment resolved it.
+    resolutions: list[ObjectionView] = field(default_factory=list)
 
     @property
     def recipients(self) -> list[str]:

@@ -326,6 +326,12 @@ class Objection(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # How the amended version resolves it (migration 0015): domain.objections.Resolution
+    resolution: Mapped[str | None] = mapped_column(String(20))
+    resolution_how: Mapped[str | None] = mapped_column(Text)
+    resolution_owner: Mapped[str | None] = mapped_column(String(32))  # a deferral's owner
+    resolution_date: Mapped[date | None] = mapped_column(Date)  # by when / the earlier review
+    resolved_in: Mapped[int | None] = mapped_column(Integer)  # the amended version's round
 
 
 class ObjectionEvent(Base):

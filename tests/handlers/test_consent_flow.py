@@ -28,6 +28,7 @@ from tests.support.steps import (
     answer_with_reason,
     click,
     last_modal,
+    resolution_values,
     start_round,
     submit,
     sweep,
@@ -373,15 +374,12 @@ def test_objections_lead_to_an_amended_second_round_and_an_agreement(
     assert "Who checks them?" in json.dumps(modal["blocks"])
     blocks = {b.get("block_id"): b for b in modal["blocks"]}
     assert blocks[ids.IN_PROPOSAL[0]]["element"]["initial_value"] == rnd.text
-    submit(
-        bot,
-        modal,
-        modal_values(
-            text=rnd.text + " Bram reviews them.",
-            review_date=date(2027, 3, 1),
-            deadline=START + timedelta(days=2),
-        ),
-    )
+    values = modal_values(
+        text=rnd.text + " Bram reviews them.",
+        review_date=date(2027, 3, 1),
+        deadline=START + timedelta(days=2),
+    )  # and, for Chen's objection, how this version resolves it
+    submit(bot, modal, values | resolution_values(0, "text", how="Bram reviews them"))
     sweep(bot)  # the objection's thread reply went first: the channel's posts are paced out
     v2 = consent.load(bot.deps.sessions, team_id=TEAM, round_id=rnd.id + 1)
     assert (v2.proposal_id, v2.version) == (rnd.proposal_id, 2)

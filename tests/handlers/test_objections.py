@@ -23,6 +23,7 @@ from tests.support.steps import (
     last_modal,
     objection_reason_values,
     objection_value,
+    resolution_values,
     start_round,
     submit,
     sweep,
@@ -341,15 +342,14 @@ def test_an_objection_is_resolved_when_its_objector_consents_to_the_next_version
     click_objection(bot, ids.ACT_OBJ_KEEP, chen, CHEN)
     dm = bot.fake.dm_channel_id(ALICE)
     click(bot, ids.ACT_AMEND, rnd.id, ALICE, channel=dm)
-    submit(
-        bot,
-        last_modal(bot),
-        modal_values(
-            text=rnd.text + " Bram reviews them.",
-            review_date=date(2027, 3, 1),
-            deadline=START + timedelta(days=2),
-        ),
+    values = modal_values(
+        text=rnd.text + " Bram reviews them.",
+        review_date=date(2027, 3, 1),
+        deadline=START + timedelta(days=2),
     )
+    for slot in (0, 1):  # Bram's and Chen's objections: resolved by the new text
+        values.update(resolution_values(slot, "text", how="Bram reviews them"))
+    submit(bot, last_modal(bot), values)
     sweep(bot)
     v2 = rnd.id + 1
     click(bot, ids.ACT_ANSWER_CONSENT, v2, ALICE)
@@ -373,13 +373,10 @@ def test_once_the_proposal_is_amended_its_first_rounds_objections_are_not_tested
     [result] = [m for m in dms(bot, ALICE) if ids.ACT_AMEND in shown(m)]
     assert "Each objection is tested in its own reply" in shown(result)
     click(bot, ids.ACT_AMEND, rnd.id, ALICE, channel=dm)
-    submit(
-        bot,
-        last_modal(bot),
-        modal_values(
-            text=rnd.text + " v2", review_date=date(2027, 3, 1), deadline=START + timedelta(days=2)
-        ),  # fmt: skip
+    values = modal_values(
+        text=rnd.text + " v2", review_date=date(2027, 3, 1), deadline=START + timedelta(days=2)
     )
+    submit(bot, last_modal(bot), values | resolution_values(0, "text", how="v2"))
     reply = shown(objection_replies(bot, rnd)[0])
     assert "no longer tested here" in reply and ids.ACT_OBJ_TO_CONCERN not in reply
     click_objection(bot, ids.ACT_OBJ_TO_CONCERN, chen, CHEN)  # an old button

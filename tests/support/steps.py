@@ -146,3 +146,25 @@ def give_objection_reason(bot: Bot, action_id: str, value: str, user: str, reaso
     """Click a button that opens an objection's reason form, and submit it."""
     click_objection(bot, action_id, value, user)
     return submit(bot, last_modal(bot), objection_reason_values(reason), user=user)
+
+
+def resolution_values(
+    slot: int, kind: str | None, how: str | None = None, owner: str | None = None,
+    on: date | None = None,
+) -> dict:  # fmt: skip
+    """The state of one objection's part of the amend form (its slot, in the form's order)."""
+    option = {"text": {"type": "plain_text", "text": kind}, "value": kind} if kind else None
+    return {
+        ids.IN_RES_KIND[slot][0]: {
+            ids.IN_RES_KIND[slot][1]: {"type": "static_select", "selected_option": option}
+        },
+        ids.IN_RES_HOW[slot][0]: {ids.IN_RES_HOW[slot][1]: {"type": "plain_text_input", "value": how}},
+        ids.IN_RES_OWNER[slot][0]: {
+            ids.IN_RES_OWNER[slot][1]: {"type": "users_select", "selected_user": owner}
+        },
+        ids.IN_RES_DATE[slot][0]: {
+            ids.IN_RES_DATE[slot][1]: {
+                "type": "datepicker", "selected_date": on.isoformat() if on else None
+            }
+        },
+    }  # fmt: skip

@@ -16,6 +16,7 @@ from bot.handlers import (
     home,
     meeting,
     objections,
+    review_rounds,
     rhythm,
     roles,
     rounds,
@@ -44,6 +45,7 @@ FEATURES = (
     roles,
     domain,
     welcome,
+    review_rounds,  # reviews by the circle (issue 11, part 7)
 )
 
 

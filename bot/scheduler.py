@@ -139,8 +139,22 @@ def _selection_proposing(deps: Deps) -> int:
 
 
 # Order matters for `tick`: decisions first, then the messages that show them.
+# reviews by the circle (issue 11, part 7): review rounds closed at their deadline (or once
+# everyone answered): kept, or the objections on the backlog
+def _review_rounds(deps: Deps) -> int:
+    from bot.blocks import review_rounds as review_round_views
+    from bot.services import review_rounds
+
+    def item_text(team_id: str, number: int, title: str) -> str:
+        m = deps.people.workspace_messages(team_id)
+        return review_round_views.round_objections_item(m, number, title)
+
+    return review_rounds.close_due(deps.sessions, now=deps.clock(), item_text=item_text)
+
+
 SWEEPS: list[Sweep] = [
     Sweep("close-rounds", _close_rounds, every_seconds=10),
+    Sweep("review-rounds", _review_rounds, every_seconds=10),
     Sweep("open-answers", _open_answers, every_seconds=10),
     Sweep("nudge-rounds", _nudge_rounds),
     Sweep("review-nudges", _review_nudges),
@@ -156,7 +170,7 @@ SWEEPS: list[Sweep] = [
     Sweep("selection-proposing", _selection_proposing, every_seconds=60),
 ]
 
-_KICK_SWEEPS = ("close-rounds", "deliver-outbox", "render-rounds")
+_KICK_SWEEPS = ("close-rounds", "review-rounds", "deliver-outbox", "render-rounds")
 _kick_lock = threading.Lock()
 
 

@@ -28,7 +28,7 @@ from bot.blocks.consent import long_date, names
 from bot.blocks.inputs import text_input
 from bot.blocks.resolutions import record_lines
 from bot.blocks.text import escape, mention, quote_chunks, truncate
-from bot.blocks.values import ReviewValue
+from bot.blocks.values import AgreementValue, ReviewValue
 from bot.domain.consent import MAX_PROPOSAL_LENGTH
 from bot.domain.review import AgreementStatus, ReviewOutcome, Stage, overdue_days
 from bot.i18n import Messages
@@ -147,11 +147,32 @@ def _history_line(m: Messages, entry: HistoryEntry, zone: ZoneInfo) -> str:
             "{when}: reminded {person}", when=when, person=mention(d.get("to", "?"))
         ),
         "recorded": lambda: m._("{when}: recorded by {who}", when=when, who=who),
+        "early_review": lambda: m._(
+            "{when}: {who} asked for an early review (backlog item #{item})",
+            when=when,
+            who=who,
+            item=d.get("item", "?"),
+        ),
+        "objected": lambda: m._(
+            "{when}: {who} objected to it (backlog item #{item}): {reason}",
+            when=when,
+            who=who,
+            item=d.get("item", "?"),
+            reason=escape(truncate(d.get("reason", ""), 300)),
+        ),
     }
+    if entry.action == ReviewOutcome.KEPT and d.get("review_round"):
+        return m._(
+            "{when}: kept by the circle's review round (started by {who}); next review {date}",
+            when=when,
+            who=who,
+            date=long_date(m, date.fromisoformat(d["next"])),
+        )
     return texts.get(entry.action, lambda: f"{when}: {entry.action}")()
 
 
-def _body(m: Messages, a: AgreementView) -> list[Block]:
+def agreement_body(m: Messages, a: AgreementView) -> list[Block]:
+    """The agreement's text, driver, people, evaluation criteria and concerns (escaped)."""
     blocks: list[Block] = [_md(chunk) for chunk in quote_chunks(a.text)]
     parts = []
     if a.driver:
@@ -191,9 +212,11 @@ def agreement_detail(
         title=a.title,
     )
     blocks: list[Block] = [HeaderBlock(text=truncate(title, 150))]
-    blocks += _body(m, a)
+    blocks += agreement_body(m, a)
     status = _review_state(m, a, today) if a.status == AgreementStatus.ACTIVE else m._("dropped")
     blocks.append(_ctx(status))
+    if a.status == AgreementStatus.ACTIVE:
+        blocks.append(detail_buttons(m, a))
     if a.history:
         lines = [_history_line(m, e, zone or UTC_ZONE) for e in a.history[-30:]]
         blocks.append(_md("*" + m._("History") + "*\n" + truncate("\n".join(lines), 2800)))
@@ -213,8 +236,28 @@ def _evolve_button(m: Messages, a: AgreementView, value: str) -> ButtonElement:
     )
 
 
+def detail_buttons(m: Messages, a: AgreementView) -> ActionsBlock:
+    """Ask for an early review, or object to the agreement in force (anyone in the channel)."""
+    value = AgreementValue(agreement_id=a.id).dump()
+    return ActionsBlock(
+        block_id=ids.BLOCK_AGREEMENT_ACTIONS,
+        elements=[
+            ButtonElement(
+                action_id=ids.ACT_AGREEMENT_EARLY_REVIEW,
+                text=m._("Ask for an early review"),
+                value=value,
+            ),
+            ButtonElement(
+                action_id=ids.ACT_AGREEMENT_OBJECT,
+                text=m._("Object to this agreement"),
+                value=value,
+            ),
+        ],
+    )
+
+
 def review_buttons(m: Messages, a: AgreementView) -> ActionsBlock:
-    """Keep, Evolve, Drop and Snooze for one review."""
+    """Keep, Evolve, Drop and Snooze for one review, and a review round with the circle."""
     value = review_value(a)
     return ActionsBlock(
         block_id=ids.BLOCK_REVIEW_ACTIONS,
@@ -237,6 +280,21 @@ def review_buttons(m: Messages, a: AgreementView) -> ActionsBlock:
                 ),
             ),
             ButtonElement(action_id=ids.ACT_AGREEMENT_SNOOZE, text=m._("Snooze"), value=value),
+            ButtonElement(
+                action_id=ids.ACT_REVIEW_ROUND_START,
+                text=m._("Start a review round"),
+                value=value,
+                confirm=ConfirmObject(
+                    title=m._("Review it with the circle?"),
+                    text=m._(
+                        "The circle is asked S3's three questions in <#{channel}> and answers "
+                        "keep, keep with a change or object, within 3 days.",
+                        channel=a.channel_id,
+                    ),
+                    confirm=m._("Start"),
+                    deny=m._("Cancel"),
+                ),
+            ),
         ],
     )
 
@@ -281,7 +339,7 @@ def nudge(
             )
         )
     blocks.append(_md(f"*{head}*"))
-    blocks += _body(m, a)
+    blocks += agreement_body(m, a)
     blocks.append(
         _ctx(
             m._(
@@ -390,7 +448,16 @@ def event_post(
     """What the channel is told when an agreement is recorded, kept, evolved or dropped."""
     who = mention(actor) if actor else m._("the bot")
     title = escape(truncate(a.title, 150))
-    if action == ReviewOutcome.KEPT:
+    if action == ReviewOutcome.KEPT and detail.get("review_round"):
+        text = m._(
+            "The circle kept agreement #{number} “{title}”: no objection in the review round "
+            "{who} started. Next review: {date}.",
+            who=who,
+            number=a.number,
+            title=title,
+            date=long_date(m, a.review_date),
+        )
+    elif action == ReviewOutcome.KEPT:
         text = m._(
             "{who} kept agreement #{number} “{title}”. Next review: {date}.",
             who=who,

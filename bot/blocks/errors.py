@@ -47,12 +47,27 @@ def _already_reviewed(m: Messages, exc: reviews.AlreadyReviewed) -> str:
         return m._(
             "This reminder is out of date: the agreement was reviewed meanwhile. Nothing more was recorded."
         )
+    if exc.via_round and exc.at:
+        return m._(
+            "This agreement was already reviewed: the circle's review round started by {who} "
+            "kept it at {when}. Nothing more was recorded.",
+            who=mention(exc.by),
+            when=slack_date(exc.at),
+        )
     labels = {
         reviews.ReviewOutcome.KEPT: m._("Keep"),
         reviews.ReviewOutcome.EVOLVED: m._("Evolve"),
         reviews.ReviewOutcome.DROPPED: m._("Drop"),
         reviews.ReviewOutcome.SNOOZED: m._("Snooze"),
     }
+    if exc.at:
+        return m._(
+            "This agreement was already reviewed: {who} chose “{action}” at {when}. Nothing "
+            "more was recorded.",
+            who=mention(exc.by),
+            action=labels.get(exc.action or "", exc.action or "?"),
+            when=slack_date(exc.at),
+        )
     return m._(
         "This agreement was already reviewed: {who} chose “{action}”. Nothing more was recorded.",
         who=mention(exc.by),
@@ -63,6 +78,34 @@ def _already_reviewed(m: Messages, exc: reviews.AlreadyReviewed) -> str:
 # Where a refusal about an agreement or its review belongs, in whichever of these forms.
 _REVIEW_FIELDS = (ids.IN_NEXT_REVIEW[0], ids.IN_SNOOZE_UNTIL[0], ids.IN_DROP_REASON[0])
 _AGREEMENT_FIELDS = (*_REVIEW_FIELDS, ids.IN_PROPOSAL[0])
+
+
+def _review_round_closed(m: Messages, exc: reviews.ReviewRoundClosed) -> str:
+    when = slack_date(exc.at) if exc.at else "?"
+    if exc.status == reviews.RoundStatus.KEPT:
+        return m._(
+            "This review round closed at {when} with no objection: the agreement was kept. "
+            "Nothing was recorded.",
+            when=when,
+        )
+    if exc.status == reviews.RoundStatus.OBJECTED:
+        return m._(
+            "This review round closed at {when} with objections, which are on the backlog. "
+            "Nothing was recorded.",
+            when=when,
+        )
+    labels = {
+        reviews.ReviewOutcome.KEPT: m._("Keep"),
+        reviews.ReviewOutcome.EVOLVED: m._("Evolve"),
+        reviews.ReviewOutcome.DROPPED: m._("Drop"),
+    }
+    return m._(
+        "This review round closed at {when}: {who} chose “{action}” from the review reminder. "
+        "Nothing was recorded.",
+        when=when,
+        who=mention(exc.by) if exc.by else "?",
+        action=labels.get(exc.action or "", exc.action or "?"),
+    )
 
 
 def _round_closed(m: Messages, exc: consent.RoundClosed) -> str:
@@ -353,6 +396,47 @@ TABLE: dict[type[DomainError], Entry] = {
     ),
     # ---------------------------------------------------------------- agreements and reviews
     reviews.AlreadyReviewed: Entry(_already_reviewed, _AGREEMENT_FIELDS),
+    # ---------------------------------------------------------------- reviews by the circle
+    reviews.ReviewRoundClosed: Entry(_review_round_closed, (ids.IN_RR_REASON[0],)),
+    reviews.ReviewRoundNotFound: Entry(
+        lambda m, e: m._("That review round no longer exists. Nothing was recorded."),
+        (ids.IN_RR_REASON[0],),
+    ),
+    reviews.ReviewRoundOpen: Entry(
+        lambda m, e: m._(
+            "A review round on this agreement is open already (started by {who}); it closes "
+            "{when}. Answer it in the channel.",
+            who=mention(e.started_by),
+            when=slack_date(e.closes_at),
+        )
+    ),
+    reviews.NotResponsible: Entry(
+        lambda m, e: m._(
+            "Only the people responsible for this agreement can start its review round: {people}.",
+            people=", ".join(mention(p) for p in e.people[:20]),
+        )
+    ),
+    reviews.ObjectionToKeepingNeedsReason: Entry(
+        lambda m, e: m._("Say why the circle should not keep it as it is."),
+        (ids.IN_RR_REASON[0],),
+    ),
+    reviews.AgreementObjectionNeedsReason: Entry(
+        lambda m, e: m._("Say what your objection to the agreement is."),
+        (ids.IN_AGREEMENT_OBJECTION[0],),
+    ),
+    reviews.AgreementNotInForce: Entry(
+        lambda m, e: m._("This agreement is no longer in force. Nothing was recorded."),
+        (ids.IN_AGREEMENT_OBJECTION[0],),
+    ),
+    reviews.EarlyReviewAsked: Entry(
+        lambda m, e: m._(
+            "{who} asked for an early review of this agreement at {when} already: it is item "
+            "#{number} on the backlog. Nothing more was recorded.",
+            who=mention(e.by),
+            number=e.number,
+            when=slack_date(e.at),
+        )
+    ),
     reviews.AgreementNotFound: Entry(
         lambda m, e: m._(
             "There is no agreement with that number in this channel. See them all with `/agreements`."

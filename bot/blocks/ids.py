@@ -196,3 +196,18 @@ IN_SEL_CHANGE_UNTIL = ("s_change_until", "change_until")
 IN_SEL_NOMINEE = ("s_nominee", "nominee")
 IN_SEL_PASS = ("s_pass", "pass")
 IN_SEL_REASON = ("s_reason", "reason")
+
+# Reviews by the circle (issue 11, part 7): a review round from a reminder, and an early
+# review or an objection from an agreement shown in full
+ACT_REVIEW_ROUND_START = "agreement_review_round"
+ACT_RR_KEEP = "review_round_keep"
+ACT_RR_CHANGE = "review_round_change"
+ACT_RR_OBJECT = "review_round_object"
+BLOCK_RR_ACTIONS = "review_round_actions"
+CB_RR_OBJECT = "review_round_object_modal"
+IN_RR_REASON = ("rr_reason", "reason")
+ACT_AGREEMENT_EARLY_REVIEW = "agreement_early_review"
+ACT_AGREEMENT_OBJECT = "agreement_object"
+BLOCK_AGREEMENT_ACTIONS = "agreement_actions"
+CB_AGREEMENT_OBJECT = "agreement_object_modal"
+IN_AGREEMENT_OBJECTION = ("ao_reason", "reason")

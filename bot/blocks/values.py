@@ -99,3 +99,17 @@ class HomeValue(Value):
 
     parts = ("channel_id",)
     channel_id: Annotated[str, Field(pattern=r"^[CG][A-Z0-9]{2,31}$")] | None = None
+
+
+class ReviewRoundValue(Value):
+    """A review round's answer button: the round it is about."""
+
+    parts = ("review_round_id",)
+    review_round_id: RowId
+
+
+class AgreementValue(Value):
+    """A button of an agreement shown in full: the agreement it is about."""
+
+    parts = ("agreement_id",)
+    agreement_id: RowId

@@ -19,12 +19,21 @@ from pydantic import ValidationError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.delivery import meetings, notices, objections, role_groups, roles, rounds, selection
+from bot.delivery import (
+    meetings,
+    notices,
+    objections,
+    review_rounds,
+    role_groups,
+    roles,
+    rounds,
+    selection,
+)
 from bot.deps import Deps
 from bot.domain.backlog import ItemNotFound
 from bot.domain.consent import RoundNotFound
 from bot.domain.objections import ObjectionNotFound
-from bot.domain.review import AgreementNotFound
+from bot.domain.review import AgreementNotFound, ReviewRoundNotFound
 from bot.runtime.client import TOKEN_ERRORS, NotInstalled
 from bot.runtime.pacing import is_patient
 from bot.runtime.posting import Attempt
@@ -71,6 +80,10 @@ SENDERS: dict[type, Sender] = {
     payloads.RoleNotice: roles.send_role_notice,
     payloads.RoleGroupSync: role_groups.send_role_group_sync,
     payloads.SelectionNotice: selection.send_selection_notice,
+    # reviews by the circle (issue 11, part 7)
+    payloads.ReviewRoundMessage: review_rounds.send_round_message,
+    payloads.ReviewRoundClosed: review_rounds.send_round_closed,
+    payloads.EarlyReviewAsked: review_rounds.send_early_review,
 }
 
 
@@ -206,7 +219,7 @@ def deliver_row(deps: Deps, row: Leased) -> Delivered:
     except NotInstalled:
         _retry_later(deps, row, "not_installed")
         return Delivered(Outcome.RETRY, "not_installed")
-    except (RoundNotFound, AgreementNotFound, ItemNotFound, ObjectionNotFound):
+    except (RoundNotFound, AgreementNotFound, ItemNotFound, ObjectionNotFound, ReviewRoundNotFound):
         _mark_sent(deps, row)  # what it was about is gone: nothing to say
         return Delivered(Outcome.SKIPPED)
     except ValidationError:

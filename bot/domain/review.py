@@ -42,12 +42,21 @@ class ReviewOutcome(StrEnum):
 
 
 class AlreadyReviewed(DomainError):
-    """Someone else reviewed the agreement since this reminder was sent."""
+    """Someone else reviewed the agreement since this reminder was sent (`via_round`: the
+    circle's review round decided it, started by `by`)."""
 
-    def __init__(self, by: str | None, action: str | None) -> None:
+    def __init__(
+        self,
+        by: str | None,
+        action: str | None,
+        at: datetime | None = None,
+        via_round: bool = False,
+    ) -> None:
         super().__init__(f"{action} by {by}")
         self.by = by
         self.action = action
+        self.at = at
+        self.via_round = via_round
 
 
 class AgreementNotFound(DomainError):
@@ -175,11 +184,16 @@ class Review:
         return self.status == AgreementStatus.ACTIVE and self.review_date == expected
 
     def require_current(
-        self, expected: date, last_by: str | None = None, last_action: str | None = None
+        self,
+        expected: date,
+        last_by: str | None = None,
+        last_action: str | None = None,
+        last_at: datetime | None = None,
+        via_round: bool = False,
     ) -> None:
-        """AlreadyReviewed (saying by whom and how) when the reminder is out of date."""
+        """AlreadyReviewed (saying by whom, how and when) when the reminder is out of date."""
         if not self.is_current(expected):
-            raise AlreadyReviewed(last_by, last_action)
+            raise AlreadyReviewed(last_by, last_action, last_at, via_round)
 
     @staticmethod
     def keep(next_review: date, today: date) -> date:
@@ -200,3 +214,101 @@ class Review:
         """Snoozing reminds again on the first weekday from a later day; the review date stays."""
         check_future(until, today)
         return next_weekday(until)
+
+
+# ---------------------------------------------------------------- the circle's review round
+
+REVIEW_ROUND_HOURS = 72
+REASON_LIMIT = 3000
+
+
+class RoundAnswer(StrEnum):
+    """What a participant answers in a review round."""
+
+    KEEP = "keep"
+    CHANGE = "change"  # keep, with a change: an evolve proposal follows
+    OBJECT = "object"  # object to keeping it (with the reason)
+
+
+class RoundStatus(StrEnum):
+    """Where a review round stands."""
+
+    OPEN = "open"
+    KEPT = "kept"
+    OBJECTED = "objected"
+    SUPERSEDED = "superseded"  # decided from a reminder (Keep, Evolve, Drop) while it was open
+
+
+class NotResponsible(DomainError):
+    """Only the people responsible for an agreement start its review round."""
+
+    def __init__(self, people: list[str]) -> None:
+        super().__init__(",".join(people))
+        self.people = people
+
+
+class ReviewRoundOpen(DomainError):
+    """A review round on this agreement is open already."""
+
+    def __init__(self, started_by: str, closes_at: datetime) -> None:
+        super().__init__(started_by)
+        self.started_by = started_by
+        self.closes_at = closes_at
+
+
+class ReviewRoundClosed(DomainError):
+    """The review round has closed: with its outcome, who decided and when."""
+
+    def __init__(self, status: str, by: str | None, action: str | None, at: datetime | None):
+        super().__init__(status)
+        self.status = status
+        self.by = by
+        self.action = action
+        self.at = at
+
+
+class ReviewRoundNotFound(DomainError):
+    """No such review round in this workspace."""
+
+
+class ObjectionToKeepingNeedsReason(DomainError):
+    """Objecting to keeping an agreement needs the reason."""
+
+
+class AgreementObjectionNeedsReason(DomainError):
+    """Objecting to an agreement in force needs the reason."""
+
+
+class AgreementNotInForce(DomainError):
+    """The agreement was dropped: nothing to review or object to."""
+
+
+class EarlyReviewAsked(DomainError):
+    """An early review was asked already, and its backlog item is still open."""
+
+    def __init__(self, number: int, by: str, at: datetime) -> None:
+        super().__init__(str(number))
+        self.number = number
+        self.by = by
+        self.at = at
+
+
+def clean_reason(reason: str | None, error: type[DomainError]) -> str:
+    """A reason as stored; `error` when there is none."""
+    cleaned = (reason or "").strip()
+    if not cleaned:
+        raise error()
+    return cleaned[:REASON_LIMIT]
+
+
+def round_outcome(answers: dict[str, str]) -> RoundStatus:
+    """No objection: kept. One objection or more: the objections go to the backlog."""
+    if any(a == RoundAnswer.OBJECT for a in answers.values()):
+        return RoundStatus.OBJECTED
+    return RoundStatus.KEPT
+
+
+def everyone_answered(participants: Iterable[str], answers: dict[str, str]) -> bool:
+    """Whether every participant asked has answered."""
+    people = set(participants)
+    return bool(people) and people <= set(answers)

@@ -14,7 +14,7 @@ from bot.domain.consent import ProposalEmpty, clean_proposal
 from bot.domain.review import AgreementStatus, Pending, Stage
 from bot.services import payloads, resolutions
 from bot.services.views import AgreementView, Describes, HistoryEntry
-from bot.store import agreements_repo, backlog_repo, circle_domain_repo
+from bot.store import agreements_repo, backlog_repo, circle_domain_repo, review_rounds_repo
 from bot.store.db import transaction
 from bot.store.models import Agreement
 
@@ -163,8 +163,30 @@ def _locked_for_review(
     review = rules.Review(AgreementStatus(agreement.status), agreement.review_date)
     if not review.is_current(expected):
         last = agreements_repo.last_review(session, team_id, agreement_id)
-        review.require_current(expected, last and last.actor_id, last and last.action)
+        via_round = bool(last and last.detail and "review_round" in json.loads(last.detail))
+        review.require_current(
+            expected, last and last.actor_id, last and last.action, last and last.at, via_round
+        )
     return agreement
+
+
+def _supersede_round(
+    session: Session, agreement: Agreement, action: str, actor: str, now: datetime
+) -> None:
+    """The review was decided from a reminder: its open review round closes, saying so."""
+    rnd = review_rounds_repo.open_for(session, agreement.team_id, agreement.id)
+    if rnd is None or not review_rounds_repo.close(
+        session, rnd, rules.RoundStatus.SUPERSEDED, now, decided_by=actor, decided_action=action
+    ):
+        return
+    payloads.queue(
+        session,
+        team_id=agreement.team_id,
+        key=f"review-round-closed:{rnd.id}",
+        target=rnd.channel_id,
+        payload=payloads.ReviewRoundClosed(round_id=rnd.id, event="superseded"),
+        now=now,
+    )
 
 
 def _announce(
@@ -203,20 +225,35 @@ def keep(
     next_review = rules.Review.keep(next_review, today)
     with transaction(factory) as session:
         agreement = _locked_for_review(session, team_id, agreement_id, expected)
-        previous = agreement.review_date
-        agreement.review_date = next_review
-        agreement.updated_at = now
-        agreements_repo.cancel_pending(session, team_id, agreement_id, now)
-        agreements_repo.schedule_nudges(session, agreement, now)
-        _announce(
-            session,
-            agreement,
-            rules.ReviewOutcome.KEPT,
-            actor,
-            now,
-            {"previous": previous.isoformat(), "next": next_review.isoformat()},
-        )
+        _supersede_round(session, agreement, rules.ReviewOutcome.KEPT, actor, now)
+        keep_in(session, agreement, actor=actor, next_review=next_review, now=now)
         return _view(session, agreement)
+
+
+def keep_in(
+    session: Session,
+    agreement: Agreement,
+    *,
+    actor: str,
+    next_review: date,
+    now: datetime,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Keep a locked agreement until `next_review`, in the caller's transaction (a Keep from
+    the reminder, or a review round with no objection)."""
+    previous = agreement.review_date
+    agreement.review_date = next_review
+    agreement.updated_at = now
+    agreements_repo.cancel_pending(session, agreement.team_id, agreement.id, now)
+    agreements_repo.schedule_nudges(session, agreement, now)
+    _announce(
+        session,
+        agreement,
+        rules.ReviewOutcome.KEPT,
+        actor,
+        now,
+        {"previous": previous.isoformat(), "next": next_review.isoformat(), **(detail or {})},
+    )
 
 
 def drop(
@@ -233,6 +270,7 @@ def drop(
     reason = rules.Review.drop(reason)
     with transaction(factory) as session:
         agreement = _locked_for_review(session, team_id, agreement_id, expected)
+        _supersede_round(session, agreement, rules.ReviewOutcome.DROPPED, actor, now)
         agreement.status = AgreementStatus.DROPPED.value
         agreement.updated_at = now
         agreements_repo.cancel_pending(session, team_id, agreement_id, now)
@@ -309,6 +347,7 @@ def evolve(
     agreement.concerns, agreement.answers, agreement.review_date = concerns, answers, review_date
     if responsible_ids:
         agreement.responsible_ids = responsible_ids
+    _supersede_round(session, agreement, rules.ReviewOutcome.EVOLVED, actor, now)
     agreement.round_id = round_id
     agreement.version += 1
     agreement.status = AgreementStatus.ACTIVE.value

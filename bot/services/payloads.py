@@ -188,6 +188,32 @@ class SelectionNotice(_Payload):
     actor: str | None = None
 
 
+# ---- reviews by the circle (issue 11, part 7)
+class ReviewRoundMessage(_Payload):
+    """A review round's message in the agreement's channel, with its answer buttons."""
+
+    type: Literal["review_round_message"] = "review_round_message"
+    round_id: int
+
+
+class ReviewRoundClosed(_Payload):
+    """A review round closed: kept, objections to the backlog, or decided from a reminder
+    meanwhile (superseded); told in its thread, its message brought up to date."""
+
+    type: Literal["review_round_closed"] = "review_round_closed"
+    round_id: int
+    event: Literal["kept", "objected", "superseded"]
+
+
+class EarlyReviewAsked(_Payload):
+    """To a person responsible: someone asked for an early review (a backlog item)."""
+
+    type: Literal["early_review_asked"] = "early_review_asked"
+    agreement_id: int
+    item_number: int
+    actor: str
+
+
 Payload = Annotated[
     RoundMessage
     | RoundResult
@@ -210,7 +236,11 @@ Payload = Annotated[
     # roles (issue 10)
     | RoleNotice
     | RoleGroupSync
-    | SelectionNotice,
+    | SelectionNotice
+    # reviews by the circle (issue 11, part 7)
+    | ReviewRoundMessage
+    | ReviewRoundClosed
+    | EarlyReviewAsked,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[Payload] = TypeAdapter(Payload)

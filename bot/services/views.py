@@ -217,6 +217,42 @@ class AgreementView:
 
 
 @dataclass(frozen=True)
+class ReviewAnswerView:
+    """One answer in a review round."""
+
+    user_id: str
+    answer: str  # keep | change | object
+    reason: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ReviewRoundView:
+    """The circle's review round on an agreement, with the agreement as it stands."""
+
+    id: int
+    team_id: str
+    channel_id: str
+    agreement: AgreementView
+    review_date: date
+    started_by: str
+    participants: list[str]
+    status: str  # open | kept | objected | superseded
+    closes_at: datetime
+    message_ts: str | None
+    answers: list[ReviewAnswerView]
+    item_number: int | None = None
+    decided_by: str | None = None
+    decided_action: str | None = None
+    next_review: date | None = None
+    closed_at: datetime | None = None
+
+    @property
+    def objections(self) -> list[ReviewAnswerView]:
+        return [a for a in self.answers if a.answer == "object"]
+
+
+@dataclass(frozen=True)
 class CadenceView:
     """A channel's meeting rhythm and its next meeting."""
 

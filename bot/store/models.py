@@ -394,7 +394,59 @@ class Agreement(Base):
         ForeignKey("consent_rounds.id", ondelete="SET NULL")
     )
     round_link: Mapped[str | None] = mapped_column(Text)
+    # The backlog item an early review was asked with, while it is open: one at a time
+    # (migration 0016).
+    early_review_item_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReviewRound(Base):
+    """A circle's review of an agreement in its channel: S3's three questions, answered keep,
+    keep with a change or object to keeping, until its deadline (migration 0016).
+
+    `open_key` is the agreement's id while the round is open and NULL once it is closed: the
+    unique constraint allows one open round per agreement.
+    """
+
+    __tablename__ = "review_rounds"
+    __table_args__ = (
+        UniqueConstraint("team_id", "open_key", name="uq_review_rounds_team_open_key"),
+        Index("ix_review_rounds_status_closes_at", "status", "closes_at"),
+        Index("ix_review_rounds_team_agreement", "team_id", "agreement_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"))
+    review_date: Mapped[date] = mapped_column(Date)  # the review it is about
+    started_by: Mapped[str] = mapped_column(String(32))
+    participants: Mapped[str] = mapped_column(Text)  # JSON list of user ids asked
+    status: Mapped[str] = mapped_column(String(16))  # open | kept | objected | superseded
+    open_key: Mapped[int | None] = mapped_column(Integer)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("backlog_items.id", ondelete="SET NULL"))
+    decided_by: Mapped[str | None] = mapped_column(String(32))  # superseded: who, and how
+    decided_action: Mapped[str | None] = mapped_column(String(16))
+    next_review: Mapped[date | None] = mapped_column(Date)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReviewAnswer(Base):
+    """One person's answer in a review round (the latest counts)."""
+
+    __tablename__ = "review_answers"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("review_rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    answer: Mapped[str] = mapped_column(String(16))  # keep | change | object
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Outbox(Base):

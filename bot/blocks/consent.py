@@ -501,7 +501,10 @@ def answer_buttons(m: Messages, round_id: int) -> list[ButtonElement]:
         ),
         ButtonElement(action_id=ids.ACT_ANSWER_CONCERN, text=m._("Concern"), value=value),
         ButtonElement(
-            action_id=ids.ACT_ANSWER_OBJECTION, text=m._("Objection"), value=value, style="danger"
+            # Not styled as destructive: an objection is a contribution, not a harm to confirm.
+            action_id=ids.ACT_ANSWER_OBJECTION,
+            text=m._("Objection"),
+            value=value,
         ),
     ]
 
@@ -906,7 +909,14 @@ def watching(m: Messages, view: RoundBrief) -> str:
 
 
 def answer_recorded(m: Messages, position: Position, view: RoundView | RoundBrief) -> str:
-    """Ephemeral confirmation of an answer."""
+    """Ephemeral confirmation of an answer (the one that completes the round closes it: it
+    can no longer be changed)."""
+    if isinstance(view, RoundBrief) and view.complete:
+        return m._(
+            "Recorded your answer “{position}” on “{title}”. Everyone has answered, so the round closes now.",
+            position=position_label(m, position),
+            title=escape(truncate(view.title, 200)),
+        )
     return m._(
         "Recorded your answer “{position}” on “{title}”. You can change it until the round closes {deadline}.",
         position=position_label(m, position),

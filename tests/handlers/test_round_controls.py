@@ -1,0 +1,167 @@
+"""The round's own wording and controls (issue 11, part 8): reminders in working hours, DMs
+that show what was done, channels the bot cannot post in, the closing answer's wording and
+which buttons look destructive."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.blocks import ids
+from bot.scheduler import run_all_once
+from tests.support.harness import (
+    ALICE,
+    BRAM,
+    CHANNEL,
+    CHEN,
+    Bot,
+    FakeClock,
+    make_bot,
+)
+from tests.support.steps import START, click, start_round, sweep
+
+
+def dms_of(bot: Bot, user: str) -> list[dict]:
+    dm = bot.fake.dm_channel_id(user)
+    return bot.fake.messages_in(dm) if dm else []
+
+
+def buttons(blocks: list[dict]) -> dict[str, dict]:
+    return {
+        e["action_id"]: e
+        for b in blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["type"] == "button"
+    }
+
+
+# ---------------------------------------------------------------- (a) reminders in working hours
+
+
+def test_reminder_at_night_waits_for_the_persons_morning(bot: Bot, clock: FakeClock) -> None:
+    bot.fake.add_user(BRAM, "bram", locale="nl-NL", tz="America/Los_Angeles")
+    rnd = start_round(bot)  # Tuesday 09:00 UTC to Friday 09:00 UTC: reminder Thursday 09:00 UTC
+    clock.advance(days=2, minutes=1)  # Thursday 10:01 in Amsterdam, 01:01 in Los Angeles
+    sweep(bot)
+    assert len(dms_of(bot, CHEN)) == 1 and len(dms_of(bot, ALICE)) == 1
+    assert dms_of(bot, BRAM) == []  # the middle of his night
+    clock.now = datetime(2026, 12, 3, 16, 59, tzinfo=UTC)  # 08:59 in Los Angeles
+    sweep(bot)
+    assert dms_of(bot, BRAM) == []
+    clock.now = datetime(2026, 12, 3, 17, 0, tzinfo=UTC)  # 09:00 in Los Angeles
+    sweep(bot)
+    [reminder] = dms_of(bot, BRAM)
+    assert "nog open" in reminder["text"] and rnd.title in reminder["text"]
+    clock.advance(hours=2)
+    sweep(bot)
+    assert [len(dms_of(bot, u)) for u in (ALICE, BRAM, CHEN)] == [1, 1, 1]  # once per round
+
+
+def test_weekend_reminder_waits_until_monday_nine_in_their_zone(bot: Bot, clock: FakeClock) -> None:
+    deadline = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)  # Monday 13:00 in Amsterdam
+    start_round(bot, deadline=deadline)  # reminder due Sunday 12:00 UTC
+    click(bot, ids.ACT_ANSWER_CONSENT, 1, ALICE)
+    clock.now = datetime(2026, 12, 6, 12, 1, tzinfo=UTC)  # Sunday
+    sweep(bot)
+    assert dms_of(bot, BRAM) == [] and dms_of(bot, CHEN) == []
+    clock.now = datetime(2026, 12, 7, 7, 59, tzinfo=UTC)  # Monday 08:59 in Amsterdam
+    sweep(bot)
+    assert dms_of(bot, BRAM) == [] and dms_of(bot, CHEN) == []
+    clock.now = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)  # Monday 09:00 in Amsterdam
+    sweep(bot)
+    assert len(dms_of(bot, BRAM)) == 1 and len(dms_of(bot, CHEN)) == 1
+    assert dms_of(bot, ALICE) == []  # she answered
+
+
+def test_no_reminder_when_no_working_hour_is_left_before_the_deadline(
+    bot: Bot, clock: FakeClock
+) -> None:
+    deadline = datetime(2026, 12, 6, 18, 0, tzinfo=UTC)  # Sunday evening
+    start_round(bot, deadline=deadline)
+    clock.now = datetime(2026, 12, 5, 18, 1, tzinfo=UTC)  # Saturday: Monday is too late
+    sweep(bot)
+    clock.now = datetime(2026, 12, 6, 17, 0, tzinfo=UTC)
+    sweep(bot)
+    assert [dms_of(bot, u) for u in (BRAM, CHEN)] == [[], []]
+
+
+@pytest.fixture
+def second(bot: Bot, db_url: str, fake, clock: FakeClock) -> Iterator[Bot]:
+    """Another replica: the same database and Slack, its own process state."""
+    other = make_bot(db_url, fake, clock=clock)
+    yield other
+    other.deps.executor.wait_idle(5)
+    other.deps.engine.dispose()
+
+
+def test_two_replicas_send_one_reminder(bot: Bot, second: Bot, clock: FakeClock) -> None:
+    start_round(bot)
+    clock.advance(days=2, minutes=1)
+    counts = [run_all_once(b.deps)["nudge-rounds"] for b in (bot, second, bot, second)]
+    assert counts == [3, 0, 0, 0]
+    bot.settle()
+    second.settle()
+    assert [len(dms_of(bot, u)) for u in (ALICE, BRAM, CHEN)] == [1, 1, 1]
+
+
+# ---------------------------------------------------------------- (d) the closing answer
+
+
+def test_the_answer_that_closes_the_round_does_not_promise_a_change(bot: Bot) -> None:
+    rnd = start_round(bot)
+    for user in (ALICE, BRAM, CHEN):
+        click(bot, ids.ACT_ANSWER_CONSENT, rnd.id, user)
+    alice, chen = bot.responses_for(ALICE)[-1]["text"], bot.responses_for(CHEN)[-1]["text"]
+    assert "You can change it until the round closes" in alice
+    assert "change it" not in chen and "Everyone has answered" in chen
+
+
+def test_the_closing_answer_in_dutch(bot: Bot) -> None:
+    rnd = start_round(bot, people=[BRAM])
+    click(bot, ids.ACT_ANSWER_CONSENT, rnd.id, BRAM)
+    text = bot.responses_for(BRAM)[-1]["text"]
+    assert "Iedereen heeft geantwoord" in text and "wijzigen" not in text
+
+
+# ---------------------------------------------------------------- (e) what looks destructive
+
+
+def test_objection_is_not_destructive_and_withdraw_keeps_its_confirm(bot: Bot) -> None:
+    rnd = start_round(bot)
+    message = next(m for m in bot.fake.messages_in(CHANNEL) if m["ts"] == rnd.message_ts)
+    shown = buttons(message["blocks"])
+    assert "style" not in shown[ids.ACT_ANSWER_OBJECTION]
+    assert "confirm" not in shown[ids.ACT_ANSWER_OBJECTION]
+    assert shown[ids.ACT_ANSWER_CONSENT]["style"] == "primary"
+    withdraw = shown[ids.ACT_WITHDRAW]["confirm"]
+    assert withdraw["style"] == "danger" and withdraw["confirm"]["text"] == "Withdraw"
+    assert "confirm" in shown[ids.ACT_CLOSE_EARLY]
+
+
+def test_nudge_objection_is_not_destructive(bot: Bot, clock: FakeClock) -> None:
+    start_round(bot)
+    clock.advance(days=2, minutes=1)
+    sweep(bot)
+    [reminder] = dms_of(bot, CHEN)
+    assert "style" not in buttons(reminder["blocks"])[ids.ACT_ANSWER_OBJECTION]
+
+
+def test_review_drop_keeps_its_confirm() -> None:
+    from bot.blocks.agreements import review_buttons
+    from bot.domain.review import AgreementStatus
+    from bot.i18n import messages
+    from bot.services.views import AgreementView
+
+    view = AgreementView(
+        id=1, team_id="T0001", channel_id=CHANNEL, number=1, title="Notes", text="Notes",
+        driver=None, responsibilities=None, evaluation=None, concerns=[],
+        review_date=date(2027, 3, 1), status=AgreementStatus.ACTIVE, author_id=ALICE,
+        responsible_ids=[], version=1, round_id=None, created_at=START,
+    )  # fmt: skip
+    block = review_buttons(messages("en"), view).to_dict()
+    shown = {e["action_id"]: e for e in block["elements"]}
+    assert shown[ids.ACT_AGREEMENT_DROP]["confirm"]["style"] == "danger"
+    assert "confirm" not in shown[ids.ACT_AGREEMENT_KEEP]

@@ -179,3 +179,10 @@ IN_SEL_CHANGE_UNTIL = ("s_change_until", "change_until")
 IN_SEL_NOMINEE = ("s_nominee", "nominee")
 IN_SEL_PASS = ("s_pass", "pass")
 IN_SEL_REASON = ("s_reason", "reason")
+
+# a channel the bot cannot post in (issue 11, part 8): add it, then the form opens
+ACT_JOIN_FOR_CONSENT = "reach_join_consent"
+ACT_JOIN_FOR_DRIVER = "reach_join_driver"
+BLOCK_JOIN_ACTIONS = "reach_join_actions"
+# a reminder's own answer buttons (the DM shows the answer once given)
+BLOCK_NUDGE_ACTIONS = "consent_nudge_actions"

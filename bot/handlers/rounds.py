@@ -15,7 +15,7 @@ from bot.blocks import consent as views
 from bot.blocks import ids
 from bot.blocks.consent import ConsentMeta, ExtendMeta
 from bot.blocks.values import HomeValue, RoundValue
-from bot.delivery import home, opened
+from bot.delivery import home, opened, reach
 from bot.deps import Deps
 from bot.domain import consent as rules
 from bot.domain.errors import DomainError, StaleRequest
@@ -34,6 +34,7 @@ EXTENDED = "s3bot_consent_extended"  # context: the round has its new deadline
 def register(app: App) -> None:
     """Wire /consent, the proposal form and the author's actions."""
     on(app.command(ids.CMD_CONSENT), lazy=(show_proposal_form,))
+    on(app.action(ids.ACT_JOIN_FOR_CONSENT), lazy=(join_then_propose,))
     on(app.view(ids.CB_CONSENT_MODAL), ack=check_proposal, lazy=(start_round,))
     on(app.action(ids.ACT_CLOSE_EARLY), ack=close_now, lazy=(sweep_now,))
     on(app.action(ids.ACT_WITHDRAW), ack=withdraw, lazy=(sweep_now,))
@@ -126,9 +127,26 @@ def show_proposal_form(body: dict[str, Any], client: WebClient, deps: Deps, args
     who = where(body)
     assert who.user_id and who.channel_id
     text = (body.get("text") or "").strip()[: rules.MAX_PROPOSAL_LENGTH]
+    if reach.refuse_unreachable(
+        args, deps, client, who.team_id, who.channel_id, join_action=ids.ACT_JOIN_FOR_CONSENT,
+        text=text,
+    ):  # fmt: skip
+        return  # said before anything is typed, with how to add the bot
     deps.people.channels.of(client, who.team_id, who.channel_id)  # known when the form comes back
     meta = ConsentMeta(channel_id=who.channel_id, response_url=response_url(body))
     show_form(args, proposal_modal(deps, client, who.team_id, who.user_id, meta, {"text": text}))
+
+
+def join_then_propose(body: dict[str, Any], client: WebClient, deps: Deps, args: Args) -> None:
+    """ "Add the bot to this channel": join it, then open the /consent form there."""
+    who = where(body)
+    assert who.user_id
+    joined = reach.join_from_button(args, deps, client, who.team_id)
+    if joined is None:
+        return
+    meta = ConsentMeta(channel_id=joined.channel_id, response_url=response_url(body))
+    initial = {"text": joined.text or ""}
+    show_form(args, proposal_modal(deps, client, who.team_id, who.user_id, meta, initial))
 
 
 def home_welcome_used(ack: Ack, body: dict[str, Any], deps: Deps) -> None:
@@ -168,6 +186,9 @@ def check_proposal(
     meta = metadata(view, ConsentMeta)
     if meta is None:
         raise StaleRequest()
+    if gone := reach.unreachable_now(deps, args.client, who.team_id, meta.channel_id, who.user_id):
+        ack(response_action="errors", errors={ids.IN_PROPOSAL[0]: gone})  # nothing typed is lost
+        return
     if not deps.people.channels.includes_now(
         args.client, who.team_id, meta.channel_id, who.user_id
     ):

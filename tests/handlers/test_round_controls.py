@@ -5,12 +5,14 @@ which buttons look destructive."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.blocks import ids
 from bot.scheduler import run_all_once
+from bot.store import models
 from tests.support.harness import (
     ALICE,
     BRAM,
@@ -19,8 +21,9 @@ from tests.support.harness import (
     Bot,
     FakeClock,
     make_bot,
+    modal_values,
 )
-from tests.support.steps import START, click, start_round, sweep
+from tests.support.steps import START, click, last_modal, start_round, submit, sweep
 
 
 def dms_of(bot: Bot, user: str) -> list[dict]:
@@ -165,3 +168,102 @@ def test_review_drop_keeps_its_confirm() -> None:
     shown = {e["action_id"]: e for e in block["elements"]}
     assert shown[ids.ACT_AGREEMENT_DROP]["confirm"]["style"] == "danger"
     assert "confirm" not in shown[ids.ACT_AGREEMENT_KEEP]
+
+
+# ---------------------------------------------------------------- (c) where the bot cannot post
+
+PRIVATE, OPEN = "G0SECRET", "C0OPEN"
+
+
+def rounds_stored(bot: Bot) -> int:
+    with bot.deps.sessions() as s:
+        return s.scalar(select(func.count()).select_from(models.ConsentRound))
+
+
+def test_consent_in_a_private_channel_without_the_bot_says_so_first(bot: Bot) -> None:
+    bot.fake.add_channel(PRIVATE, "secret", [ALICE, BRAM], is_private=True, is_member=False)
+    bot.command("Four-day week", channel=PRIVATE, command="/consent")
+    bot.command("", user=BRAM, channel=PRIVATE)  # the driver form, in Dutch
+    assert bot.fake.calls_to("views.open") == []  # no form to fill in for nothing
+    [told] = bot.responses_for(ALICE)
+    assert "/invite @S3 Governance" in told["text"] and "private channel" in told["text"]
+    assert not buttons(told.get("blocks") or [])  # a private channel cannot be joined
+    [dutch] = bot.responses_for(BRAM)
+    assert "/invite @S3 Governance" in dutch["text"] and "privékanaal" in dutch["text"]
+
+
+def test_consent_in_a_direct_message_says_rounds_live_in_a_channel(bot: Bot) -> None:
+    bot.command("Four-day week", channel="D0SOMEONE", command="/consent")
+    assert bot.fake.calls_to("views.open") == []
+    [told] = bot.responses_for(ALICE)
+    assert "direct message" in told["text"]
+
+
+def test_public_channel_offers_to_add_the_bot_then_opens_the_form(bot: Bot) -> None:
+    bot.fake.add_channel(OPEN, "open-circle", [ALICE, BRAM], is_member=False)
+    bot.command("Four-day week", channel=OPEN, command="/consent")
+    assert bot.fake.calls_to("views.open") == []
+    [told] = bot.responses_for(ALICE)
+    join = buttons(told["blocks"])[ids.ACT_JOIN_FOR_CONSENT]
+    assert join["text"]["text"] == "Add the bot to this channel"
+    bot.driver.block_action(
+        ids.ACT_JOIN_FOR_CONSENT, join["value"], user_id=ALICE, channel_id=OPEN,
+        message_ts="3.0", block_id=ids.BLOCK_JOIN_ACTIONS, is_ephemeral=True,
+    )  # fmt: skip
+    bot.settle()
+    assert [c.args["channel"] for c in bot.fake.calls_to("conversations.join")] == [OPEN]
+    modal = last_modal(bot)
+    blocks = {b.get("block_id"): b for b in modal["blocks"]}
+    assert blocks[ids.IN_PROPOSAL[0]]["element"]["initial_value"] == "Four-day week"
+    values = modal_values(
+        text="Four-day week", review_date=date(2027, 3, 1), deadline=START + timedelta(days=3)
+    )
+    assert submit(bot, modal, values).body == ""
+    assert any("Four-day week" in m.get("text", "") for m in bot.fake.messages_in(OPEN))
+
+
+def test_driver_form_in_a_public_channel_offers_to_add_the_bot(bot: Bot) -> None:
+    bot.fake.add_channel(OPEN, "open-circle", [ALICE, BRAM], is_member=False)
+    bot.command("", channel=OPEN)
+    [told] = bot.responses_for(ALICE)
+    join = buttons(told["blocks"])[ids.ACT_JOIN_FOR_DRIVER]
+    bot.driver.block_action(
+        ids.ACT_JOIN_FOR_DRIVER, join["value"], user_id=ALICE, channel_id=OPEN,
+        message_ts="3.0", block_id=ids.BLOCK_JOIN_ACTIONS, is_ephemeral=True,
+    )  # fmt: skip
+    bot.settle()
+    assert last_modal(bot)["callback_id"] == ids.CB_DRIVER_MODAL
+
+
+def test_a_proposal_form_whose_channel_became_unreachable_is_refused_inside_it(
+    bot: Bot,
+) -> None:
+    bot.fake.add_channel(PRIVATE, "secret", [ALICE, BRAM], is_private=True)
+    bot.command("Four-day week", channel=PRIVATE, command="/consent")
+    modal = last_modal(bot)
+    bot.fake.add_channel(PRIVATE, "secret", [ALICE, BRAM], is_private=True, is_member=False)
+    values = modal_values(
+        text="Four-day week", review_date=date(2027, 3, 1), deadline=START + timedelta(days=3)
+    )
+    body = submit(bot, modal, values).json()
+    assert body["response_action"] == "errors"
+    assert "what you typed stays here" in body["errors"][ids.IN_PROPOSAL[0]]
+    assert rounds_stored(bot) == 0
+    bot.fake.add_channel(PRIVATE, "secret", [ALICE, BRAM], is_private=True)  # invited again
+    assert submit(bot, modal, values).body == ""  # the same form, as typed, now goes through
+    assert rounds_stored(bot) == 1
+
+
+def test_a_driver_form_whose_channel_became_unreachable_is_refused_inside_it(bot: Bot) -> None:
+    bot.command("")
+    modal = last_modal(bot)
+    bot.fake.add_channel(CHANNEL, "ops-circle", [ALICE, BRAM, CHEN], is_private=True,
+                         is_member=False)  # fmt: skip
+    values = {
+        ids.IN_SITUATION[0]: {ids.IN_SITUATION[1]: {"type": "plain_text_input", "value": "Late"}},
+        ids.IN_EFFECT[0]: {ids.IN_EFFECT[1]: {"type": "plain_text_input", "value": "No plan"}},
+    }
+    body = submit(bot, modal, values).json()
+    assert body["response_action"] == "errors" and ids.IN_SITUATION[0] in body["errors"]
+    with bot.deps.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(models.BacklogItem)) == 0

@@ -819,13 +819,35 @@ def nudge(m: Messages, view: RoundView, link: str | None) -> Rendered:
     if link:
         blocks.append(_ctx(m._("<{link}|Read the proposal and its thread>", link=link)))
     blocks.append(
-        ActionsBlock(
-            elements=[
-                *answer_buttons(m, view.id),
-            ]
-        )
+        ActionsBlock(block_id=ids.BLOCK_NUDGE_ACTIONS, elements=answer_buttons(m, view.id))
     )
     return text, _dicts(blocks)
+
+
+def nudge_answered(m: Messages, position: Position, view: RoundView | RoundBrief) -> Rendered:
+    """The reminder once answered from it: what was answered, and no buttons left."""
+    text = m._(
+        "You answered “{position}” on the proposal “{title}”.",
+        position=position_label(m, position),
+        title=escape(truncate(view.title, 200)),
+    )
+    return text, _dicts([_md(":white_check_mark: " + text)])
+
+
+def author_amended(m: Messages, title: str, version: int) -> Rendered:
+    """The author's result DM once amended from it: the next version's round is open."""
+    text = m._(
+        "You amended “{title}”: version {version} is open in a new round.",
+        title=escape(truncate(title, 200)),
+        version=version,
+    )
+    return text, _dicts([_md(":white_check_mark: " + text)])
+
+
+def author_withdrew(m: Messages, title: str) -> Rendered:
+    """The author's result DM once the proposal was withdrawn from it."""
+    text = m._("You withdrew the proposal “{title}”.", title=escape(truncate(title, 200)))
+    return text, _dicts([_md(text)])
 
 
 def ask_reason(m: Messages, view: RoundView | RoundBrief) -> Rendered:
@@ -941,6 +963,7 @@ class ConsentMeta(BaseModel):
     version: int = 1
     evolves_agreement_id: int | None = None
     response_url: str | None = None  # a hint to reply through (replies.reply), never trusted
+    dm: tuple[str, str] | None = None  # the author's result DM (channel, ts) it was opened from
 
 
 class ReasonMeta(BaseModel):
@@ -949,6 +972,7 @@ class ReasonMeta(BaseModel):
     round_id: int
     position: Position
     channel_id: str | None = None
+    dm: tuple[str, str] | None = None  # the reminder DM (channel, ts) it was opened from
     response_url: str | None = None  # a hint to reply through (replies.reply), never trusted
 
 

@@ -20,8 +20,8 @@ from bot.deps import Deps
 from bot.domain import consent as rules
 from bot.domain.errors import DomainError, StaleRequest
 from bot.runtime.listeners import messages_for, on, tell
-from bot.runtime.payload import Form, metadata, request_key, response_url, where
-from bot.runtime.replies import open_modal
+from bot.runtime.payload import Form, dm_message, metadata, request_key, response_url, where
+from bot.runtime.replies import open_modal, update_message
 from bot.scheduler import kick
 from bot.services import backlog, consent, welcome
 
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 OPENED = opened.OPENED  # context: the stored round, for the part after the ack
 EXTENDED = "s3bot_consent_extended"  # context: the round has its new deadline
+AMENDED_FROM = "s3bot_consent_amended_from"  # context: the author's result DM amended from
 
 
 def register(app: App) -> None:
@@ -37,7 +38,7 @@ def register(app: App) -> None:
     on(app.action(ids.ACT_JOIN_FOR_CONSENT), lazy=(join_then_propose,))
     on(app.view(ids.CB_CONSENT_MODAL), ack=check_proposal, lazy=(start_round,))
     on(app.action(ids.ACT_CLOSE_EARLY), ack=close_now, lazy=(sweep_now,))
-    on(app.action(ids.ACT_WITHDRAW), ack=withdraw, lazy=(sweep_now,))
+    on(app.action(ids.ACT_WITHDRAW), ack=withdraw, lazy=(sweep_now, show_withdrawn))
     on(app.action(ids.ACT_AMEND), lazy=(show_amend_form,))
     on(app.action(ids.ACT_EXTEND), lazy=(show_extend_form,))
     on(app.view(ids.CB_EXTEND_MODAL), ack=extend, lazy=(run_sweeps,))
@@ -214,6 +215,7 @@ def check_proposal(
     )  # fmt: skip
     ack()
     context[OPENED] = round_
+    context[AMENDED_FROM] = meta.dm if meta.dm and meta.dm[0].startswith("D") else None
 
 
 def form_whole_channel(view: dict[str, Any]) -> bool:
@@ -224,8 +226,27 @@ def form_whole_channel(view: dict[str, Any]) -> bool:
 def start_round(
     body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, args: Args
 ) -> None:
-    """Post the stored round now (`bot.delivery.rounds.post_opened`)."""
-    opened.post_opened(args, deps, client, context.get(OPENED))
+    """Post the stored round now (`bot.delivery.rounds.post_opened`); the author's result
+    DM it was amended from says so, its buttons gone."""
+    round_ = context.get(OPENED)
+    opened.post_opened(args, deps, client, round_)
+    if round_ is not None and (source := context.get(AMENDED_FROM)):
+        m = deps.people.user_messages(client, round_.team_id, round_.author_id)
+        update_message(client, *source, *views.author_amended(m, round_.title, round_.version))
+
+
+def show_withdrawn(
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps
+) -> None:
+    """Withdrawn from the author's result DM: the DM says so, its buttons gone."""
+    source = dm_message(body, ids.BLOCK_AUTHOR_ACTIONS)
+    who = where(body)
+    if source is None or not who.user_id:
+        return
+    round_id = RoundValue.parse(action.get("value")).round_id
+    round_ = consent.brief(deps.sessions, team_id=who.team_id, round_id=round_id)
+    m = deps.people.user_messages(client, who.team_id, who.user_id)
+    update_message(client, *source, *views.author_withdrew(m, round_.title))
 
 
 # ---------------------------------------------------------------- the author's actions
@@ -288,7 +309,7 @@ def show_amend_form(
     )
     meta = ConsentMeta(
         channel_id=round_.channel_id, proposal_id=round_.proposal_id, version=round_.version + 1,
-        response_url=response_url(body),
+        response_url=response_url(body), dm=dm_message(body, ids.BLOCK_AUTHOR_ACTIONS),
     )  # fmt: skip
     objections = [(a.user_id, a.reason or "") for a in round_.decision().objections]
     modal = proposal_modal(

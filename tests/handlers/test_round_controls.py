@@ -267,3 +267,91 @@ def test_a_driver_form_whose_channel_became_unreachable_is_refused_inside_it(bot
     assert body["response_action"] == "errors" and ids.IN_SITUATION[0] in body["errors"]
     with bot.deps.sessions() as s:
         assert s.scalar(select(func.count()).select_from(models.BacklogItem)) == 0
+
+
+# ---------------------------------------------------------------- (b) a DM shows what was done
+
+
+def dm_click(bot: Bot, action_id: str, value: str, user: str, message: dict, block_id: str):
+    response = bot.driver.block_action(
+        action_id, value, user_id=user, channel_id=bot.fake.dm_channel_id(user),
+        message_ts=message["ts"], block_id=block_id,
+    )  # fmt: skip
+    bot.settle()
+    return response
+
+
+def current(bot: Bot, user: str, ts: str) -> dict:
+    return next(m for m in dms_of(bot, user) if m["ts"] == ts)
+
+
+def test_answering_from_the_reminder_updates_it_without_buttons(bot: Bot, clock: FakeClock) -> None:
+    rnd = start_round(bot)
+    clock.advance(days=2, minutes=1)
+    sweep(bot)
+    [bram_dm], [chen_dm] = dms_of(bot, BRAM), dms_of(bot, CHEN)
+    assert buttons(bram_dm["blocks"])  # the reminder can be answered from
+    dm_click(bot, ids.ACT_ANSWER_CONSENT, str(rnd.id), BRAM, bram_dm, ids.BLOCK_NUDGE_ACTIONS)
+    shown = current(bot, BRAM, bram_dm["ts"])
+    assert "Je hebt “Instemming” geantwoord" in shown["text"] and not buttons(shown["blocks"])
+    dm_click(bot, ids.ACT_ANSWER_OBJECTION, str(rnd.id), CHEN, chen_dm, ids.BLOCK_NUDGE_ACTIONS)
+    reason = {ids.IN_REASON[0]: {ids.IN_REASON[1]: {"type": "plain_text_input", "value": "QA"}}}
+    assert submit(bot, last_modal(bot), reason, user=CHEN).body == ""
+    shown = current(bot, CHEN, chen_dm["ts"])
+    assert "You answered “Objection”" in shown["text"] and not buttons(shown["blocks"])
+    # The round's own message keeps its buttons: only the DM acted on changes.
+    message = next(m for m in bot.fake.messages_in(CHANNEL) if m["ts"] == rnd.message_ts)
+    assert ids.ACT_ANSWER_CONSENT in buttons(message["blocks"])
+
+
+def test_amending_from_the_result_dm_updates_it_without_buttons(bot: Bot) -> None:
+    rnd = start_round(bot, people=[BRAM])
+    click(bot, ids.ACT_ANSWER_OBJECTION, rnd.id, BRAM)
+    reason = {ids.IN_REASON[0]: {ids.IN_REASON[1]: {"type": "plain_text_input", "value": "QA"}}}
+    submit(bot, last_modal(bot), reason, user=BRAM)
+    sweep(bot)
+    [result] = [m for m in dms_of(bot, ALICE) if ids.ACT_AMEND in buttons(m.get("blocks") or [])]
+    dm_click(bot, ids.ACT_AMEND, str(rnd.id), ALICE, result, ids.BLOCK_AUTHOR_ACTIONS)
+    values = modal_values(
+        text=rnd.text + " QA first.", review_date=date(2027, 3, 1),
+        deadline=START + timedelta(days=2),
+    )  # fmt: skip
+    assert submit(bot, last_modal(bot), values).body == ""
+    shown = current(bot, ALICE, result["ts"])
+    assert "version 2 is open in a new round" in shown["text"] and not buttons(shown["blocks"])
+
+
+def test_withdrawing_from_the_result_dm_updates_it(bot: Bot) -> None:
+    rnd = start_round(bot, people=[BRAM])
+    click(bot, ids.ACT_ANSWER_OBJECTION, rnd.id, BRAM)
+    reason = {ids.IN_REASON[0]: {ids.IN_REASON[1]: {"type": "plain_text_input", "value": "QA"}}}
+    submit(bot, last_modal(bot), reason, user=BRAM)
+    sweep(bot)
+    [result] = [m for m in dms_of(bot, ALICE) if ids.ACT_WITHDRAW in buttons(m.get("blocks") or [])]
+    dm_click(bot, ids.ACT_WITHDRAW, str(rnd.id), ALICE, result, ids.BLOCK_AUTHOR_ACTIONS)
+    shown = current(bot, ALICE, result["ts"])
+    assert "You withdrew the proposal" in shown["text"] and not buttons(shown["blocks"])
+
+
+def test_keeping_from_the_review_reminder_updates_it_without_buttons(
+    bot: Bot, clock: FakeClock
+) -> None:
+    from bot.demo.forms import fill
+
+    bot.command("add", command="/agreements")
+    form = last_modal(bot)
+    inputs = {
+        "title": "Release notes", "proposal": "Release notes a day early",
+        "review_date": date(2026, 12, 15), "responsible_people": [CHEN],
+    }  # fmt: skip
+    assert submit(bot, form, fill(form, inputs)).body == ""
+    clock.now = datetime(2026, 12, 15, 8, 1, tzinfo=UTC)
+    sweep(bot)
+    [reminder] = dms_of(bot, CHEN)
+    value = buttons(reminder["blocks"])[ids.ACT_AGREEMENT_KEEP]["value"]
+    dm_click(bot, ids.ACT_AGREEMENT_KEEP, value, CHEN, reminder, ids.BLOCK_REVIEW_ACTIONS)
+    keep = last_modal(bot)
+    assert submit(bot, keep, fill(keep, {"next_review": date(2027, 6, 15)}), CHEN).body == ""
+    shown = current(bot, CHEN, reminder["ts"])
+    assert "You kept agreement #1" in shown["text"] and "June 15, 2027" in shown["text"]
+    assert not buttons(shown["blocks"])

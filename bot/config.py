@@ -19,6 +19,7 @@ BOT_SCOPES = (
     "users:read",
     "reactions:read",
     "channels:read",
+    "channels:join",
     "groups:read",
     "im:write",
     "channels:history",

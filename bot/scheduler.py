@@ -88,7 +88,7 @@ def _open_answers(deps: Deps) -> int:
 
 
 def _nudge_rounds(deps: Deps) -> int:
-    return consent.nudge_due(deps.sessions, now=deps.clock())
+    return rounds.queue_nudges(deps)
 
 
 def _review_nudges(deps: Deps) -> int:

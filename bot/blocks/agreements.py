@@ -352,6 +352,24 @@ def nudge(
     return head, _dicts(blocks)
 
 
+def reviewed(m: Messages, a: AgreementView, kind: str, chosen: date | None) -> Rendered:
+    """The review reminder once acted on: what was done, and no buttons left."""
+    title = escape(truncate(a.title, 150))
+    if kind == "keep":
+        text = m._(
+            "You kept agreement #{number} “{title}”. Its next review is on {date}.",
+            number=a.number, title=title, date=long_date(m, chosen or a.review_date),
+        )  # fmt: skip
+    elif kind == "snooze":
+        text = m._(
+            "You snoozed the review of agreement #{number} “{title}” until {date}.",
+            number=a.number, title=title, date=long_date(m, chosen or a.review_date),
+        )  # fmt: skip
+    else:
+        text = m._("You dropped agreement #{number} “{title}”.", number=a.number, title=title)
+    return text, _dicts([_md(":white_check_mark: " + text)])
+
+
 def add_modal(m: Messages, metadata: str, review_default: date) -> dict:
     """Record an agreement made elsewhere."""
 

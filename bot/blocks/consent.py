@@ -490,7 +490,10 @@ def answer_buttons(m: Messages, round_id: int) -> list[ButtonElement]:
         ),
         ButtonElement(action_id=ids.ACT_ANSWER_CONCERN, text=m._("Concern"), value=value),
         ButtonElement(
-            action_id=ids.ACT_ANSWER_OBJECTION, text=m._("Objection"), value=value, style="danger"
+            # Not styled as destructive: an objection is a contribution, not a harm to confirm.
+            action_id=ids.ACT_ANSWER_OBJECTION,
+            text=m._("Objection"),
+            value=value,
         ),
     ]
 
@@ -805,13 +808,35 @@ def nudge(m: Messages, view: RoundView, link: str | None) -> Rendered:
     if link:
         blocks.append(_ctx(m._("<{link}|Read the proposal and its thread>", link=link)))
     blocks.append(
-        ActionsBlock(
-            elements=[
-                *answer_buttons(m, view.id),
-            ]
-        )
+        ActionsBlock(block_id=ids.BLOCK_NUDGE_ACTIONS, elements=answer_buttons(m, view.id))
     )
     return text, _dicts(blocks)
+
+
+def nudge_answered(m: Messages, position: Position, view: RoundView | RoundBrief) -> Rendered:
+    """The reminder once answered from it: what was answered, and no buttons left."""
+    text = m._(
+        "You answered “{position}” on the proposal “{title}”.",
+        position=position_label(m, position),
+        title=escape(truncate(view.title, 200)),
+    )
+    return text, _dicts([_md(":white_check_mark: " + text)])
+
+
+def author_amended(m: Messages, title: str, version: int) -> Rendered:
+    """The author's result DM once amended from it: the next version's round is open."""
+    text = m._(
+        "You amended “{title}”: version {version} is open in a new round.",
+        title=escape(truncate(title, 200)),
+        version=version,
+    )
+    return text, _dicts([_md(":white_check_mark: " + text)])
+
+
+def author_withdrew(m: Messages, title: str) -> Rendered:
+    """The author's result DM once the proposal was withdrawn from it."""
+    text = m._("You withdrew the proposal “{title}”.", title=escape(truncate(title, 200)))
+    return text, _dicts([_md(text)])
 
 
 def ask_reason(m: Messages, view: RoundView | RoundBrief) -> Rendered:
@@ -895,7 +920,14 @@ def watching(m: Messages, view: RoundBrief) -> str:
 
 
 def answer_recorded(m: Messages, position: Position, view: RoundView | RoundBrief) -> str:
-    """Ephemeral confirmation of an answer."""
+    """Ephemeral confirmation of an answer (the one that completes the round closes it: it
+    can no longer be changed)."""
+    if isinstance(view, RoundBrief) and view.complete:
+        return m._(
+            "Recorded your answer “{position}” on “{title}”. Everyone has answered, so the round closes now.",
+            position=position_label(m, position),
+            title=escape(truncate(view.title, 200)),
+        )
     return m._(
         "Recorded your answer “{position}” on “{title}”. You can change it until the round closes {deadline}.",
         position=position_label(m, position),
@@ -928,6 +960,7 @@ class ConsentMeta(BaseModel):
     evolves_agreement_id: int | None = None
     response_url: str | None = None  # a hint to reply through (replies.reply), never trusted
     resolving: list[Resolving] = []  # amending: the open objections, in the form's order (hints)
+    dm: tuple[str, str] | None = None  # the author's result DM (channel, ts) it was opened from
 
 
 class ReasonMeta(BaseModel):
@@ -936,6 +969,7 @@ class ReasonMeta(BaseModel):
     round_id: int
     position: Position
     channel_id: str | None = None
+    dm: tuple[str, str] | None = None  # the reminder DM (channel, ts) it was opened from
     response_url: str | None = None  # a hint to reply through (replies.reply), never trusted
 
 

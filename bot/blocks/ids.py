@@ -211,3 +211,10 @@ ACT_AGREEMENT_OBJECT = "agreement_object"
 BLOCK_AGREEMENT_ACTIONS = "agreement_actions"
 CB_AGREEMENT_OBJECT = "agreement_object_modal"
 IN_AGREEMENT_OBJECTION = ("ao_reason", "reason")
+
+# a channel the bot cannot post in (issue 11, part 8): add it, then the form opens
+ACT_JOIN_FOR_CONSENT = "reach_join_consent"
+ACT_JOIN_FOR_DRIVER = "reach_join_driver"
+BLOCK_JOIN_ACTIONS = "reach_join_actions"
+# a reminder's own answer buttons (the DM shows the answer once given)
+BLOCK_NUDGE_ACTIONS = "consent_nudge_actions"

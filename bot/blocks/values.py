@@ -113,3 +113,11 @@ class AgreementValue(Value):
 
     parts = ("agreement_id",)
     agreement_id: RowId
+
+
+class JoinValue(Value):
+    """ "Add the bot to this channel": which channel, and what the command said (prefill)."""
+
+    parts = ("channel_id", "text")
+    channel_id: Annotated[str, Field(pattern=r"^[CG][A-Z0-9]{2,31}$")]
+    text: Annotated[str, Field(max_length=1900)] | None = None

@@ -8,7 +8,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import consent as views
 from bot.deps import Deps
-from bot.domain.consent import Position, RoundStatus
+from bot.domain.consent import Position, RoundStatus, next_working_time
 from bot.runtime.client import NotInstalled
 from bot.runtime.posting import Attempt, direct_post, post
 from bot.runtime.replies import permalink
@@ -110,6 +110,26 @@ def send_author_result(
     link = permalink(client, view.channel_id, view.message_ts)
     text, blocks = views.author_result(m, view, link)
     direct_post(client, attempt, target, text, blocks)
+
+
+def queue_nudges(deps: Deps, limit: int = 100) -> int:
+    """Sweep: each round's answer reminders, once per round, each timed for the person's
+    working hours (a weekday, 09:00 to 17:00 in their Slack timezone; UTC when unknown)."""
+    now = deps.clock()
+    queued = 0
+    for due in consent.nudges_due(deps.sessions, now=now, limit=limit):
+        try:
+            client = deps.clients.for_team(due.team_id)
+        except NotInstalled:
+            continue  # stays due: reminded once the workspace has a token again
+        times = {
+            user: next_working_time(now, deps.people.timezone(client, due.team_id, user))
+            for user in due.silent
+        }
+        queued += consent.queue_nudges(
+            deps.sessions, team_id=due.team_id, round_id=due.round_id, times=times, now=now
+        )
+    return queued
 
 
 def send_nudge(

@@ -5,10 +5,11 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.domain.clock import zone_or_utc
 from bot.domain.errors import DomainError
 
 MAX_PROPOSAL_LENGTH = 3000
@@ -266,6 +267,27 @@ def nudge_time(opened: datetime, deadline: datetime) -> datetime:
     if duration < SHORT_ROUND:
         return opened + duration / 2
     return deadline - NUDGE_BEFORE
+
+
+WORK_STARTS, WORK_ENDS = time(9, 0), time(17, 0)  # a person's working hours, Monday to Friday
+
+
+def next_working_time(at: datetime, zone_name: str | None) -> datetime:
+    """The first moment at or after `at` within working hours (a weekday, 09:00 to 17:00)
+    in that timezone (UTC when unknown): when a reminder may reach the person."""
+    zone = zone_or_utc(zone_name)
+    local = at.astimezone(zone)
+    for _ in range(8):  # a week on at most
+        if local.weekday() < 5:
+            start = datetime.combine(local.date(), WORK_STARTS, tzinfo=zone)
+            end = datetime.combine(local.date(), WORK_ENDS, tzinfo=zone)
+            if local < start:
+                return start.astimezone(at.tzinfo)
+            if local < end:
+                return at
+        following = local.date() + timedelta(days=1)
+        local = datetime.combine(following, time(0, 0), tzinfo=zone)
+    raise AssertionError("a weekday comes within a week")  # pragma: no cover
 
 
 # ---------------------------------------------------------------- deciding

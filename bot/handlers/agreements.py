@@ -6,7 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_bolt.kwargs_injection import Args
 from slack_sdk import WebClient
 
@@ -22,7 +22,7 @@ from bot.domain.errors import StaleRequest
 from bot.i18n import Messages
 from bot.runtime import replies
 from bot.runtime.listeners import messages_for, on, tell
-from bot.runtime.payload import Form, metadata, response_url, where
+from bot.runtime.payload import Form, dm_message, metadata, response_url, where
 from bot.scheduler import kick
 from bot.services import agreements, backlog
 
@@ -44,6 +44,10 @@ class ReviewMeta(BaseModel):
     expected: date
     channel_id: str | None = None
     response_url: str | None = None  # a hint to reply through (replies.reply), never trusted
+    dm: tuple[str, str] | None = None  # the reminder DM (channel, ts) it was opened from
+
+
+REVIEWED = "s3bot_agreement_reviewed"  # context: (reminder DM, what was done, the date chosen)
 
 
 def _require_member(
@@ -144,7 +148,7 @@ def _open_review(
     _require_member(deps, client, team_id, view.channel_id, user_id)
     meta = ReviewMeta(
         agreement_id=agreement_id, expected=expected, channel_id=channel,
-        response_url=response_url(body),
+        response_url=response_url(body), dm=dm_message(body, ids.BLOCK_REVIEW_ACTIONS),
     ).model_dump_json()  # fmt: skip
     today = _today(deps, client, team_id, user_id)
     if what == "keep":
@@ -226,37 +230,64 @@ def _chosen(view: dict[str, Any], key: tuple[str, str]) -> date:
 
 
 def keep(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
-) -> None:
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext,
+    deps: Deps,
+) -> None:  # fmt: skip
     """Keep the agreement until the chosen next review."""
     chosen = _chosen(view, ids.IN_NEXT_REVIEW)
     review = _review_args(body, view, client, deps)
     today = _submitted_today(deps, review["team_id"], review["actor"])
     agreements.keep(deps.sessions, next_review=chosen, today=today, **review)
     ack()
+    _reviewed(context, view, "keep", chosen)
     deps.executor.submit(kick, deps)
 
 
 def snooze(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
-) -> None:
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext,
+    deps: Deps,
+) -> None:  # fmt: skip
     """Put the review off until the chosen day."""
     chosen = _chosen(view, ids.IN_SNOOZE_UNTIL)
     review = _review_args(body, view, client, deps)
     today = _submitted_today(deps, review["team_id"], review["actor"])
     agreements.snooze(deps.sessions, until=chosen, today=today, **review)
     ack()
+    _reviewed(context, view, "snooze", chosen)
     deps.executor.submit(kick, deps)
 
 
 def drop(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
-) -> None:
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext,
+    deps: Deps,
+) -> None:  # fmt: skip
     """Drop the agreement, with its reason."""
     reason = Form(view).text(ids.IN_DROP_REASON)
     agreements.drop(deps.sessions, reason=reason, **_review_args(body, view, client, deps))
     ack()
+    _reviewed(context, view, "drop", None)
     deps.executor.submit(kick, deps)
+
+
+def _reviewed(context: BoltContext, view: dict[str, Any], kind: str, chosen: date | None) -> None:
+    """Remember, for after the ack, which reminder DM to bring up to date (if any)."""
+    meta = metadata(view, ReviewMeta)
+    if meta is not None and meta.dm and meta.dm[0].startswith("D"):  # only ever a DM
+        context[REVIEWED] = (meta.dm, meta.agreement_id, kind, chosen)
+
+
+def show_reviewed(
+    body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps
+) -> None:
+    """The reminder DM shows what was done (kept, snoozed, dropped), its buttons gone."""
+    done = context.get(REVIEWED)
+    who = where(body)
+    if done is None or not who.user_id:
+        return
+    (channel, ts), agreement_id, kind, chosen = done
+    a = agreements.load(deps.sessions, team_id=who.team_id, agreement_id=agreement_id)
+    m = deps.people.user_messages(client, who.team_id, who.user_id)
+    replies.update_message(client, channel, ts, *views.reviewed(m, a, kind, chosen))
 
 
 def register(app: App) -> None:
@@ -267,9 +298,9 @@ def register(app: App) -> None:
     on(app.action(ids.ACT_AGREEMENT_EVOLVE), lazy=(open_evolve,))
     on(app.action(ids.ACT_AGREEMENT_DROP), lazy=(open_drop,))
     on(app.action(ids.ACT_AGREEMENT_SNOOZE), lazy=(open_snooze,))
-    on(app.view(ids.CB_AGREEMENT_KEEP), ack=keep)
-    on(app.view(ids.CB_AGREEMENT_SNOOZE), ack=snooze)
-    on(app.view(ids.CB_AGREEMENT_DROP), ack=drop)
+    on(app.view(ids.CB_AGREEMENT_KEEP), ack=keep, lazy=(show_reviewed,))
+    on(app.view(ids.CB_AGREEMENT_SNOOZE), ack=snooze, lazy=(show_reviewed,))
+    on(app.view(ids.CB_AGREEMENT_DROP), ack=drop, lazy=(show_reviewed,))
 
 
 def open_modal(args: Args, trigger_id: str, view: dict, m: Messages) -> None:

@@ -22,8 +22,8 @@ from bot.blocks.values import RoundValue
 from bot.deps import Deps
 from bot.domain.consent import REACTIONS, Position
 from bot.runtime.listeners import messages_for, on, tell
-from bot.runtime.payload import Form, metadata, response_url, where
-from bot.runtime.replies import dm, open_modal, reply
+from bot.runtime.payload import Form, dm_message, metadata, response_url, where
+from bot.runtime.replies import dm, open_modal, reply, update_message
 from bot.scheduler import kick, kick_soon
 from bot.services import circle_domain, consent
 
@@ -53,6 +53,7 @@ class Answered:
     position: Position
     brief: consent.RoundBrief
     channel_id: str | None
+    dm: tuple[str, str] | None = None  # the reminder DM answered from: shown answered after
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ def give_consent(
         position=Position.CONSENT, now=deps.clock(),
     )  # fmt: skip
     ack()
-    context[ANSWERED] = Answered(Position.CONSENT, brief, who.channel_id)
+    reminder = dm_message(body, ids.BLOCK_NUDGE_ACTIONS)
+    context[ANSWERED] = Answered(Position.CONSENT, brief, who.channel_id, reminder)
 
 
 def ask_concern(args: Args) -> None:
@@ -107,7 +109,7 @@ def _ask_reason(args: Args, position: Position) -> None:
     )  # fmt: skip
     meta = ReasonMeta(
         round_id=round_id, position=position, channel_id=who.channel_id or brief.channel_id,
-        response_url=response_url(args.body),
+        response_url=response_url(args.body), dm=dm_message(args.body, ids.BLOCK_NUDGE_ACTIONS),
     )  # fmt: skip
     m = messages_for(args)
     purpose = circle_domain.purpose_of(
@@ -132,7 +134,8 @@ def answer_with_reason(
         position=meta.position, reason=Form(view).text(ids.IN_REASON), now=deps.clock(),
     )  # fmt: skip
     ack()
-    context[ANSWERED] = Answered(meta.position, brief, meta.channel_id)
+    reminder = meta.dm if meta.dm and meta.dm[0].startswith("D") else None  # only ever a DM
+    context[ANSWERED] = Answered(meta.position, brief, meta.channel_id, reminder)
 
 
 def confirm(
@@ -148,6 +151,8 @@ def confirm(
     m = deps.people.user_messages(client, who.team_id, who.user_id)
     text = views.answer_recorded(m, done.position, done.brief)
     tell(args, text, channel=done.channel_id)
+    if done.dm is not None:  # the reminder shows the answer, its buttons gone
+        update_message(client, *done.dm, *views.nudge_answered(m, done.position, done.brief))
     kick_soon(deps, urgent=done.brief.complete)
 
 

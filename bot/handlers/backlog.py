@@ -17,7 +17,7 @@ from bot.blocks import errors, ids
 from bot.blocks import selection as selection_views
 from bot.blocks.backlog import asks
 from bot.blocks.values import HomeValue, ItemMenuValue, PageValue
-from bot.delivery import home, outbox
+from bot.delivery import home, outbox, reach
 from bot.deps import Deps
 from bot.domain import backlog as rules
 from bot.domain.backlog import ItemView, NextStep
@@ -59,6 +59,7 @@ class ItemMeta(BaseModel):
 def register(app: App) -> None:
     """Wire the driver form, the list's item menu and paging, the item forms and the shortcut."""
     on(app.command(ids.CMD_TENSION, matchers=[asks("form")]), lazy=(open_driver_form,))
+    on(app.action(ids.ACT_JOIN_FOR_DRIVER), lazy=(join_then_describe,))
     on(app.view(ids.CB_DRIVER_MODAL), ack=submit_driver, lazy=(announce,))
     on(app.action(ids.ACT_PAGE_PREV), lazy=(turn_page,))
     on(app.action(ids.ACT_PAGE_NEXT), lazy=(turn_page,))
@@ -159,9 +160,26 @@ def _plain_text(text: str) -> str:
 def open_driver_form(command: dict[str, Any], client: WebClient, deps: Deps, args: Args) -> None:
     """A bare `/tension` opens S3's driver template; `/tension <text>` stays quick capture."""
     who = where(command)
+    channel_id = who.channel_id or ""
+    if reach.refuse_unreachable(
+        args, deps, client, who.team_id, channel_id, join_action=ids.ACT_JOIN_FOR_DRIVER
+    ):
+        return  # said before anything is typed, with how to add the bot
     open_driver_modal(
-        client, command["trigger_id"], messages_for(args), who.channel_id or "",
-        reply_to=response_url(command), delegate_of=_delegate_of(deps, who, who.channel_id),
+        client, command["trigger_id"], messages_for(args), channel_id,
+        reply_to=response_url(command), delegate_of=_delegate_of(deps, who, channel_id),
+    )  # fmt: skip
+
+
+def join_then_describe(body: dict[str, Any], client: WebClient, deps: Deps, args: Args) -> None:
+    """ "Add the bot to this channel": join it, then open the driver form there."""
+    who = where(body)
+    joined = reach.join_from_button(args, deps, client, who.team_id)
+    if joined is None:
+        return
+    open_driver_modal(
+        client, body["trigger_id"], messages_for(args), joined.channel_id,
+        reply_to=response_url(body), delegate_of=_delegate_of(deps, who, joined.channel_id),
     )  # fmt: skip
 
 
@@ -202,6 +220,9 @@ def submit_driver(
         channel_id = backlog.get(
             deps.sessions, team_id=who.team_id, item_id=meta.item_id
         ).channel_id
+    if gone := reach.unreachable_now(deps, client, who.team_id, channel_id, who.user_id):
+        ack(response_action="errors", errors={ids.IN_SITUATION[0]: gone})  # nothing typed is lost
+        return
     require_member(deps, client, who, channel_id)  # checked at submit, not only at opening
     chosen = form.selected(ids.IN_ON_BEHALF)
     on_behalf_of = chosen if chosen and chosen != ids.ON_BEHALF_SELF else None

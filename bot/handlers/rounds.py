@@ -17,7 +17,7 @@ from bot.blocks import ids
 from bot.blocks.consent import ConsentMeta, ExtendMeta, Resolving
 from bot.blocks.resolutions import meeting_item_text, resolution_errors
 from bot.blocks.values import HomeValue, RoundValue
-from bot.delivery import home, opened
+from bot.delivery import home, opened, reach
 from bot.deps import Deps
 from bot.domain import consent as rules
 from bot.domain.errors import DomainError, StaleRequest
@@ -29,8 +29,8 @@ from bot.domain.objections import (
     check_resolution,
 )
 from bot.runtime.listeners import messages_for, on, tell
-from bot.runtime.payload import Form, metadata, request_key, response_url, where
-from bot.runtime.replies import open_modal
+from bot.runtime.payload import Form, dm_message, metadata, request_key, response_url, where
+from bot.runtime.replies import open_modal, update_message
 from bot.scheduler import kick
 from bot.services import backlog, consent, welcome
 from bot.services.views import ObjectionView
@@ -39,14 +39,16 @@ log = logging.getLogger(__name__)
 
 OPENED = opened.OPENED  # context: the stored round, for the part after the ack
 EXTENDED = "s3bot_consent_extended"  # context: the round has its new deadline
+AMENDED_FROM = "s3bot_consent_amended_from"  # context: the author's result DM amended from
 
 
 def register(app: App) -> None:
     """Wire /consent, the proposal form and the author's actions."""
     on(app.command(ids.CMD_CONSENT), lazy=(show_proposal_form,))
+    on(app.action(ids.ACT_JOIN_FOR_CONSENT), lazy=(join_then_propose,))
     on(app.view(ids.CB_CONSENT_MODAL), ack=check_proposal, lazy=(start_round,))
     on(app.action(ids.ACT_CLOSE_EARLY), ack=close_now, lazy=(sweep_now,))
-    on(app.action(ids.ACT_WITHDRAW), ack=withdraw, lazy=(sweep_now,))
+    on(app.action(ids.ACT_WITHDRAW), ack=withdraw, lazy=(sweep_now, show_withdrawn))
     on(app.action(ids.ACT_AMEND), lazy=(show_amend_form,))
     on(app.action(ids.ACT_EXTEND), lazy=(show_extend_form,))
     on(app.view(ids.CB_EXTEND_MODAL), ack=extend, lazy=(run_sweeps,))
@@ -136,9 +138,26 @@ def show_proposal_form(body: dict[str, Any], client: WebClient, deps: Deps, args
     who = where(body)
     assert who.user_id and who.channel_id
     text = (body.get("text") or "").strip()[: rules.MAX_PROPOSAL_LENGTH]
+    if reach.refuse_unreachable(
+        args, deps, client, who.team_id, who.channel_id, join_action=ids.ACT_JOIN_FOR_CONSENT,
+        text=text,
+    ):  # fmt: skip
+        return  # said before anything is typed, with how to add the bot
     deps.people.channels.of(client, who.team_id, who.channel_id)  # known when the form comes back
     meta = ConsentMeta(channel_id=who.channel_id, response_url=response_url(body))
     show_form(args, proposal_modal(deps, client, who.team_id, who.user_id, meta, {"text": text}))
+
+
+def join_then_propose(body: dict[str, Any], client: WebClient, deps: Deps, args: Args) -> None:
+    """ "Add the bot to this channel": join it, then open the /consent form there."""
+    who = where(body)
+    assert who.user_id
+    joined = reach.join_from_button(args, deps, client, who.team_id)
+    if joined is None:
+        return
+    meta = ConsentMeta(channel_id=joined.channel_id, response_url=response_url(body))
+    initial = {"text": joined.text or ""}
+    show_form(args, proposal_modal(deps, client, who.team_id, who.user_id, meta, initial))
 
 
 def home_welcome_used(ack: Ack, body: dict[str, Any], deps: Deps) -> None:
@@ -178,6 +197,9 @@ def check_proposal(
     meta = metadata(view, ConsentMeta)
     if meta is None:
         raise StaleRequest()
+    if gone := reach.unreachable_now(deps, args.client, who.team_id, meta.channel_id, who.user_id):
+        ack(response_action="errors", errors={ids.IN_PROPOSAL[0]: gone})  # nothing typed is lost
+        return
     if not deps.people.channels.includes_now(
         args.client, who.team_id, meta.channel_id, who.user_id
     ):
@@ -207,6 +229,7 @@ def check_proposal(
     )  # fmt: skip
     ack()
     context[OPENED] = round_
+    context[AMENDED_FROM] = meta.dm if meta.dm and meta.dm[0].startswith("D") else None
 
 
 def form_whole_channel(view: dict[str, Any]) -> bool:
@@ -217,8 +240,27 @@ def form_whole_channel(view: dict[str, Any]) -> bool:
 def start_round(
     body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, args: Args
 ) -> None:
-    """Post the stored round now (`bot.delivery.rounds.post_opened`)."""
-    opened.post_opened(args, deps, client, context.get(OPENED))
+    """Post the stored round now (`bot.delivery.rounds.post_opened`); the author's result
+    DM it was amended from says so, its buttons gone."""
+    round_ = context.get(OPENED)
+    opened.post_opened(args, deps, client, round_)
+    if round_ is not None and (source := context.get(AMENDED_FROM)):
+        m = deps.people.user_messages(client, round_.team_id, round_.author_id)
+        update_message(client, *source, *views.author_amended(m, round_.title, round_.version))
+
+
+def show_withdrawn(
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps
+) -> None:
+    """Withdrawn from the author's result DM: the DM says so, its buttons gone."""
+    source = dm_message(body, ids.BLOCK_AUTHOR_ACTIONS)
+    who = where(body)
+    if source is None or not who.user_id:
+        return
+    round_id = RoundValue.parse(action.get("value")).round_id
+    round_ = consent.brief(deps.sessions, team_id=who.team_id, round_id=round_id)
+    m = deps.people.user_messages(client, who.team_id, who.user_id)
+    update_message(client, *source, *views.author_withdrew(m, round_.title))
 
 
 # ---------------------------------------------------------------- the author's actions
@@ -281,7 +323,7 @@ def show_amend_form(
     )
     meta = ConsentMeta(
         channel_id=round_.channel_id, proposal_id=round_.proposal_id, version=round_.version + 1,
-        response_url=response_url(body),
+        response_url=response_url(body), dm=dm_message(body, ids.BLOCK_AUTHOR_ACTIONS),
     )  # fmt: skip
     open_ = [o for o in round_.objections if o.status in NEEDS_RESOLUTION][: ids.RESOLUTION_SLOTS]
     meta.resolving = [Resolving(objection_id=o.id, user_id=o.user_id) for o in open_]

@@ -194,3 +194,18 @@ class Form:
     def block_ids(self) -> list[str]:
         """The input blocks of the form, in the order Slack sent them."""
         return list(self.values)
+
+
+def dm_message(body: Any, block_id: str) -> tuple[str, str] | None:
+    """The DM message (channel, ts) a button was clicked in, when it sits in that actions
+    block of a message in a direct message (Slack's own container fields, not a value)."""
+    body = _dict(body)
+    container = _dict(body.get("container"))
+    actions = body.get("actions") or [{}]
+    clicked = _dict(actions[0] if isinstance(actions, list) and actions else {})
+    channel, ts = _str(container.get("channel_id")), _str(container.get("message_ts"))
+    if container.get("type") != "message" or container.get("is_ephemeral"):
+        return None
+    if clicked.get("block_id") != block_id or not channel or not ts or not channel.startswith("D"):
+        return None
+    return channel, ts

@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,6 +43,7 @@ class People:
         self._teams: dict[str, tuple[float, str]] = {}
         self._bots: dict[str, str] = {}
         self.channels = ChannelMembers()
+        self.reach = ChannelReach()
 
     def for_workspace(self, team_id: str) -> str:
         """The workspace's default language (cached for a minute)."""
@@ -287,3 +289,65 @@ class ChannelMembers:
         if known is not None and user_id in known:
             return True
         return user_id in self.of(client, team_id, channel_id)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Whether the bot can post in a conversation, and what kind of conversation it is."""
+
+    postable: bool
+    public: bool = False  # a public channel: the bot may join it by itself
+    direct: bool = False  # a DM or group DM: no circle lives there
+
+
+class ChannelReach:
+    """Whether the bot is in a channel it is asked to post in (conversations.info), cached.
+
+    A channel Slack will not describe to the bot (a private channel it is not in, someone
+    else's DM) cannot be posted in; a Slack outage does not stop anyone (it says postable).
+    """
+
+    def __init__(self, ttl: float = 60.0, size: int = 5000) -> None:
+        self._ttl = ttl
+        self._size = size
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple[str, str], tuple[float, Reach]] = OrderedDict()
+
+    def of(self, client: WebClient, team_id: str, channel_id: str, *, fresh: bool = False) -> Reach:
+        """Where the bot stands in the channel (`fresh`: asked again, as at a form's submit)."""
+        key = (team_id, channel_id)
+        with self._lock:
+            hit = self._cache.get(key)
+        if hit and not fresh and time.monotonic() - hit[0] < self._ttl:
+            return hit[1]
+        try:
+            info = client.conversations_info(channel=channel_id)["channel"]
+        except SlackApiError as exc:
+            log.info("%s not reachable: %s", channel_id, exc.response.get("error"))
+            found = Reach(postable=False, direct=channel_id.startswith("D"))
+        except (KeyError, OSError):
+            return Reach(postable=True)  # not known now; the post itself will tell
+        else:
+            direct = bool(info.get("is_im") or info.get("is_mpim"))
+            found = Reach(
+                postable=not direct and bool(info.get("is_member")),
+                public=not direct and not info.get("is_private"),
+                direct=direct,
+            )
+        with self._lock:
+            self._cache[key] = (time.monotonic(), found)
+            self._cache.move_to_end(key)
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return found
+
+    def join(self, client: WebClient, team_id: str, channel_id: str) -> bool:
+        """Join a public channel (conversations.join); False when Slack refuses."""
+        try:
+            client.conversations_join(channel=channel_id)
+        except SlackApiError as exc:
+            log.info("could not join %s: %s", channel_id, exc.response.get("error"))
+            return False
+        with self._lock:
+            self._cache[(team_id, channel_id)] = (time.monotonic(), Reach(True, public=True))
+        return True

@@ -133,3 +133,15 @@ def permalink(client: WebClient, channel: str, ts: str | None) -> str | None:
         return client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
     except SlackApiError:
         return None
+
+
+def update_message(
+    client: WebClient, channel: str, ts: str, text: str, blocks: list[dict] | None = None
+) -> bool:
+    """Replace a message the bot posted (a DM after someone acted on it); best effort."""
+    try:
+        client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks or [])
+    except SlackApiError as exc:
+        log.info("message %s in %s not updated: %s", ts, channel, exc.response.get("error"))
+        return False
+    return True

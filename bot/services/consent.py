@@ -982,33 +982,62 @@ def open_answers_due(factory: Factory, *, now: datetime, limit: int = 100) -> in
     return opened
 
 
-def nudge_due(factory: Factory, *, now: datetime, limit: int = 100) -> int:
-    """Sweep: queue one reminder DM per silent participant, once per round."""
+@dataclass(frozen=True)
+class NudgeDue:
+    """A round whose reminder time has come, and its participants who have not answered."""
+
+    team_id: str
+    round_id: int
+    deadline: datetime
+    silent: list[str]
+
+
+def nudges_due(factory: Factory, *, now: datetime, limit: int = 100) -> list[NudgeDue]:
+    """Rounds whose reminder time has come and nobody has reminded yet, with who is silent."""
     with transaction(factory) as session:
         due = consent_repo.due_nudges(session, now, limit)
-    queued = 0
-    for team_id, round_id in due:
-        with transaction(factory) as session:
-            rnd = consent_repo.lock_round(session, team_id, round_id, skip_locked=True)
-            if rnd is None or rnd.nudged or rnd.status != RoundStatus.OPEN.value:
+        found: list[NudgeDue] = []
+        for team_id, round_id in due:
+            rnd = consent_repo.get_round(session, team_id, round_id)
+            if rnd is None:
                 continue
-            rnd.nudged = True
-            people = consent_repo.participants(session, team_id, round_id)
-            given = consent_repo.answers(session, team_id, round_id)
-            for user in people:
-                if user in given and given[user].position in rules.COUNTED:
-                    continue
-                payloads.queue(
-                    session,
-                    team_id=team_id,
-                    key=f"nudge:{round_id}:{user}:{rnd.deadline.isoformat()}",
-                    kind="dm",
-                    target=user,
-                    payload=payloads.RoundNudge(round_id=round_id),
-                    now=now,
-                )
-                queued += 1
-    return queued
+            silent = _silent(session, team_id, round_id)
+            found.append(NudgeDue(team_id, round_id, rnd.deadline, silent))
+        return found
+
+
+def _silent(session: Session, team_id: str, round_id: int) -> list[str]:
+    given = consent_repo.answers(session, team_id, round_id)
+    return [
+        user
+        for user in consent_repo.participants(session, team_id, round_id)
+        if not (user in given and given[user].position in rules.COUNTED)
+    ]
+
+
+def queue_nudges(
+    factory: Factory, *, team_id: str, round_id: int, times: dict[str, datetime], now: datetime
+) -> int:
+    """Queue one reminder DM per silent participant, once per round (safe on several
+    replicas), each going out at its time (the person's working hours); one whose time
+    would come only after the deadline is not sent. Returns how many were queued."""
+    with transaction(factory) as session:
+        rnd = consent_repo.lock_round(session, team_id, round_id, skip_locked=True)
+        if rnd is None or rnd.nudged or rnd.status != RoundStatus.OPEN.value:
+            return 0  # another replica has it, or it was reminded already
+        rnd.nudged = True
+        queued = 0
+        for user in _silent(session, team_id, round_id):
+            at = times.get(user, now)
+            if at >= rnd.deadline:
+                continue  # no working hour of theirs is left before the round closes
+            payloads.queue(
+                session, team_id=team_id, key=f"nudge:{round_id}:{user}", kind="dm",
+                target=user, payload=payloads.RoundNudge(round_id=round_id), now=now,
+                not_before=at,
+            )  # fmt: skip
+            queued += 1
+        return queued
 
 
 # ---------------------------------------------------------------- message rendering bookkeeping

@@ -260,11 +260,14 @@ def queue(
     payload: _Payload,
     now: datetime,
     kind: str = "channel",
+    not_before: datetime | None = None,
 ) -> None:
-    """Queue a message in the outbox, in the caller's transaction (once per key)."""
+    """Queue a message in the outbox, in the caller's transaction (once per key); it goes out
+    from `not_before` on (now when not given)."""
     outbox_repo.enqueue(
-        session, team_id=team_id, key=key, kind=kind, target=target, payload=dump(payload), now=now
-    )
+        session, team_id=team_id, key=key, kind=kind, target=target, payload=dump(payload),
+        now=now, not_before=not_before,
+    )  # fmt: skip
 
 
 def parse(data: str | bytes | dict[str, Any]) -> Payload:

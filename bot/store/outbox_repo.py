@@ -26,8 +26,10 @@ def enqueue(
     target: str,
     payload: dict[str, Any],
     now: datetime,
+    not_before: datetime | None = None,
 ) -> None:
-    """Queue a message once per key (a second enqueue with the same key does nothing)."""
+    """Queue a message once per key (a second enqueue with the same key does nothing); it
+    goes out from `not_before` on (now when not given)."""
     stmt = insert_for(session)(Outbox).values(
         team_id=team_id,
         key=key,
@@ -35,7 +37,7 @@ def enqueue(
         target=target,
         payload=json.dumps(payload),
         attempts=0,
-        not_before=now,
+        not_before=not_before or now,
         created_at=now,
     )
     session.execute(stmt.on_conflict_do_nothing(index_elements=["team_id", "key"]))

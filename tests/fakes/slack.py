@@ -74,6 +74,8 @@ class FakeSlack(StandinSlack):
         # Looking up posts (the outbox's reconcile before a resend), which the demo never does.
         self._methods["conversations.history"] = self._conversations_history
         self._methods["conversations.replies"] = self._conversations_replies
+        # The bot adding itself to a public channel ("Add the bot to this channel").
+        self._methods["conversations.join"] = self._conversations_join
 
         # OAuth installs (multi-workspace mode): the app's credentials, codes Slack handed to
         # browsers, refresh tokens, each bot token's workspace, and tokens no longer valid.
@@ -122,6 +124,22 @@ class FakeSlack(StandinSlack):
             "has_more": more,
             "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
+
+    def _conversations_join(self, args: Args) -> dict[str, Any]:
+        """The bot joins a public channel, as Slack allows with channels:join."""
+        channel = self._channel(args.get("channel"))
+        if channel.is_im or channel.is_mpim or channel.is_private:
+            raise ApiError("method_not_supported_for_channel_type")
+        if getattr(channel, "is_archived", False):
+            raise ApiError("is_archived")
+        already = channel.is_member
+        channel.is_member = True
+        if self.bot_user_id not in channel.members:
+            channel.members.append(self.bot_user_id)
+        answer: dict[str, Any] = {"channel": channel.to_api()}
+        if already:
+            answer["already_in_channel"] = True
+        return answer
 
     # ----------------------------------------------------------------- OAuth
 

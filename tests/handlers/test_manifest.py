@@ -183,6 +183,10 @@ def test_bot_scopes_are_exactly_what_the_code_needs(
             needed.add(scope)
     # chat:write.public lets the bot announce tensions in public channels it has not joined.
     needed.add("chat:write.public")
+    # channels:join: "Add the bot to this channel" (conversations.join), offered where /consent
+    # or the driver form is used in a public channel without the bot; the demo never needs it.
+    assert "conversations.join" not in called_methods
+    needed.add("channels:join")
     # A message retried after a lost answer is looked for first (bot.runtime.posting), in the
     # channel or DM it went to: conversations.history / .replies, which the demo never needs.
     reconcile = {"channels:history", "groups:history", "im:history"}

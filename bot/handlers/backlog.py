@@ -349,10 +349,12 @@ def _done(ack: Ack, context: BoltContext, meta: ItemMeta, item: ItemView) -> Non
 def submit_next_step(
     ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext, deps: Deps
 ) -> None:
-    """Accept the item onto the backlog with its next step (and due date)."""
+    """Accept the item onto the backlog with its next step (and due date, intended outcome
+    and time estimate: a positive whole number of minutes, else a field error)."""
     who = where(body)
     meta, item = _form_item(view, client, deps, who)
     form = Form(view)
+    plan = rules.clean_plan(form.text(ids.IN_INTENDED_OUTCOME), form.text(ids.IN_ESTIMATE))
     backlog.accept(
         deps.sessions,
         team_id=who.team_id,
@@ -361,6 +363,7 @@ def submit_next_step(
         next_step=NextStep(form.selected(ids.IN_NEXT_STEP)),
         due=form.date(ids.IN_DUE),
         now=deps.clock(),
+        plan=plan,
     )
     _done(ack, context, meta, item)
 

@@ -18,19 +18,24 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.blocks.backlog import next_step_label
 from bot.blocks.domains import field_label
-from bot.domain.backlog import ItemView
+from bot.domain.backlog import ItemView, NextStep
 from bot.domain.domains import DomainFields
+from bot.domain.meeting import DEFAULT_DURATION_MINUTES, Outcome
 from bot.domain.review import AgreementStatus
 from bot.i18n import messages
 from bot.services.agreements import AgreementView, HistoryEntry
 from bot.services.agreements import _view as agreement_view
-from bot.store import agreements_repo, backlog_repo, export_repo
+from bot.services.meeting import view_in as meeting_view
+from bot.services.views import MeetingView
+from bot.store import agreements_repo, backlog_repo, export_repo, meeting_repo
 from bot.store.db import transaction
-from bot.store.models import DomainDescription, Role
+from bot.store.models import Circle, DomainDescription, Role
 
 Factory = sessionmaker[Session]
 FORMATS = ("md", "csv", "roles-csv", "ics")
@@ -119,6 +124,21 @@ class RoleRecord:
 
 
 @dataclass(frozen=True)
+class MeetingSeries:
+    """A circle's governance meeting rhythm: every N weeks on a weekday at a local time."""
+
+    team_id: str
+    channel_id: str
+    every_weeks: int
+    weekday: int  # 0 = Monday
+    time: str  # "HH:MM", local
+    tz: str
+    next_at: datetime  # the next meeting (UTC)
+    duration_minutes: int
+    facilitator_id: str | None = None
+
+
+@dataclass(frozen=True)
 class ChannelLog:
     """One channel's agreements (all statuses, with history), its open backlog, its domain
     description, roles and parent circle."""
@@ -130,6 +150,8 @@ class ChannelLog:
     roles: list[RoleRecord] = field(default_factory=list)
     parent: str | None = None
     children: list[str] = field(default_factory=list)
+    meetings: list[MeetingView] = field(default_factory=list)  # closed ones, oldest first
+    series: MeetingSeries | None = None
 
     @property
     def in_force(self) -> list[AgreementView]:
@@ -160,6 +182,11 @@ class Logbook:
         """Every role in force, by channel and name."""
         return [r for ch in self.channels for r in ch.roles]
 
+    @property
+    def series(self) -> list[MeetingSeries]:
+        """Every circle's governance meeting series, by channel."""
+        return [ch.series for ch in self.channels if ch.series is not None]
+
 
 # ---------------------------------------------------------------- reading
 
@@ -186,6 +213,14 @@ def load_logbook(factory: Factory, *, team_id: str, channel_id: str | None = Non
         for role, description in export_repo.roles(session, team_id):
             if role.channel_id in roles:
                 roles[role.channel_id].append(_role_record(role, description))
+        meetings: dict[str, list[MeetingView]] = {c: [] for c in channels}
+        for m in meeting_repo.closed_in(session, team_id, channel_id):
+            if m.channel_id in meetings:
+                meetings[m.channel_id].append(meeting_view(session, m))
+        series = {
+            c.channel_id: _series(c)
+            for c in export_repo.meeting_series(session, team_id, channel_id)
+        }
         logs = []
         for c in channels:
             total = backlog_repo.open_count(session, team_id, c)
@@ -200,9 +235,25 @@ def load_logbook(factory: Factory, *, team_id: str, channel_id: str | None = Non
                     roles=roles[c],
                     parent=parents.get(c),
                     children=sorted(child for child, p in parents.items() if p == c),
+                    meetings=meetings[c],
+                    series=series.get(c),
                 )
             )
         return Logbook(team_id=team_id, channel_id=channel_id, channels=logs)
+
+
+def _series(c: Circle) -> MeetingSeries:
+    return MeetingSeries(
+        team_id=c.team_id,
+        channel_id=c.channel_id,
+        every_weeks=c.meeting_every_weeks or 1,
+        weekday=c.meeting_weekday or 0,
+        time=c.meeting_time or "00:00",
+        tz=c.meeting_tz or "UTC",
+        next_at=c.next_meeting_at,  # type: ignore[arg-type]  # the query keeps planned ones
+        duration_minutes=c.meeting_duration_minutes or DEFAULT_DURATION_MINUTES,
+        facilitator_id=c.meeting_facilitator_id,
+    )
 
 
 def _fields(d: DomainDescription) -> DomainFields:
@@ -252,6 +303,8 @@ def export(
 
 
 # ---------------------------------------------------------------- Markdown
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
 _MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
@@ -432,7 +485,71 @@ def to_markdown(log: Logbook, now: datetime) -> str:
         else:
             out.append("Empty.")
         out.append("")
+        out += _md_meetings(ch)
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _md_outcome(m: MeetingView, n: int) -> str:
+    h = m.handled[n]
+    what = f"#{h.number} {md_escape(' '.join(h.text.split()))}"
+    if h.outcome == Outcome.NEXT_STEP:
+        step = NextStep(h.next_step) if h.next_step else None
+        result = "next step: " + next_step_label(messages("en"), step)
+        result += f" (due {h.due_date.isoformat()})" if h.due_date else ""
+    elif h.outcome == Outcome.DISMISSED:
+        result = "dismissed: " + md_block(h.reason or "", indent="    ")
+    elif h.outcome == Outcome.SKIPPED:
+        result = "skipped"
+    else:
+        result = "discussed, no outcome recorded"
+    return f"  - {what} → {result}"
+
+
+def _md_meeting(m: MeetingView) -> list[str]:
+    if m.ended_at and m.ended_by is None:
+        ended = f"{_stamp(m.ended_at)}, left open and closed by the bot"
+    else:
+        ended = f"{_stamp(m.ended_at)} by {_person(m.ended_by)}" if m.ended_at else "not yet"
+    out = [
+        f"#### Meeting of {m.local_date.isoformat()}",
+        "",
+        f"- **Facilitator:** {_person(m.facilitator_id)}",
+        f"- **Started:** {_stamp(m.started_at)}; **ended:** {ended}",
+        f"- **Checked in:** {_people(m.attendees) or 'nobody'}",
+        "- **Items:**" + ("" if m.handled else " none handled"),
+    ]
+    out += [_md_outcome(m, n) for n in range(len(m.handled))]
+    summary = m.evaluation
+    if summary is None:
+        out.append("- **Evaluation:** nobody evaluated the meeting")
+    else:
+        people = "person" if summary.count == 1 else "people"
+        out.append(
+            f"- **Evaluation:** {summary.count} {people}, average rating {summary.average:.1f} of 5"
+        )
+        for label, lines in (
+            ("More of", summary.more_of),
+            ("Less of", summary.less_of),
+            ("Keep", summary.keep),
+        ):
+            out += [f"  - {label}: {md_block(line, indent='    ')}" for line in lines]
+    return out + [""]
+
+
+def _md_meetings(ch: ChannelLog) -> list[str]:
+    out = ["### Governance meetings", ""]
+    if ch.series is not None:
+        s = ch.series
+        out += [
+            f"Every {s.every_weeks} week(s) on {WEEKDAYS[s.weekday]} at {s.time} "
+            f"({md_escape(s.tz)}), {s.duration_minutes} minutes; next: {_stamp(s.next_at)}.",
+            "",
+        ]
+    if not ch.meetings:
+        return out + ["No minutes yet.", ""]
+    for m in ch.meetings:
+        out += _md_meeting(m)
+    return out
 
 
 def _md_domain(ch: ChannelLog, today: date) -> list[str]:
@@ -652,7 +769,8 @@ def upcoming(log: Logbook, now: datetime) -> list[AgreementView]:
 
 def to_ics(log: Logbook, now: datetime) -> str:
     """An iCalendar feed: one all-day event per upcoming review date of an agreement in force,
-    and one per upcoming end of a role's term."""
+    one per upcoming end of a role's term, and each circle's governance meeting series (a
+    weekly recurring event) to subscribe to."""
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     name = f"Agreement reviews ({log.team_id}{' #' + log.channel_id if log.channel_id else ''})"
     lines = [
@@ -691,8 +809,111 @@ def to_ics(log: Logbook, now: datetime) -> str:
             "TRANSP:TRANSPARENT",
             "END:VEVENT",
         ]
+    zones: set[str] = set()  # each VTIMEZONE once, however many circles meet in it
+    for series in log.series:
+        lines += _ics_series(series, stamp, zones)
     lines.append("END:VCALENDAR")
     return "".join(ics_fold(line) + "\r\n" for line in lines)
+
+
+ICS_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _zone(tz: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _ics_series(s: MeetingSeries, stamp: str, zones: set[str]) -> list[str]:
+    """A circle's governance meeting series: one weekly recurring event (with the VTIMEZONE of
+    its local time, so the meeting stays at its time across daylight saving changes)."""
+    zone = _zone(s.tz)
+    first = s.next_at.astimezone(zone or UTC)
+    if zone is None or s.tz == "UTC":
+        start = f"DTSTART:{s.next_at.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+        timezone: list[str] = []
+    else:
+        start = f"DTSTART;TZID={s.tz}:{first:%Y%m%dT%H%M%S}"
+        timezone = [] if s.tz in zones else vtimezone(s.tz, zone, first.year)
+        zones.add(s.tz)
+    who = f" Facilitator: @{s.facilitator_id}." if s.facilitator_id else ""
+    description = (
+        f"Every {s.every_weeks} week(s) on {WEEKDAYS[s.weekday]} at {s.time} ({s.tz}), "
+        f"{s.duration_minutes} minutes.{who} The agenda is posted in the channel the day before."
+    )
+    return timezone + [
+        "BEGIN:VEVENT",
+        f"UID:{ics_text(f'meetings-{s.team_id}-{s.channel_id}@s3bot')}",
+        f"DTSTAMP:{stamp}",
+        start,
+        f"DURATION:PT{s.duration_minutes}M",
+        f"RRULE:FREQ=WEEKLY;INTERVAL={s.every_weeks};BYDAY={ICS_DAYS[first.weekday()]}",
+        f"SUMMARY:{ics_text(f'Governance meeting of #{s.channel_id}')}",
+        f"DESCRIPTION:{ics_text(description)}",
+        "END:VEVENT",
+    ]
+
+
+def _offset(delta: timedelta | None) -> str:
+    minutes = int((delta or timedelta()).total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+
+
+def _transitions(zone: ZoneInfo, year: int) -> list[datetime]:
+    """The instants (UTC) in `year` at which the zone's offset changes (15-minute steps)."""
+    at = datetime(year, 1, 1, tzinfo=UTC)
+    end = datetime(year + 1, 1, 1, tzinfo=UTC)
+    step = timedelta(minutes=15)
+    found, before = [], at.astimezone(zone).utcoffset()
+    while at < end:
+        at += step
+        now = at.astimezone(zone).utcoffset()
+        if now != before:
+            found.append(at)
+            before = now
+    return found
+
+
+def vtimezone(tz: str, zone: ZoneInfo, year: int) -> list[str]:
+    """The VTIMEZONE of an IANA zone as its rules stand in `year`: one observance per change
+    of offset that year, each recurring yearly on the same weekday of its month (how the
+    zones with daylight saving time change); one fixed observance for a zone without."""
+    changes = _transitions(zone, year)
+    out = ["BEGIN:VTIMEZONE", f"TZID:{tz}"]
+    if not changes:
+        offset = _offset(datetime(year, 1, 1, tzinfo=UTC).astimezone(zone).utcoffset())
+        return out + [
+            "BEGIN:STANDARD",
+            "DTSTART:19700101T000000",
+            f"TZOFFSETFROM:{offset}",
+            f"TZOFFSETTO:{offset}",
+            "END:STANDARD",
+            "END:VTIMEZONE",
+        ]
+    for at in changes:
+        before, after = (at - timedelta(minutes=15)).astimezone(zone), at.astimezone(zone)
+        kind = "DAYLIGHT" if after.dst() else "STANDARD"
+        onset = at.replace(tzinfo=None) + (before.utcoffset() or timedelta())
+        last_week = onset.day + 7 > _days_in_month(onset.year, onset.month)
+        week = -1 if last_week else (onset.day - 1) // 7 + 1
+        out += [
+            f"BEGIN:{kind}",
+            f"DTSTART:{onset:%Y%m%dT%H%M%S}",
+            f"RRULE:FREQ=YEARLY;BYMONTH={onset.month};BYDAY={week}{ICS_DAYS[onset.weekday()]}",
+            f"TZOFFSETFROM:{_offset(before.utcoffset())}",
+            f"TZOFFSETTO:{_offset(after.utcoffset())}",
+            f"TZNAME:{ics_text(after.tzname() or tz)}",
+            f"END:{kind}",
+        ]
+    return out + ["END:VTIMEZONE"]
+
+
+def _days_in_month(year: int, month: int) -> int:
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    return (following - timedelta(days=1)).day
 
 
 def terms_ending(log: Logbook, now: datetime) -> list[RoleRecord]:

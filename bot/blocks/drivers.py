@@ -29,7 +29,13 @@ from bot.blocks.backlog import next_step_label
 from bot.blocks.inputs import text_input
 from bot.blocks.text import SECTION_LIMIT, escape, mention, one_line, truncate
 from bot.blocks.values import ItemMenuValue, PageValue
-from bot.domain.backlog import MAX_TENSION_LENGTH, ItemView, Nature, NextStep
+from bot.domain.backlog import (
+    MAX_INTENDED_OUTCOME,
+    MAX_TENSION_LENGTH,
+    ItemView,
+    Nature,
+    NextStep,
+)
 from bot.domain.matching import MAX_SUGGESTIONS, CircleMatch
 from bot.i18n import Messages
 
@@ -174,8 +180,36 @@ def next_step_modal(m: Messages, item: ItemView, metadata: str) -> dict:
                     initial_date=item.due_date.isoformat() if item.due_date else None,
                 ),
             ),
+            *plan_inputs(m, item),
         ],
     ).to_dict()
+
+
+def plan_inputs(m: Messages, item: ItemView) -> list[InputBlock]:
+    """The item's intended outcome and time estimate (minutes), both optional."""
+    estimate = str(item.estimate_minutes) if item.estimate_minutes else None
+    return [
+        InputBlock(
+            block_id=ids.IN_INTENDED_OUTCOME[0],
+            optional=True,
+            label=m._("Intended outcome"),
+            hint=m._("What the meeting means to reach with this item, such as “a proposal”."),
+            element=PlainTextInputElement(
+                action_id=ids.IN_INTENDED_OUTCOME[1],
+                initial_value=item.intended_outcome or None,
+                max_length=MAX_INTENDED_OUTCOME,
+            ),
+        ),
+        InputBlock(
+            block_id=ids.IN_ESTIMATE[0],
+            optional=True,
+            label=m._("Time estimate (minutes)"),
+            hint=m._("How long the meeting may spend on it: a whole number of minutes."),
+            element=PlainTextInputElement(
+                action_id=ids.IN_ESTIMATE[1], initial_value=estimate, max_length=5
+            ),
+        ),
+    ]
 
 
 def position_modal(m: Messages, item: ItemView, total: int, metadata: str) -> dict:

@@ -466,6 +466,12 @@ TABLE: dict[type[DomainError], Entry] = {
         lambda m, e: m._("Write the agreement; it cannot be blank."), (ids.IN_PROPOSAL[0],)
     ),
     # ---------------------------------------------------------------- the meeting itself
+    backlog.InvalidEstimate: Entry(
+        lambda m, e: m._(
+            "Give the time estimate in minutes: a whole number from 1 to 480 (8 hours)."
+        ),
+        (ids.IN_ESTIMATE[0],),
+    ),
     meeting.InvalidDuration: Entry(
         lambda m, e: m._("Give the length in minutes: a whole number from 1 to 480 (8 hours)."),
         (ids.IN_MEETING_DURATION[0],),
@@ -500,6 +506,21 @@ TABLE: dict[type[DomainError], Entry] = {
         (ids.IN_OUTCOME_STEP[0],),
     ),
     meeting.NoMinutes: Entry(_no_minutes),
+    meeting.InvalidMoreTime: Entry(lambda m, e: m._("More time is 5 or 10 minutes at a press.")),
+    meeting.EvaluationsClosed: Entry(
+        lambda m, e: m._("This meeting has ended; it is no longer evaluated."),
+        (ids.IN_EVAL_RATING[0],),
+    ),
+    meeting.RatingMissing: Entry(
+        lambda m, e: m._("Choose a rating from 1 to 5."), (ids.IN_EVAL_RATING[0],)
+    ),
+    meeting.NotInCircle: Entry(
+        lambda m, e: m._(
+            "Only members of <#{channel}> can evaluate its meeting. Nothing was recorded.",
+            channel=e.channel,
+        ),
+        (ids.IN_EVAL_RATING[0],),
+    ),
     meeting.InvalidMinutesDate: Entry(
         lambda m, e: m._("Give the date as YYYY-MM-DD, for example `/meeting minutes 2026-12-01`.")
     ),

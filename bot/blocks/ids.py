@@ -100,6 +100,8 @@ IN_RELEVANCE = ("d_relevance", "relevance")
 IN_NATURE = ("d_nature", "nature")
 IN_NEXT_STEP = ("i_next_step", "next_step")
 IN_DUE = ("i_due", "due")
+IN_INTENDED_OUTCOME = ("i_intended_outcome", "intended_outcome")
+IN_ESTIMATE = ("i_estimate", "estimate_minutes")
 IN_POSITION = ("i_position", "position")
 IN_DISMISS_REASON = ("i_dismiss_reason", "dismiss_reason")
 IN_PASS_TO = ("i_pass_to", "pass_to")
@@ -128,6 +130,17 @@ CB_MEETING_OUTCOME = "meeting_outcome_modal"
 IN_OUTCOME_STEP = ("mo_step", "next_step")
 IN_OUTCOME_DUE = ("mo_due", "due")
 IN_OUTCOME_REASON = ("mo_reason", "reason")
+ACT_MEETING_MORE_5 = "meeting_more_time_5"
+ACT_MEETING_MORE_10 = "meeting_more_time_10"
+ACT_MEETING_CLOSING = "meeting_closing"
+ACT_MEETING_EVALUATE = "meeting_evaluate"
+BLOCK_MEETING_CLOSING = "meeting_closing"
+BLOCK_MEETING_TIMER = "meeting_timer"
+CB_MEETING_EVALUATION = "meeting_evaluation_modal"
+IN_EVAL_RATING = ("me_rating", "rating")
+IN_EVAL_MORE = ("me_more", "more_of")
+IN_EVAL_LESS = ("me_less", "less_of")
+IN_EVAL_KEEP = ("me_keep", "keep")
 
 # The first minutes: the Home tab's welcome and its Help button
 BLOCK_HOME_WELCOME = "home_welcome"

@@ -4,6 +4,7 @@ the outcome form, the minutes, and the replies to one person (pure)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -16,6 +17,7 @@ from slack_sdk.models.blocks import (
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
+    Option,
     PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
@@ -27,11 +29,18 @@ from bot.blocks import ids
 from bot.blocks.backlog import next_step_label
 from bot.blocks.consent import long_date, names
 from bot.blocks.drivers import step_options
+from bot.blocks.evaluation import evaluation_lines
 from bot.blocks.rhythm import cadence_text, meeting_date
 from bot.blocks.text import escape, mention, one_line, slack_date, truncate
 from bot.blocks.values import MeetingStepValue
 from bot.domain.backlog import ItemView, NextStep
-from bot.domain.meeting import Outcome
+from bot.domain.meeting import (
+    MAX_EVALUATION_LINE,
+    RATINGS,
+    Outcome,
+    time_up_at,
+)
+from bot.domain.rhythm import InvalidTimezone, zone
 from bot.i18n import Messages
 from bot.services.views import HandledItem, MeetingOverview, MeetingView
 
@@ -50,6 +59,15 @@ def _md(text: str, block_id: str | None = None) -> SectionBlock:
 
 def _ctx(text: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=truncate(text, 2900))])
+
+
+def slack_time(moment: datetime, tz: str) -> str:
+    """A time of day every reader sees in their own timezone (the meeting's as the fallback)."""
+    try:
+        local = moment.astimezone(zone(tz))
+    except InvalidTimezone:
+        local = moment
+    return f"<!date^{int(moment.timestamp())}^{{time}}|{local:%H:%M}>"
 
 
 def _value(view: MeetingView) -> str:
@@ -119,7 +137,50 @@ def _driver_lines(m: Messages, item: ItemView) -> list[str]:
     if item.due_date:
         step += " " + m._("(due {date})", date=long_date(m, item.due_date))
     lines.append(m._("*Next step:* {step}", step=step))
+    if item.intended_outcome:
+        lines.append(
+            m._(
+                "*Intended outcome:* {outcome}",
+                outcome=escape(one_line(item.intended_outcome, ITEM_CHARS)),
+            )
+        )
     return lines
+
+
+def timer_line(m: Messages, view: MeetingView) -> str | None:
+    """The current item's time: its estimate, when it was taken up, when its time is up."""
+    item = view.current
+    if item is None or not item.estimate_minutes or view.item_started_at is None:
+        return None
+    up = time_up_at(view.item_started_at, item.estimate_minutes, view.item_extra_minutes)
+    assert up is not None
+    estimate = m._("{n} min", n=item.estimate_minutes)
+    if view.item_extra_minutes:
+        estimate += " " + m._("(+{n} min)", n=view.item_extra_minutes)
+    return m._(
+        ":hourglass_flowing_sand: Estimate: {estimate} — started {start}, time's up at {up}",
+        estimate=estimate,
+        start=slack_time(view.item_started_at, view.tz),
+        up=slack_time(up, view.tz),
+    )
+
+
+def _last_item_message(m: Messages, view: MeetingView) -> Rendered:
+    text = m._(
+        "That was the last item on the backlog. The facilitator takes the meeting to its "
+        "closing: the evaluation and the check-out. `/meeting end` then posts the minutes."
+    )
+    button = ButtonElement(
+        action_id=ids.ACT_MEETING_CLOSING,
+        text=m._("Evaluate and check out"),
+        value=_value(view),
+        style="primary",
+    )
+    blocks: list[Block] = [
+        _md(text),
+        ActionsBlock(block_id=ids.BLOCK_MEETING_CONTROLS, elements=[button]),
+    ]
+    return text, _dicts(blocks)
 
 
 def step_message(m: Messages, view: MeetingView) -> Rendered:
@@ -127,11 +188,7 @@ def step_message(m: Messages, view: MeetingView) -> Rendered:
     or that the backlog is done."""
     item = view.current
     if item is None:
-        text = m._(
-            "That was the last item on the backlog. The facilitator ends the meeting with "
-            "`/meeting end`, and I post the minutes."
-        )
-        return text, _dicts([_md(text)])
+        return _last_item_message(m, view)
     title = m._(
         "Item {place}: #{number} {text}",
         place=item.rank or "–",
@@ -148,8 +205,23 @@ def step_message(m: Messages, view: MeetingView) -> Rendered:
         ButtonElement(action_id=ids.ACT_MEETING_NEXT, text=m._("Next item"), value=_value(view)),
         ButtonElement(action_id=ids.ACT_MEETING_SKIP, text=m._("Skip"), value=_value(view)),
     ]
-    blocks: list[Block] = [
-        _md("*" + title + "*\n" + "\n".join(_driver_lines(m, item))),
+    timer = timer_line(m, view)
+    if timer:
+        buttons += [
+            ButtonElement(
+                action_id=ids.ACT_MEETING_MORE_5, text=m._("More time: +5 min"), value=_value(view)
+            ),
+            ButtonElement(
+                action_id=ids.ACT_MEETING_MORE_10, text=m._("+10 min"), value=_value(view)
+            ),
+        ]
+    lines = _driver_lines(m, item)
+    if item.estimate_minutes:
+        lines.append(m._("*Time estimate:* {n} min", n=item.estimate_minutes))
+    blocks: list[Block] = [_md("*" + title + "*\n" + "\n".join(lines))]
+    if timer:
+        blocks.append(_md(timer, block_id=ids.BLOCK_MEETING_TIMER))
+    blocks += [
         ActionsBlock(block_id=ids.BLOCK_MEETING_CONTROLS, elements=buttons),
         _ctx(
             m._(
@@ -203,6 +275,73 @@ def outcome_modal(m: Messages, item: ItemView, metadata: str) -> dict:
     ).to_dict()
 
 
+# ---------------------------------------------------------------- closing: evaluation, check-out
+
+
+def closing_message(m: Messages, view: MeetingView) -> Rendered:
+    """The closing step in the thread: evaluate the meeting, then check out."""
+    evaluate = m._(
+        "*Meeting evaluation.* How did this meeting go? Give it a rating from 1 to 5, and say "
+        "what you want more of, less of, and what to keep. The minutes record what the circle "
+        "learns, and the next agenda looks at it again."
+    )
+    button = ButtonElement(
+        action_id=ids.ACT_MEETING_EVALUATE,
+        text=m._("Evaluate this meeting"),
+        value=_value(view),
+        style="primary",
+    )
+    check_out = m._(
+        "*Check-out.* How do you leave? One word or a sentence each, in this thread. The "
+        "facilitator then ends the meeting with `/meeting end`."
+    )
+    blocks: list[Block] = [
+        _md(evaluate),
+        ActionsBlock(block_id=ids.BLOCK_MEETING_CLOSING, elements=[button]),
+        _md(check_out),
+    ]
+    return m._("Closing: evaluate the meeting, then check out in this thread."), _dicts(blocks)
+
+
+def evaluation_modal(m: Messages, view: MeetingView, metadata: str) -> dict:
+    """Evaluate a meeting: a rating 1-5 (required), "more of", "less of", "keep" (optional)."""
+    ratings = [Option(value=str(n), text=m._("{n} of 5", n=n) + " " + "★" * n) for n in RATINGS]
+
+    def line(key: tuple[str, str], label: str) -> InputBlock:
+        return InputBlock(
+            block_id=key[0],
+            optional=True,
+            label=label,
+            element=PlainTextInputElement(action_id=key[1], max_length=MAX_EVALUATION_LINE),
+        )
+
+    return View(
+        type="modal",
+        callback_id=ids.CB_MEETING_EVALUATION,
+        title=PlainTextObject(text=truncate(m._("Evaluate the meeting"), 24)),
+        submit=PlainTextObject(text=truncate(m._("Send"), 24)),
+        close=PlainTextObject(text=truncate(m._("Cancel"), 24)),
+        private_metadata=metadata,
+        blocks=[
+            _md(
+                m._(
+                    "The governance meeting of {date}. Send it again to change it: your latest "
+                    "evaluation counts.",
+                    date=long_date(m, view.local_date),
+                )
+            ),
+            InputBlock(
+                block_id=ids.IN_EVAL_RATING[0],
+                label=m._("Rating"),
+                element=StaticSelectElement(action_id=ids.IN_EVAL_RATING[1], options=ratings),
+            ),
+            line(ids.IN_EVAL_MORE, m._("More of")),
+            line(ids.IN_EVAL_LESS, m._("Less of")),
+            line(ids.IN_EVAL_KEEP, m._("Keep")),
+        ],
+    ).to_dict()
+
+
 # ---------------------------------------------------------------- the minutes
 
 
@@ -245,6 +384,10 @@ def minutes_message(m: Messages, view: MeetingView) -> Rendered:
             blocks.append(_md("\n".join(items[start : start + 10])))
     else:
         blocks.append(_md(m._("No item was handled.")))
+    if view.evaluation is not None:
+        evaluated = evaluation_lines(m, view.evaluation)
+        for start in range(0, len(evaluated), 15):
+            blocks.append(_md("\n".join(evaluated[start : start + 15])))
     if view.ended_at and view.ended_by is None:
         blocks.append(
             _ctx(m._("The meeting was left open; I closed it 12 hours after its planned end."))
@@ -313,6 +456,26 @@ def checked_in(m: Messages, first_time: bool) -> str:
     if first_time:
         return m._("You are checked in.")
     return m._("You were checked in already.")
+
+
+def more_time_given(m: Messages, view: MeetingView) -> str:
+    """To the facilitator: the item has more time now."""
+    up = None
+    if view.current and view.item_started_at:
+        up = time_up_at(view.item_started_at, view.current.estimate_minutes,
+                        view.item_extra_minutes)  # fmt: skip
+    if up is None:
+        return m._("{n} minutes added to this item.", n=view.item_extra_minutes)
+    return m._(
+        "{n} minutes added to this item in all; its time is up at {up}.",
+        n=view.item_extra_minutes,
+        up=slack_time(up, view.tz),
+    )
+
+
+def evaluated(m: Messages) -> str:
+    """To someone who sent their evaluation."""
+    return m._("Thank you: your evaluation is recorded. Send it again to change it.")
 
 
 def stopped(m: Messages, channel_id: str) -> str:

@@ -27,6 +27,7 @@ from slack_sdk.models.views import View
 from bot.blocks import ids
 from bot.blocks.backlog import next_step_label
 from bot.blocks.consent import long_date
+from bot.blocks.evaluation import evaluation_lines
 from bot.blocks.text import escape, mention, one_line, slack_date, truncate
 from bot.domain import meeting as rules_meeting
 from bot.domain import rhythm as rules
@@ -287,13 +288,30 @@ def _review_line(m: Messages, number: int, title: str, review: date, today: date
 
 
 def _item_line(m: Messages, item: ItemView) -> str:
-    return m._(
+    line = m._(
         "*{rank}.* #{number} {text} → _{step}_",
         rank=item.rank,
         number=item.number,
         text=escape(one_line(item.text, ITEM_LINE_CHARS)),
         step=next_step_label(m, item.next_step),
     )
+    if item.estimate_minutes:
+        line += " · " + m._("{n} min", n=item.estimate_minutes)
+    if item.intended_outcome:
+        outcome = escape(one_line(item.intended_outcome, ITEM_LINE_CHARS))
+        line += "\n      " + m._("intended outcome: {outcome}", outcome=outcome)
+    return line
+
+
+def _agenda_learnings(m: Messages, agenda: Agenda) -> list[Block]:
+    """What the last meeting's evaluation taught, looked at before this one."""
+    if agenda.learnings is None:
+        return []
+    heading = m._(
+        "Learnings from the last meeting ({date})", date=long_date(m, agenda.learnings.local_date)
+    )
+    lines = evaluation_lines(m, agenda.learnings.summary)
+    return [_md("*" + heading + "*")] + _sections(lines)
 
 
 def _sections(lines: list[str]) -> list[Block]:
@@ -370,6 +388,7 @@ def agenda_message(m: Messages, agenda: Agenda) -> Rendered:
     else:
         blocks.append(_md(m._("No agreement comes up for review.")))
     blocks += _agenda_roles(m, agenda)
+    blocks += _agenda_learnings(m, agenda)
 
     blocks += [
         DividerBlock(),

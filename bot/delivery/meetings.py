@@ -12,7 +12,7 @@ from bot.deps import Deps
 from bot.domain.meeting import NoMeetingRunning
 from bot.runtime.posting import Attempt, post
 from bot.services import meeting
-from bot.services.payloads import MeetingMinutes, MeetingStarted, MeetingStep
+from bot.services.payloads import MeetingClosing, MeetingMinutes, MeetingStarted, MeetingStep
 from bot.services.views import MeetingView
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,26 @@ def send_step(
     if view.message_ts is None:
         raise ThreadNotPostedYet(view.id)
     text, blocks = views.step_message(deps.people.workspace_messages(team_id), view)
+    post(
+        deps.clients.for_team(team_id),
+        attempt,
+        channel=target,
+        text=text,
+        blocks=blocks,
+        thread_ts=view.message_ts,
+    )
+
+
+def send_closing(
+    deps: Deps, team_id: str, target: str, payload: MeetingClosing, attempt: Attempt
+) -> None:
+    """Post the closing step (evaluate the meeting, check out) in the thread, while it is open."""
+    view = _meeting(deps, team_id, payload.meeting_id)
+    if view is None or not view.is_open:
+        return  # ended before this went out: the minutes say the rest
+    if view.message_ts is None:
+        raise ThreadNotPostedYet(view.id)
+    text, blocks = views.closing_message(deps.people.workspace_messages(team_id), view)
     post(
         deps.clients.for_team(team_id),
         attempt,

@@ -74,6 +74,7 @@ SENDERS: dict[type, Sender] = {
     payloads.CadenceSet: notices.send_cadence,
     payloads.MeetingStarted: meetings.send_started,
     payloads.MeetingStep: meetings.send_step,
+    payloads.MeetingClosing: meetings.send_closing,
     payloads.MeetingMinutes: meetings.send_minutes,
     payloads.ChannelWelcome: notices.send_channel_welcome,
     # roles (issue 10)

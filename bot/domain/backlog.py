@@ -83,6 +83,8 @@ class ItemView:
     source_link: str | None = None
     passed_from: str | None = None
     on_behalf_of: str | None = None  # the circle a delegate raised it for
+    intended_outcome: str | None = None  # what the meeting means to reach with it
+    estimate_minutes: int | None = None  # how long the meeting may spend on it
 
 
 @dataclass(frozen=True)
@@ -224,6 +226,39 @@ def parse_position(raw: str | None) -> int:
     if not (raw or "").strip().lstrip("-").isdigit():
         raise NotAWholeNumber()
     return int(raw or "")
+
+
+MAX_ESTIMATE_MINUTES = 8 * 60
+MAX_INTENDED_OUTCOME = 500
+
+
+class InvalidEstimate(DomainError):
+    """A time estimate is a positive whole number of minutes (at most 8 hours)."""
+
+
+@dataclass(frozen=True)
+class ItemPlan:
+    """How the meeting plans to take an item up: its intended outcome and time estimate."""
+
+    intended_outcome: str | None
+    estimate_minutes: int | None
+
+
+def parse_estimate(raw: str | None) -> int | None:
+    """The time estimate typed in a form: blank is none; else a positive whole number of
+    minutes, at most 8 hours; InvalidEstimate otherwise."""
+    text = (raw or "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 0 < int(text) <= MAX_ESTIMATE_MINUTES:
+        raise InvalidEstimate(text)
+    return int(text)
+
+
+def clean_plan(outcome: str | None, estimate: str | None) -> ItemPlan:
+    """An item's plan as typed: the outcome trimmed (blank: none), the estimate checked."""
+    text = (outcome or "").strip()[:MAX_INTENDED_OUTCOME] or None
+    return ItemPlan(intended_outcome=text, estimate_minutes=parse_estimate(estimate))
 
 
 def require_target(target: str | None) -> str:

@@ -8,6 +8,7 @@ person saw: two presses of "next item" on the same step move it once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -18,6 +19,10 @@ from bot.domain.errors import DomainError
 DEFAULT_DURATION_MINUTES = 90
 MAX_DURATION_MINUTES = 8 * 60
 LEFT_OPEN = timedelta(hours=12)  # past its planned end, a meeting is closed by the sweep
+MORE_TIME_CHOICES = (5, 10)  # minutes the facilitator adds to an item's estimate at a press
+MAX_EXTRA_MINUTES = 120  # at most this much added to one item
+RATINGS = range(1, 6)
+MAX_EVALUATION_LINE = 500
 
 
 class Outcome(StrEnum):
@@ -149,6 +154,7 @@ class Meeting:
     step: int
     is_open: bool
     current_item_id: int | None = None
+    extra_minutes: int = 0
 
     def _require_open(self) -> None:
         if not self.is_open:
@@ -170,6 +176,26 @@ class Meeting:
             raise MeetingMoved()
         return following
 
+    def more_time(self, user_id: str, seen_step: int, item_id: int, minutes: int) -> int:
+        """The facilitator gives the current item more time (5 or 10 minutes, at most two
+        hours in all); the minutes added to it now."""
+        self.record(user_id, seen_step, item_id)
+        if minutes not in MORE_TIME_CHOICES:
+            raise InvalidMoreTime(str(minutes))
+        return min(self.extra_minutes + minutes, MAX_EXTRA_MINUTES)
+
+    def close_items(self, user_id: str, seen_step: int) -> int:
+        """The facilitator, past the last item, takes the meeting to its closing step."""
+        following = self.drive(user_id, seen_step)
+        if self.current_item_id is not None:
+            raise MeetingMoved()
+        return following
+
+    def evaluate(self) -> None:
+        """Anyone in the circle evaluates the meeting while it is open."""
+        if not self.is_open:
+            raise EvaluationsClosed()
+
     def end(self, user_id: str) -> None:
         """Only the facilitator ends the meeting."""
         self.drive(user_id)
@@ -190,3 +216,80 @@ def require_unchanged(
         or now.due_date != due
     ):
         raise ItemChangedMeanwhile(now)
+
+
+class InvalidMoreTime(DomainError):
+    """More time is 5 or 10 minutes at a press."""
+
+
+class EvaluationsClosed(DomainError):
+    """The meeting has ended: it is no longer evaluated."""
+
+
+class RatingMissing(DomainError):
+    """An evaluation needs its rating, 1 to 5."""
+
+
+class NotInCircle(DomainError):
+    """Only the channel's members evaluate its meeting."""
+
+    def __init__(self, channel: str) -> None:
+        super().__init__(channel)
+        self.channel = channel
+
+
+def time_up_at(started: datetime | None, estimate: int | None, extra: int) -> datetime | None:
+    """When an item's time is up: its start plus its estimate and the time added; None
+    without a start or an estimate."""
+    if started is None or not estimate:
+        return None
+    return started + timedelta(minutes=estimate + extra)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One person's evaluation of a meeting: a rating 1-5 and optional "more of / less of /
+    keep" lines."""
+
+    rating: int
+    more_of: str | None = None
+    less_of: str | None = None
+    keep: str | None = None
+
+
+def _line(text: str | None) -> str | None:
+    return (text or "").strip()[:MAX_EVALUATION_LINE] or None
+
+
+def clean_evaluation(
+    rating: str | None, more_of: str | None, less_of: str | None, keep: str | None
+) -> Evaluation:
+    """An evaluation as typed; RatingMissing without a rating from 1 to 5."""
+    raw = (rating or "").strip()
+    if not raw.isdigit() or int(raw) not in RATINGS:
+        raise RatingMissing(raw)
+    return Evaluation(int(raw), _line(more_of), _line(less_of), _line(keep))
+
+
+@dataclass(frozen=True)
+class EvaluationSummary:
+    """What the minutes say of a meeting's evaluations (and the next agenda looks at)."""
+
+    count: int
+    average: float
+    more_of: list[str]
+    less_of: list[str]
+    keep: list[str]
+
+
+def summarise(evaluations: Sequence[Evaluation]) -> EvaluationSummary | None:
+    """Count, average rating and every line given; None when nobody evaluated."""
+    if not evaluations:
+        return None
+    return EvaluationSummary(
+        count=len(evaluations),
+        average=sum(e.rating for e in evaluations) / len(evaluations),
+        more_of=[e.more_of for e in evaluations if e.more_of],
+        less_of=[e.less_of for e in evaluations if e.less_of],
+        keep=[e.keep for e in evaluations if e.keep],
+    )

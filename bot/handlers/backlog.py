@@ -372,11 +372,13 @@ def _done(ack: Ack, context: BoltContext, meta: ItemMeta, item: ItemView) -> Non
 def submit_next_step(
     ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext, deps: Deps
 ) -> None:
-    """Accept the item onto the backlog with its next step (and due date)."""
+    """Accept the item onto the backlog with its next step (and due date, intended outcome
+    and time estimate: a positive whole number of minutes, else a field error)."""
     who = where(body)
     meta, item = _form_item(view, client, deps, who)
     form = Form(view)
     step = NextStep(form.selected(ids.IN_NEXT_STEP))
+    plan = rules.clean_plan(form.text(ids.IN_INTENDED_OUTCOME), form.text(ids.IN_ESTIMATE))
     backlog.accept(
         deps.sessions,
         team_id=who.team_id,
@@ -385,6 +387,7 @@ def submit_next_step(
         next_step=step,
         due=form.date(ids.IN_DUE),
         now=deps.clock(),
+        plan=plan,
     )
     if step is NextStep.SELECT and (selecting := _selection_form(deps, client, who, item, meta)):
         ack(response_action="update", view=selecting)  # the step stored; now start it

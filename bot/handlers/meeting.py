@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from slack_bolt import Ack, App, BoltContext
 from slack_bolt.kwargs_injection import Args
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.blocks import ids
 from bot.blocks import meeting as views
@@ -38,6 +39,10 @@ STARTED = "s3bot_meeting_started"
 ENDED = "s3bot_meeting_ended"
 MOVED = "s3bot_meeting_moved"
 CHECKED_IN = "s3bot_meeting_checked_in"
+MORE_TIME = "s3bot_meeting_more_time"
+CLOSING = "s3bot_meeting_closing"
+EVALUATED = "s3bot_meeting_evaluated"
+MORE_TIME_BY_ACTION = {ids.ACT_MEETING_MORE_5: 5, ids.ACT_MEETING_MORE_10: 10}
 
 
 class OutcomeMeta(BaseModel):
@@ -52,6 +57,14 @@ class OutcomeMeta(BaseModel):
     response_url: str | None = None  # a hint to reply through (replies.reply), never trusted
 
 
+class EvaluationMeta(BaseModel):
+    """State carried through the evaluation form: which meeting (a hint, checked at submit)."""
+
+    meeting_id: int
+    channel_id: str
+    response_url: str | None = None  # a hint to reply through (replies.reply), never trusted
+
+
 def register(app: App) -> None:
     """Wire `/meeting` and the meeting's controls."""
     on(app.command(ids.CMD_MEETING, matchers=[views.asks("start")]), ack=start, lazy=(announce,))
@@ -63,6 +76,11 @@ def register(app: App) -> None:
     on(app.action(ids.ACT_MEETING_SKIP), ack=skip_item, lazy=(post_step,))
     on(app.action(ids.ACT_MEETING_OUTCOME), lazy=(open_outcome,))
     on(app.view(ids.CB_MEETING_OUTCOME), ack=submit_outcome, lazy=(post_step,))
+    on(app.action(ids.ACT_MEETING_MORE_5), ack=more_time, lazy=(show_more_time,))
+    on(app.action(ids.ACT_MEETING_MORE_10), ack=more_time, lazy=(show_more_time,))
+    on(app.action(ids.ACT_MEETING_CLOSING), ack=closing, lazy=(post_closing,))
+    on(app.action(ids.ACT_MEETING_EVALUATE), lazy=(open_evaluation,))
+    on(app.view(ids.CB_MEETING_EVALUATION), ack=submit_evaluation, lazy=(confirm_evaluation,))
     on(app.event("message"), ack=check_in_from_thread)
 
 
@@ -247,6 +265,118 @@ def submit_outcome(ack: Ack, body: dict, view: dict, context: BoltContext, deps:
         now=deps.clock(),
     )
     ack()
+
+
+# ---------------------------------------------------------------- the item's time
+
+
+def more_time(ack: Ack, body: dict, action: dict, context: BoltContext, deps: Deps) -> None:
+    """ "More time" (the facilitator): 5 or 10 minutes added to the item, stored before the ack."""
+    who = where(body)
+    value = _control(action)
+    context[MORE_TIME] = meeting.more_time(
+        deps.sessions,
+        team_id=who.team_id,
+        meeting_id=value.meeting_id,
+        user_id=who.user_id or "",
+        seen_step=value.step,
+        item_id=value.item_id or 0,
+        minutes=MORE_TIME_BY_ACTION.get(action.get("action_id") or "", 0),
+        now=deps.clock(),
+    )
+    ack()
+
+
+def show_more_time(body: dict, client: WebClient, context: BoltContext, deps: Deps,
+                   args: Args) -> None:  # fmt: skip
+    """The item's message shows its new time (from what is stored); tell the facilitator."""
+    view = context.get(MORE_TIME)
+    if view is None:
+        return
+    ts = (body.get("container") or {}).get("message_ts") or (body.get("message") or {}).get("ts")
+    if ts:
+        text, blocks = views.step_message(deps.people.workspace_messages(view.team_id), view)
+        try:
+            client.chat_update(channel=view.channel_id, ts=ts, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            log.info("meeting %s item not updated: %s", view.id, exc.response.get("error"))
+    tell(args, views.more_time_given(messages_for(args), view))
+
+
+# ---------------------------------------------------------------- closing: evaluation, check-out
+
+
+def closing(ack: Ack, body: dict, action: dict, context: BoltContext, deps: Deps) -> None:
+    """ "Evaluate and check out" (the facilitator, past the last item): the closing step."""
+    who = where(body)
+    value = _control(action)
+    context[CLOSING] = meeting.start_closing(
+        deps.sessions,
+        team_id=who.team_id,
+        meeting_id=value.meeting_id,
+        user_id=who.user_id or "",
+        seen_step=value.step,
+        now=deps.clock(),
+    )
+    ack()
+
+
+def post_closing(context: BoltContext, deps: Deps) -> None:
+    """Post the closing step in the thread now (the sweep retries a refusal)."""
+    view = context.get(CLOSING)
+    if view is not None:
+        outbox.deliver_key(deps, view.team_id, meeting.closing_key(view.id))
+
+
+def open_evaluation(body: dict, action: dict, client: WebClient, deps: Deps, args: Args) -> None:
+    """ "Evaluate this meeting" (anyone): the form, while the meeting is open."""
+    who = where(body)
+    view = meeting.evaluation_form(
+        deps.sessions, team_id=who.team_id, meeting_id=_control(action).meeting_id
+    )
+    meta = EvaluationMeta(
+        meeting_id=view.id, channel_id=view.channel_id, response_url=response_url(body)
+    )
+    modal = views.evaluation_modal(messages_for(args), view, meta.model_dump_json())
+    if not open_modal(client, body["trigger_id"], modal):
+        raise FormExpired()
+
+
+def submit_evaluation(
+    ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext, deps: Deps
+) -> None:
+    """Store the person's evaluation (their latest counts) before the ack; a rating is needed,
+    and only the channel's members evaluate (checked now, not when the form opened)."""
+    who = where(body)
+    meta = metadata(view, EvaluationMeta)
+    if meta is None:
+        raise StaleRequest()
+    form = Form(view)
+    evaluation = rules.clean_evaluation(
+        form.selected(ids.IN_EVAL_RATING),
+        form.text(ids.IN_EVAL_MORE),
+        form.text(ids.IN_EVAL_LESS),
+        form.text(ids.IN_EVAL_KEEP),
+    )
+    user_id = who.user_id or ""
+    found = meeting.load(deps.sessions, team_id=who.team_id, meeting_id=meta.meeting_id)
+    is_member = deps.people.channels.includes_now(client, who.team_id, found.channel_id, user_id)
+    context[EVALUATED] = meeting.evaluate(
+        deps.sessions,
+        team_id=who.team_id,
+        meeting_id=found.id,
+        user_id=user_id,
+        is_member=is_member,
+        evaluation=evaluation,
+        now=deps.clock(),
+    )
+    ack()
+
+
+def confirm_evaluation(context: BoltContext, args: Args) -> None:
+    """Tell the person their evaluation is recorded."""
+    if EVALUATED in context:
+        tell(args, views.evaluated(messages_for(args)), channel=context[EVALUATED].channel_id)
 
 
 # ---------------------------------------------------------------- replies in the thread

@@ -13,6 +13,7 @@ from bot.domain.backlog import (
     Driver,
     ItemChanged,
     ItemNotFound,
+    ItemPlan,
     ItemStatus,
     ItemView,
     NextStep,
@@ -240,12 +241,33 @@ def accept(
     next_step: NextStep,
     due: date | None,
     now: datetime,
+    plan: ItemPlan | None = None,
 ) -> ItemView:
-    """Put an inbox item on the backlog with its next step (or change the step)."""
+    """Put an inbox item on the backlog with its next step (or change the step), and with
+    `plan` its intended outcome and time estimate (None: they stay as they were)."""
     with transaction(factory) as session:
         item, _ = _lock_item(session, team_id, item_id, now)
         give_next_step(session, item, actor=actor, next_step=next_step, due=due, now=now)
+        if plan is not None:
+            set_plan(session, item, actor=actor, plan=plan, now=now)
         return backlog_repo.view_of(session, item)
+
+
+def set_plan(
+    session: Session, item: BacklogItem, *, actor: str, plan: ItemPlan, now: datetime
+) -> None:
+    """In the caller's transaction: the item's intended outcome and time estimate."""
+    if (item.intended_outcome, item.estimate_minutes) == (
+        plan.intended_outcome,
+        plan.estimate_minutes,
+    ):
+        return
+    item.intended_outcome, item.estimate_minutes = plan.intended_outcome, plan.estimate_minutes
+    item.updated_at = now
+    detail = f"{plan.estimate_minutes} min" if plan.estimate_minutes else None
+    backlog_repo.add_history(
+        session, item, actor_id=actor, action="planned", detail=detail, now=now
+    )
 
 
 def give_next_step(

@@ -49,6 +49,7 @@ def _rules(meeting: Meeting) -> rules.Meeting:
         step=meeting.step,
         is_open=meeting.status == meeting_repo.OPEN,
         current_item_id=meeting.current_item_id,
+        extra_minutes=meeting.item_extra_minutes or 0,
     )
 
 
@@ -77,7 +78,16 @@ def _view(session: Session, meeting: Meeting) -> MeetingView:
         ],
         ended_at=meeting.ended_at,
         ended_by=meeting.ended_by,
+        item_started_at=meeting.item_started_at,
+        item_extra_minutes=meeting.item_extra_minutes or 0,
+        closing_at=meeting.closing_at,
+        evaluation=rules.summarise(meeting_repo.evaluations(session, meeting.id)),
     )
+
+
+def view_in(session: Session, meeting: Meeting) -> MeetingView:
+    """A meeting as the builders (and the logbook export) read it, in the caller's session."""
+    return _view(session, meeting)
 
 
 def _found(meeting: Meeting | None) -> Meeting:
@@ -145,6 +155,11 @@ def started_key(meeting_id: int) -> str:
 def step_key(meeting_id: int, step: int) -> str:
     """The outbox key of what a meeting takes up at a step, in its thread."""
     return f"meeting:{meeting_id}:step:{step}"
+
+
+def closing_key(meeting_id: int) -> str:
+    """The outbox key of a meeting's closing step (evaluation, check-out), in its thread."""
+    return f"meeting:{meeting_id}:closing"
 
 
 def minutes_key(meeting_id: int) -> str:
@@ -248,7 +263,7 @@ def _locked(session: Session, team_id: str, meeting_id: int, now: datetime) -> M
 def _advance(session: Session, meeting: Meeting, seen_step: int, now: datetime) -> None:
     """Take up the next open item in rank order not handled yet; its post queued."""
     following = meeting_repo.next_item(session, meeting)
-    if not meeting_repo.move(session, meeting, seen_step, following.id if following else None):
+    if not meeting_repo.move(session, meeting, seen_step, following.id if following else None, now):
         raise rules.MeetingMoved()
     payloads.queue(
         session,
@@ -329,6 +344,81 @@ def record_outcome(
             }
         meeting_repo.record(session, meeting, item, at=now, **outcome)
         _advance(session, meeting, seen_step, now)
+        return _view(session, meeting)
+
+
+def more_time(
+    factory: Factory,
+    *,
+    team_id: str,
+    meeting_id: int,
+    user_id: str,
+    seen_step: int,
+    item_id: int,
+    minutes: int,
+    now: datetime,
+) -> MeetingView:
+    """The facilitator gives the current item 5 or 10 more minutes (stored); NotTheFacilitator
+    or MeetingMoved when this person may not, or the meeting is at another item now."""
+    with transaction(factory) as session:
+        meeting = _locked(session, team_id, meeting_id, now)
+        meeting.item_extra_minutes = _rules(meeting).more_time(user_id, seen_step, item_id, minutes)
+        session.flush()
+        return _view(session, meeting)
+
+
+# ---------------------------------------------------------------- closing: evaluation, check-out
+
+
+def start_closing(
+    factory: Factory, *, team_id: str, meeting_id: int, user_id: str, seen_step: int, now: datetime
+) -> MeetingView:
+    """Past the last item, the facilitator opens the closing step: the evaluation and the
+    check-out, queued in the thread (once: the step moves)."""
+    with transaction(factory) as session:
+        meeting = _locked(session, team_id, meeting_id, now)
+        _rules(meeting).close_items(user_id, seen_step)
+        if not meeting_repo.move(session, meeting, seen_step, None, now, closing_at=now):
+            raise rules.MeetingMoved()
+        payloads.queue(
+            session,
+            team_id=team_id,
+            key=closing_key(meeting.id),
+            target=meeting.channel_id,
+            payload=payloads.MeetingClosing(meeting_id=meeting.id),
+            now=now,
+        )
+        return _view(session, meeting)
+
+
+def evaluation_form(factory: Factory, *, team_id: str, meeting_id: int) -> MeetingView:
+    """The meeting someone is about to evaluate; EvaluationsClosed once it has ended."""
+    with transaction(factory) as session:
+        meeting = _found(meeting_repo.get(session, team_id, meeting_id))
+        _rules(meeting).evaluate()
+        return _view(session, meeting)
+
+
+def evaluate(
+    factory: Factory,
+    *,
+    team_id: str,
+    meeting_id: int,
+    user_id: str,
+    is_member: bool,
+    evaluation: rules.Evaluation,
+    now: datetime,
+) -> MeetingView:
+    """Someone in the circle evaluates the open meeting (whether they checked in or not); their
+    latest evaluation counts. NotInCircle for someone outside the channel; EvaluationsClosed
+    once the meeting has ended."""
+    with transaction(factory) as session:
+        meeting = _found(meeting_repo.get(session, team_id, meeting_id))
+        if not is_member:
+            raise rules.NotInCircle(meeting.channel_id)
+        meeting = _found(meeting_repo.lock(session, team_id, meeting_id))
+        _rules(meeting).evaluate()
+        meeting_repo.evaluate(session, meeting, user_id, evaluation, now)
         return _view(session, meeting)
 
 

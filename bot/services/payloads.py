@@ -141,6 +141,13 @@ class MeetingStep(_Payload):
     step: int
 
 
+class MeetingClosing(_Payload):
+    """Past the last item: the meeting's evaluation and check-out, in its thread."""
+
+    type: Literal["meeting_closing"] = "meeting_closing"
+    meeting_id: int
+
+
 class MeetingMinutes(_Payload):
     """A meeting ended (by its facilitator or the sweep): its minutes, in the channel."""
 
@@ -231,6 +238,7 @@ Payload = Annotated[
     | CadenceSet
     | MeetingStarted
     | MeetingStep
+    | MeetingClosing
     | MeetingMinutes
     | ChannelWelcome
     # roles (issue 10)

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain import rhythm as rules
 from bot.domain.errors import DomainError
-from bot.domain.meeting import DEFAULT_DURATION_MINUTES, check_duration
+from bot.domain.meeting import DEFAULT_DURATION_MINUTES, check_duration, summarise
 from bot.domain.rhythm import Cadence
 from bot.services import payloads, structure
-from bot.services.views import Agenda, CadenceView, DueAgreement
-from bot.store import agreements_repo, backlog_repo, rhythm_repo, workspace_repo
+from bot.services.views import Agenda, CadenceView, DueAgreement, Learnings
+from bot.store import agreements_repo, backlog_repo, meeting_repo, rhythm_repo, workspace_repo
 from bot.store.db import transaction
 from bot.store.models import Circle
 
@@ -197,7 +197,15 @@ def _build(
         today=rules.review_cutoff(None, tz, now),
         terms_ending=ending,
         selections=selections,
+        learnings=_learnings(session, team_id, channel_id),
     )
+
+
+def _learnings(session: Session, team_id: str, channel_id: str) -> Learnings | None:
+    """The last meeting's evaluation, for the circle to look at before the next one."""
+    last = meeting_repo.last_evaluated(session, team_id, channel_id)
+    summary = summarise(meeting_repo.evaluations(session, last.id)) if last else None
+    return Learnings(last.local_date, summary) if last and summary else None
 
 
 def upcoming_meeting(

@@ -18,6 +18,7 @@ from bot.domain.consent import (
     RoundStatus,
 )
 from bot.domain.domains import DomainFields
+from bot.domain.meeting import EvaluationSummary
 from bot.domain.objections import Action, ObjectionStatus, Resolution
 from bot.domain.review import AgreementStatus
 from bot.domain.rhythm import Cadence
@@ -290,6 +291,15 @@ class Agenda:
     today: date  # in the meeting's timezone (UTC without a cadence)
     terms_ending: list[HeldRole] = field(default_factory=list)  # by the meeting's date
     selections: list[WaitingSelection] = field(default_factory=list)  # open in the circle
+    learnings: Learnings | None = None  # the last meeting's evaluation, looked at before this one
+
+
+@dataclass(frozen=True)
+class Learnings:
+    """What the circle learned from its last meeting's evaluation."""
+
+    local_date: date
+    summary: EvaluationSummary
 
 
 @dataclass(frozen=True)
@@ -324,6 +334,10 @@ class MeetingView:
     handled: list[HandledItem]
     ended_at: datetime | None = None
     ended_by: str | None = None
+    item_started_at: datetime | None = None  # when the current item was taken up
+    item_extra_minutes: int = 0  # added to its estimate by the facilitator
+    closing_at: datetime | None = None  # when the closing step was posted
+    evaluation: EvaluationSummary | None = None
 
 
 @dataclass(frozen=True)

@@ -291,6 +291,8 @@ def to_view(item: BacklogItem, place: int | None) -> ItemView:
         source_link=item.source_link,
         passed_from=item.passed_from,
         on_behalf_of=item.on_behalf_of,
+        intended_outcome=item.intended_outcome,
+        estimate_minutes=item.estimate_minutes,
     )
 
 

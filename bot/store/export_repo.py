@@ -79,3 +79,17 @@ def roles(session: Session, team_id: str) -> list[tuple[Role, DomainDescription 
         .order_by(Role.channel_id, Role.name_key)
     )
     return [(role, description) for role, description in session.execute(query)]
+
+
+def meeting_series(session: Session, team_id: str, channel_id: str | None) -> list[Circle]:
+    """The circles (or one) with a governance meeting rhythm and a next meeting planned."""
+    query = select(Circle).where(
+        Circle.team_id == team_id,
+        Circle.meeting_every_weeks.is_not(None),
+        Circle.meeting_weekday.is_not(None),
+        Circle.meeting_time.is_not(None),
+        Circle.next_meeting_at.is_not(None),
+    )
+    if channel_id:
+        query = query.where(Circle.channel_id == channel_id)
+    return list(session.scalars(query.order_by(Circle.channel_id)))

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.domain.meeting import Evaluation
 from bot.store import db
-from bot.store.models import BacklogItem, Meeting, MeetingAttendee, MeetingItem
+from bot.store.models import BacklogItem, Meeting, MeetingAttendee, MeetingEvaluation, MeetingItem
 
 OPEN = "open"
 CLOSED = "closed"
@@ -63,12 +64,26 @@ def add(session: Session, **fields: Any) -> Meeting:
     return meeting
 
 
-def move(session: Session, meeting: Meeting, seen_step: int, item_id: int | None) -> bool:
-    """Compare-and-set the meeting's step; False when another move got there first."""
+def move(
+    session: Session,
+    meeting: Meeting,
+    seen_step: int,
+    item_id: int | None,
+    now: datetime,
+    **more: Any,
+) -> bool:
+    """Compare-and-set the meeting's step (the item taken up now, its time from `now`); False
+    when another move got there first."""
     result = session.execute(
         update(Meeting)
         .where(Meeting.id == meeting.id, Meeting.step == seen_step, Meeting.status == OPEN)
-        .values(step=seen_step + 1, current_item_id=item_id)
+        .values(
+            step=seen_step + 1,
+            current_item_id=item_id,
+            item_started_at=now,
+            item_extra_minutes=0,
+            **more,
+        )
     )
     session.refresh(meeting)
     return result.rowcount == 1  # type: ignore[attr-defined]
@@ -178,3 +193,53 @@ def left_open(session: Session, before: datetime, limit: int) -> list[Any]:
         .order_by(Meeting.planned_end_at)
         .limit(limit)
     ).all()
+
+
+def evaluate(
+    session: Session, meeting: Meeting, user_id: str, evaluation: Evaluation, now: datetime
+) -> None:
+    """Store someone's evaluation of the meeting; a second one replaces the first."""
+    fields = {
+        "rating": evaluation.rating,
+        "more_of": evaluation.more_of,
+        "less_of": evaluation.less_of,
+        "keep": evaluation.keep,
+        "submitted_at": now,
+    }
+    insert = db.insert_for(session)(MeetingEvaluation).values(
+        meeting_id=meeting.id, user_id=user_id, team_id=meeting.team_id, **fields
+    )
+    session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[MeetingEvaluation.meeting_id, MeetingEvaluation.user_id], set_=fields
+        )
+    )
+
+
+def evaluations(session: Session, meeting_id: int) -> list[Evaluation]:
+    """A meeting's evaluations, in the order they were (last) given."""
+    rows = session.scalars(
+        select(MeetingEvaluation)
+        .where(MeetingEvaluation.meeting_id == meeting_id)
+        .order_by(MeetingEvaluation.submitted_at, MeetingEvaluation.user_id)
+    )
+    return [Evaluation(r.rating, r.more_of, r.less_of, r.keep) for r in rows]
+
+
+def last_evaluated(session: Session, team_id: str, channel_id: str) -> Meeting | None:
+    """The channel's latest closed meeting, if anyone evaluated it."""
+    last = last_closed(session, team_id, channel_id)
+    if last is None:
+        return None
+    any_given = session.scalar(
+        select(MeetingEvaluation.user_id).where(MeetingEvaluation.meeting_id == last.id).limit(1)
+    )
+    return last if any_given is not None else None
+
+
+def closed_in(session: Session, team_id: str, channel_id: str | None) -> list[Meeting]:
+    """The workspace's closed meetings (or one channel's), by channel and date."""
+    stmt = select(Meeting).where(Meeting.team_id == team_id, Meeting.status == CLOSED)
+    if channel_id:
+        stmt = stmt.where(Meeting.channel_id == channel_id)
+    return list(session.scalars(stmt.order_by(Meeting.channel_id, Meeting.started_at, Meeting.id)))

@@ -138,6 +138,9 @@ class BacklogItem(Base):
     # The circle (its channel) a delegate raised it for, in the channel they represent it in
     # (migration 0013).
     on_behalf_of: Mapped[str | None] = mapped_column(String(32))
+    # What the meeting means to reach with it, and how many minutes it may take (0018).
+    intended_outcome: Mapped[str | None] = mapped_column(Text)
+    estimate_minutes: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -549,6 +552,11 @@ class Meeting(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32))  # the thread it runs in
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_by: Mapped[str | None] = mapped_column(String(32))  # None: closed by the sweep
+    # When the current item was taken up, and the minutes the facilitator added to its
+    # estimate; when the closing step (evaluation, check-out) was posted (migration 0018).
+    item_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    item_extra_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    closing_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class MeetingAttendee(Base):
@@ -562,6 +570,23 @@ class MeetingAttendee(Base):
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
     checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MeetingEvaluation(Base):
+    """Someone's evaluation of a meeting: one per person, the latest counts (migration 0018)."""
+
+    __tablename__ = "meeting_evaluations"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    rating: Mapped[int] = mapped_column(Integer)  # 1..5
+    more_of: Mapped[str | None] = mapped_column(Text)
+    less_of: Mapped[str | None] = mapped_column(Text)
+    keep: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class MeetingItem(Base):

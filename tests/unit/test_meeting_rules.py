@@ -81,3 +81,46 @@ def test_left_open_is_twelve_hours_past_the_planned_end() -> None:
 )
 def test_what_meeting_texts_ask_for(text: str, asked: str) -> None:
     assert meeting_request(text) == asked
+
+
+# ---------------------------------------------------------------- plan, time, evaluation (0018)
+
+
+def test_a_time_estimate_is_a_positive_whole_number_of_minutes() -> None:
+    from bot.domain.backlog import InvalidEstimate, clean_plan, parse_estimate
+
+    assert parse_estimate(" 15 ") == 15 and parse_estimate("") is None
+    for typed in ("0", "-5", "1.5", "ten", "481"):
+        with pytest.raises(InvalidEstimate):
+            parse_estimate(typed)
+    assert clean_plan("  ", "").intended_outcome is None
+
+
+def test_more_time_is_the_facilitators_for_the_current_item_only() -> None:
+    from bot.domain.meeting import InvalidMoreTime, time_up_at
+
+    at = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    held = rules.Meeting("U1", at, step=3, is_open=True, current_item_id=7, extra_minutes=115)
+    assert held.more_time("U1", 3, 7, 10) == 120  # two hours at most
+    with pytest.raises(rules.NotTheFacilitator):
+        held.more_time("U2", 3, 7, 5)
+    with pytest.raises(rules.MeetingMoved):
+        held.more_time("U1", 3, 8, 5)
+    with pytest.raises(InvalidMoreTime):
+        held.more_time("U1", 3, 7, 7)
+    assert time_up_at(at, 15, 5) == datetime(2026, 12, 1, 9, 20, tzinfo=UTC)
+    assert time_up_at(at, None, 5) is None
+
+
+def test_an_evaluation_needs_a_rating_and_the_summary_counts_and_averages() -> None:
+    from bot.domain.meeting import RatingMissing, clean_evaluation, summarise
+
+    for rating in (None, "", "0", "6", "four"):
+        with pytest.raises(RatingMissing):
+            clean_evaluation(rating, "x", None, None)
+    given = [clean_evaluation("4", " pace ", "", None), clean_evaluation("3", None, "noise", "x")]
+    summary = summarise(given)
+    assert summary is not None
+    assert (summary.count, summary.average) == (2, 3.5)
+    assert (summary.more_of, summary.less_of, summary.keep) == (["pace"], ["noise"], ["x"])
+    assert summarise([]) is None

@@ -2,7 +2,7 @@
 role's group
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-06 20:50:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0019"
-down_revision: str | None = "0016"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -23,7 +23,15 @@ from tests.support.harness import (
     make_bot,
     modal_values,
 )
-from tests.support.steps import START, click, last_modal, start_round, submit, sweep
+from tests.support.steps import (
+    START,
+    click,
+    last_modal,
+    resolution_values,
+    start_round,
+    submit,
+    sweep,
+)
 
 
 def dms_of(bot: Bot, user: str) -> list[dict]:
@@ -316,6 +324,7 @@ def test_amending_from_the_result_dm_updates_it_without_buttons(bot: Bot) -> Non
         text=rnd.text + " QA first.", review_date=date(2027, 3, 1),
         deadline=START + timedelta(days=2),
     )  # fmt: skip
+    values |= resolution_values(0, "text", how="QA runs before the release")
     assert submit(bot, last_modal(bot), values).body == ""
     shown = current(bot, ALICE, result["ts"])
     assert "version 2 is open in a new round" in shown["text"] and not buttons(shown["blocks"])

@@ -9,19 +9,14 @@ from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
     DividerBlock,
-    HeaderBlock,
     MarkdownTextObject,
     SectionBlock,
 )
-from slack_sdk.models.views import View
 
 from bot.blocks import ids
-from bot.blocks import structure as structure_views
-from bot.blocks import welcome as welcome_views
-from bot.blocks.text import escape, mention, one_line, quote_chunks, slack_date, truncate
+from bot.blocks.text import escape, mention, one_line, quote_chunks
 from bot.domain.backlog import ItemView, NextStep
 from bot.i18n import Messages
-from bot.services.views import Structure
 
 LIST_LINE_CHARS = 180
 
@@ -172,146 +167,6 @@ def usage_text(m: Messages) -> str:
         m._("`/tension help`: this help."),
     ]
     return "\n".join(lines)
-
-
-HOME_CIRCLES = 10
-HOME_ITEMS = 5
-HOME_REVIEWS = 15
-
-
-def _bold(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text="*" + text + "*"))
-
-
-def _home_waiting(m: Messages, waiting: list[Any]) -> list[Block]:
-    """Consent rounds waiting for the person's answer."""
-    lines = [
-        m._(
-            "{title} in <#{channel}>, before {deadline}",
-            title=escape(one_line(w.title, 120)),
-            channel=w.channel_id,
-            deadline=slack_date(w.deadline),
-        )
-        for w in waiting[:20]
-    ]
-    return [
-        _bold(m._("Consent rounds waiting for your answer")),
-        SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 2900))),
-    ]
-
-
-def _home_tensions(m: Messages, tensions: list[ItemView]) -> list[Block]:
-    """The person's open tensions, a few per section."""
-    blocks: list[Block] = [_bold(m._("Your open tensions"))]
-    if not tensions:
-        none = m._(
-            "You have no open tensions. Raise one in a channel with `/tension [what you notice]`."
-        )
-        return [*blocks, SectionBlock(text=MarkdownTextObject(text=none))]
-    for start in range(0, len(tensions), ITEMS_PER_SECTION):
-        lines = [
-            m._(
-                "#{number} in <#{channel}> (place {rank}): {text}",
-                number=t.number,
-                channel=t.channel_id,
-                rank=t.rank,
-                text=escape(one_line(t.text, LIST_LINE_CHARS)),
-            )
-            for t in tensions[start : start + ITEMS_PER_SECTION]
-        ]
-        blocks.append(
-            SectionBlock(
-                block_id=f"{ids.BLOCK_HOME_TENSIONS}_{start}",
-                text=MarkdownTextObject(text="\n".join(lines)),
-            )
-        )
-    return blocks
-
-
-def _home_reviews(m: Messages, reviews: list[Any]) -> list[Block]:
-    """Agreements the person reviews soon."""
-    lines = [
-        m._(
-            "#{number} {title} in <#{channel}>: review on {date}",
-            number=a.number,
-            title=escape(one_line(a.title, 100)),
-            channel=a.channel_id,
-            date=a.review_date.isoformat(),
-        )
-        for a in reviews[:HOME_REVIEWS]
-    ]
-    return [
-        _bold(m._("Agreements you review soon")),
-        SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 2900))),
-    ]
-
-
-def _home_circle(m: Messages, channel: str, items: list[ItemView], total: int) -> list[Block]:
-    """The top of one channel's backlog, with a pointer to the rest."""
-    head = m.n_(
-        "*Backlog of <#{channel}>*: {n} open item",
-        "*Backlog of <#{channel}>*: {n} open items",
-        total,
-        channel=channel,
-    )
-    lines = [
-        m._(
-            "{rank}. #{number} {text} _({step})_",
-            rank=i.rank,
-            number=i.number,
-            text=escape(one_line(i.text, 120)),
-            step=next_step_label(m, i.next_step),
-        )
-        for i in items[:HOME_ITEMS]
-    ]
-    if total > len(items[:HOME_ITEMS]):
-        lines.append(m._("…the rest with `/tension list` in <#{channel}>.", channel=channel))
-    text = truncate(head + "\n" + "\n".join(lines), 2900)
-    return [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=text))]
-
-
-def home_view(
-    m: Messages,
-    tensions: list[ItemView],
-    waiting: list[Any] | None = None,
-    circles: list[tuple[str, list[ItemView], int]] | None = None,
-    reviews: list[Any] | None = None,
-    *,
-    welcome: bool = False,
-    circle: str | None = None,
-    structure: Structure | None = None,
-    admin_language: str | None = None,
-    admin_role_groups: bool | None = None,
-) -> dict:
-    """The App Home tab: rounds waiting for the person's answer, agreements they review,
-    their open tensions, and the top of the backlogs of their channels (within 100 blocks:
-    at most 10 channels and 5 items each, with a link to the rest). With `welcome`, the
-    first-time welcome on top (its forms for the circle `circle`); for a workspace admin
-    (`admin_language`: the workspace's language now) its language choice; always a Help
-    button."""
-    blocks: list[Block] = [HeaderBlock(text=m._("Your governance"))]
-    if welcome:
-        blocks += welcome_views.home_welcome(m, circle)
-    if waiting:
-        blocks += _home_waiting(m, waiting)
-    if structure:
-        blocks += structure_views.home_structure(m, structure)
-    blocks += _home_tensions(m, tensions)
-    if reviews:
-        blocks += _home_reviews(m, reviews)
-    for channel, items, total in (circles or [])[:HOME_CIRCLES]:
-        blocks += _home_circle(m, channel, items, total)
-    help_text = m._("Type `/tension help` in any channel to see what the bot can do.")
-    tail: list[Block] = [
-        DividerBlock(),
-        ContextBlock(elements=[MarkdownTextObject(text=help_text)]),
-        welcome_views.help_button(m),
-    ]
-    if admin_role_groups is not None:
-        tail.insert(1, welcome_views.role_groups_setting(m, admin_role_groups))
-    if admin_language is not None:
-        tail.insert(1, welcome_views.language_setting(m, admin_language))
-    return View(type="home", blocks=blocks[: 100 - len(tail)] + tail).to_dict()
 
 
 def not_in_channel(m: Messages, *, number: int) -> str:

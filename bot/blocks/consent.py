@@ -971,6 +971,7 @@ class ReasonMeta(BaseModel):
     channel_id: str | None = None
     dm: tuple[str, str] | None = None  # the reminder DM (channel, ts) it was opened from
     response_url: str | None = None  # a hint to reply through (replies.reply), never trusted
+    home: bool = False  # opened on the Home tab: it is shown again after
 
 
 class ExtendMeta(BaseModel):

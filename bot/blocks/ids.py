@@ -10,6 +10,8 @@ CMD_AGREEMENTS = "/agreements"
 # Block ids
 BLOCK_TENSION_TEXT = "tension_text"
 BLOCK_HOME_TENSIONS = "home_tensions"
+BLOCK_HOME_ROUND = "home_round"  # + round id: its answer buttons on the Home tab
+BLOCK_HOME_REVIEW = "home_review"  # + agreement id: its review buttons on the Home tab
 
 # Consent rounds
 CB_CONSENT_MODAL = "consent_modal"

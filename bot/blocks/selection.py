@@ -110,6 +110,7 @@ class SelectionMeta(BaseModel):
 
     selection_id: int
     response_url: str | None = None
+    home: bool = False  # opened on the Home tab: it is shown again after
 
 
 def notice_blocks(m: Messages, ov: Overview, event: str, text: str) -> list[dict]:

@@ -11,9 +11,10 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import backlog as views
+from bot.blocks import home as views
 from bot.deps import Deps
 from bot.domain.clock import local_today
+from bot.runtime.payload import where
 from bot.services import agreements, backlog, consent, role_groups, structure, welcome
 
 log = logging.getLogger(__name__)
@@ -22,9 +23,12 @@ HOME_TENSIONS = 30
 HOME_CHANNEL_SCAN = 30  # channels with a backlog checked for the person's membership
 
 
-def publish(deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
-    """Publish the person's Home tab: the welcome (until they are past it), their tensions,
-    rounds, circles' backlogs and reviews."""
+def publish(
+    deps: Deps, client: WebClient, team_id: str, user_id: str, notice: str | None = None
+) -> None:
+    """Publish the person's Home tab: the welcome (until they are past it), what needs them
+    now (rounds to answer, nominations, reviews due), their tensions, roles and circles'
+    backlogs; `notice` on top says what their last action here did."""
     m = deps.people.user_messages(client, team_id, user_id)
     tensions = backlog.open_tensions_of(
         deps.sessions, team_id=team_id, user_id=user_id, limit=HOME_TENSIONS
@@ -34,12 +38,9 @@ def publish(deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
     circles = backlog.backlogs_for(
         deps.sessions, team_id=team_id, channels=mine, per_channel=views.HOME_ITEMS
     )
+    today = local_today(deps.clock(), deps.people.timezone(client, team_id, user_id))
     reviews = agreements.reviews_for(
-        deps.sessions,
-        team_id=team_id,
-        user_id=user_id,
-        limit=views.HOME_REVIEWS,
-        today=local_today(deps.clock(), deps.people.timezone(client, team_id, user_id)),
+        deps.sessions, team_id=team_id, user_id=user_id, limit=views.HOME_REVIEWS, today=today
     )
     pending = welcome.home_welcome_pending(deps.sessions, team_id=team_id, user_id=user_id)
     circle = (mine or welcomed_circles(deps, client, team_id, user_id) or [None])[0]
@@ -56,6 +57,8 @@ def publish(deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
         structure=links,
         admin_language=deps.people.for_workspace(team_id) if admin else None,
         admin_role_groups=role_groups.enabled(deps.sessions, team_id=team_id) if admin else None,
+        today=today,
+        notice=notice,
     )
     try:
         client.views_publish(user_id=user_id, view=view)
@@ -80,3 +83,23 @@ def is_admin(info: dict | None) -> bool:
     """Whether Slack says the person administers the workspace (admin or owner)."""
     info = info or {}
     return bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
+
+
+def from_home(body: dict) -> bool:
+    """Whether the person acted on their Home tab (a button there, or a form opened there)."""
+    view = body.get("view") or {}
+    return isinstance(view, dict) and view.get("type") == "home"
+
+
+def refresh_if_home(
+    deps: Deps, client: WebClient, body: dict, notice: str | None, *, home: bool = False
+) -> bool:
+    """After an action on the Home tab (`home`: a form opened there), show the tab again with
+    what the action did on top (there is no channel to answer in); False when the action
+    came from elsewhere."""
+    if not (home or from_home(body)):
+        return False
+    who = where(body)
+    if who.user_id:
+        publish(deps, client, who.team_id, who.user_id, notice)
+    return True

@@ -15,6 +15,7 @@ from bot.blocks import consent as consent_views
 from bot.blocks import ids
 from bot.blocks.consent import ConsentMeta
 from bot.blocks.values import ReviewValue
+from bot.delivery import home
 from bot.domain import review as rules
 from bot.domain.clock import local_today
 from bot.domain.consent import default_review_date
@@ -45,6 +46,7 @@ class ReviewMeta(BaseModel):
     channel_id: str | None = None
     response_url: str | None = None  # a hint to reply through (replies.reply), never trusted
     dm: tuple[str, str] | None = None  # the reminder DM (channel, ts) it was opened from
+    home: bool = False  # opened on the Home tab: it is shown again after
 
 
 REVIEWED = "s3bot_agreement_reviewed"  # context: (reminder DM, what was done, the date chosen)
@@ -149,6 +151,7 @@ def _open_review(
     meta = ReviewMeta(
         agreement_id=agreement_id, expected=expected, channel_id=channel,
         response_url=response_url(body), dm=dm_message(body, ids.BLOCK_REVIEW_ACTIONS),
+        home=home.from_home(body),
     ).model_dump_json()  # fmt: skip
     today = _today(deps, client, team_id, user_id)
     if what == "keep":
@@ -274,6 +277,8 @@ def _reviewed(context: BoltContext, view: dict[str, Any], kind: str, chosen: dat
     meta = metadata(view, ReviewMeta)
     if meta is not None and meta.dm and meta.dm[0].startswith("D"):  # only ever a DM
         context[REVIEWED] = (meta.dm, meta.agreement_id, kind, chosen)
+    elif meta is not None and meta.home:
+        context[REVIEWED] = (None, meta.agreement_id, kind, chosen)
 
 
 def show_reviewed(
@@ -284,10 +289,14 @@ def show_reviewed(
     who = where(body)
     if done is None or not who.user_id:
         return
-    (channel, ts), agreement_id, kind, chosen = done
+    dm, agreement_id, kind, chosen = done
     a = agreements.load(deps.sessions, team_id=who.team_id, agreement_id=agreement_id)
     m = deps.people.user_messages(client, who.team_id, who.user_id)
-    replies.update_message(client, channel, ts, *views.reviewed(m, a, kind, chosen))
+    text, blocks = views.reviewed(m, a, kind, chosen)
+    if dm is None:  # done on the Home tab: shown again, with what was done on top
+        home.publish(deps, client, who.team_id, who.user_id, text)
+        return
+    replies.update_message(client, *dm, text, blocks)
 
 
 def register(app: App) -> None:

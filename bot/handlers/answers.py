@@ -19,6 +19,7 @@ from bot.blocks import consent as views
 from bot.blocks import ids
 from bot.blocks.consent import ReasonMeta
 from bot.blocks.values import RoundValue
+from bot.delivery import home
 from bot.deps import Deps
 from bot.domain.consent import REACTIONS, Position
 from bot.runtime.listeners import messages_for, on, tell
@@ -54,6 +55,7 @@ class Answered:
     brief: consent.RoundBrief
     channel_id: str | None
     dm: tuple[str, str] | None = None  # the reminder DM answered from: shown answered after
+    home: bool = False  # answered on the Home tab (or in a form opened there)
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,9 @@ def give_consent(
     )  # fmt: skip
     ack()
     reminder = dm_message(body, ids.BLOCK_NUDGE_ACTIONS)
-    context[ANSWERED] = Answered(Position.CONSENT, brief, who.channel_id, reminder)
+    context[ANSWERED] = Answered(
+        Position.CONSENT, brief, who.channel_id, reminder, home=home.from_home(body)
+    )
 
 
 def ask_concern(args: Args) -> None:
@@ -110,6 +114,7 @@ def _ask_reason(args: Args, position: Position) -> None:
     meta = ReasonMeta(
         round_id=round_id, position=position, channel_id=who.channel_id or brief.channel_id,
         response_url=response_url(args.body), dm=dm_message(args.body, ids.BLOCK_NUDGE_ACTIONS),
+        home=home.from_home(args.body),
     )  # fmt: skip
     m = messages_for(args)
     purpose = circle_domain.purpose_of(
@@ -135,7 +140,7 @@ def answer_with_reason(
     )  # fmt: skip
     ack()
     reminder = meta.dm if meta.dm and meta.dm[0].startswith("D") else None  # only ever a DM
-    context[ANSWERED] = Answered(meta.position, brief, meta.channel_id, reminder)
+    context[ANSWERED] = Answered(meta.position, brief, meta.channel_id, reminder, home=meta.home)
 
 
 def confirm(
@@ -150,7 +155,8 @@ def confirm(
     assert who.user_id
     m = deps.people.user_messages(client, who.team_id, who.user_id)
     text = views.answer_recorded(m, done.position, done.brief)
-    tell(args, text, channel=done.channel_id)
+    if not home.refresh_if_home(deps, client, body, text, home=done.home):
+        tell(args, text, channel=done.channel_id)
     if done.dm is not None:  # the reminder shows the answer, its buttons gone
         update_message(client, *done.dm, *views.nudge_answered(m, done.position, done.brief))
     kick_soon(deps, urgent=done.brief.complete)

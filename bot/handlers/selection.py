@@ -18,7 +18,7 @@ from bot.blocks import consent as consent_views
 from bot.blocks import ids
 from bot.blocks import roles as role_views
 from bot.blocks import selection as views
-from bot.delivery import opened
+from bot.delivery import home, opened
 from bot.deps import Deps
 from bot.domain import roles as role_rules
 from bot.domain import selection as rules
@@ -32,6 +32,7 @@ from bot.services import roles, selection
 
 SELECT_WORDS = {"select", "kies", "selecteer"}
 STORED = "s3bot_selection_stored"  # context: what the ack stored, for the part after it
+FROM_HOME = "s3bot_selection_from_home"  # context: the form was opened on the Home tab
 
 
 def asks_to_select(command: dict[str, Any]) -> bool:
@@ -155,7 +156,9 @@ def confirm(args: Args, context: BoltContext, deps: Deps) -> None:
     text = context.get(STORED)
     if text is None:
         return
-    tell(args, text)
+    if not home.refresh_if_home(deps, args.client, args.body, text,
+                                home=bool(context.get(FROM_HOME))):  # fmt: skip
+        tell(args, text)
     kick(deps)
 
 
@@ -178,7 +181,8 @@ def open_nominate(args: Args, body: dict[str, Any], action: dict[str, Any], deps
         raise rules.NotAParticipant()
     if ov.phase not in (Phase.NOMINATING, Phase.CHANGING):
         raise rules.NominationClosed(ov.change_until)
-    meta = views.SelectionMeta(selection_id=ov.id, response_url=response_url(body))
+    meta = views.SelectionMeta(selection_id=ov.id, response_url=response_url(body),
+                               home=home.from_home(body))  # fmt: skip
     _show_form(args, views.nominate_modal(messages_for(args), ov, meta))
 
 
@@ -209,6 +213,7 @@ def nominate(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Bolt
     )  # fmt: skip
     ack()
     context[STORED] = views.nominated(deps.people.cached_messages(who.team_id, who.user_id), ov)
+    context[FROM_HOME] = meta.home
 
 
 # ---------------------------------------------------------------- proposing a nominee

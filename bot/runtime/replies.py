@@ -43,6 +43,7 @@ def reply(
     chat.postEphemeral is the fallback, and the only place a reply uses it: when there is
     no response_url (an event such as a reaction; a modal opened from the App Home), when
     it is not an allowed one, or when posting to it fails (expired, used up, Slack down).
+    With no channel either (the Home tab), the person gets a DM.
     """
     if allowed_response_url(response_url, allowed):
         assert response_url is not None
@@ -85,11 +86,22 @@ def _ephemeral(
     client: WebClient, *, channel: str | None, user: str, text: str, blocks: list[dict] | None
 ) -> bool:
     if not channel:
-        return False
+        return _direct(client, user=user, text=text, blocks=blocks)
     try:
         client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
     except SlackApiError as exc:
         log.warning("ephemeral reply failed: %s", exc.response.get("error"))
+        return False
+    return True
+
+
+def _direct(client: WebClient, *, user: str, text: str, blocks: list[dict] | None) -> bool:
+    """No channel to answer in (a button or form on the Home tab): a DM, so nothing the
+    person should hear is lost."""
+    try:
+        client.chat_postMessage(channel=user, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        log.warning("direct reply failed: %s", exc.response.get("error"))
         return False
     return True
 

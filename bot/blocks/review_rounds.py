@@ -217,7 +217,15 @@ def round_started(m: Messages, rv: ReviewRoundView) -> str:
 
 
 def answered(m: Messages, rv: ReviewRoundView, answer: str) -> str:
-    """To the person who answered."""
+    """To the person who answered (the last to answer is not offered a change: the round
+    closes now)."""
+    answered_by = {a.user_id for a in rv.answers}
+    if set(rv.participants) <= answered_by:
+        return m._(
+            "Your answer on agreement #{number}: {answer}. Everyone has answered, so the round "
+            "closes now.",
+            number=rv.agreement.number, answer=_answer_label(m, answer),
+        )  # fmt: skip
     return m._(
         "Your answer on agreement #{number}: {answer}. You can change it until the round closes.",
         number=rv.agreement.number, answer=_answer_label(m, answer),

@@ -427,15 +427,22 @@ class Script:
         )
         self.form(
             "U0ALICE",
-            "resolves Dana's objection in version 2",
+            "resolves Dana's objection in version 2, with a deferral for the holidays",
             {
                 "proposal": "Release notes are written and published one day before each release. "
                 "Dana reads them before they go out.",
                 "deadline": self.deps.clock.now + timedelta(days=2),
-                "kind": "text",  # how version 2 resolves Dana's objection (asked by DM)
-                "how": "Dana reads the notes before they go out.",
+                # how version 2 resolves Dana's objection: Dana reads them from now on, and
+                # who reads them while she is away is settled later, by her (a deferral)
+                "kind": "deferral",
+                "how": "Dana reads the notes before they go out; who reads them while she is "
+                "away is decided by mid-January.",
+                "owner": "U0DANA",
+                "on": date(2027, 1, 15),
             },
         )
+        dm = self.fake.dm_channel_id("U0DANA") or ""
+        self.click("U0DANA", ids.ACT_RES_YES, "1:2", "Yes, it is resolved", channel=dm)
         second = self._round_ts()
         for user_id in ("U0ALICE", "U0BRAM", "U0CHEN", "U0DANA"):
             self.click(user_id, ids.ACT_ANSWER_CONSENT, "2", "Consent", ts=second)
@@ -467,12 +474,14 @@ class Script:
         )
         self.tick("another sweep a minute later sends nothing twice", minutes=1)
         dm = self.fake.dm_channel_id("U0CHEN") or ""
-        self.click("U0CHEN", ids.ACT_AGREEMENT_KEEP, "1:2027-03-01", "Keep", channel=dm, ts="0.0")
-        self.form(
-            "U0CHEN",
-            "keeps it, with the next review in September",
-            {"next_review": date(2027, 9, 1)},
-        )
+        self.click(
+            "U0CHEN", ids.ACT_REVIEW_ROUND_START, "1:2027-03-01", "Start a review round",
+            channel=dm, ts="0.0",
+        )  # fmt: skip
+        self.tick("a few seconds; the review round is in the channel", seconds=10)
+        for user_id in ("U0ALICE", "U0BRAM", "U0CHEN", "U0DANA"):
+            self.click(user_id, ids.ACT_RR_KEEP, "1", "Keep")
+        self.tick("a minute later: everyone answered, so the round closes", minutes=1)
         self.command("U0CHEN", "1", command="/agreements")
 
     def home(self) -> None:

@@ -39,18 +39,20 @@ def test_demo_tells_the_whole_story() -> None:
     assert "┌ DM to @chen · S3 Governance\n  │ @dana thinks your objection" in text
     assert "Your objection is now a concern: it no longer blocks." in text
     assert "Not consented: 1 objection to resolve." in text
-    assert "@dana consented to the amended proposal: resolved" in text
+    # The amendment resolves Dana's objection with a deferral; she confirms it by DM.
+    assert "Does this resolve your objection?" in text
+    assert "a deferral (someone takes it on, by a date) — taken on by @dana" in text
+    assert "Thank you: your objection is marked resolved." in text
     assert "@dana: Nobody checks the notes before they go out." in text
     assert "Did not answer (silence is not consent):* @alice" in text
     assert "Consent round P1 v2" in text
     assert "Consented.* Agreement #1, to be reviewed on March 1, 2027." in text
-    # The agreement comes due: one reminder at 09:00 local time, then a Keep.
+    # The agreement comes due: one reminder at 09:00 local time, then a review round in which
+    # the circle answers S3's three questions and keeps it.
     assert text.count("in #ops-circle comes up for review on") == 1
-    assert (
-        "@chen kept agreement #1 “Release notes a day early”. Next review: September 1, 2027."
-        in text
-    )
-    assert "kept by @chen; next review September 1, 2027" in text
+    assert "1. How has this agreement helped us?" in text
+    assert "Everyone has answered, so the round closes now." in text
+    assert "The circle kept agreement #1 “Release notes a day early”" in text
     # A short governance meeting in a thread: check-in, the facilitator's controls, the minutes.
     assert "Governance meeting in progress, facilitated by @alice." in text
     assert "in the thread · S3 Governance" in text and "[ I'm here ]  [ First item ]" in text

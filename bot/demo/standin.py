@@ -981,9 +981,8 @@ class StandinSlack:
     def _conversations_info(self, args: Args) -> dict[str, Any]:
         """Describe one conversation."""
         channel = self._channel(args.get("channel"))
-        locale = None
-        if _flag(args, "include_locale"):
-            locale = "en-US"
+        # A channel's language only when one was set for it (else Slack leaves it out).
+        locale = channel.locale if _flag(args, "include_locale") else None
         return {
             "channel": channel.to_api(
                 include_num_members=_flag(args, "include_num_members"), locale=locale

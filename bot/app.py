@@ -24,6 +24,7 @@ from bot.handlers import (
     tension,
     usage,
     welcome,
+    workflow_step,
 )
 from bot.runtime.listeners import deps_middleware, first_delivery_only, on_error
 from bot.runtime.oauth import enable_uninstall_listeners, install_flow, installed_only
@@ -46,6 +47,7 @@ FEATURES = (
     domain,
     welcome,
     review_rounds,  # reviews by the circle (issue 11, part 7)
+    workflow_step,  # the Workflow Builder step "Start a consent round" (issue 13, part 7)
 )
 
 

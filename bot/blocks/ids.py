@@ -93,6 +93,8 @@ CB_POSITION_MODAL = "position_modal"
 CB_DISMISS_MODAL = "dismiss_modal"
 CB_PASS_ON_MODAL = "pass_on_modal"
 SHORTCUT_RAISE = "raise_as_tension"
+# The Workflow Builder step (a function in the manifest): "Start a consent round".
+FN_START_ROUND = "start_consent_round"
 ACT_ITEM_MENU = "backlog_item_menu"
 ACT_PAGE_PREV = "backlog_page_prev"
 ACT_PAGE_NEXT = "backlog_page_next"

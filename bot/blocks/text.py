@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import datetime
 
 SECTION_LIMIT = 3000
@@ -61,3 +63,44 @@ def slack_date(moment: datetime, fallback_fmt: str = "%Y-%m-%d %H:%M UTC") -> st
     """A date and time every reader sees in their own timezone."""
     epoch = int(moment.timestamp())
     return f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{moment.strftime(fallback_fmt)}>"
+
+
+_MARKUP = re.compile(r"<([^<>]*)>")
+_BROADCASTS = {"channel", "here", "everyone"}
+
+
+def readable(text: str, name_of: Callable[[str], str | None]) -> str:
+    """A Slack message's text as a person reads it: `<@U…>` as "@Name" (`name_of` gives it),
+    `<#C…|general>` as "#general", `<!channel>` as "@channel", `<https://x|label>` as
+    "label (https://x)", Slack's &amp;/&lt;/&gt; undone. Plain text: echoed with `escape`
+    it links and pings nobody."""
+
+    def one(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        target, _, label = inner.partition("|")
+        label = _unescape(label)
+        if target.startswith("@"):
+            return "@" + (name_of(target[1:]) or label.lstrip("@") or target[1:])
+        if target.startswith("#"):
+            return "#" + (label or target[1:])
+        if target.startswith("!"):
+            word = target[1:].split("^")[0]
+            if word in _BROADCASTS:
+                return "@" + word
+            if word == "subteam":
+                return label if label.startswith("@") else "@" + (label or "group")
+            return label or ""  # a date's fallback text, or a special Slack cannot show
+        url = _unescape(target)
+        shown = url.removeprefix("mailto:")
+        return shown if not label or label in (url, shown) else f"{label} ({shown})"
+
+    out: list[str] = []
+    last = 0
+    for match in _MARKUP.finditer(text):
+        out += [_unescape(text[last : match.start()]), one(match)]
+        last = match.end()
+    return "".join([*out, _unescape(text[last:])])
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

@@ -8,6 +8,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import meeting as views
+from bot.delivery.language import channel_messages
 from bot.deps import Deps
 from bot.domain.meeting import NoMeetingRunning
 from bot.runtime.posting import Attempt, post
@@ -38,7 +39,7 @@ def send_started(
     if view is None:
         return
     client = deps.clients.for_team(team_id)
-    m = deps.people.workspace_messages(team_id)
+    m = channel_messages(deps, team_id, target)
     ts = view.message_ts
     if ts is None:
         text, blocks = views.started_message(m, view)
@@ -60,7 +61,7 @@ def send_step(
         return  # it moved on (or ended) before this went out: the newer post says it
     if view.message_ts is None:
         raise ThreadNotPostedYet(view.id)
-    text, blocks = views.step_message(deps.people.workspace_messages(team_id), view)
+    text, blocks = views.step_message(channel_messages(deps, team_id, target), view)
     post(
         deps.clients.for_team(team_id),
         attempt,
@@ -80,7 +81,7 @@ def send_closing(
         return  # ended before this went out: the minutes say the rest
     if view.message_ts is None:
         raise ThreadNotPostedYet(view.id)
-    text, blocks = views.closing_message(deps.people.workspace_messages(team_id), view)
+    text, blocks = views.closing_message(channel_messages(deps, team_id, target), view)
     post(
         deps.clients.for_team(team_id),
         attempt,
@@ -99,7 +100,7 @@ def send_minutes(
     if view is None:
         return
     client = deps.clients.for_team(team_id)
-    m = deps.people.workspace_messages(team_id)
+    m = channel_messages(deps, team_id, target)
     text, blocks = views.minutes_message(m, view)
     post(client, attempt, channel=target, text=text, blocks=blocks)
     if view.message_ts:  # the "in progress" message says it has ended (the same, if retried)

@@ -6,6 +6,7 @@ from bot.blocks import agreements as agreement_views
 from bot.blocks import backlog as backlog_views
 from bot.blocks import rhythm as rhythm_views
 from bot.blocks import welcome as welcome_views
+from bot.delivery.language import channel_messages
 from bot.deps import Deps
 from bot.runtime.posting import Attempt, post
 from bot.services import agreements, backlog, rhythm
@@ -26,7 +27,7 @@ def send_agreement_event(
     entry = next((e for e in view.history if e.id == payload.event_id), None)
     if entry is None:
         return
-    m = deps.people.workspace_messages(team_id)
+    m = channel_messages(deps, team_id, target)
     text, blocks = agreement_views.event_post(m, view, entry.action, entry.actor_id, entry.detail)
     post(deps.clients.for_team(team_id), attempt, channel=target, text=text, blocks=blocks)
 
@@ -44,7 +45,7 @@ def send_agenda(
     )
     if agenda is None:
         return  # the meeting started, or the rhythm changed, since it was queued
-    m = deps.people.workspace_messages(team_id)
+    m = channel_messages(deps, team_id, target)
     text, blocks = rhythm_views.agenda_message(m, agenda)
     post(deps.clients.for_team(team_id), attempt, channel=target, text=text, blocks=blocks)
 
@@ -56,7 +57,7 @@ def send_tension(
     item = backlog.get(deps.sessions, team_id=team_id, item_id=payload.item_id)
     if item.message_ts:
         return  # linked already: announced
-    m = deps.people.workspace_messages(team_id)
+    m = channel_messages(deps, team_id, target)
     text, blocks = backlog_views.tension_raised(m, item, payload.open_count)
     _, ts = post(deps.clients.for_team(team_id), attempt, channel=target, text=text, blocks=blocks)
     # Should this fail, the row stays unsent; its retry finds this post and links it then.
@@ -70,7 +71,7 @@ def send_cadence(
     saved = rhythm.get_cadence(deps.sessions, team_id=team_id, channel_id=payload.channel_id)
     if saved is None:
         return
-    m = deps.people.workspace_messages(team_id)
+    m = channel_messages(deps, team_id, target)
     text, blocks = rhythm_views.cadence_set(m, payload.actor, saved)
     post(deps.clients.for_team(team_id), attempt, channel=target, text=text, blocks=blocks)
 
@@ -79,6 +80,6 @@ def send_channel_welcome(
     deps: Deps, team_id: str, target: str, payload: ChannelWelcome, attempt: Attempt
 ) -> None:
     """The bot's welcome in a channel it was invited to, in the workspace's language."""
-    m = deps.people.workspace_messages(team_id)
+    m = channel_messages(deps, team_id, target)
     text, blocks = welcome_views.channel_welcome(m)
     post(deps.clients.for_team(team_id), attempt, channel=target, text=text, blocks=blocks)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.blocks import objections as views
 from bot.blocks import resolutions as resolution_views
+from bot.delivery.language import channel_messages
 from bot.deps import Deps
 from bot.domain.objections import ObjectionNotFound
 from bot.runtime.posting import Attempt, direct_post, post
@@ -31,7 +32,7 @@ def send_thread(
         return
     if not view.round_message_ts:
         raise RoundNotPostedYet()
-    text, blocks = views.objection_message(deps.people.workspace_messages(team_id), view)
+    text, blocks = views.objection_message(channel_messages(deps, team_id, target), view)
     _, ts = post(
         deps.clients.for_team(team_id), attempt, channel=target, text=text, blocks=blocks,
         thread_ts=view.round_message_ts,
@@ -46,7 +47,7 @@ def send_update(
     view = objections.load(deps.sessions, team_id=team_id, objection_id=payload.objection_id)
     if not view.message_ts:
         return  # its first post shows it as it stands
-    text, blocks = views.objection_message(deps.people.workspace_messages(team_id), view)
+    text, blocks = views.objection_message(channel_messages(deps, team_id, target), view)
     deps.clients.for_team(team_id).chat_update(
         channel=view.channel_id, ts=view.message_ts, text=text, blocks=blocks
     )

@@ -9,6 +9,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import agreements as agreement_views
+from bot.delivery.language import channel_messages
 from bot.deps import Deps
 from bot.domain import review
 from bot.domain.clock import local_today
@@ -107,7 +108,7 @@ def _deliver_nudge(
         except SlackApiError as exc:
             if exc.response.get("error") not in GONE:
                 raise
-    m = deps.people.workspace_messages(nudge.team_id)
+    m = channel_messages(deps, nudge.team_id, view.channel_id)
     name = (info or {}).get("real_name") or (info or {}).get("name") or nudge.recipient_id
     # The channel reads the date where the departed recipient was (UTC when unknown).
     today = local_today(now, (info or {}).get("tz"))

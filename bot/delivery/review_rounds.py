@@ -8,6 +8,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import review_rounds as views
+from bot.delivery.language import channel_messages
 from bot.deps import Deps
 from bot.runtime.client import NotInstalled
 from bot.runtime.posting import Attempt, direct_post, post
@@ -22,7 +23,7 @@ def send_round_message(
 ) -> None:
     """Post the review round in the agreement's channel and remember its message."""
     rv = review_rounds.load(deps.sessions, team_id=team_id, round_id=payload.round_id)
-    m = deps.people.workspace_messages(team_id)
+    m = channel_messages(deps, team_id, target)
     text, blocks = views.round_message(m, rv)
     _, ts = post(deps.clients.for_team(team_id), attempt, channel=target, text=text, blocks=blocks)
     review_rounds.set_message(deps.sessions, team_id=team_id, round_id=rv.id, ts=ts)
@@ -35,7 +36,7 @@ def refresh(deps: Deps, team_id: str, round_id: int) -> None:
         rv = review_rounds.load(deps.sessions, team_id=team_id, round_id=round_id)
         if not rv.message_ts:
             return
-        text, blocks = views.round_message(deps.people.workspace_messages(team_id), rv)
+        text, blocks = views.round_message(channel_messages(deps, team_id, rv.channel_id), rv)
         deps.clients.for_team(team_id).chat_update(
             channel=rv.channel_id, ts=rv.message_ts, text=text, blocks=blocks
         )
@@ -48,7 +49,7 @@ def send_round_closed(
 ) -> None:
     """Tell the round's thread (and the channel) how it closed; its buttons go."""
     rv = review_rounds.load(deps.sessions, team_id=team_id, round_id=payload.round_id)
-    m = deps.people.workspace_messages(team_id)
+    m = channel_messages(deps, team_id, target)
     text = views.closed_notice(m, rv, payload.event)
     blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
     client = deps.clients.for_team(team_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.blocks import roles as views
+from bot.delivery.language import channel_messages
 from bot.deps import Deps
 from bot.runtime.posting import Attempt, direct_post, post
 from bot.services import roles
@@ -16,7 +17,7 @@ def send_role_notice(
     role = roles.notice_view(deps.sessions, team_id=team_id, role_id=payload.role_id)
     if role is None:
         return
-    m = deps.people.workspace_messages(team_id)
+    m = channel_messages(deps, team_id, target)
     text = views.notice_text(m, role.name, payload.event, payload.actor, payload.holder_id,
                              payload.term_end)  # fmt: skip
     client = deps.clients.for_team(team_id)

@@ -7,6 +7,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import consent as views
+from bot.delivery.language import channel_messages
 from bot.deps import Deps
 from bot.domain.consent import Position, RoundStatus, next_working_time
 from bot.runtime.client import NotInstalled
@@ -33,7 +34,7 @@ def render_rounds(deps: Deps, limit: int = 50) -> int:
         if claimed is None:
             continue
         seq, view = claimed
-        m = deps.people.workspace_messages(team_id)
+        m = channel_messages(deps, team_id, view.channel_id)
         text, blocks = views.round_message(m, view)
         try:
             deps.clients.for_team(team_id).chat_update(
@@ -76,7 +77,7 @@ def send_round_message(
         people = deps.people.round_participants(client, team_id, target)
         consent.set_participants(deps.sessions, team_id=team_id, round_id=view.id, users=people)
         view = consent.load(deps.sessions, team_id=team_id, round_id=payload.round_id)
-    text, blocks = views.round_message(deps.people.workspace_messages(team_id), view)
+    text, blocks = views.round_message(channel_messages(deps, team_id, target), view)
     try:
         _, ts = post(client, attempt, channel=target, text=text, blocks=blocks)
     except SlackApiError as exc:
@@ -91,7 +92,7 @@ def send_result(
 ) -> None:
     """The result in the round message's thread, broadcast to the channel."""
     view = consent.load(deps.sessions, team_id=team_id, round_id=payload.round_id)
-    m = deps.people.workspace_messages(team_id)
+    m = channel_messages(deps, team_id, target)
     text, blocks = views.result_thread(m, view)
     _, ts = post(
         deps.clients.for_team(team_id), attempt, channel=target, text=text, blocks=blocks,

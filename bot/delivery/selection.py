@@ -4,6 +4,7 @@ round over, a nominee proposed, selected or not."""
 from __future__ import annotations
 
 from bot.blocks import selection as views
+from bot.delivery.language import channel_messages
 from bot.deps import Deps
 from bot.domain.selection import SelectionNotFound
 from bot.runtime.posting import Attempt, post
@@ -27,7 +28,7 @@ def send_selection_notice(
     if payload.event == "selected":
         role = roles.notice_view(deps.sessions, team_id=team_id, role_id=ov.role_id)
         term_end = role.term_end if role else None
-    m = deps.people.workspace_messages(team_id)
+    m = channel_messages(deps, team_id, target)
     text = views.notice_text(m, ov, payload.event, nominee_id=payload.nominee_id,
                              actor=payload.actor, term_end=term_end)  # fmt: skip
     client = deps.clients.for_team(team_id)

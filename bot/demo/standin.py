@@ -175,6 +175,9 @@ class StandinSlack:
         self.channels: dict[str, FakeChannel] = {}
         self.usergroups: dict[str, dict[str, Any]] = {}  # id -> the group as Slack shows it
         self.paid_plan = True  # False: usergroups.* answer paid_teams_only
+        # Workflow steps being run (function_executed): execution id -> its state, the
+        # token Slack gave for it (valid while it runs), and how it was completed.
+        self.executions: dict[str, dict[str, Any]] = {}
 
         self._lock = threading.RLock()
         self._last_ts_us = 0
@@ -204,6 +207,8 @@ class StandinSlack:
             "usergroups.enable": self._usergroups_enable,
             "usergroups.disable": self._usergroups_disable,
             "usergroups.users.update": self._usergroups_users_update,
+            "functions.completeSuccess": self._functions_complete_success,
+            "functions.completeError": self._functions_complete_error,
         }
         self.users[bot_user_id] = FakeUser(
             bot_user_id, "bot", team_id, real_name="Bot", is_bot=True, bot_id=self.bot_id
@@ -315,6 +320,15 @@ class StandinSlack:
             self.channels[channel_id] = FakeChannel(
                 channel_id, name, member_list, is_private=is_private, is_member=is_member
             )
+
+    def start_execution(self, execution_id: str | None = None) -> tuple[str, str]:
+        """A workflow step starts running (Slack is about to send `function_executed`): its
+        execution id and the bot token for it (`bot_access_token`, valid while it runs)."""
+        with self._lock:
+            execution_id = execution_id or f"Fx{len(self.executions) + 1:010d}"
+            token = f"xwfp-{self.team_id}-{execution_id}-{secrets.token_hex(6)}"
+            self.executions[execution_id] = {"state": "running", "token": token}
+            return execution_id, token
 
     def dm_channel_id(self, user_id: str) -> str | None:
         """Return the id of the DM opened with `user_id`, if any."""
@@ -506,7 +520,7 @@ class StandinSlack:
             raise _ApiError("invalid_arguments", parse_problem)
         if not token:
             raise _ApiError("not_authed", f"{method}: no token sent")
-        if not token.startswith((self.bot_token_prefix, "xapp-")):
+        if not token.startswith((self.bot_token_prefix, "xapp-")) and not self._running(token):
             raise _ApiError("invalid_auth", f"{method}: token is not a bot or app token")
         self._check_args(method, args, is_json)
         return impl(args, token)
@@ -704,6 +718,37 @@ class StandinSlack:
             raise _ApiError("duplicate_external_id")
 
     # ----------------------------------------------------------------- methods
+
+    def _running(self, token: str) -> bool:
+        """A workflow step's token, while its execution runs."""
+        return any(
+            e["token"] == token and e["state"] == "running" for e in self.executions.values()
+        )
+
+    def _execution(self, args: Args) -> dict[str, Any]:
+        found = self.executions.get(str(args.get("function_execution_id") or ""))
+        if found is None:
+            raise _ApiError("function_execution_not_found")
+        if found["state"] != "running":
+            raise _ApiError("execution_not_in_running_state")
+        return found
+
+    def _functions_complete_success(self, args: Args) -> dict[str, Any]:
+        """A workflow step finished; its outputs go to the workflow's next steps."""
+        execution = self._execution(args)
+        outputs = args.get("outputs")
+        if isinstance(outputs, str):
+            outputs = json.loads(outputs)
+        if not isinstance(outputs, dict):
+            raise _ApiError("parameter_validation_failed", "functions.completeSuccess: outputs")
+        execution.update(state="completed", outputs=outputs)
+        return {}
+
+    def _functions_complete_error(self, args: Args) -> dict[str, Any]:
+        """A workflow step failed; Slack shows `error` to the workflow's people."""
+        execution = self._execution(args)
+        execution.update(state="failed", error=str(args.get("error") or ""))
+        return {}
 
     def _auth_test(self, args: Args) -> dict[str, Any]:
         """Answer auth.test with the bot's identity."""
@@ -936,9 +981,8 @@ class StandinSlack:
     def _conversations_info(self, args: Args) -> dict[str, Any]:
         """Describe one conversation."""
         channel = self._channel(args.get("channel"))
-        locale = None
-        if _flag(args, "include_locale"):
-            locale = "en-US"
+        # A channel's language only when one was set for it (else Slack leaves it out).
+        locale = channel.locale if _flag(args, "include_locale") else None
         return {
             "channel": channel.to_api(
                 include_num_members=_flag(args, "include_num_members"), locale=locale

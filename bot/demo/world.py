@@ -117,6 +117,7 @@ class FakeChannel:
     user: str | None = None
     created: int = field(default_factory=lambda: int(time.time()))
     is_archived: bool = False
+    locale: str | None = None  # set for a channel whose language differs (Slack gives it then)
 
     def to_api(self, *, include_num_members: bool = False, locale: str | None = None) -> dict:
         """Render the conversation the way `conversations.info` returns it."""

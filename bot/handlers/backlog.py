@@ -16,6 +16,7 @@ from bot.blocks import drivers as views
 from bot.blocks import errors, ids
 from bot.blocks import selection as selection_views
 from bot.blocks.backlog import asks
+from bot.blocks.text import readable
 from bot.blocks.values import HomeValue, ItemMenuValue, PageValue
 from bot.delivery import home, outbox, reach
 from bot.deps import Deps
@@ -147,11 +148,6 @@ def _page(deps: Deps, team_id: str, channel_id: str, offset: int) -> tuple[list[
 def _page_of(rank: int | None) -> int:
     """The offset of the list page on which a place was shown."""
     return ((rank or 1) - 1) // views.PAGE_SIZE * views.PAGE_SIZE
-
-
-def _plain_text(text: str) -> str:
-    """Slack's escaped message text back to what the person typed."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 # ---------------------------------------------------------------- the driver form
@@ -524,17 +520,26 @@ def raise_from_message(shortcut: dict, client: WebClient, deps: Deps, args: Args
         ]
     except SlackApiError:
         log.info("no permalink for the shortcut's message")
-    text = _plain_text(message.get("text") or "")[: rules.MAX_TENSION_LENGTH]
+    text = readable(message.get("text") or "", lambda user: _name(deps, client, who.team_id, user))
     open_driver_modal(
         client,
         shortcut["trigger_id"],
         messages_for(args),
         who.channel_id or "",
-        initial={"situation": text},
+        initial={"situation": text[: rules.MAX_TENSION_LENGTH]},
         source_link=link,
         reply_to=response_url(shortcut),
         delegate_of=_delegate_of(deps, who, who.channel_id),
     )
+
+
+def _name(deps: Deps, client: WebClient, team_id: str, user_id: str) -> str | None:
+    """A person's display name for a quoted mention (users.info, cached); None: unknown."""
+    if not user_id[:1].isalpha() or len(user_id) > 32:
+        return None
+    info = deps.people.user_info(client, team_id, user_id) or {}
+    profile = info.get("profile") or {}
+    return profile.get("display_name") or info.get("real_name") or info.get("name")
 
 
 # ---------------------------------------------------------------- the Home tab's welcome

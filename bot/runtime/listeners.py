@@ -199,6 +199,11 @@ def first_delivery_only(
     event_id = body.get("event_id") if isinstance(body, dict) else None
     if _not_a_thread_reply(body):
         return next()  # every message in every channel the bot is in: nothing to record
+    if _function_executed(body):
+        # A workflow step is made once by its function_execution_id (in the transaction of
+        # the round it opens): a retry after a first delivery that stopped midway must still
+        # reach the listener, which completes the step then.
+        return next()
     if body.get("type") == "event_callback" and isinstance(event_id, str) and event_id:
         team_id = where(body).team_id
         if not workspace.first_delivery(
@@ -207,6 +212,12 @@ def first_delivery_only(
             log.info("duplicate delivery of %s ignored", event_id)
             return BoltResponse(status=200, body="")
     return next()
+
+
+def _function_executed(body: Any) -> bool:
+    """A Workflow Builder step of ours being run (`function_executed`)."""
+    event = body.get("event") if isinstance(body, dict) else None
+    return isinstance(event, dict) and event.get("type") == "function_executed"
 
 
 def _not_a_thread_reply(body: Any) -> bool:

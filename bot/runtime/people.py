@@ -21,6 +21,8 @@ from bot.runtime.pacing import Pacer, is_patient
 log = logging.getLogger(__name__)
 
 USERS_CACHED = 20_000  # people remembered per process (about 2 KB each)
+CHANNELS_CACHED = 5_000  # channel languages remembered per process
+CHANNEL_LOCALE_TTL = 3600.0  # a channel's language changes rarely
 MEMBER_CHECK_LIMIT = 200  # beyond this, only the bot itself is left out of a round
 
 
@@ -44,6 +46,11 @@ class People:
         self._bots: dict[str, str] = {}
         self.channels = ChannelMembers()
         self.reach = ChannelReach()
+        # A channel's own language (conversations.info with include_locale), cached long:
+        # sweeps post many messages to the same channels.
+        self._channel_locales: OrderedDict[tuple[str, str], tuple[float, str | None]] = (
+            OrderedDict()
+        )
 
     def for_workspace(self, team_id: str) -> str:
         """The workspace's default language (cached for a minute)."""
@@ -195,6 +202,36 @@ class People:
     def workspace_messages(self, team_id: str) -> Messages:
         """Messages in the workspace's language, for public posts."""
         return messages(self.for_workspace(team_id))
+
+    def channel_locale(self, client: WebClient, team_id: str, channel_id: str) -> str | None:
+        """The language Slack gives for a channel (conversations.info include_locale), cached
+        for CHANNEL_LOCALE_TTL; None when it has none, or is no channel (a DM)."""
+        if not channel_id.startswith(("C", "G")):
+            return None
+        key, now = (team_id, channel_id), time.monotonic()
+        with self._lock:
+            hit = self._channel_locales.get(key)
+        if hit and hit[0] > now:
+            return hit[1]
+        ttl = CHANNEL_LOCALE_TTL
+        try:
+            found = client.conversations_info(channel=channel_id, include_locale=True)["channel"]
+            locale = found.get("locale") or None
+        except (SlackApiError, KeyError, OSError):
+            log.info("no locale for %s", channel_id)
+            locale, ttl = None, 300.0  # asked again in a while, not at every post
+        with self._lock:
+            self._channel_locales[key] = (now + ttl, locale)
+            self._channel_locales.move_to_end(key)
+            while len(self._channel_locales) > CHANNELS_CACHED:
+                self._channel_locales.popitem(last=False)
+        return locale
+
+    def channel_messages(self, client: WebClient, team_id: str, channel_id: str) -> Messages:
+        """Messages for a post in a channel: its own language when Slack gives one, else the
+        workspace's."""
+        default = self.for_workspace(team_id)
+        return messages(normalise_locale(self.channel_locale(client, team_id, channel_id), default))
 
 
 class ChannelMembers:

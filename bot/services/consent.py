@@ -24,7 +24,14 @@ from bot.services.views import (
     RoundView,
     Waiting,
 )
-from bot.store import agreements_repo, backlog_repo, consent_repo, objections_repo, workspace_repo
+from bot.store import (
+    agreements_repo,
+    backlog_repo,
+    consent_repo,
+    objections_repo,
+    workflow_repo,
+    workspace_repo,
+)
 from bot.store.db import transaction
 from bot.store.models import Agreement, BacklogItem, Circle, ConsentRound, Objection, Proposal
 
@@ -203,6 +210,7 @@ def open_round(
     request_key: str | None = None,
     subject: SubjectRow | None = None,
     describe: resolutions.DescribeMeeting | None = None,
+    step_execution_id: str | None = None,
 ) -> RoundView:
     """Start a round: a new proposal (version 1), or the next version of an amended one.
 
@@ -233,6 +241,8 @@ def open_round(
         if item is not None and item.channel_id != channel_id:
             item = None
         rnd = _new_round(session, proposal, version, channel_id, author_id, draft, item, now)
+        if step_execution_id is not None:  # a Workflow Builder step: found again on a retry
+            workflow_repo.record(session, team_id, step_execution_id, rnd.id, now)
         if version > 1:
             resolutions.record(session, rnd, draft.resolutions, now, describe)
             _objections_moved_on(session, team_id, proposal.id, version - 1, f"v{version}", now)

@@ -765,3 +765,17 @@ class Nomination(Base):
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # in the change round
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WorkflowStepRun(Base):
+    """A Workflow Builder step that started a consent round ("Start a consent round"): the
+    execution Slack named, and the round it opened (stored in the round's own transaction),
+    so a retried delivery completes the step with the same round instead of a second one."""
+
+    __tablename__ = "workflow_step_runs"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    execution_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    round_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

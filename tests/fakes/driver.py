@@ -14,6 +14,16 @@ from bot.demo.driver import JSON, VERIFICATION_TOKEN, Response
 
 __all__ = ["Response", "SlackDriver"]
 
+# The "Start a consent round" step's inputs and their types, as manifest.yml declares them.
+FUNCTION_INPUT_TYPES = {
+    "channel": "slack#/types/channel_id",
+    "title": "string",
+    "proposal": "string",
+    "deadline": "slack#/types/timestamp",
+    "review_date": "slack#/types/date",
+    "author": "slack#/types/user_id",
+}
+
 
 class SlackDriver(demo_driver.SlackDriver):
     """Plays the Slack platform's side for the tests: every request the bot handles."""
@@ -32,6 +42,51 @@ class SlackDriver(demo_driver.SlackDriver):
         if retry_num is not None:
             extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
         return self._send(json.dumps(envelope), JSON, extra)
+
+    def function_executed(
+        self,
+        callback_id: str,
+        inputs: dict,
+        *,
+        execution_id: str,
+        token: str,
+        event_id: str | None = None,
+        retry_num: int | None = None,
+    ) -> Response:
+        """Send `function_executed` as Slack does when a workflow reaches one of the app's
+        steps: the function as the manifest declares it, its inputs, the execution id and
+        the bot token for this execution."""
+        event = {
+            "type": "function_executed",
+            "function": {
+                "id": "Fn0STARTROUND",
+                "callback_id": callback_id,
+                "title": "Start a consent round",
+                "description": "Ask the channel for consent on a proposal, by a deadline",
+                "type": "app",
+                "input_parameters": [
+                    {"type": kind, "name": name, "title": name, "is_required": name != "title"}
+                    for name, kind in FUNCTION_INPUT_TYPES.items()
+                ],
+                "output_parameters": [
+                    {
+                        "type": "string",
+                        "name": "round_link",
+                        "title": "Round link",
+                        "is_required": True,
+                    },
+                ],  # fmt: skip
+                "app_id": self.api_app_id,
+                "date_created": 1764547200,
+                "date_updated": 1764547200,
+                "date_deleted": 0,
+            },
+            "inputs": inputs,
+            "function_execution_id": execution_id,
+            "workflow_execution_id": "Wx" + execution_id[2:],
+            "bot_access_token": token,
+        }
+        return self.event(event, event_id=event_id, retry_num=retry_num)
 
     def view_closed(
         self,

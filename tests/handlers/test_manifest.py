@@ -29,7 +29,9 @@ def registered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
 
     import bot.app as app_module
 
-    seen: dict[str, set[str]] = {"commands": set(), "events": set(), "shortcuts": set()}
+    seen: dict[str, set[str]] = {
+        "commands": set(), "events": set(), "shortcuts": set(), "functions": set(),
+    }  # fmt: skip
 
     class SpyApp(slack_bolt.App):
         def command(self, command, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -39,6 +41,10 @@ def registered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
         def shortcut(self, constraints, *args, **kwargs):  # type: ignore[no-untyped-def]
             seen["shortcuts"].add(constraints)
             return super().shortcut(constraints, *args, **kwargs)
+
+        def function(self, callback_id, *args, **kwargs):  # type: ignore[no-untyped-def]
+            seen["functions"].add(callback_id)
+            return super().function(callback_id, *args, **kwargs)
 
         def event(self, event, *args, **kwargs):  # type: ignore[no-untyped-def]
             seen["events"].add(event if isinstance(event, str) else event["type"])
@@ -109,9 +115,24 @@ def test_events_match_the_code(manifest: dict, registered: dict[str, set[str]]) 
         "message.channels",  # replies in a meeting's thread check people in
         "message.groups",
         "member_joined_channel",  # the bot's welcome when it is invited to a channel
+        "function_executed",  # the Workflow Builder step "Start a consent round"
     }
-    # Slack names message events by the conversation they come from; Bolt hears "message".
-    assert registered["events"] == {e.split(".")[0] for e in declared}
+    # Slack names message events by the conversation they come from; Bolt hears "message";
+    # function_executed reaches the step's function listener (app.function), not app.event.
+    assert registered["events"] == {e.split(".")[0] for e in declared} - {"function_executed"}
+
+
+def test_functions_match_the_code(manifest: dict, registered: dict[str, set[str]]) -> None:
+    from bot.domain import workflow_step as step
+
+    assert set(manifest["functions"]) == registered["functions"] == {"start_consent_round"}
+    declared = manifest["functions"]["start_consent_round"]
+    assert set(declared["input_parameters"]) == {
+        step.IN_CHANNEL, step.IN_TITLE, step.IN_PROPOSAL, step.IN_DEADLINE,
+        step.IN_REVIEW_DATE, step.IN_AUTHOR,
+    }  # fmt: skip
+    assert set(declared["output_parameters"]) == {step.OUT_ROUND_LINK}
+    assert manifest["settings"]["function_runtime"] == "remote"
 
 
 # Events whose scopes are alternatives, one per kind of conversation: the kinds the bot uses.

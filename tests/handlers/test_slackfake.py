@@ -914,3 +914,25 @@ def test_event_shapes(_shared_dir: Path, capture: tuple[_Capture, SlackDriver]) 
     assert cap.requests[-1][1]["x-slack-retry-num"] == "2"
     assert cap.requests[-1][1]["x-slack-retry-reason"] == "timeout"
     assert "x-slack-retry-num" not in cap.requests[0][1]
+
+
+def test_a_workflow_step_completes_once_with_its_own_token(fake: FakeSlack) -> None:
+    execution_id, token = fake.start_execution()
+    step = WebClient(token=token, base_url=fake.url)
+    assert step.functions_completeSuccess(function_execution_id=execution_id, outputs={"a": "b"})
+    assert fake.executions[execution_id] == {
+        "state": "completed",
+        "token": token,
+        "outputs": {"a": "b"},
+    }
+    bot = WebClient(token=TOKEN, base_url=fake.url)
+    for call, error in (
+        (lambda: bot.functions_completeError(function_execution_id=execution_id, error="x"),
+         "execution_not_in_running_state"),
+        (lambda: bot.functions_completeError(function_execution_id="Fx0NONE", error="x"),
+         "function_execution_not_found"),
+        (lambda: step.chat_postMessage(channel="C1", text="after the end"), "invalid_auth"),
+    ):  # fmt: skip
+        with pytest.raises(SlackApiError) as refused:
+            call()
+        assert refused.value.response["error"] == error

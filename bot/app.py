@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.deps import Deps
 from bot.handlers import (
@@ -28,6 +30,7 @@ from bot.handlers import (
 )
 from bot.runtime.listeners import deps_middleware, first_delivery_only, on_error
 from bot.runtime.oauth import enable_uninstall_listeners, install_flow, installed_only
+from bot.services import workspace
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,26 @@ class _ClientGivenFilter(logging.Filter):
 
 
 logging.getLogger("bot.bolt").addFilter(_ClientGivenFilter())
+
+
+def org_of_workspace(deps: Deps) -> Callable[..., Any]:
+    """A middleware that notes, once per workspace and process, the Enterprise Grid org its
+    requests come from: the sweeps then find an org-wide installation's token for it."""
+    known: set[tuple[str, str]] = set()
+
+    def note(context: BoltContext, next: Callable[[], Any]) -> Any:  # noqa: A002
+        team, org = context.team_id, context.enterprise_id
+        if team and org and (team, org) not in known:
+            try:
+                workspace.remember_enterprise(
+                    deps.sessions, team_id=team, enterprise_id=org, now=deps.clock()
+                )
+                known.add((team, org))
+            except SQLAlchemyError:  # noted on a later request; the request itself goes on
+                log.warning("could not note the org of workspace %s", team)
+        return next()
+
+    return note
 
 
 def build_app(deps: Deps) -> App:
@@ -97,6 +120,7 @@ def build_app(deps: Deps) -> App:
         # its governance data stays for the retention period, for when it is installed again.
         enable_uninstall_listeners(app, deps)
     app.use(deps_middleware(deps))
+    app.use(org_of_workspace(deps))
     app.use(first_delivery_only)
     app.error(on_error)
     for feature in FEATURES:

@@ -75,9 +75,17 @@ def make_clients(settings: Settings, engine: Engine) -> Clients:
     store = installations.installation_store(engine, settings.slack_client_id)
 
     def find(team_id: str, enterprise_id: str | None) -> Bot | None:
+        """The workspace's own installation, else its Grid org's org-wide one."""
         if enterprise_id is None:
             enterprise_id = installations.enterprise_of(store, team_id)
-        return store.find_bot(enterprise_id=enterprise_id, team_id=team_id)
+        if enterprise_id is None:
+            enterprise_id = installations.org_of_workspace(engine, team_id)
+        found = store.find_bot(enterprise_id=enterprise_id, team_id=team_id)
+        if found is None and enterprise_id is not None:
+            found = store.find_bot(
+                enterprise_id=enterprise_id, team_id=None, is_enterprise_install=True
+            )
+        return found
 
     rotator = TokenRotator(
         client_id=settings.slack_client_id,

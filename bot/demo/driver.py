@@ -77,6 +77,10 @@ class SlackDriver:
         self.clock = clock
         self._seq = itertools.count(1)
         self._issued: dict[str, str] = {}  # response_url path -> the user it was given to
+        # Enterprise Grid: the org the workspace belongs to, and whether the app is installed
+        # org-wide (then Slack says so in every payload, and names no workspace install).
+        self.enterprise_id: str | None = None
+        self.org_install = False
 
     @staticmethod
     def _endpoint(url: str) -> str:
@@ -117,6 +121,12 @@ class SlackDriver:
 
     def _send_payload(self, payload: dict[str, Any]) -> Response:
         """Deliver an interactivity payload as the `payload=` form field."""
+        if self.enterprise_id:  # as Slack shapes them in an Enterprise Grid org
+            org = {"id": self.enterprise_id, "name": "Org"}
+            payload["enterprise"] = org
+            payload["team"] = {**payload.get("team", {}), "enterprise_id": self.enterprise_id,
+                               "enterprise_name": "Org"}  # fmt: skip
+            payload["is_enterprise_install"] = self.org_install
         return self._send(urlencode({"payload": json.dumps(payload)}), FORM)
 
     # ----------------------------------------------------------------- ids and shapes
@@ -231,6 +241,11 @@ class SlackDriver:
             "response_url": self._response_url("commands", user_id),
             "trigger_id": trigger_id or self.trigger_id(),
         }
+        if self.enterprise_id:
+            fields |= {
+                "enterprise_id": self.enterprise_id, "enterprise_name": "Org",
+                "is_enterprise_install": "true" if self.org_install else "false",
+            }  # fmt: skip
         return self._send(urlencode(fields), FORM)
 
     def block_action(
@@ -356,6 +371,13 @@ class SlackDriver:
             "is_ext_shared_channel": False,
             "event_context": f"4-{encoded_context.rstrip('=')}",
         }
+        if self.enterprise_id:
+            envelope["enterprise_id"] = self.enterprise_id
+            envelope["authorizations"][0] |= {
+                "enterprise_id": self.enterprise_id,
+                "team_id": None if self.org_install else self.team_id,
+                "is_enterprise_install": self.org_install,
+            }
         return envelope
 
     def app_home_opened(

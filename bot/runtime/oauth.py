@@ -81,8 +81,14 @@ class InstallFlow(OAuthFlow):
         """The install completed: say so, and what to do next; the workspace's data is kept."""
         inst = args.installation
         log.info("installed in workspace %s (enterprise %s)", inst.team_id, inst.enterprise_id)
-        if inst.team_id and self.deps is not None:
-            workspace.installed(self.deps.sessions, team_id=inst.team_id, now=self.deps.clock())
+        if self.deps is not None:
+            teams = [inst.team_id] if inst.team_id else []
+            if inst.is_enterprise_install and inst.enterprise_id:  # the whole Grid org
+                teams += workspace.teams_of_enterprise(
+                    self.deps.sessions, enterprise_id=inst.enterprise_id
+                )
+            for team in sorted(set(teams)):
+                workspace.installed(self.deps.sessions, team_id=team, now=self.deps.clock())
         app_url = f"https://slack.com/app_redirect?app={inst.app_id}" if inst.app_id else None
         page = pages.installed_page(self._messages(args.request), inst.team_name, app_url)
         return _html(200, page, self.settings.state_utils.build_set_cookie_for_deletion())
@@ -103,13 +109,19 @@ def enable_uninstall_listeners(app: App, deps: Deps) -> None:
 
     def uninstalled(context: BoltContext) -> None:
         forget_tokens(context)
-        if context.team_id:
-            workspace.uninstalled(deps.sessions, team_id=context.team_id, now=deps.clock())
-            log.info(
-                "uninstalled from workspace %s: data kept %d days",
-                context.team_id,
-                deps.settings.data_retention_days,
-            )
+        teams = [context.team_id] if context.team_id else []
+        org = context.enterprise_id
+        if context.is_enterprise_install and org:
+            # Uninstalled from a whole Enterprise Grid org: the org-wide token goes, and the
+            # retention period starts for every workspace of the org the bot served.
+            store = installations.installation_store(deps.engine, deps.settings.slack_client_id)
+            store.delete_all(enterprise_id=org, team_id=None)
+            teams = sorted(set(teams) | set(workspace.teams_of_enterprise(
+                deps.sessions, enterprise_id=org)))  # fmt: skip
+        for team in teams:
+            workspace.uninstalled(deps.sessions, team_id=team, now=deps.clock())
+            log.info("uninstalled from workspace %s: data kept %d days", team,
+                     deps.settings.data_retention_days)  # fmt: skip
 
     app.event("app_uninstalled")(uninstalled)
 

@@ -32,6 +32,20 @@ def set_workspace_locale(factory: Factory, *, team_id: str, locale: str, now: da
         workspace_repo.set_workspace_locale(session, team_id, locale, now)
 
 
+def remember_enterprise(
+    factory: Factory, *, team_id: str, enterprise_id: str, now: datetime
+) -> None:
+    """Note the Enterprise Grid org a workspace belongs to (its sweeps need the org's token)."""
+    with transaction(factory) as session:
+        workspace_repo.remember_enterprise(session, team_id, enterprise_id, now)
+
+
+def teams_of_enterprise(factory: Factory, *, enterprise_id: str) -> list[str]:
+    """The workspaces of an Enterprise Grid org the bot has heard from."""
+    with transaction(factory) as session:
+        return workspace_repo.teams_of_enterprise(session, enterprise_id)
+
+
 EVENT_ID_RETENTION = timedelta(days=2)
 
 

@@ -7,6 +7,8 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine, MetaData, select
 
+from bot.store.models import Workspace
+
 STATE_EXPIRATION_SECONDS = 600  # an install started more than 10 minutes ago starts again
 
 
@@ -48,3 +50,12 @@ def enterprise_of(store: SQLAlchemyInstallationStore, team_id: str) -> str | Non
     )
     with store.engine.connect() as conn:
         return conn.execute(query).scalar_one_or_none()
+
+
+def org_of_workspace(engine: Engine, team_id: str) -> str | None:
+    """The Enterprise Grid org a workspace's requests came from (our own workspaces row):
+    an org-wide install has no row of the workspace itself in the installation tables."""
+    with engine.connect() as conn:
+        return conn.execute(
+            select(Workspace.enterprise_id).where(Workspace.team_id == team_id)
+        ).scalar_one_or_none()

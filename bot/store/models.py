@@ -59,6 +59,7 @@ class Workspace(Base):
     """A Slack workspace the bot serves, with its default language."""
 
     __tablename__ = "workspaces"
+    __table_args__ = (Index("ix_workspaces_enterprise", "enterprise_id"),)
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     locale: Mapped[str | None] = mapped_column(String(8))
@@ -73,6 +74,9 @@ class Workspace(Base):
     # Keep a Slack user group (@role-name) per role in sync with its holder (0019); an
     # admin's choice, off until chosen (it needs the usergroups:write scope and a paid plan).
     role_user_groups: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The Enterprise Grid org the workspace belongs to, as its requests say (0024): its
+    # sweeps then find an org-wide installation's token.
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -31,6 +31,34 @@ def set_workspace_locale(session: Session, team_id: str, locale: str, now: datet
     ws.locale = locale
 
 
+def remember_enterprise(session: Session, team_id: str, enterprise_id: str, now: datetime) -> None:
+    """Note the Enterprise Grid org a workspace's requests come from (it does not change)."""
+    ensure_workspace(session, team_id, now)
+    session.execute(
+        update(Workspace)
+        .where(
+            Workspace.team_id == team_id, Workspace.enterprise_id.is_distinct_from(enterprise_id)
+        )
+        .values(enterprise_id=enterprise_id)
+    )
+
+
+def enterprise_of(session: Session, team_id: str) -> str | None:
+    """The Enterprise Grid org of a workspace, if its requests said so."""
+    return session.scalar(select(Workspace.enterprise_id).where(Workspace.team_id == team_id))
+
+
+def teams_of_enterprise(session: Session, enterprise_id: str) -> list[str]:
+    """The workspaces of an Enterprise Grid org the bot has heard from."""
+    return list(
+        session.scalars(
+            select(Workspace.team_id)
+            .where(Workspace.enterprise_id == enterprise_id)
+            .order_by(Workspace.team_id)
+        )
+    )
+
+
 def role_user_groups(session: Session, team_id: str) -> bool:
     """Whether the workspace keeps a Slack user group per role."""
     return bool(

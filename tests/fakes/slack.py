@@ -43,6 +43,7 @@ class _Grant:
     scope: str
     redirect_uri: str | None
     rotating: bool
+    org_wide: bool = False  # installed for the whole Enterprise Grid org
 
 
 @dataclass(frozen=True)
@@ -159,13 +160,15 @@ class FakeSlack(StandinSlack):
         scope: str = "commands,chat:write",
         redirect_uri: str | None = None,
         rotating: bool = False,
+        org_wide: bool = False,
     ) -> str:
         """What Slack's authorize page does when a person allows the install: a one-time code
-        for the redirect (exchanged with oauth.v2.access)."""
+        for the redirect (exchanged with oauth.v2.access). `org_wide`: an org admin installs
+        it for the whole Enterprise Grid org `enterprise_id` (`team_id`: where they are)."""
         code = f"{team_id}.{secrets.token_hex(8)}"
         grant = _Grant(
             client_id, team_id, team_name or f"Team {team_id}", enterprise_id, user_id, scope,
-            redirect_uri, rotating,
+            redirect_uri, rotating, org_wide,
         )  # fmt: skip
         with self._lock:
             self._codes[code] = grant
@@ -219,12 +222,13 @@ class FakeSlack(StandinSlack):
             "scope": grant.scope,
             "bot_user_id": self.bot_user_id,
             "app_id": self.app_id,
-            "team": {"id": grant.team_id, "name": grant.team_name},
+            # an org-wide install names the org, not a workspace
+            "team": None if grant.org_wide else {"id": grant.team_id, "name": grant.team_name},
             "enterprise": {"id": grant.enterprise_id, "name": "Org"}
             if grant.enterprise_id
             else None,
             "authed_user": {"id": grant.user_id},
-            "is_enterprise_install": False,
+            "is_enterprise_install": grant.org_wide,
         }
 
     def _team_auth_test(self, args: Args, token: str) -> dict[str, Any]:

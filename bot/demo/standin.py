@@ -174,7 +174,9 @@ class StandinSlack:
         self.users: dict[str, FakeUser] = {}
         self.channels: dict[str, FakeChannel] = {}
         self.usergroups: dict[str, dict[str, Any]] = {}  # id -> the group as Slack shows it
-        self.paid_plan = True  # False: usergroups.* answer paid_teams_only
+        self.paid_plan = True  # False: usergroups.* answer paid_teams_only; one canvas a channel
+        self.canvases: dict[str, dict[str, Any]] = {}  # id -> title, markdown, channel, kind
+        self.canvases_enabled = True  # False: canvases.* answer canvas_disabled_user_team
 
         self._lock = threading.RLock()
         self._last_ts_us = 0
@@ -204,6 +206,9 @@ class StandinSlack:
             "usergroups.enable": self._usergroups_enable,
             "usergroups.disable": self._usergroups_disable,
             "usergroups.users.update": self._usergroups_users_update,
+            "conversations.canvases.create": self._conversations_canvases_create,
+            "canvases.create": self._canvases_create,
+            "canvases.edit": self._canvases_edit,
         }
         self.users[bot_user_id] = FakeUser(
             bot_user_id, "bot", team_id, real_name="Bot", is_bot=True, bot_id=self.bot_id
@@ -1051,3 +1056,80 @@ class StandinSlack:
             raise _ApiError("invalid_users")
         group["users"], group["user_count"] = people, len(people)
         return {"usergroup": copy.deepcopy(group)}
+
+    # ----------------------------------------------------------------- canvases
+
+    def channel_canvas(self, channel_id: str) -> dict[str, Any] | None:
+        """The canvas a channel shows in its Canvas tab (its channel canvas first)."""
+        found = [c for c in self.canvases.values() if c["channel_id"] == channel_id]
+        found.sort(key=lambda c: c["kind"] != "channel")
+        return found[0] if found else None
+
+    def _markdown(self, content: Any) -> str:
+        """The Markdown of a `document_content` argument (an object, or its JSON)."""
+        if isinstance(content, str):
+            try:
+                content = json.loads(content)
+            except json.JSONDecodeError as exc:
+                raise _ApiError(
+                    "invalid_arguments", f"document_content is not JSON: {exc}"
+                ) from exc
+        if not isinstance(content, dict) or content.get("type") != "markdown":
+            raise _ApiError("invalid_arguments", "document_content must be {type: markdown, ...}")
+        markdown = content.get("markdown")
+        if not isinstance(markdown, str) or len(markdown) > 1_048_576:
+            raise _ApiError("invalid_arguments", "document_content.markdown: a string, <= 1 MiB")
+        return markdown
+
+    def _new_canvas(self, args: Args, kind: str, channel_id: str | None) -> dict[str, Any]:
+        if not self.canvases_enabled:
+            raise _ApiError("canvas_disabled_user_team")
+        markdown = self._markdown(args["document_content"]) if "document_content" in args else ""
+        canvas_id = f"F0CANVAS{len(self.canvases) + 1:03d}"
+        self.canvases[canvas_id] = {
+            "id": canvas_id, "title": str(args.get("title") or ""), "markdown": markdown,
+            "channel_id": channel_id, "kind": kind, "edits": 0,
+        }  # fmt: skip
+        return {"canvas_id": canvas_id}
+
+    def _conversations_canvases_create(self, args: Args) -> dict[str, Any]:
+        """Make a channel's own canvas: one per channel."""
+        channel = self._channel(args.get("channel_id"))
+        if not self.canvases_enabled:
+            raise _ApiError("canvas_disabled_user_team")
+        if any(
+            c["channel_id"] == channel.id and c["kind"] == "channel" for c in self.canvases.values()
+        ):
+            raise _ApiError("channel_canvas_already_exists")
+        return self._new_canvas(args, "channel", channel.id)
+
+    def _canvases_create(self, args: Args) -> dict[str, Any]:
+        """Make a canvas, tabbed in a channel when one is named (a free plan: one a channel)."""
+        channel_id = None
+        if args.get("channel_id"):
+            channel_id = self._channel(args.get("channel_id")).id
+        if not self.paid_plan:
+            if channel_id is None:
+                raise _ApiError("free_teams_cannot_create_standalone_canvases")
+            if self.channel_canvas(channel_id) is not None:
+                raise _ApiError("free_team_canvas_tab_already_exists")
+        return self._new_canvas(args, "tab" if channel_id else "standalone", channel_id)
+
+    def _canvases_edit(self, args: Args) -> dict[str, Any]:
+        """Apply one change; the stand-in knows `replace` of the whole canvas (no section)."""
+        if not self.canvases_enabled:
+            raise _ApiError("canvas_disabled_user_team")
+        found = self.canvases.get(str(args.get("canvas_id") or ""))
+        if found is None:
+            raise _ApiError("canvas_not_found")
+        changes = args.get("changes")
+        if isinstance(changes, str):
+            changes = json.loads(changes)
+        if not isinstance(changes, list) or len(changes) != 1 or not isinstance(changes[0], dict):
+            raise _ApiError("invalid_arguments", "canvases.edit: changes must be one change")
+        change = changes[0]
+        if change.get("operation") != "replace" or change.get("section_id"):
+            raise _ApiError("invalid_arguments", f"canvases.edit: unsupported change {change}")
+        found["markdown"] = self._markdown(change.get("document_content"))
+        found["edits"] += 1
+        return {}

@@ -196,4 +196,12 @@ def test_bot_scopes_are_exactly_what_the_code_needs(
     # (bot.delivery.role_groups): usergroups.list, which the demo never needs.
     assert "usergroups.create" in called_methods and "usergroups.list" not in called_methods
     needed.add("usergroups:read")
+    # The channel's logbook as its canvas (`/agreements canvas`, bot.delivery.canvas):
+    # conversations.canvases.create, canvases.create and canvases.edit, which the demo never
+    # plays (tests/handlers/test_canvas.py does); each needs canvases:write.
+    for method in ("conversations.canvases.create", "canvases.create", "canvases.edit"):
+        assert method not in called_methods
+        spec = json.loads((shared_slack_dir / "methods" / f"{method}.json").read_text())
+        assert spec["scope"]["bot"] == ["canvases:write"]
+    needed.add("canvases:write")
     assert scopes == needed, f"unneeded scopes: {scopes - needed}"

@@ -4,16 +4,17 @@ outbox a few seconds later, and a workspace that will not have canvases is told 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from bot.blocks import ids
 from bot.demo.forms import fill
 from bot.scheduler import run_all_once
 from bot.services import agreements, workspace
 from bot.store import models
-from tests.support.harness import ALICE, BRAM, CHANNEL, TEAM, Bot, FakeClock
-from tests.support.steps import last_modal
+from tests.support.harness import ALICE, BRAM, CHANNEL, CHEN, TEAM, Bot, FakeClock
+from tests.support.steps import START, click, last_modal, submit
 
 OTHER_TEAM = "T0OTHER"
 
@@ -273,3 +274,26 @@ def test_the_usage_names_the_canvas(bot: Bot) -> None:
     bot.command("what", command="/agreements")
     [reply] = bot.responses_for(ALICE)
     assert "/agreements canvas" in reply["text"]
+
+
+def test_a_domain_description_consented_shows_in_the_canvas(bot: Bot, clock: FakeClock) -> None:
+    _ask(bot)
+    bot.command("edit", command="/domain")
+    modal = last_modal(bot)
+    given = {
+        "purpose": "Keep the platform running so the product teams can ship",
+        ids.IN_DEADLINE[1]: START + timedelta(days=3),
+    }
+    assert submit(bot, modal, fill(modal, given)).body == ""
+    _later(bot, clock)
+    assert "Keep the platform running" not in _canvas(bot)["markdown"]  # only proposed yet
+    with bot.deps.sessions() as s:
+        round_id = s.scalar(select(models.ConsentRound.id).order_by(models.ConsentRound.id.desc()))
+    for who in (ALICE, BRAM, CHEN):
+        click(bot, ids.ACT_ANSWER_CONSENT, round_id, who)
+    _later(bot, clock)
+    _later(bot, clock)
+    text = _canvas(bot)["markdown"]
+    domain = text.split("### Domain")[1].split("### Agreements in force")[0]
+    assert "Keep the platform running so the product teams can ship" in domain
+    assert "- **Version:** 1" in domain and "No domain description in force." not in text

@@ -90,6 +90,13 @@ def _write(
     except SlackApiError as exc:
         if exc.response.get("error") != "channel_canvas_already_exists":
             raise
+        found = _ours(client, channel, title)
+        if found is not None:  # made on a try whose answer was lost: the same one, rebuilt
+            client.canvases_edit(
+                canvas_id=found, changes=[{"operation": "replace", "document_content": content}]
+            )
+            canvas.remember(deps.sessions, team_id=team_id, channel_id=channel, canvas_id=found)
+            return found
         # The channel has a canvas of its own (someone made it): the logbook gets a tab.
         made = client.canvases_create(
             title=title[:TITLE_MAX], document_content=content, channel_id=channel
@@ -97,6 +104,22 @@ def _write(
     canvas_id = str(made["canvas_id"])
     canvas.remember(deps.sessions, team_id=team_id, channel_id=channel, canvas_id=canvas_id)
     return canvas_id
+
+
+def _ours(client: WebClient, channel: str, title: str) -> str | None:
+    """The channel's own canvas when it is the bot's logbook (its heading is the title)."""
+    info = client.conversations_info(channel=channel).get("channel") or {}
+    file_id = ((info.get("properties") or {}).get("canvas") or {}).get("file_id")
+    if not file_id:
+        return None
+    try:
+        found = client.canvases_sections_lookup(
+            canvas_id=file_id, criteria={"section_types": ["h1"], "contains_text": title}
+        )
+    except SlackApiError as exc:
+        log.info("cannot look into the canvas of %s: %s", channel, exc.response.get("error"))
+        return None
+    return str(file_id) if found.get("sections") else None
 
 
 def _link(client: WebClient, team_id: str, canvas_id: str) -> str | None:

@@ -209,6 +209,7 @@ class StandinSlack:
             "conversations.canvases.create": self._conversations_canvases_create,
             "canvases.create": self._canvases_create,
             "canvases.edit": self._canvases_edit,
+            "canvases.sections.lookup": self._canvases_sections_lookup,
         }
         self.users[bot_user_id] = FakeUser(
             bot_user_id, "bot", team_id, real_name="Bot", is_bot=True, bot_id=self.bot_id
@@ -944,11 +945,18 @@ class StandinSlack:
         locale = None
         if _flag(args, "include_locale"):
             locale = "en-US"
-        return {
-            "channel": channel.to_api(
-                include_num_members=_flag(args, "include_num_members"), locale=locale
-            )
-        }
+        shown = channel.to_api(
+            include_num_members=_flag(args, "include_num_members"), locale=locale
+        )
+        own = next(
+            (c for c in self.canvases.values() if c["channel_id"] == channel.id
+             and c["kind"] == "channel"), None,
+        )  # fmt: skip
+        if own is not None:  # as Slack shows a channel's canvas
+            shown["properties"] = {
+                "canvas": {"file_id": own["id"], "is_empty": not own["markdown"]}
+            }
+        return {"channel": shown}
 
     def _users_info(self, args: Args) -> dict[str, Any]:
         """Describe one user, with `locale` only when include_locale is set."""
@@ -1133,3 +1141,27 @@ class StandinSlack:
         found["markdown"] = self._markdown(change.get("document_content"))
         found["edits"] += 1
         return {}
+
+    def _canvases_sections_lookup(self, args: Args) -> dict[str, Any]:
+        """Sections of a canvas matching the criteria (the stand-in knows headings h1-h3 and
+        `any_header`, and `contains_text`)."""
+        if not self.canvases_enabled:
+            raise _ApiError("canvas_disabled_user_team")
+        found = self.canvases.get(str(args.get("canvas_id") or ""))
+        if found is None:
+            raise _ApiError("canvas_not_found")
+        criteria = args.get("criteria")
+        if isinstance(criteria, str):
+            criteria = json.loads(criteria)
+        if not isinstance(criteria, dict):
+            raise _ApiError("invalid_arguments", "canvases.sections.lookup: criteria is an object")
+        kinds = set(criteria.get("section_types") or ["any_header"])
+        text = str(criteria.get("contains_text") or "")
+        sections = []
+        for n, line in enumerate(found["markdown"].splitlines()):
+            level = len(line) - len(line.lstrip("#"))
+            if not 1 <= level <= 3 or not line[level:].startswith(" "):
+                continue
+            if ("any_header" in kinds or f"h{level}" in kinds) and text in line:
+                sections.append({"id": f"temp:C:{found['id']}{n:06d}"})
+        return {"sections": sections}

@@ -45,6 +45,7 @@ METHOD_TIERS = {
     "conversations.canvases.create": "t2",
     "canvases.create": "t2",
     "canvases.edit": "t3",
+    "canvases.sections.lookup": "t3",
 }
 POSTS_PER_SECOND_PER_CHANNEL = 1.0
 POST_BURST = 3

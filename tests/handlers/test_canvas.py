@@ -297,3 +297,16 @@ def test_a_domain_description_consented_shows_in_the_canvas(bot: Bot, clock: Fak
     domain = text.split("### Domain")[1].split("### Agreements in force")[0]
     assert "Keep the platform running so the product teams can ship" in domain
     assert "- **Version:** 1" in domain and "No domain description in force." not in text
+
+
+def test_a_canvas_made_on_a_try_whose_answer_was_lost_is_found_not_made_twice(
+    bot: Bot, clock: FakeClock
+) -> None:
+    bot.fake.lose_answer_next("conversations.canvases.create", times=5)
+    _ask(bot)
+    _later(bot, clock, seconds=600)
+    [canvas] = bot.fake.canvases.values()  # one canvas, the channel's own
+    assert canvas["kind"] == "channel" and canvas["markdown"].startswith("# Governance logbook")
+    assert _record(bot).canvas_id == canvas["id"]
+    assert bot.fake.calls_to("canvases.sections.lookup")  # found by its heading
+    assert _pending(bot) == []

@@ -15,7 +15,6 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import agreements as views
 from bot.deps import Deps
-from bot.i18n import messages
 from bot.runtime import replies
 from bot.runtime.posting import Attempt
 from bot.services import canvas
@@ -45,7 +44,7 @@ def send_canvas_sync(
     if where is None:
         return  # refused earlier: nothing more until someone asks again
     client = deps.clients.for_team(team_id)
-    m = messages(canvas.locale_of(deps.sessions, team_id))
+    m = deps.people.workspace_messages(team_id)  # the canvas is public: the workspace's
     markdown = canvas.content(
         deps.sessions, team_id=team_id, channel_id=channel, m=m, now=deps.clock()
     )

@@ -30,7 +30,7 @@ from bot.export import (
 )
 from bot.i18n import Messages
 from bot.services import payloads
-from bot.store import canvas_repo, workspace_repo
+from bot.store import canvas_repo
 from bot.store.db import transaction
 from bot.store.models import Agreement, BacklogItem, DomainDescription
 
@@ -123,12 +123,6 @@ def content(factory: Factory, *, team_id: str, channel_id: str, m: Messages, now
     out = ["# " + m._("Governance logbook"), "", intro, ""]
     out += md_domain(log, today, style) + md_register(log, today, style)
     return "\n".join(out).rstrip("\n") + "\n"
-
-
-def locale_of(factory: Factory, team_id: str) -> str | None:
-    """The workspace's language, as stored."""
-    with factory() as session:
-        return workspace_repo.workspace_locale(session, team_id)
 
 
 # ---------------------------------------------------------------- the hook

@@ -27,6 +27,8 @@ BOT_SCOPES = (
     "im:history",
     "usergroups:read",  # a user group per role (an admin's choice): finding the bot's own
     "usergroups:write",  # ... and keeping its holder in it
+    "canvases:write",  # the channel's logbook as its canvas (`/agreements canvas`)
+    "canvases:read",  # ... found again (its heading) after a try whose answer was lost
 )
 
 

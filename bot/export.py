@@ -28,7 +28,7 @@ from bot.domain.backlog import ItemView, NextStep
 from bot.domain.domains import DomainFields
 from bot.domain.meeting import DEFAULT_DURATION_MINUTES, Outcome
 from bot.domain.review import AgreementStatus
-from bot.i18n import messages
+from bot.i18n import Messages, messages
 from bot.services.agreements import AgreementView, HistoryEntry
 from bot.services.agreements import _view as agreement_view
 from bot.services.meeting import view_in as meeting_view
@@ -397,55 +397,128 @@ def _history_line(e: HistoryEntry) -> str:
     return f"{md_escape(e.action)} by {who}"
 
 
-def _md_agreement(a: AgreementView, today: date) -> list[str]:
-    review = a.review_date.isoformat()
-    if a.review_date < today:
-        review += f" (overdue by {(today - a.review_date).days} days)"
+@dataclass(frozen=True)
+class Style:
+    """How one channel's logbook is written: in which language, how people and channels
+    appear, with each agreement's history or not, and how much of the backlog."""
+
+    m: Messages
+    person: Callable[[str], str] = lambda u: "@" + md_escape(u)
+    channel: Callable[[str], str] = lambda c: "#" + md_escape(c)
+    history: bool = True
+    backlog_limit: int | None = None  # None: all of it
+
+    def who(self, user_id: str | None) -> str:
+        """A person, or the bot when nobody is named."""
+        return self.person(user_id) if user_id else self.m._("the bot")
+
+    def people(self, user_ids: Iterable[str]) -> str:
+        return ", ".join(self.who(u) for u in user_ids)
+
+
+def export_style() -> Style:
+    """The Markdown export's: English, people as `@U...`, everything."""
+    return Style(messages("en"))
+
+
+def _item(label: str, value: object) -> str:
+    return "- **" + label + ":** " + str(value)
+
+
+def _review(m: Messages, review_date: date, today: date) -> str:
+    if review_date < today:
+        return m._(
+            "{date} (overdue by {days} days)",
+            date=review_date.isoformat(), days=(today - review_date).days,
+        )  # fmt: skip
+    return review_date.isoformat()
+
+
+def _md_agreement(a: AgreementView, today: date, s: Style) -> list[str]:
+    m = s.m
     people = (
-        _people(a.responsible_ids)
+        s.people(a.responsible_ids)
         if a.responsible_ids
-        else f"nobody named; reminders go to the author, {_person(a.author_id)}"
+        else m._("nobody named; reminders go to the author, {person}", person=s.who(a.author_id))
     )
+    recorded = m._("{stamp} by {person}", stamp=_stamp(a.created_at), person=s.who(a.author_id))
     out = [
         f"#### #{a.number} {md_escape(a.title)}",
         "",
-        f"- **Version:** {a.version}",
-        f"- **Review date:** {review}",
-        f"- **People responsible:** {people}",
-        f"- **Recorded:** {_stamp(a.created_at)} by {_person(a.author_id)}",
+        _item(m._("Version"), a.version),
+        _item(m._("Review date"), _review(m, a.review_date, today)),
+        _item(m._("People responsible"), people),
+        _item(m._("Recorded"), recorded),
         "",
     ]
     sections = [
-        ("Driver", a.driver),
-        ("Agreement", a.text),
-        ("Who is responsible for what", a.responsibilities),
-        ("Evaluation criteria", a.evaluation),
+        (m._("Driver"), a.driver),
+        (m._("Agreement"), a.text),
+        (m._("Who is responsible for what"), a.responsibilities),
+        (m._("Evaluation criteria"), a.evaluation),
     ]
     for heading, body in sections:
         if body:
-            out += [f"**{heading}**", "", md_block(body), ""]
+            out += ["**" + heading + "**", "", md_block(body), ""]
     if a.concerns:
-        out += ["**Concerns recorded at consent**", ""]
+        out += ["**" + m._("Concerns recorded at consent") + "**", ""]
         for c in a.concerns:
             reason = md_block(str(c.get("reason") or "…"), indent="  ")
-            out.append(f"- {_person(c.get('user'))}: {reason}")
+            out.append("- " + s.who(c.get("user")) + ": " + reason)
         out.append("")
-    if a.history:
+    if a.history and s.history:
         out += ["**History**", ""]
         out += [f"- {_stamp(e.at)}: {_history_line(e)}" for e in a.history]
         out.append("")
     return out
 
 
-def _md_dropped(a: AgreementView) -> str:
+def _md_dropped(a: AgreementView, s: Style) -> str:
     ended = next((e for e in reversed(a.history) if e.action == "dropped"), None)
-    line = f"- #{a.number} {md_escape(a.title)} (version {a.version})"
+    version = s.m._("(version {version})", version=a.version)
+    line = f"- #{a.number} {md_escape(a.title)} {version}"
     if ended is None:
         return line + f": {md_escape(a.status.value)}"
     reason = md_block(str(ended.detail.get("reason", "")), indent="  ")
-    return (
-        line + f": dropped {ended.at.astimezone(UTC).date()} by {_person(ended.actor_id)}: {reason}"
-    )
+    dropped = s.m._(
+        "dropped {date} by {person}: {reason}",
+        date=ended.at.astimezone(UTC).date().isoformat(), person=s.who(ended.actor_id),
+        reason=reason,
+    )  # fmt: skip
+    return line + ": " + dropped
+
+
+def md_register(ch: ChannelLog, today: date, s: Style) -> list[str]:
+    """A channel's agreements in force (with their review dates), the dropped ones and its
+    open backlog (the top of it, with `backlog_limit`): written alike by the Markdown export
+    and the channel's canvas."""
+    m = s.m
+    out = ["### " + m._("Agreements in force"), ""]
+    if not ch.in_force:
+        out += [m._("None."), ""]
+    for a in ch.in_force:
+        out += _md_agreement(a, today, s)
+    out += ["### " + m._("Dropped agreements"), ""]
+    out += [_md_dropped(a, s) for a in ch.dropped] or [m._("None.")]
+    out += ["", "### " + m._("Open governance backlog"), ""]
+    shown = ch.backlog if s.backlog_limit is None else ch.backlog[: s.backlog_limit]
+    if shown:
+        out += [
+            m._("| rank | # | tension | raised by | date |"),
+            "| ---: | ---: | --- | --- | --- |",
+        ]
+        out += [
+            f"| {i.rank} | {i.number} | {md_cell(i.text)} | {s.who(i.author_id)} "
+            f"| {i.created_at.astimezone(UTC).date().isoformat()} |"
+            for i in shown
+        ]
+        if len(ch.backlog) > len(shown):
+            more = len(ch.backlog) - len(shown)
+            out += ["", m._("…and {n} more on the backlog.", n=more)]
+    else:
+        out.append(m._("Empty."))
+    out.append("")
+    return out
 
 
 def to_markdown(log: Logbook, now: datetime) -> str:
@@ -463,28 +536,9 @@ def to_markdown(log: Logbook, now: datetime) -> str:
     out += _md_structure(log)
     for ch in log.channels:
         out += [f"## Channel #{md_escape(ch.channel_id)}", ""]
-        out += _md_domain(ch, today) + _md_roles(ch)
-        out += ["### Agreements in force", ""]
-        if not ch.in_force:
-            out += ["None.", ""]
-        for a in ch.in_force:
-            out += _md_agreement(a, today)
-        out += ["### Dropped agreements", ""]
-        out += [_md_dropped(a) for a in ch.dropped] or ["None."]
-        out += ["", "### Open governance backlog", ""]
-        if ch.backlog:
-            out += [
-                "| rank | # | tension | raised by | date |",
-                "| ---: | ---: | --- | --- | --- |",
-            ]
-            out += [
-                f"| {i.rank} | {i.number} | {md_cell(i.text)} | {_person(i.author_id)} "
-                f"| {i.created_at.astimezone(UTC).date().isoformat()} |"
-                for i in ch.backlog
-            ]
-        else:
-            out.append("Empty.")
-        out.append("")
+        style = export_style()
+        out += md_domain(ch, today, style) + _md_roles(ch)
+        out += md_register(ch, today, style)
         out += _md_meetings(ch)
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -552,28 +606,23 @@ def _md_meetings(ch: ChannelLog) -> list[str]:
     return out
 
 
-def _md_domain(ch: ChannelLog, today: date) -> list[str]:
-    out = ["### Domain", ""]
+def md_domain(ch: ChannelLog, today: date, s: Style) -> list[str]:
+    """A channel's domain description in force, its parent circle and sub-circles."""
+    m = s.m
+    out = ["### " + m._("Domain"), ""]
     links = []
     if ch.parent:
-        links.append(f"- **Parent circle:** #{md_escape(ch.parent)}")
+        links.append(_item(m._("Parent circle"), s.channel(ch.parent)))
     if ch.children:
-        links.append("- **Sub-circles:** " + ", ".join(f"#{md_escape(c)}" for c in ch.children))
+        links.append(_item(m._("Sub-circles"), ", ".join(s.channel(c) for c in ch.children)))
     if ch.domain is None:
-        return out + ["No domain description in force.", ""] + (links + [""] if links else [])
-    review = ch.domain.review_date.isoformat()
-    if ch.domain.review_date < today:
-        review += f" (overdue by {(today - ch.domain.review_date).days} days)"
-    out += [f"- **Version:** {ch.domain.version}", f"- **Review date:** {review}", *links, ""]
-    out += _md_fields(ch.domain.fields)
-    return out
-
-
-def _md_fields(fields: DomainFields) -> list[str]:
-    labels = messages("en")
-    out: list[str] = []
-    for name, text in fields.filled():
-        out += [f"**{field_label(labels, name)}**", "", md_block(text), ""]
+        out += [m._("No domain description in force."), ""]
+        return out + (links + [""] if links else [])
+    review = _review(m, ch.domain.review_date, today)
+    out += [_item(m._("Version"), ch.domain.version), _item(m._("Review date"), review)]
+    out += [*links, ""]
+    for name, text in ch.domain.fields.filled():
+        out += ["**" + field_label(m, name) + "**", "", md_block(text), ""]
     return out
 
 

@@ -565,6 +565,61 @@ def evolve_initial(a: AgreementView) -> dict[str, Any]:
 def agreements_usage(m: Messages) -> str:
     """How to use `/agreements`, for a word it does not know."""
     return m._(
-        "Use `/agreements` for the list, `/agreements [number]` for one in full, or "
-        "`/agreements add` to record one made elsewhere."
+        "Use `/agreements` for the list, `/agreements [number]` for one in full, "
+        "`/agreements add` to record one made elsewhere, or `/agreements canvas` to keep the "
+        "logbook in this channel's canvas."
     )
+
+
+# ---------------------------------------------------------------- the logbook as a canvas
+
+
+def canvas_title(m: Messages) -> str:
+    """The canvas's title, in the workspace's language."""
+    return m._("Governance logbook")
+
+
+def canvas_started(m: Messages) -> str:
+    """To the person who asked: the canvas is on its way."""
+    return m._("Putting the logbook into this channel's canvas; I will tell you when it is there.")
+
+
+def canvas_ready(m: Messages, channel_id: str, link: str | None) -> str:
+    """To the person who asked: the canvas holds the logbook, and stays in step with it."""
+    if link:
+        return m._(
+            "The logbook of <#{channel}> is in its canvas: <{link}|open it>. It is brought up "
+            "to date after every change of an agreement, the domain or the backlog.",
+            channel=channel_id, link=link,
+        )  # fmt: skip
+    return m._(
+        "The logbook of <#{channel}> is in its canvas (the Canvas tab at the top of the "
+        "channel). It is brought up to date after every change of an agreement, the domain or "
+        "the backlog.",
+        channel=channel_id,
+    )
+
+
+def canvas_refused(m: Messages, error: str) -> str:
+    """To the person who asked: Slack will not keep the canvas, why, and what to do."""
+    again = m._("Once that changes, ask again with `/agreements canvas`.")
+    if error == "canvas_disabled_user_team":
+        why = m._(
+            "Canvases are turned off in this workspace, so the logbook cannot be kept in one."
+        )
+    elif error in ("restricted_action", "no_permission", "missing_scope", "not_allowed_token_type"):
+        why = m._(
+            "Slack does not allow the bot to make or edit canvases here (a workspace setting "
+            "or a permission the app was not given)."
+        )
+    elif error.startswith(("free_team", "team_tier")):
+        why = m._(
+            "This workspace's Slack plan does not allow the bot a canvas in this channel (on "
+            "a free plan a channel has one canvas, and this one has it already)."
+        )
+    elif error in ("not_in_channel", "channel_not_found", "is_archived"):
+        why = m._("The bot cannot reach this channel (it is not a member, or it is archived).")
+    else:
+        why = m._("Slack refused the canvas ({error}).", error=error)
+    stopped = m._("The canvas is no longer kept up to date; `/agreements` still lists everything.")
+    return f"{why} {stopped} {again}"

@@ -61,6 +61,10 @@ def _agreements_text(m: Messages) -> str:
             m._("`/agreements`: the agreements in force in this channel (only you see them)."),
             m._("`/agreements [number]`: one agreement in full, with its history."),
             m._("`/agreements add`: record an agreement made elsewhere, e.g. in a meeting."),
+            m._(
+                "`/agreements canvas`: keep the logbook in this channel's canvas, brought up to "
+                "date after every change."
+            ),
             m._("`/agreements help`: this help."),
         ]
     )

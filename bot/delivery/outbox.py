@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.delivery import (
+    canvas,
     meetings,
     notices,
     objections,
@@ -85,6 +86,8 @@ SENDERS: dict[type, Sender] = {
     payloads.ReviewRoundMessage: review_rounds.send_round_message,
     payloads.ReviewRoundClosed: review_rounds.send_round_closed,
     payloads.EarlyReviewAsked: review_rounds.send_early_review,
+    # the logbook as a canvas (issue 13, part 6)
+    payloads.CanvasSync: canvas.send_canvas_sync,
 }
 
 

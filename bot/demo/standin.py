@@ -174,10 +174,12 @@ class StandinSlack:
         self.users: dict[str, FakeUser] = {}
         self.channels: dict[str, FakeChannel] = {}
         self.usergroups: dict[str, dict[str, Any]] = {}  # id -> the group as Slack shows it
-        self.paid_plan = True  # False: usergroups.* answer paid_teams_only
+        self.paid_plan = True  # False: usergroups.* answer paid_teams_only; one canvas a channel
         # Workflow steps being run (function_executed): execution id -> its state, the
         # token Slack gave for it (valid while it runs), and how it was completed.
         self.executions: dict[str, dict[str, Any]] = {}
+        self.canvases: dict[str, dict[str, Any]] = {}  # id -> title, markdown, channel, kind
+        self.canvases_enabled = True  # False: canvases.* answer canvas_disabled_user_team
 
         self._lock = threading.RLock()
         self._last_ts_us = 0
@@ -209,6 +211,10 @@ class StandinSlack:
             "usergroups.users.update": self._usergroups_users_update,
             "functions.completeSuccess": self._functions_complete_success,
             "functions.completeError": self._functions_complete_error,
+            "conversations.canvases.create": self._conversations_canvases_create,
+            "canvases.create": self._canvases_create,
+            "canvases.edit": self._canvases_edit,
+            "canvases.sections.lookup": self._canvases_sections_lookup,
         }
         self.users[bot_user_id] = FakeUser(
             bot_user_id, "bot", team_id, real_name="Bot", is_bot=True, bot_id=self.bot_id
@@ -983,11 +989,18 @@ class StandinSlack:
         channel = self._channel(args.get("channel"))
         # A channel's language only when one was set for it (else Slack leaves it out).
         locale = channel.locale if _flag(args, "include_locale") else None
-        return {
-            "channel": channel.to_api(
-                include_num_members=_flag(args, "include_num_members"), locale=locale
-            )
-        }
+        shown = channel.to_api(
+            include_num_members=_flag(args, "include_num_members"), locale=locale
+        )
+        own = next(
+            (c for c in self.canvases.values() if c["channel_id"] == channel.id
+             and c["kind"] == "channel"), None,
+        )  # fmt: skip
+        if own is not None:  # as Slack shows a channel's canvas
+            shown["properties"] = {
+                "canvas": {"file_id": own["id"], "is_empty": not own["markdown"]}
+            }
+        return {"channel": shown}
 
     def _users_info(self, args: Args) -> dict[str, Any]:
         """Describe one user, with `locale` only when include_locale is set."""
@@ -1095,3 +1108,104 @@ class StandinSlack:
             raise _ApiError("invalid_users")
         group["users"], group["user_count"] = people, len(people)
         return {"usergroup": copy.deepcopy(group)}
+
+    # ----------------------------------------------------------------- canvases
+
+    def channel_canvas(self, channel_id: str) -> dict[str, Any] | None:
+        """The canvas a channel shows in its Canvas tab (its channel canvas first)."""
+        found = [c for c in self.canvases.values() if c["channel_id"] == channel_id]
+        found.sort(key=lambda c: c["kind"] != "channel")
+        return found[0] if found else None
+
+    def _markdown(self, content: Any) -> str:
+        """The Markdown of a `document_content` argument (an object, or its JSON)."""
+        if isinstance(content, str):
+            try:
+                content = json.loads(content)
+            except json.JSONDecodeError as exc:
+                raise _ApiError(
+                    "invalid_arguments", f"document_content is not JSON: {exc}"
+                ) from exc
+        if not isinstance(content, dict) or content.get("type") != "markdown":
+            raise _ApiError("invalid_arguments", "document_content must be {type: markdown, ...}")
+        markdown = content.get("markdown")
+        if not isinstance(markdown, str) or len(markdown) > 1_048_576:
+            raise _ApiError("invalid_arguments", "document_content.markdown: a string, <= 1 MiB")
+        return markdown
+
+    def _new_canvas(self, args: Args, kind: str, channel_id: str | None) -> dict[str, Any]:
+        if not self.canvases_enabled:
+            raise _ApiError("canvas_disabled_user_team")
+        markdown = self._markdown(args["document_content"]) if "document_content" in args else ""
+        canvas_id = f"F0CANVAS{len(self.canvases) + 1:03d}"
+        self.canvases[canvas_id] = {
+            "id": canvas_id, "title": str(args.get("title") or ""), "markdown": markdown,
+            "channel_id": channel_id, "kind": kind, "edits": 0,
+        }  # fmt: skip
+        return {"canvas_id": canvas_id}
+
+    def _conversations_canvases_create(self, args: Args) -> dict[str, Any]:
+        """Make a channel's own canvas: one per channel."""
+        channel = self._channel(args.get("channel_id"))
+        if not self.canvases_enabled:
+            raise _ApiError("canvas_disabled_user_team")
+        if any(
+            c["channel_id"] == channel.id and c["kind"] == "channel" for c in self.canvases.values()
+        ):
+            raise _ApiError("channel_canvas_already_exists")
+        return self._new_canvas(args, "channel", channel.id)
+
+    def _canvases_create(self, args: Args) -> dict[str, Any]:
+        """Make a canvas, tabbed in a channel when one is named (a free plan: one a channel)."""
+        channel_id = None
+        if args.get("channel_id"):
+            channel_id = self._channel(args.get("channel_id")).id
+        if not self.paid_plan:
+            if channel_id is None:
+                raise _ApiError("free_teams_cannot_create_standalone_canvases")
+            if self.channel_canvas(channel_id) is not None:
+                raise _ApiError("free_team_canvas_tab_already_exists")
+        return self._new_canvas(args, "tab" if channel_id else "standalone", channel_id)
+
+    def _canvases_edit(self, args: Args) -> dict[str, Any]:
+        """Apply one change; the stand-in knows `replace` of the whole canvas (no section)."""
+        if not self.canvases_enabled:
+            raise _ApiError("canvas_disabled_user_team")
+        found = self.canvases.get(str(args.get("canvas_id") or ""))
+        if found is None:
+            raise _ApiError("canvas_not_found")
+        changes = args.get("changes")
+        if isinstance(changes, str):
+            changes = json.loads(changes)
+        if not isinstance(changes, list) or len(changes) != 1 or not isinstance(changes[0], dict):
+            raise _ApiError("invalid_arguments", "canvases.edit: changes must be one change")
+        change = changes[0]
+        if change.get("operation") != "replace" or change.get("section_id"):
+            raise _ApiError("invalid_arguments", f"canvases.edit: unsupported change {change}")
+        found["markdown"] = self._markdown(change.get("document_content"))
+        found["edits"] += 1
+        return {}
+
+    def _canvases_sections_lookup(self, args: Args) -> dict[str, Any]:
+        """Sections of a canvas matching the criteria (the stand-in knows headings h1-h3 and
+        `any_header`, and `contains_text`)."""
+        if not self.canvases_enabled:
+            raise _ApiError("canvas_disabled_user_team")
+        found = self.canvases.get(str(args.get("canvas_id") or ""))
+        if found is None:
+            raise _ApiError("canvas_not_found")
+        criteria = args.get("criteria")
+        if isinstance(criteria, str):
+            criteria = json.loads(criteria)
+        if not isinstance(criteria, dict):
+            raise _ApiError("invalid_arguments", "canvases.sections.lookup: criteria is an object")
+        kinds = set(criteria.get("section_types") or ["any_header"])
+        text = str(criteria.get("contains_text") or "")
+        sections = []
+        for n, line in enumerate(found["markdown"].splitlines()):
+            level = len(line) - len(line.lstrip("#"))
+            if not 1 <= level <= 3 or not line[level:].startswith(" "):
+                continue
+            if ("any_header" in kinds or f"h{level}" in kinds) and text in line:
+                sections.append({"id": f"temp:C:{found['id']}{n:06d}"})
+        return {"sections": sections}

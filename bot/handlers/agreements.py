@@ -25,7 +25,7 @@ from bot.runtime import replies
 from bot.runtime.listeners import messages_for, on, tell
 from bot.runtime.payload import Form, dm_message, metadata, response_url, where
 from bot.scheduler import kick
-from bot.services import agreements, backlog
+from bot.services import agreements, backlog, canvas
 
 if TYPE_CHECKING:
     from bot.deps import Deps
@@ -73,7 +73,8 @@ def _submitted_today(deps: Deps, team_id: str, user_id: str | None) -> date:
 
 
 def answer(args: Args, command: dict[str, Any], client: WebClient, deps: Deps) -> None:
-    """List the agreements in force, show one in full, or open the add form."""
+    """List the agreements in force, show one in full, open the add form, or keep the logbook
+    in the channel's canvas."""
     who = where(command)
     team_id, user_id, channel_id = who.team_id, who.user_id or "", who.channel_id or ""
     m = messages_for(args)
@@ -84,6 +85,14 @@ def answer(args: Args, command: dict[str, Any], client: WebClient, deps: Deps) -
         meta = AddMeta(channel_id=channel_id, response_url=response_url(command))
         modal = views.add_modal(m, meta.model_dump_json(), default_review_date(today))
         open_modal(args, command["trigger_id"], modal, m)
+    elif word == "canvas":
+        _require_member(deps, client, team_id, channel_id, user_id)
+        canvas.request(
+            deps.sessions, team_id=team_id, channel_id=channel_id, user_id=user_id,
+            response_url=response_url(command), now=deps.clock(),
+        )  # fmt: skip
+        tell(args, views.canvas_started(m))
+        deps.executor.submit(kick, deps)
     elif word.isdigit():
         view = agreements.detail(
             deps.sessions, team_id=team_id, channel_id=channel_id, number=int(word)

@@ -42,6 +42,10 @@ METHOD_TIERS = {
     "reactions.add": "t3",
     "reactions.remove": "t2",
     "auth.test": "t5",
+    "conversations.canvases.create": "t2",
+    "canvases.create": "t2",
+    "canvases.edit": "t3",
+    "canvases.sections.lookup": "t3",
 }
 POSTS_PER_SECOND_PER_CHANNEL = 1.0
 POST_BURST = 3

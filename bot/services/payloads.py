@@ -221,6 +221,17 @@ class EarlyReviewAsked(_Payload):
     actor: str
 
 
+# ---- the logbook as a canvas (issue 13, part 6)
+class CanvasSync(_Payload):
+    """Make or rebuild the channel's logbook canvas from the records as they stand when it is
+    sent; `requested_by` (with a `response_url` hint) when someone asked and is told."""
+
+    type: Literal["canvas_sync"] = "canvas_sync"
+    channel_id: str
+    requested_by: str | None = None
+    response_url: str | None = None
+
+
 Payload = Annotated[
     RoundMessage
     | RoundResult
@@ -248,7 +259,9 @@ Payload = Annotated[
     # reviews by the circle (issue 11, part 7)
     | ReviewRoundMessage
     | ReviewRoundClosed
-    | EarlyReviewAsked,
+    | EarlyReviewAsked
+    # the logbook as a canvas (issue 13, part 6)
+    | CanvasSync,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[Payload] = TypeAdapter(Payload)

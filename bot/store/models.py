@@ -16,6 +16,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -783,3 +784,25 @@ class WorkflowStepRun(Base):
     round_id: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ChannelCanvas(Base):
+    """The canvas a channel's logbook is kept in (0020): asked for with `/agreements canvas`,
+    synced after each change of the logbook until Slack refuses (`refused`, syncing off)."""
+
+    __tablename__ = "channel_canvases"
+    __table_args__ = (
+        UniqueConstraint("team_id", "channel_id", name="uq_channel_canvases_team_channel"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    canvas_id: Mapped[str | None] = mapped_column(String(32))  # None: not made yet
+    requested_by: Mapped[str] = mapped_column(String(32))  # told of a refusal
+    syncing: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    refused: Mapped[str | None] = mapped_column(String(64))  # Slack's error, when it refused
+    # The outbox key of the sync queued and not yet begun: one pending sync per channel.
+    pending_key: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

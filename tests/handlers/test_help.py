@@ -19,7 +19,8 @@ def test_every_command_answers_help_with_all_commands(bot: Bot, command: str, wo
     [reply] = bot.responses_for(ALICE)
     shown = json.dumps(reply["blocks"])
     assert reply["text"] == "How to use the S3 bot"
-    for line in ("/tension list", "/consent [proposal]", "/agreements add", f"`{command} help`"):
+    for line in ("/tension list", "/consent [proposal]", "/agreements add", "/agreements canvas",
+                 f"`{command} help`"):  # fmt: skip
         assert line in shown
     assert bot.fake.calls_to("views.open") == []  # /consent help is not a proposal
     assert bot.fake.messages_in(CHANNEL) == []

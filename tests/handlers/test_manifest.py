@@ -217,4 +217,16 @@ def test_bot_scopes_are_exactly_what_the_code_needs(
     # (bot.delivery.role_groups): usergroups.list, which the demo never needs.
     assert "usergroups.create" in called_methods and "usergroups.list" not in called_methods
     needed.add("usergroups:read")
+    # The channel's logbook as its canvas (`/agreements canvas`, bot.delivery.canvas):
+    # conversations.canvases.create, canvases.create and canvases.edit, which the demo never
+    # plays (tests/handlers/test_canvas.py does); each needs canvases:write.
+    for method in ("conversations.canvases.create", "canvases.create", "canvases.edit"):
+        assert method not in called_methods
+        spec = json.loads((shared_slack_dir / "methods" / f"{method}.json").read_text())
+        assert spec["scope"]["bot"] == ["canvases:write"]
+    needed.add("canvases:write")
+    # A channel canvas made on a try whose answer was lost is found again by its heading
+    # (canvases.sections.lookup), rather than a second canvas made beside it.
+    assert "canvases.sections.lookup" not in called_methods
+    needed.add("canvases:read")
     assert scopes == needed, f"unneeded scopes: {scopes - needed}"

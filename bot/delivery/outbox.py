@@ -63,6 +63,7 @@ SENDERS: dict[type, Sender] = {
     payloads.RoundResultAuthor: rounds.send_author_result,
     payloads.RoundNudge: rounds.send_nudge,
     payloads.RoundAnswersOpen: rounds.send_answers_open,
+    payloads.RoundAuthorControls: rounds.send_author_controls,
     payloads.ObjectionThread: objections.send_thread,
     payloads.ObjectionUpdate: objections.send_update,
     payloads.ObjectionConcernView: objections.send_concern_view,

@@ -15,6 +15,7 @@ from bot.runtime.replies import permalink
 from bot.services import consent
 from bot.services.payloads import (
     RoundAnswersOpen,
+    RoundAuthorControls,
     RoundMessage,
     RoundNudge,
     RoundResult,
@@ -54,6 +55,27 @@ def render_rounds(deps: Deps, limit: int = 50) -> int:
         )
         updated += seq is not None
     return updated
+
+
+def send_author_controls(
+    deps: Deps, team_id: str, target: str, payload: RoundAuthorControls, attempt: Attempt
+) -> None:
+    """The author's own controls of a round, by DM: posted when it opens (and remembered),
+    brought up to date when what they allow changes (closed, sent to the meeting, ...)."""
+    view = consent.load(deps.sessions, team_id=team_id, round_id=payload.round_id)
+    client = deps.clients.for_team(team_id)
+    m = deps.people.user_messages(client, team_id, target)
+    link = permalink(client, view.channel_id, view.message_ts)
+    text, blocks = views.author_controls(m, view, link)
+    if view.controls is not None:
+        channel, ts = view.controls
+        client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        return
+    channel = client.conversations_open(users=target)["channel"]["id"]
+    _, ts = post(client, attempt, channel=channel, text=text, blocks=blocks)
+    consent.set_controls_message(
+        deps.sessions, team_id=team_id, round_id=view.id, channel=channel, ts=ts
+    )
 
 
 NOT_POSTABLE = {"not_in_channel", "channel_not_found", "is_archived"}

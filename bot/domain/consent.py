@@ -465,6 +465,13 @@ class Round:
         if self.is_open:
             raise RoundStillOpen()
 
+    def check_send_to_meeting(self, user_id: str) -> None:
+        """Only the author sends a round to the governance meeting: an open one, or one that
+        closed with objections (the circle settles them together)."""
+        check_author(self.author_id, user_id)
+        if not self.is_open and self.outcome is not Outcome.OBJECTIONS:
+            raise RoundClosed(self.closed_at)
+
     def check_extend(self, user_id: str) -> None:
         """Only the author gives a round a new deadline."""
         check_author(self.author_id, user_id)

@@ -12,6 +12,7 @@ from bot.handlers import (
     agreements,
     answers,
     backlog,
+    concerns,
     domain,
     home,
     meeting,
@@ -46,6 +47,7 @@ FEATURES = (
     domain,
     welcome,
     review_rounds,  # reviews by the circle (issue 11, part 7)
+    concerns,  # concerns heard after consent (issue 11, part 6)
 )
 
 

@@ -142,6 +142,18 @@ class RoundNotFound(DomainError):
     """No such round in this workspace."""
 
 
+class HearingNotFound(DomainError):
+    """The question whether a concern should be heard is not in this workspace."""
+
+
+class NotYourConcern(DomainError):
+    """Only the person who recorded the concern says whether it should be heard."""
+
+
+class ConcernAnswered(DomainError):
+    """Whether this concern should be heard was answered already."""
+
+
 class QuestionsUntilInPast(DomainError):
     """The end of the questions phase has already passed."""
 

@@ -827,6 +827,9 @@ def _consented(
         proposal.status = "agreed"
         subjects.consented(session, rnd, proposal, agreement, now)
     _finish_item(session, rnd, view, now)
+    from bot.services import concerns  # it raises backlog items, as this module's callers do
+
+    concerns.ask_at_consent(session, rnd, decision, now)
 
 
 def objection_thread_key(objection_id: int) -> str:

@@ -189,6 +189,22 @@ class Describes:
 
 
 @dataclass(frozen=True)
+class ConcernHeard:
+    """After consent: whether a recorded concern should be heard, and what should happen."""
+
+    id: int
+    round_id: int
+    channel_id: str
+    title: str
+    user_id: str
+    reason: str | None
+    answer: str | None  # "hear", "recorded", or None (not answered yet)
+    follow_up: str | None = None
+    item_number: int | None = None  # the backlog item "hear it" added
+    agreement_number: int | None = None
+
+
+@dataclass(frozen=True)
 class AgreementView:
     """An agreement as people see it."""
 
@@ -213,6 +229,7 @@ class AgreementView:
     describes: Describes | None = None  # evolved through /domain or /role, not as plain text
     # The objections to earlier versions, each with how the amendment resolved it.
     resolutions: list[ObjectionView] = field(default_factory=list)
+    hearings: list[ConcernHeard] = field(default_factory=list)  # concerns, heard or not
 
     @property
     def recipients(self) -> list[str]:

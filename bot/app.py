@@ -14,6 +14,7 @@ from bot.handlers import (
     agreements,
     answers,
     backlog,
+    concerns,
     domain,
     home,
     meeting,
@@ -51,6 +52,7 @@ FEATURES = (
     welcome,
     review_rounds,  # reviews by the circle (issue 11, part 7)
     workflow_step,  # the Workflow Builder step "Start a consent round" (issue 13, part 7)
+    concerns,  # concerns heard after consent (issue 11, part 6)
 )
 
 

@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import ids
+from bot.blocks.concerns import hearing_lines
 from bot.blocks.consent import long_date, names
 from bot.blocks.inputs import text_input
 from bot.blocks.resolutions import record_lines
@@ -187,7 +188,10 @@ def agreement_body(m: Messages, a: AgreementView) -> list[Block]:
     parts.append("*" + m._("People responsible") + ":* " + names(a.recipients, 600))
     if a.evaluation:
         parts.append("*" + m._("Evaluation criteria") + ":* " + escape(truncate(a.evaluation, 700)))
-    blocks.append(_md("\n".join(parts)))
+    if a.hearings:  # S3's "consider concerns": whether each should be heard, beside the criteria
+        lines = hearing_lines(m, a.hearings[:10])
+        parts.append("*" + m._("Concerns: should they be heard?") + "*\n" + "\n".join(lines))
+    blocks.append(_md(truncate("\n".join(parts), 2900)))
     if a.concerns:
         lines = [
             f"{mention(c['user'])}: {escape(truncate(c.get('reason') or '…', 300))}"

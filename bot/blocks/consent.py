@@ -474,6 +474,8 @@ def round_message(m: Messages, view: RoundView) -> Rendered:
         blocks += _open_part(m, view)
     else:
         blocks += _closed_part(m, view)
+    if view.sent_to_meeting_at is not None:
+        blocks.append(_ctx(sent_to_meeting_line(m, view)))
     blocks = blocks[: MESSAGE_BLOCK_LIMIT - 1] + (
         [blocks[-1]] if len(blocks) >= MESSAGE_BLOCK_LIMIT else []
     )
@@ -537,11 +539,7 @@ def _open_part(m: Messages, view: RoundView) -> list[Block]:
         if view.in_questions_phase
         else answer_buttons(m, view.id)
     )
-    blocks.append(
-        ActionsBlock(
-            block_id=ids.BLOCK_ROUND_ACTIONS, elements=[*first, *_author_buttons(m, view.id)]
-        )
-    )
+    blocks.append(ActionsBlock(block_id=ids.BLOCK_ROUND_ACTIONS, elements=first))
     if not view.in_questions_phase:
         blocks.append(_ctx(_invitation(m, view)))
     return blocks
@@ -598,13 +596,29 @@ def _tell_when_open_button(m: Messages, round_id: int) -> ButtonElement:
     )
 
 
-def _author_buttons(m: Messages, round_id: int) -> list[ButtonElement]:
-    """Close now and Withdraw, for the author (the handlers check who clicked)."""
-    value = RoundValue(round_id=round_id).dump()
+def sent_to_meeting_line(m: Messages, view: RoundView) -> str:
+    """That the round goes to the governance meeting, and which one."""
+    if view.meeting_for is None:
+        return m._(":calendar: Sent to the next governance meeting.")
+    return m._(
+        ":calendar: Sent to the governance meeting on {date}.", date=slack_date(view.meeting_for)
+    )
+
+
+def _author_buttons(m: Messages, view: RoundView) -> list[ButtonElement]:
+    """The author's controls as the round allows them (the handlers check who clicked)."""
+    value = RoundValue(round_id=view.id).dump()
+    send = ButtonElement(
+        action_id=ids.ACT_SEND_TO_MEETING, text=m._("Send to the meeting"), value=value
+    )
+    sendable = view.sent_to_meeting_at is None
+    if view.status is not RoundStatus.OPEN:
+        return [send] if sendable and view.outcome is Outcome.OBJECTIONS else []
+    extend = ButtonElement(action_id=ids.ACT_EXTEND, text=m._("Extend the deadline"), value=value)
     return [
         ButtonElement(
             action_id=ids.ACT_CLOSE_EARLY,
-            text=m._("Close now (author)"),
+            text=m._("Close now"),
             value=value,
             confirm=ConfirmObject(
                 title=m._("Close the round now?"),
@@ -615,7 +629,7 @@ def _author_buttons(m: Messages, round_id: int) -> list[ButtonElement]:
         ),
         ButtonElement(
             action_id=ids.ACT_WITHDRAW,
-            text=m._("Withdraw (author)"),
+            text=m._("Withdraw"),
             value=value,
             confirm=ConfirmObject(
                 title=m._("Withdraw the proposal?"),
@@ -625,7 +639,40 @@ def _author_buttons(m: Messages, round_id: int) -> list[ButtonElement]:
                 style="danger",
             ),
         ),
+        *([send] if sendable else []),
+        extend,
     ]
+
+
+def author_controls(m: Messages, view: RoundView, link: str | None) -> Rendered:
+    """The author's own control message, by DM: what they can do with the round now."""
+    title = escape(truncate(view.title, 200))
+    if view.status is RoundStatus.OPEN:
+        text = m._(
+            "Your proposal “{title}” is open for answers until {deadline}.",
+            title=title, deadline=slack_date(view.deadline),
+        )  # fmt: skip
+        hint = m._("Only you see these controls.")
+    else:
+        text = m._("Your proposal “{title}” is closed.", title=title) + " " + outcome_line(m, view)
+        hint = m._("The result came in its own message, with what you can do next.")
+    blocks: list[Block] = [_md(text)]
+    if link:
+        blocks.append(_ctx(m._("<{link}|Open the round>", link=link)))
+    if view.sent_to_meeting_at is not None:
+        blocks.append(_ctx(sent_to_meeting_line(m, view)))
+    if buttons := _author_buttons(m, view):
+        blocks.append(ActionsBlock(block_id=ids.BLOCK_AUTHOR_CONTROLS, elements=buttons))
+        blocks.append(_ctx(hint))
+    return text, _dicts(blocks)
+
+
+def sent_to_meeting(m: Messages, view: RoundView, changed: bool) -> str:
+    """To the author: the round goes to the meeting (or it was sent already)."""
+    line = sent_to_meeting_line(m, view)
+    if changed:
+        return line + " " + m._("It appears on the agenda with its open objections.")
+    return m._("This round was sent to the meeting already.") + " " + line
 
 
 def outcome_line(m: Messages, view: RoundView) -> str:

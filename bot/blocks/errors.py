@@ -190,6 +190,17 @@ TABLE: dict[type[DomainError], Entry] = {
         (ids.IN_REASON[0], ids.IN_DEADLINE[0], ids.IN_OBJ_REASON[0]),
     ),
     consent.AnswersNotOpenYet: Entry(_answers_not_open, (ids.IN_REASON[0],)),
+    consent.HearingNotFound: Entry(
+        lambda m, e: m._("I cannot find that concern any more. Nothing was changed.")
+    ),
+    consent.NotYourConcern: Entry(
+        lambda m, e: m._("Only the person who recorded this concern can answer that."),
+        (ids.IN_CONCERN_FOLLOW_UP[0],),
+    ),
+    consent.ConcernAnswered: Entry(
+        lambda m, e: m._("You answered this already. Nothing was changed."),
+        (ids.IN_CONCERN_FOLLOW_UP[0],),
+    ),
     consent.AnswersAlreadyOpen: Entry(
         lambda m, e: m._("Answers are open now: answer with the buttons on the round.")
     ),

@@ -235,3 +235,13 @@ ACT_JOIN_FOR_DRIVER = "reach_join_driver"
 BLOCK_JOIN_ACTIONS = "reach_join_actions"
 # a reminder's own answer buttons (the DM shows the answer once given)
 BLOCK_NUDGE_ACTIONS = "consent_nudge_actions"
+
+# the author's own controls by DM, and sending a round to the meeting (issue 11, parts 5, 8)
+BLOCK_AUTHOR_CONTROLS = "consent_author_controls"
+ACT_SEND_TO_MEETING = "consent_send_to_meeting"
+# after consent: should a concern be heard? (issue 11, part 6)
+BLOCK_CONCERN_HEARING = "concern_hearing_actions"
+ACT_CONCERN_HEAR = "concern_hear"
+ACT_CONCERN_RECORDED = "concern_recorded"
+CB_CONCERN_HEAR = "concern_hear_modal"
+IN_CONCERN_FOLLOW_UP = ("ch_follow_up", "follow_up")

@@ -387,8 +387,7 @@ def agenda_message(m: Messages, agenda: Agenda) -> Rendered:
             )
     else:
         blocks.append(_md(m._("No agreement comes up for review.")))
-    blocks += _agenda_roles(m, agenda)
-    blocks += _agenda_learnings(m, agenda)
+    blocks += _agenda_roles(m, agenda) + _agenda_rounds(m, agenda) + _agenda_learnings(m, agenda)
 
     blocks += [
         DividerBlock(),
@@ -401,6 +400,33 @@ def agenda_message(m: Messages, agenda: Agenda) -> Rendered:
         ),
     ]
     return fallback, _dicts(blocks)
+
+
+def _agenda_rounds(m: Messages, agenda: Agenda) -> list[Block]:
+    """Rounds sent to the meeting and contested objections, each with its open objections."""
+    if not agenda.rounds:
+        return []
+    lines: list[str] = []
+    for r in agenda.rounds:
+        line = m._(
+            "*P{number} v{version}* {title} (proposed by {author})",
+            number=r.proposal_number, version=r.version,
+            title=escape(one_line(r.title, ITEM_LINE_CHARS)), author=mention(r.author_id),
+        )  # fmt: skip
+        if r.sent:
+            line += " · " + m._("sent by its author")
+        for o in r.objections[:5]:
+            reason = escape(one_line(o.reason, ITEM_LINE_CHARS))
+            line += "\n      " + (
+                m._("contested objection by {who}: {reason}", who=mention(o.user_id), reason=reason)
+                if o.contested
+                else m._("objection by {who}: {reason}", who=mention(o.user_id), reason=reason)
+            )
+        if not r.objections:
+            line += "\n      " + m._("no open objection")
+        lines.append(line)
+    heading = m._("Sent to this meeting: proposals and contested objections")
+    return [_md("*" + heading + "*"), *_sections(lines)]
 
 
 def _agenda_roles(m: Messages, agenda: Agenda) -> list[Block]:

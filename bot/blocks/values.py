@@ -121,3 +121,10 @@ class JoinValue(Value):
     parts = ("channel_id", "text")
     channel_id: Annotated[str, Field(pattern=r"^[CG][A-Z0-9]{2,31}$")]
     text: Annotated[str, Field(max_length=1900)] | None = None
+
+
+class HearingValue(Value):
+    """A concern's "should it be heard?" button: the question it answers."""
+
+    parts = ("hearing_id",)
+    hearing_id: RowId

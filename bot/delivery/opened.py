@@ -24,6 +24,7 @@ def post_opened(args: Args, deps: Deps, client: WebClient, round_: RoundView | N
         return
     told = outbox.deliver_key(deps, round_.team_id, consent.round_message_key(round_.id))
     if told.outcome in (outbox.Outcome.SENT, outbox.Outcome.SKIPPED):
+        outbox.deliver_key(deps, round_.team_id, consent.controls_key(round_.id))  # author's DM
         return
     m = deps.people.user_messages(client, round_.team_id, round_.author_id)
     text = (

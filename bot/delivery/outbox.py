@@ -32,7 +32,7 @@ from bot.delivery import (
 )
 from bot.deps import Deps
 from bot.domain.backlog import ItemNotFound
-from bot.domain.consent import RoundNotFound
+from bot.domain.consent import HearingNotFound, RoundNotFound
 from bot.domain.objections import ObjectionNotFound
 from bot.domain.review import AgreementNotFound, ReviewRoundNotFound
 from bot.runtime.client import TOKEN_ERRORS, NotInstalled
@@ -64,6 +64,8 @@ SENDERS: dict[type, Sender] = {
     payloads.RoundResultAuthor: rounds.send_author_result,
     payloads.RoundNudge: rounds.send_nudge,
     payloads.RoundAnswersOpen: rounds.send_answers_open,
+    payloads.RoundAuthorControls: rounds.send_author_controls,
+    payloads.ConcernHearingAsk: rounds.send_concern_hearing,
     payloads.ObjectionThread: objections.send_thread,
     payloads.ObjectionUpdate: objections.send_update,
     payloads.ObjectionConcernView: objections.send_concern_view,
@@ -223,7 +225,14 @@ def deliver_row(deps: Deps, row: Leased) -> Delivered:
     except NotInstalled:
         _retry_later(deps, row, "not_installed")
         return Delivered(Outcome.RETRY, "not_installed")
-    except (RoundNotFound, AgreementNotFound, ItemNotFound, ObjectionNotFound, ReviewRoundNotFound):
+    except (
+        RoundNotFound,
+        HearingNotFound,
+        AgreementNotFound,
+        ItemNotFound,
+        ObjectionNotFound,
+        ReviewRoundNotFound,
+    ):
         _mark_sent(deps, row)  # what it was about is gone: nothing to say
         return Delivered(Outcome.SKIPPED)
     except ValidationError:

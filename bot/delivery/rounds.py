@@ -6,6 +6,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks import concerns as concern_views
 from bot.blocks import consent as views
 from bot.delivery.language import channel_messages
 from bot.deps import Deps
@@ -13,9 +14,11 @@ from bot.domain.consent import Position, RoundStatus, next_working_time
 from bot.runtime.client import NotInstalled
 from bot.runtime.posting import Attempt, direct_post, post
 from bot.runtime.replies import permalink
-from bot.services import consent
+from bot.services import concerns, consent
 from bot.services.payloads import (
+    ConcernHearingAsk,
     RoundAnswersOpen,
+    RoundAuthorControls,
     RoundMessage,
     RoundNudge,
     RoundResult,
@@ -55,6 +58,27 @@ def render_rounds(deps: Deps, limit: int = 50) -> int:
         )
         updated += seq is not None
     return updated
+
+
+def send_author_controls(
+    deps: Deps, team_id: str, target: str, payload: RoundAuthorControls, attempt: Attempt
+) -> None:
+    """The author's own controls of a round, by DM: posted when it opens (and remembered),
+    brought up to date when what they allow changes (closed, sent to the meeting, ...)."""
+    view = consent.load(deps.sessions, team_id=team_id, round_id=payload.round_id)
+    client = deps.clients.for_team(team_id)
+    m = deps.people.user_messages(client, team_id, target)
+    link = permalink(client, view.channel_id, view.message_ts)
+    text, blocks = views.author_controls(m, view, link)
+    if view.controls is not None:
+        channel, ts = view.controls
+        client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        return
+    channel = client.conversations_open(users=target)["channel"]["id"]
+    _, ts = post(client, attempt, channel=channel, text=text, blocks=blocks)
+    consent.set_controls_message(
+        deps.sessions, team_id=team_id, round_id=view.id, channel=channel, ts=ts
+    )
 
 
 NOT_POSTABLE = {"not_in_channel", "channel_not_found", "is_archived"}
@@ -164,3 +188,21 @@ def send_answers_open(
     link = permalink(client, view.channel_id, view.message_ts)
     text, blocks = views.answers_open(m, view, link)
     direct_post(client, attempt, target, text, blocks)
+
+
+def send_concern_hearing(
+    deps: Deps, team_id: str, target: str, payload: ConcernHearingAsk, attempt: Attempt
+) -> None:
+    """Ask the person who recorded a concern whether it should be heard (by DM, remembered);
+    once they answered, that DM shows the answer instead of its buttons."""
+    view = concerns.load(deps.sessions, team_id=team_id, hearing_id=payload.hearing_id)
+    client = deps.clients.for_team(team_id)
+    m = deps.people.user_messages(client, team_id, target)
+    text, blocks = concern_views.ask(m, view)
+    posted = concerns.dm_of(deps.sessions, team_id=team_id, hearing_id=view.id)
+    if posted is not None:
+        client.chat_update(channel=posted[0], ts=posted[1], text=text, blocks=blocks)
+        return
+    channel = client.conversations_open(users=target)["channel"]["id"]
+    _, ts = post(client, attempt, channel=channel, text=text, blocks=blocks)
+    concerns.set_dm(deps.sessions, team_id=team_id, hearing_id=view.id, channel=channel, ts=ts)

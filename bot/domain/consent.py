@@ -142,6 +142,18 @@ class RoundNotFound(DomainError):
     """No such round in this workspace."""
 
 
+class HearingNotFound(DomainError):
+    """The question whether a concern should be heard is not in this workspace."""
+
+
+class NotYourConcern(DomainError):
+    """Only the person who recorded the concern says whether it should be heard."""
+
+
+class ConcernAnswered(DomainError):
+    """Whether this concern should be heard was answered already."""
+
+
 class QuestionsUntilInPast(DomainError):
     """The end of the questions phase has already passed."""
 
@@ -464,6 +476,13 @@ class Round:
         check_author(self.author_id, user_id)
         if self.is_open:
             raise RoundStillOpen()
+
+    def check_send_to_meeting(self, user_id: str) -> None:
+        """Only the author sends a round to the governance meeting: an open one, or one that
+        closed with objections (the circle settles them together)."""
+        check_author(self.author_id, user_id)
+        if not self.is_open and self.outcome is not Outcome.OBJECTIONS:
+            raise RoundClosed(self.closed_at)
 
     def check_extend(self, user_id: str) -> None:
         """Only the author gives a round a new deadline."""

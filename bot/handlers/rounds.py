@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 OPENED = opened.OPENED  # context: the stored round, for the part after the ack
 EXTENDED = "s3bot_consent_extended"  # context: the round has its new deadline
 AMENDED_FROM = "s3bot_consent_amended_from"  # context: the author's result DM amended from
+SENT = "s3bot_consent_sent_to_meeting"  # context: (the round, whether this click sent it)
 
 
 def register(app: App) -> None:
@@ -49,6 +50,7 @@ def register(app: App) -> None:
     on(app.view(ids.CB_CONSENT_MODAL), ack=check_proposal, lazy=(start_round,))
     on(app.action(ids.ACT_CLOSE_EARLY), ack=close_now, lazy=(sweep_now,))
     on(app.action(ids.ACT_WITHDRAW), ack=withdraw, lazy=(sweep_now, show_withdrawn))
+    on(app.action(ids.ACT_SEND_TO_MEETING), ack=send_to_meeting, lazy=(sweep_now, tell_sent))
     on(app.action(ids.ACT_AMEND), lazy=(show_amend_form,))
     on(app.action(ids.ACT_EXTEND), lazy=(show_extend_form,))
     on(app.view(ids.CB_EXTEND_MODAL), ack=extend, lazy=(run_sweeps,))
@@ -276,6 +278,25 @@ def withdraw(ack: Ack, body: dict[str, Any], action: dict[str, Any], deps: Deps)
     """The author withdraws the proposal: stored, then acknowledged."""
     _request_close(body, action, deps, withdraw=True)
     ack()
+
+
+def send_to_meeting(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, deps: Deps
+) -> None:
+    """The author sends the round to the next governance meeting: stored, then acknowledged."""
+    who = where(body)
+    assert who.user_id
+    context[SENT] = consent.send_to_meeting(
+        deps.sessions, team_id=who.team_id, round_id=RoundValue.parse(action.get("value")).round_id,
+        user_id=who.user_id, now=deps.clock(),
+    )  # fmt: skip
+    ack()
+
+
+def tell_sent(context: BoltContext, args: Args) -> None:
+    """Tell the author (only them) where the round goes; a second click says it went already."""
+    if (sent := context.get(SENT)) is not None:
+        tell(args, views.sent_to_meeting(messages_for(args), *sent))
 
 
 def sweep_now(deps: Deps) -> None:

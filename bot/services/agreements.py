@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.domain import review as rules
 from bot.domain.consent import ProposalEmpty, clean_proposal
 from bot.domain.review import AgreementStatus, Pending, Stage
-from bot.services import payloads, resolutions
+from bot.services import concerns, payloads, resolutions
 from bot.services.views import AgreementView, Describes, HistoryEntry
 from bot.store import agreements_repo, backlog_repo, circle_domain_repo, review_rounds_repo
 from bot.store.db import transaction
@@ -52,6 +52,7 @@ def _view(
         history=entries,
         describes=describes,
         resolutions=resolutions.of_agreement(session, a.team_id, a.round_id) if history else [],
+        hearings=concerns.of_round(session, a.team_id, a.round_id) if history else [],
     )
 
 

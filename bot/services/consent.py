@@ -129,6 +129,11 @@ def _view(session: Session, rnd: ConsentRound) -> RoundView:
         ask_response=bool(rnd.ask_response),
         objections=objections,
         result_ts=rnd.result_ts,
+        sent_to_meeting_at=rnd.sent_to_meeting_at,
+        meeting_for=rnd.meeting_for,
+        controls=(rnd.controls_channel, rnd.controls_ts)
+        if rnd.controls_channel and rnd.controls_ts
+        else None,
     )
 
 
@@ -256,6 +261,12 @@ def open_round(
             payload=payloads.RoundMessage(round_id=rnd.id, whole_channel=whole_channel),
             now=now,
         )
+        # The author's controls (close now, withdraw, send to the meeting, extend) reach only
+        # the author: by DM, not as buttons every participant sees and is refused on.
+        payloads.queue(
+            session, team_id=team_id, key=controls_key(rnd.id), kind="dm",
+            target=author_id, payload=payloads.RoundAuthorControls(round_id=rnd.id), now=now,
+        )  # fmt: skip
         if item is not None and item.status in (ItemStatus.NEW.value, ItemStatus.BACKLOG.value):
             item.status = ItemStatus.IN_PROGRESS.value
             item.updated_at = now
@@ -358,6 +369,20 @@ def _blank_none(text: str | None) -> str | None:
     return text.strip() if text and text.strip() else None
 
 
+def controls_key(round_id: int, change: str | None = None) -> str:
+    """The outbox key of the author's DM control message of a round (posted; or updated
+    after `change`)."""
+    return f"round-controls:{round_id}" + (f":{change}" if change else "")
+
+
+def queue_controls(session: Session, rnd: ConsentRound, change: str, now: datetime) -> None:
+    """Bring the author's DM controls up to date after a change to what they allow."""
+    payloads.queue(
+        session, team_id=rnd.team_id, key=controls_key(rnd.id, change), kind="dm",
+        target=rnd.author_id, payload=payloads.RoundAuthorControls(round_id=rnd.id), now=now,
+    )  # fmt: skip
+
+
 def round_message_key(round_id: int) -> str:
     """The outbox key of a round's message in its channel."""
     return f"round-message:{round_id}"
@@ -388,6 +413,42 @@ def set_message(factory: Factory, *, team_id: str, round_id: int, ts: str) -> No
         rnd = consent_repo.get_round(session, team_id, round_id)
         if rnd is not None:
             rnd.message_ts = ts
+
+
+def set_controls_message(
+    factory: Factory, *, team_id: str, round_id: int, channel: str, ts: str
+) -> None:
+    """Remember the author's DM control message (kept up to date with the round)."""
+    with transaction(factory) as session:
+        rnd = consent_repo.get_round(session, team_id, round_id)
+        if rnd is not None:
+            rnd.controls_channel, rnd.controls_ts = channel, ts
+
+
+def send_to_meeting(
+    factory: Factory, *, team_id: str, round_id: int, user_id: str, now: datetime
+) -> tuple[RoundView, bool]:
+    """The author sends the round to the circle's next governance meeting: stored once (the
+    second click changes nothing: False), with the meeting it goes to; its messages say so."""
+    from bot.domain.objections import ProposalMovedOn
+    from bot.services import rhythm
+
+    with transaction(factory) as session:
+        rnd = consent_repo.lock_round(session, team_id, round_id)
+        if rnd is None:
+            raise rules.RoundNotFound()
+        _round(rnd).check_send_to_meeting(user_id)
+        latest = consent_repo.latest_round(session, team_id, rnd.proposal_id)
+        if rnd.outcome == Outcome.WITHDRAWN.value or (latest is not None and latest.id != rnd.id):
+            raise ProposalMovedOn()
+        if rnd.sent_to_meeting_at is not None:
+            return _view(session, rnd), False
+        rnd.sent_to_meeting_at = now
+        rnd.meeting_for = rhythm.next_meeting_in(session, team_id, rnd.channel_id, now)
+        consent_repo.bump(session, rnd)
+        queue_controls(session, rnd, "sent", now)
+        session.flush()
+        return _view(session, rnd), True
 
 
 def set_result_message(factory: Factory, *, team_id: str, round_id: int, ts: str) -> None:
@@ -610,6 +671,7 @@ def request_close(
             _release_item(session, rnd, user_id, now)
             consent_repo.bump(session, rnd)
             _objections_moved_on(session, team_id, rnd.proposal_id, rnd.version, "withdrawn", now)
+            queue_controls(session, rnd, "withdrawn", now)
         elif request is rules.CloseRequest.WITHDRAW:
             rnd.withdraw_requested = True
         else:
@@ -641,6 +703,7 @@ def extend(
         rnd.nudge_at = rules.nudge_time(_round(rnd).answers_open(now), deadline)
         rnd.nudged = False
         consent_repo.bump(session, rnd)
+        queue_controls(session, rnd, f"extended:{deadline.isoformat()}", now)
         session.flush()
         return _view(session, rnd)
 
@@ -774,6 +837,9 @@ def _consented(
         proposal.status = "agreed"
         subjects.consented(session, rnd, proposal, agreement, now)
     _finish_item(session, rnd, view, now)
+    from bot.services import concerns  # it raises backlog items, as this module's callers do
+
+    concerns.ask_at_consent(session, rnd, decision, now)
 
 
 def objection_thread_key(objection_id: int) -> str:
@@ -961,6 +1027,7 @@ def _announce_result(
         payload=payloads.RoundResultAuthor(round_id=rnd.id),
         now=now,
     )
+    queue_controls(session, rnd, when, now)
 
 
 def open_answers_due(factory: Factory, *, now: datetime, limit: int = 100) -> int:

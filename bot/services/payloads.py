@@ -42,6 +42,21 @@ class RoundResultAuthor(_Payload):
     round_id: int
 
 
+class RoundAuthorControls(_Payload):
+    """The author's own controls of a new round (close now, withdraw, send to the meeting,
+    extend), by DM; kept up to date with the round."""
+
+    type: Literal["round_author_controls"] = "round_author_controls"
+    round_id: int
+
+
+class ConcernHearingAsk(_Payload):
+    """After consent: to a person who recorded a concern, should it be heard?"""
+
+    type: Literal["concern_hearing_ask"] = "concern_hearing_ask"
+    hearing_id: int
+
+
 class RoundNudge(_Payload):
     """A reminder to a participant who has not answered an open round yet."""
 
@@ -238,6 +253,8 @@ Payload = Annotated[
     | RoundResultAuthor
     | RoundNudge
     | RoundAnswersOpen
+    | RoundAuthorControls
+    | ConcernHearingAsk
     | ObjectionThread
     | ObjectionUpdate
     | ObjectionConcernView

@@ -16,10 +16,26 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.domain import rhythm as rules
 from bot.domain.errors import DomainError
 from bot.domain.meeting import DEFAULT_DURATION_MINUTES, check_duration, summarise
+from bot.domain.objections import ObjectionStatus
 from bot.domain.rhythm import Cadence
 from bot.services import payloads, structure
-from bot.services.views import Agenda, CadenceView, DueAgreement, Learnings
-from bot.store import agreements_repo, backlog_repo, meeting_repo, rhythm_repo, workspace_repo
+from bot.services.views import (
+    Agenda,
+    CadenceView,
+    DueAgreement,
+    Learnings,
+    MeetingObjection,
+    MeetingRound,
+)
+from bot.store import (
+    agreements_repo,
+    backlog_repo,
+    consent_repo,
+    meeting_repo,
+    objections_repo,
+    rhythm_repo,
+    workspace_repo,
+)
 from bot.store.db import transaction
 from bot.store.models import Circle
 
@@ -198,7 +214,44 @@ def _build(
         terms_ending=ending,
         selections=selections,
         learnings=_learnings(session, team_id, channel_id),
+        rounds=meeting_rounds(session, team_id, channel_id),
     )
+
+
+OPEN_OBJECTIONS = frozenset(
+    {
+        ObjectionStatus.RAISED,
+        ObjectionStatus.QUALIFIED,
+        ObjectionStatus.REFRAMED,
+        ObjectionStatus.NOT_QUALIFIED,
+        ObjectionStatus.CONTESTED,
+    }
+)
+MAX_ROUNDS = 10  # rounds listed on one agenda
+
+
+def meeting_rounds(session: Session, team_id: str, channel_id: str) -> list[MeetingRound]:
+    """The rounds the meeting takes up (sent by their author, or with a contested objection),
+    each with its open objections; a round amended into a newer version is left out."""
+    found: list[MeetingRound] = []
+    contested = ObjectionStatus.CONTESTED.value
+    for rnd in consent_repo.rounds_for_meeting(session, team_id, channel_id, contested, 50):
+        latest = consent_repo.latest_round(session, team_id, rnd.proposal_id)
+        proposal = consent_repo.get_proposal(session, team_id, rnd.proposal_id)
+        if latest is None or latest.id != rnd.id or proposal is None:
+            continue
+        objections = [
+            MeetingObjection(o.user_id, o.reason or "", o.status == contested)
+            for o in objections_repo.of_round(session, team_id, rnd.id)
+            if ObjectionStatus(o.status) in OPEN_OBJECTIONS
+        ]
+        found.append(
+            MeetingRound(
+                rnd.id, proposal.number, rnd.version, rnd.title, rnd.author_id,
+                rnd.sent_to_meeting_at is not None, objections,
+            )
+        )  # fmt: skip
+    return found[:MAX_ROUNDS]
 
 
 def _learnings(session: Session, team_id: str, channel_id: str) -> Learnings | None:
@@ -206,6 +259,14 @@ def _learnings(session: Session, team_id: str, channel_id: str) -> Learnings | N
     last = meeting_repo.last_evaluated(session, team_id, channel_id)
     summary = summarise(meeting_repo.evaluations(session, last.id)) if last else None
     return Learnings(last.local_date, summary) if last and summary else None
+
+
+def next_meeting_in(
+    session: Session, team_id: str, channel_id: str, now: datetime
+) -> datetime | None:
+    """The channel's next governance meeting, in the caller's transaction (None: no rhythm)."""
+    circle = _circle(session, team_id, channel_id)
+    return _upcoming(circle, _cadence_of(circle), now) if circle else None
 
 
 def upcoming_meeting(

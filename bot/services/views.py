@@ -106,6 +106,9 @@ class RoundView:
     ask_response: bool = False  # participants give a brief response in the thread first
     objections: list[ObjectionView] = field(default_factory=list)  # each under test
     result_ts: str | None = None  # the result's thread reply, once posted
+    sent_to_meeting_at: datetime | None = None  # sent to the governance meeting by its author
+    meeting_for: datetime | None = None  # that meeting (None: the next, no rhythm set)
+    controls: tuple[str, str] | None = None  # the author's DM control message (channel, ts)
 
     @property
     def in_questions_phase(self) -> bool:
@@ -186,6 +189,22 @@ class Describes:
 
 
 @dataclass(frozen=True)
+class ConcernHeard:
+    """After consent: whether a recorded concern should be heard, and what should happen."""
+
+    id: int
+    round_id: int
+    channel_id: str
+    title: str
+    user_id: str
+    reason: str | None
+    answer: str | None  # "hear", "recorded", or None (not answered yet)
+    follow_up: str | None = None
+    item_number: int | None = None  # the backlog item "hear it" added
+    agreement_number: int | None = None
+
+
+@dataclass(frozen=True)
 class AgreementView:
     """An agreement as people see it."""
 
@@ -210,6 +229,7 @@ class AgreementView:
     describes: Describes | None = None  # evolved through /domain or /role, not as plain text
     # The objections to earlier versions, each with how the amendment resolved it.
     resolutions: list[ObjectionView] = field(default_factory=list)
+    hearings: list[ConcernHeard] = field(default_factory=list)  # concerns, heard or not
 
     @property
     def recipients(self) -> list[str]:
@@ -292,6 +312,30 @@ class Agenda:
     terms_ending: list[HeldRole] = field(default_factory=list)  # by the meeting's date
     selections: list[WaitingSelection] = field(default_factory=list)  # open in the circle
     learnings: Learnings | None = None  # the last meeting's evaluation, looked at before this one
+    rounds: list[MeetingRound] = field(default_factory=list)  # sent to it, or contested there
+
+
+@dataclass(frozen=True)
+class MeetingObjection:
+    """An open objection a governance meeting takes up (contested: not qualified, disputed)."""
+
+    user_id: str
+    reason: str
+    contested: bool = False
+
+
+@dataclass(frozen=True)
+class MeetingRound:
+    """A round the circle takes up at its meeting: sent by its author, or with a contested
+    objection; with its open objections."""
+
+    round_id: int
+    proposal_number: int
+    version: int
+    title: str
+    author_id: str
+    sent: bool
+    objections: list[MeetingObjection] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -374,3 +374,34 @@ def open_rounds_awaiting(
             .limit(limit)
         )
     )
+
+
+def rounds_for_meeting(
+    session: Session, team_id: str, channel_id: str, contested: str, limit: int
+) -> list[ConsentRound]:
+    """Rounds of the channel whose proposal is still open and that go to the governance
+    meeting: sent there by their author, or holding an objection with status `contested`."""
+    from bot.store.models import Objection
+
+    has_contested = (
+        select(Objection.id)
+        .where(
+            Objection.team_id == team_id,
+            Objection.round_id == ConsentRound.id,
+            Objection.status == contested,
+        )
+        .exists()
+    )
+    stmt = (
+        select(ConsentRound)
+        .join(Proposal, Proposal.id == ConsentRound.proposal_id)
+        .where(
+            ConsentRound.team_id == team_id,
+            ConsentRound.channel_id == channel_id,
+            Proposal.status == "open",
+            or_(ConsentRound.sent_to_meeting_at.is_not(None), has_contested),
+        )
+        .order_by(ConsentRound.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))

@@ -272,6 +272,36 @@ class ConsentRound(Base):
     rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     render_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Sent to the governance meeting by its author (0022): when, and the meeting it goes to
+    # (None: the next one, the circle has no rhythm yet).
+    sent_to_meeting_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    meeting_for: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The author's own control message, by DM (0022): kept up to date with the round.
+    controls_channel: Mapped[str | None] = mapped_column(String(32))
+    controls_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class ConcernHearing(Base):
+    """After consent: whether a concern should be heard, asked of the person who recorded
+    it (0022), and their answer ("hear" or "recorded") with what should happen."""
+
+    __tablename__ = "concern_hearings"
+    __table_args__ = (
+        UniqueConstraint("round_id", "user_id", name="uq_concern_hearings_round_user"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    round_id: Mapped[int] = mapped_column(ForeignKey("consent_rounds.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
+    answer: Mapped[str | None] = mapped_column(String(16))
+    follow_up: Mapped[str | None] = mapped_column(Text)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("backlog_items.id", ondelete="SET NULL"))
+    dm_channel: Mapped[str | None] = mapped_column(String(32))
+    dm_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class RoundParticipant(Base):

@@ -26,6 +26,8 @@ from tests.support.harness import (
 from tests.support.steps import (
     START,
     click,
+    controls_dm,
+    is_controls,
     last_modal,
     resolution_values,
     start_round,
@@ -35,8 +37,9 @@ from tests.support.steps import (
 
 
 def dms_of(bot: Bot, user: str) -> list[dict]:
+    """A person's DMs, besides an author's control messages."""
     dm = bot.fake.dm_channel_id(user)
-    return bot.fake.messages_in(dm) if dm else []
+    return [m for m in bot.fake.messages_in(dm) if not is_controls(bot, m)] if dm else []
 
 
 def buttons(blocks: list[dict]) -> dict[str, dict]:
@@ -147,6 +150,8 @@ def test_objection_is_not_destructive_and_withdraw_keeps_its_confirm(bot: Bot) -
     assert "style" not in shown[ids.ACT_ANSWER_OBJECTION]
     assert "confirm" not in shown[ids.ACT_ANSWER_OBJECTION]
     assert shown[ids.ACT_ANSWER_CONSENT]["style"] == "primary"
+    assert ids.ACT_WITHDRAW not in shown and ids.ACT_CLOSE_EARLY not in shown  # the author's DM
+    shown = buttons(controls_dm(bot, ALICE)["blocks"])
     withdraw = shown[ids.ACT_WITHDRAW]["confirm"]
     assert withdraw["style"] == "danger" and withdraw["confirm"]["text"] == "Withdraw"
     assert "confirm" in shown[ids.ACT_CLOSE_EARLY]
@@ -324,7 +329,7 @@ def test_amending_from_the_result_dm_updates_it_without_buttons(bot: Bot) -> Non
         text=rnd.text + " QA first.", review_date=date(2027, 3, 1),
         deadline=START + timedelta(days=2),
     )  # fmt: skip
-    values |= resolution_values(0, "text", how="QA runs before the release")
+    values |= resolution_values(0, "text", how="QA comes first now")
     assert submit(bot, last_modal(bot), values).body == ""
     shown = current(bot, ALICE, result["ts"])
     assert "version 2 is open in a new round" in shown["text"] and not buttons(shown["blocks"])

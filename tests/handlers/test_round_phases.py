@@ -13,7 +13,15 @@ from bot.blocks import ids
 from bot.services import consent
 from bot.store import models
 from tests.support.harness import ALICE, BRAM, CHANNEL, CHEN, TEAM, Bot, FakeClock, modal_values
-from tests.support.steps import START, click, last_modal, start_round, submit, sweep
+from tests.support.steps import (
+    START,
+    click,
+    is_controls,
+    last_modal,
+    start_round,
+    submit,
+    sweep,
+)
 
 OPENS = START + timedelta(days=1)
 
@@ -35,8 +43,9 @@ def react(bot: Bot, rnd: consent.RoundView, user: str, name: str) -> None:
 
 
 def dms(bot: Bot, user: str) -> list[dict]:
+    """A person's DMs, besides an author's control messages."""
     channel = bot.fake.dm_channel_id(user)
-    return bot.fake.messages_in(channel) if channel else []
+    return [m for m in bot.fake.messages_in(channel) if not is_controls(bot, m)] if channel else []
 
 
 # ---------------------------------------------------------------- the form

@@ -168,3 +168,46 @@ def resolution_values(
             }
         },
     }  # fmt: skip
+
+
+def is_controls(bot: Bot, message: dict) -> bool:
+    """Whether a DM is a round's author control message."""
+    return message.get("ts") in _controls_ts(bot)
+
+
+def controls_dm(bot: Bot, user: str = ALICE, title: str | None = None) -> dict:
+    """The author's DM control message as it stands (the newest, or the round titled so)."""
+    dm = bot.fake.dm_channel_id(user)
+    assert dm, f"{user} has no DM"
+    found = [
+        m
+        for m in bot.fake.messages_in(dm)
+        if m.get("ts") in _controls_ts(bot) and (title is None or title in m.get("text", ""))
+    ]
+    assert found, f"{user} has no control message"
+    return found[-1]
+
+
+def _controls_ts(bot: Bot) -> set[str]:
+    with bot.deps.sessions() as s:
+        return {ts for ts in s.scalars(select(models.ConsentRound.controls_ts)) if ts}
+
+
+def author_click(
+    bot: Bot, action_id: str, round_id: int, user: str = ALICE, title: str | None = None
+):
+    """Press one of the author's controls on their DM control message (it must be there)."""
+    message = controls_dm(bot, user, title)
+    shown = [
+        e["action_id"]
+        for b in message.get("blocks") or []
+        if b.get("type") == "actions"
+        for e in b["elements"]
+    ]
+    assert action_id in shown, f"{action_id} not on the control message: {shown}"
+    response = bot.driver.block_action(
+        action_id, str(round_id), user_id=user, channel_id=bot.fake.dm_channel_id(user),
+        message_ts=message["ts"], block_id=ids.BLOCK_AUTHOR_CONTROLS,
+    )  # fmt: skip
+    bot.settle()
+    return response

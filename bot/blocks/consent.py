@@ -194,6 +194,35 @@ def _s3_inputs(m: Messages, initial: dict[str, Any]) -> list[Block]:
     return blocks
 
 
+def _deadline_input(m: Messages, deadline: datetime) -> InputBlock:
+    return InputBlock(
+        block_id=ids.IN_DEADLINE[0],
+        label=m._("Answer before"),
+        hint=m._("In your own timezone; at least an hour and at most 60 days from now."),
+        element=DateTimePickerElement(
+            action_id=ids.IN_DEADLINE[1], initial_date_time=int(deadline.timestamp())
+        ),
+    )
+
+
+def _more_options(m: Messages, initial: dict[str, Any], today: date) -> list[Block]:
+    """What the round will be unless the person opens the rest of the form."""
+    review = initial.get("review_date") or today
+    said = m._(
+        "Everyone in this channel answers, answers stay hidden until the round closes, and the "
+        "agreement is reviewed on {date}. Responsibilities, evaluation criteria, the people "
+        "who answer, a questions phase and a quorum are under More options.",
+        date=long_date(m, review),
+    )
+    return [
+        _ctx(said),
+        ActionsBlock(
+            block_id=ids.BLOCK_CONSENT_MORE,
+            elements=[ButtonElement(action_id=ids.ACT_CONSENT_MORE, text=m._("More options"))],
+        ),
+    ]
+
+
 def _timing_inputs(
     m: Messages, initial: dict[str, Any], today: date, deadline: datetime
 ) -> list[Block]:
@@ -209,16 +238,7 @@ def _timing_inputs(
             ),
         )
     )
-    blocks.append(
-        InputBlock(
-            block_id=ids.IN_DEADLINE[0],
-            label=m._("Answer before"),
-            hint=m._("In your own timezone; at least an hour and at most 60 days from now."),
-            element=DateTimePickerElement(
-                action_id=ids.IN_DEADLINE[1], initial_date_time=int(deadline.timestamp())
-            ),
-        )
-    )
+    blocks.append(_deadline_input(m, deadline))
     opens: datetime | None = initial.get("answers_open_at")
     blocks.append(
         InputBlock(
@@ -324,16 +344,23 @@ def consent_modal(
     initial: dict[str, Any] | None = None,
     objections: list[tuple[ObjectionView, str]] | None = None,
     version: int = 1,
+    essentials: bool = False,
 ) -> dict:
-    """The proposal form: S3's proposal parts, review date, deadline, participants and options."""
+    """The proposal form: S3's proposal parts, review date, deadline, participants and options.
+    With `essentials`, only the title, proposal, driver and deadline, and a More options
+    button that brings the rest (what it will be until then is said under it)."""
     initial = initial or {}
+    deadline = initial.get("deadline") or deadline
     blocks: list[Block] = resolutions.amend_blocks(m, objections, today) if objections else []
     blocks += _text_inputs(m, initial)
     blocks += _driver_inputs(m, backlog, initial)
-    blocks += _s3_inputs(m, initial)
-    blocks += _timing_inputs(m, initial, today, deadline)
-    blocks += _who_inputs(m, initial)
-    blocks += _option_inputs(m, initial)
+    if essentials:
+        blocks += [_deadline_input(m, deadline), *_more_options(m, initial, today)]
+    else:
+        blocks += _s3_inputs(m, initial)
+        blocks += _timing_inputs(m, initial, today, deadline)
+        blocks += _who_inputs(m, initial)
+        blocks += _option_inputs(m, initial)
     title = (
         m._("Consent round") if version == 1 else m._("Amend: version {version}", version=version)
     )
@@ -1008,6 +1035,10 @@ class ConsentMeta(BaseModel):
     response_url: str | None = None  # a hint to reply through (replies.reply), never trusted
     resolving: list[Resolving] = []  # amending: the open objections, in the form's order (hints)
     dm: tuple[str, str] | None = None  # the author's result DM (channel, ts) it was opened from
+    # A new proposal's form shows the essentials (title, proposal, driver, deadline) and the
+    # rest behind "More options"; until then the review date is this default.
+    essentials: bool = False
+    review_default: date | None = None
 
 
 class ReasonMeta(BaseModel):
@@ -1073,8 +1104,11 @@ def proposal_form(
 ) -> dict:
     """The /consent form for this person (now in their zone) and channel, prefilled."""
     initial.setdefault("review_date", default_review_date(now_local.date()))
+    if meta.essentials:
+        meta = meta.model_copy(update={"review_default": initial["review_date"]})
     return consent_modal(
         m,
+        essentials=meta.essentials,
         metadata=meta.model_dump_json(),
         backlog=backlog,
         today=now_local.date(),

@@ -14,6 +14,8 @@ BLOCK_HOME_ROUND = "home_round"  # + round id: its answer buttons on the Home ta
 BLOCK_HOME_REVIEW = "home_review"  # + agreement id: its review buttons on the Home tab
 
 # Consent rounds
+ACT_CONSENT_MORE = "consent_more_options"  # the proposal form: show every field
+BLOCK_CONSENT_MORE = "consent_more_options_block"
 CB_CONSENT_MODAL = "consent_modal"
 CB_REASON_MODAL = "consent_reason_modal"
 CB_EXTEND_MODAL = "consent_extend_modal"

@@ -266,8 +266,9 @@ class Script:
         self.settle()
 
     def form(self, user_id: str, what: str, inputs: dict[str, Any]) -> None:
-        """Fill in the modal the bot just opened, and submit it."""
-        view = self.fake.calls_to("views.open")[-1].args["view"]
+        """Fill in the modal the bot just opened (or last updated), and submit it."""
+        shown = [c for c in self.fake.calls if c.method in ("views.open", "views.update") and c.ok]
+        view = shown[-1].args["view"]
         view = json.loads(view) if isinstance(view, str) else view
         self.t.step(f"@{self.name(user_id)}", what)
         response = self.driver.view_submission(
@@ -280,6 +281,18 @@ class Script:
         if body and body.get("response_action") == "errors":
             for field, message in body["errors"].items():
                 self.t.say(f"    ✗ the form says ({field}): {message}")
+        self.settle()
+
+    def more_options(self, user_id: str) -> None:
+        """Press More options in the proposal form: it shows every field."""
+        opened = self.fake.calls_to("views.open")[-1].response["view"]
+        current = self.fake.views[opened["id"]]
+        self.t.step(f"@{self.name(user_id)}", "clicks [ More options ] in the form")
+        shown = {k: current[k] for k in ("id", "hash", "type", "callback_id", "private_metadata")}
+        shown["state"] = {"values": fill(current, {})}  # what the form holds, as Slack sends it
+        self.driver.block_action(
+            ids.ACT_CONSENT_MORE, user_id=user_id, view=shown, block_id=ids.BLOCK_CONSENT_MORE
+        )
         self.settle()
 
     def click(
@@ -388,6 +401,7 @@ class Script:
             "Release notes are written and published one day before each release.",
             command="/consent",
         )
+        self.more_options("U0ALICE")
         self.form(
             "U0ALICE",
             "fills in the proposal form and starts the round",

@@ -11,6 +11,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_bolt.kwargs_injection import Args
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.blocks import consent as views
 from bot.blocks import ids
@@ -55,6 +56,7 @@ def register(app: App) -> None:
     on(app.action(ids.ACT_EXTEND), lazy=(show_extend_form,))
     on(app.view(ids.CB_EXTEND_MODAL), ack=extend, lazy=(run_sweeps,))
     on(app.action(ids.ACT_HOME_PROPOSE), ack=home_welcome_used, lazy=(propose_from_home,))
+    on(app.action(ids.ACT_CONSENT_MORE), lazy=(show_more_options,))
 
 
 # ---------------------------------------------------------------- helpers
@@ -100,6 +102,8 @@ def _quorum(form: Form) -> tuple[int | None, bool]:
 def read_proposal(form: Form, meta: ConsentMeta) -> tuple[consent.Draft | None, list[DomainError]]:
     """The submitted proposal, or what is missing from the form."""
     deadline, review = form.moment(ids.IN_DEADLINE), form.date(ids.IN_REVIEW_DATE)
+    if review is None and not form.raw(ids.IN_REVIEW_DATE) and meta.essentials:
+        review = meta.review_default  # the essentials only: the review date said under them
     quorum, quorum_ok = _quorum(form)
     missing: list[DomainError] = []
     if deadline is None:
@@ -121,7 +125,9 @@ def read_proposal(form: Form, meta: ConsentMeta) -> tuple[consent.Draft | None, 
         evaluation=form.text(ids.IN_EVALUATION),
         review_date=review,
         deadline=deadline,
-        hidden=views.OPTION_HIDDEN in form.selected_all(ids.IN_OPTIONS),
+        # the essentials only: answers hidden until the close, as the full form's default
+        hidden=views.OPTION_HIDDEN in form.selected_all(ids.IN_OPTIONS)
+        or (meta.essentials and not form.raw(ids.IN_OPTIONS)),
         quorum=quorum,
         participants=form.users(ids.IN_PEOPLE) if chosen else ["(channel)"],
         proposal_id=meta.proposal_id,
@@ -146,7 +152,7 @@ def show_proposal_form(body: dict[str, Any], client: WebClient, deps: Deps, args
     ):  # fmt: skip
         return  # said before anything is typed, with how to add the bot
     deps.people.channels.of(client, who.team_id, who.channel_id)  # known when the form comes back
-    meta = ConsentMeta(channel_id=who.channel_id, response_url=response_url(body))
+    meta = ConsentMeta(channel_id=who.channel_id, response_url=response_url(body), essentials=True)
     show_form(args, proposal_modal(deps, client, who.team_id, who.user_id, meta, {"text": text}))
 
 
@@ -157,7 +163,9 @@ def join_then_propose(body: dict[str, Any], client: WebClient, deps: Deps, args:
     joined = reach.join_from_button(args, deps, client, who.team_id)
     if joined is None:
         return
-    meta = ConsentMeta(channel_id=joined.channel_id, response_url=response_url(body))
+    meta = ConsentMeta(
+        channel_id=joined.channel_id, response_url=response_url(body), essentials=True
+    )
     initial = {"text": joined.text or ""}
     show_form(args, proposal_modal(deps, client, who.team_id, who.user_id, meta, initial))
 
@@ -180,9 +188,34 @@ def propose_from_home(
     if channel_id is None or not who.user_id:
         raise StaleRequest()
     deps.people.channels.of(client, who.team_id, channel_id)  # known when the form comes back
-    meta = ConsentMeta(channel_id=channel_id)
+    meta = ConsentMeta(channel_id=channel_id, essentials=True)
     show_form(args, proposal_modal(deps, client, who.team_id, who.user_id, meta, {"text": ""}))
     home.publish(deps, client, who.team_id, who.user_id)
+
+
+def show_more_options(body: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    """ "More options" in the proposal form: the same form with every field (views.update),
+    what was typed kept."""
+    who = where(body)
+    view = body.get("view") or {}
+    meta = metadata(view, ConsentMeta)
+    if meta is None or not who.user_id or not view.get("id"):
+        raise StaleRequest()
+    form = Form(view)
+    item = form.selected(ids.IN_DRIVER_ITEM)
+    initial: dict[str, Any] = {
+        "title": form.text(ids.IN_TITLE), "text": form.text(ids.IN_PROPOSAL),
+        "driver": form.text(ids.IN_DRIVER_TEXT), "item_id": int(item) if item else None,
+        "deadline": form.moment(ids.IN_DEADLINE),
+    }  # fmt: skip
+    if meta.review_default:
+        initial["review_date"] = meta.review_default
+    full = meta.model_copy(update={"essentials": False})
+    modal = proposal_modal(deps, client, who.team_id, who.user_id, full, initial)
+    try:
+        client.views_update(view_id=view["id"], hash=view.get("hash"), view=modal)
+    except SlackApiError as exc:  # the form changed meanwhile (hash): it stays as it is
+        log.info("more options not shown: %s", exc.response.get("error"))
 
 
 def check_proposal(

@@ -18,6 +18,7 @@ from tests.support.steps import (
     click,
     is_controls,
     last_modal,
+    more_options,
     start_round,
     submit,
     sweep,
@@ -74,7 +75,7 @@ def test_questions_until_must_lie_between_now_and_the_deadline(bot: Bot, until, 
 
 def test_the_form_offers_questions_until_and_a_brief_response(bot: Bot) -> None:
     bot.command("x", command="/consent")
-    blocks = {b.get("block_id"): b for b in last_modal(bot)["blocks"]}
+    blocks = {b.get("block_id"): b for b in more_options(bot)["blocks"]}
     questions = blocks[ids.IN_QUESTIONS_UNTIL[0]]
     assert questions["optional"] is True and "initial_date_time" not in questions["element"]
     options = [o["value"] for o in blocks[ids.IN_OPTIONS[0]]["element"]["options"]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -211,3 +212,23 @@ def author_click(
     )  # fmt: skip
     bot.settle()
     return response
+
+
+def more_options(bot: Bot, user: str = ALICE, **typed: Any) -> dict:
+    """Press More options in the proposal form just opened (with `typed`, action id ->
+    value, in it); the form Slack shows then, with every field."""
+    from bot.demo.forms import fill
+
+    opened = bot.fake.calls_to("views.open")[-1].response["view"]
+    current = bot.fake.views[opened["id"]]
+    response = bot.driver.block_action(
+        ids.ACT_CONSENT_MORE, user_id=user, block_id=ids.BLOCK_CONSENT_MORE,
+        view={"id": current["id"], "hash": current["hash"], "type": "modal",
+              "callback_id": current["callback_id"],
+              "private_metadata": current["private_metadata"],
+              "state": {"values": fill(current, typed)}},
+    )  # fmt: skip
+    bot.settle()
+    assert response.status == 200
+    view = bot.fake.calls_to("views.update")[-1].args["view"]
+    return json.loads(view) if isinstance(view, str) else view

@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks import ids
+from bot.blocks import ids, quick_consent
 from bot.blocks.backlog import next_step_label
 from bot.blocks.consent import long_date, names
 from bot.blocks.drivers import step_options
@@ -116,10 +116,29 @@ def check_in_message(m: Messages, view: MeetingView) -> Rendered:
         ),
         ButtonElement(action_id=ids.ACT_MEETING_NEXT, text=m._("First item"), value=_value(view)),
     ]
+    admin = [
+        ButtonElement(
+            action_id=ids.ACT_MEETING_CHECK_MINUTES,
+            text=m._("Consent to the last minutes"),
+            value=_value(view),
+        ),
+        ButtonElement(
+            action_id=ids.ACT_MEETING_CHECK_AGENDA,
+            text=m._("Consent to the agenda"),
+            value=_value(view),
+        ),
+    ]
     tip = m._("The facilitator takes up the first item of the backlog when everyone is in.")
     blocks: list[Block] = [
         _md(text),
         ActionsBlock(block_id=ids.BLOCK_MEETING_CHECK_IN, elements=buttons),
+        _md(
+            m._(
+                "*Administration.* The facilitator asks the people present to consent to the "
+                "last meeting's minutes and to the agenda."
+            )
+        ),
+        ActionsBlock(block_id=ids.BLOCK_MEETING_CONTROLS, elements=admin),
         _ctx(tip),
     ]
     return m._("Check-in: reply in this thread, or press “I'm here”."), _dicts(blocks)
@@ -204,6 +223,11 @@ def step_message(m: Messages, view: MeetingView) -> Rendered:
         ),
         ButtonElement(action_id=ids.ACT_MEETING_NEXT, text=m._("Next item"), value=_value(view)),
         ButtonElement(action_id=ids.ACT_MEETING_SKIP, text=m._("Skip"), value=_value(view)),
+        ButtonElement(
+            action_id=ids.ACT_MEETING_DECIDE,
+            text=m._("Proposal formed: decide now"),
+            value=_value(view),
+        ),
     ]
     timer = timer_line(m, view)
     if timer:
@@ -356,6 +380,8 @@ def _outcome_line(m: Messages, handled: HandledItem) -> str:
         result = m._(
             "dismissed: {reason}", reason=escape(one_line(handled.reason or "", LINE_CHARS))
         )
+    elif handled.outcome == Outcome.AGREED:
+        result = m._("agreed by quick consent: agreement #{number}", number=handled.reason or "?")
     elif handled.outcome == Outcome.SKIPPED:
         result = m._("skipped")
     else:
@@ -384,6 +410,10 @@ def minutes_message(m: Messages, view: MeetingView) -> Rendered:
             blocks.append(_md("\n".join(items[start : start + 10])))
     else:
         blocks.append(_md(m._("No item was handled.")))
+    if view.checks:
+        checks = [m._("*Quick consents*")] + quick_consent.minutes_lines(m, view.checks)
+        for start in range(0, len(checks), 10):
+            blocks.append(_md("\n".join(checks[start : start + 10])))
     if view.evaluation is not None:
         evaluated = evaluation_lines(m, view.evaluation)
         for start in range(0, len(evaluated), 15):

@@ -94,6 +94,13 @@ class MeetingStepValue(Value):
     item_id: RowId | None = None
 
 
+class QuickConsentValue(Value):
+    """A quick consent's button in a meeting: the check it is about."""
+
+    parts = ("consent_id",)
+    consent_id: RowId
+
+
 class HomeValue(Value):
     """A Home welcome button: the circle's channel its form is for (none: no circle yet)."""
 

@@ -32,6 +32,7 @@ class Outcome(StrEnum):
     DISMISSED = "dismissed"  # taken off the backlog, with its reason
     DISCUSSED = "discussed"  # the facilitator moved on without recording an outcome
     SKIPPED = "skipped"  # not taken up this time
+    AGREED = "agreed"  # a proposal consented in the meeting (reason: the agreement's number)
 
 
 class InvalidDuration(DomainError):

@@ -20,10 +20,22 @@ from bot.domain.backlog import OPEN_STATUSES, ItemNotFound, ItemView, NextStep
 from bot.domain.meeting import Outcome
 from bot.domain.rhythm import InvalidTimezone, zone
 from bot.services import backlog, payloads, rhythm
-from bot.services.views import HandledItem, MeetingOverview, MeetingView
-from bot.store import backlog_repo, meeting_repo, workspace_repo
+from bot.services.views import (
+    HandledItem,
+    MeetingOverview,
+    MeetingView,
+    QuickAnswerView,
+    QuickConsentView,
+)
+from bot.store import (
+    agreements_repo,
+    backlog_repo,
+    meeting_repo,
+    quick_consent_repo,
+    workspace_repo,
+)
 from bot.store.db import transaction
-from bot.store.models import Meeting
+from bot.store.models import Meeting, MeetingConsent
 
 Factory = sessionmaker[Session]
 log = logging.getLogger(__name__)
@@ -51,6 +63,11 @@ def _rules(meeting: Meeting) -> rules.Meeting:
         current_item_id=meeting.current_item_id,
         extra_minutes=meeting.item_extra_minutes or 0,
     )
+
+
+def rules_of(meeting: Meeting) -> rules.Meeting:
+    """The meeting's state as the rules need it."""
+    return _rules(meeting)
 
 
 def _view(session: Session, meeting: Meeting) -> MeetingView:
@@ -82,6 +99,47 @@ def _view(session: Session, meeting: Meeting) -> MeetingView:
         item_extra_minutes=meeting.item_extra_minutes or 0,
         closing_at=meeting.closing_at,
         evaluation=rules.summarise(meeting_repo.evaluations(session, meeting.id)),
+        checks=[
+            check_view(session, c, meeting)
+            for c in quick_consent_repo.of_meeting(session, meeting.id)
+        ],
+    )
+
+
+def check_view(session: Session, check: MeetingConsent, meeting: Meeting) -> QuickConsentView:
+    """A quick consent of the meeting, with its answers, as the builders read it."""
+    subject = (
+        meeting_repo.get(session, check.team_id, check.subject_meeting_id)
+        if check.subject_meeting_id
+        else None
+    )
+    agreement = (
+        agreements_repo.get(session, check.team_id, check.agreement_id)
+        if check.agreement_id
+        else None
+    )
+    return QuickConsentView(
+        id=check.id,
+        team_id=check.team_id,
+        meeting_id=meeting.id,
+        channel_id=meeting.channel_id,
+        facilitator_id=meeting.facilitator_id,
+        kind=check.kind,
+        status=check.status,
+        hidden=check.hidden,
+        answers=[
+            QuickAnswerView(a.user_id, a.answer, a.reason)
+            for a in quick_consent_repo.answers(session, check.id)
+        ],
+        attendees=meeting_repo.attendees(session, meeting.id),
+        thread_ts=meeting.message_ts,
+        message_ts=check.message_ts,
+        proposal=check.proposal,
+        review_date=check.review_date,
+        item_number=check.item_number,
+        item_text=check.item_text,
+        subject_date=subject.local_date if subject else None,
+        agreement_number=agreement.number if agreement else None,
     )
 
 
@@ -258,6 +316,16 @@ def _locked(session: Session, team_id: str, meeting_id: int, now: datetime) -> M
     meeting = _found(meeting_repo.get(session, team_id, meeting_id))
     backlog_repo.lock_circle(session, team_id, meeting.channel_id, now)
     return _found(meeting_repo.lock(session, team_id, meeting_id))
+
+
+def locked(session: Session, team_id: str, meeting_id: int, now: datetime) -> Meeting:
+    """The meeting, locked after its channel's backlog (for a move in the caller's session)."""
+    return _locked(session, team_id, meeting_id, now)
+
+
+def advance(session: Session, meeting: Meeting, seen_step: int, now: datetime) -> None:
+    """Take up the next item, in the caller's session; MeetingMoved when another move won."""
+    _advance(session, meeting, seen_step, now)
 
 
 def _advance(session: Session, meeting: Meeting, seen_step: int, now: datetime) -> None:

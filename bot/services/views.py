@@ -315,6 +315,40 @@ class HandledItem:
 
 
 @dataclass(frozen=True)
+class QuickAnswerView:
+    """One person's answer to a meeting's quick consent."""
+
+    user_id: str
+    answer: str  # bot.domain.quick_consent.QuickAnswer
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class QuickConsentView:
+    """A quick consent check in a meeting, with its answers (shown once closed, or at once
+    when not hidden)."""
+
+    id: int
+    team_id: str
+    meeting_id: int
+    channel_id: str
+    facilitator_id: str
+    kind: str  # bot.domain.quick_consent.CheckKind
+    status: str  # bot.domain.quick_consent.CheckStatus
+    hidden: bool
+    answers: list[QuickAnswerView]
+    attendees: list[str]
+    thread_ts: str | None = None
+    message_ts: str | None = None
+    proposal: str | None = None
+    review_date: date | None = None
+    item_number: int | None = None
+    item_text: str | None = None
+    subject_date: date | None = None  # the meeting whose minutes are consented to
+    agreement_number: int | None = None
+
+
+@dataclass(frozen=True)
 class MeetingView:
     """A governance meeting, running or closed, with what it handled so far."""
 
@@ -338,6 +372,7 @@ class MeetingView:
     item_extra_minutes: int = 0  # added to its estimate by the facilitator
     closing_at: datetime | None = None  # when the closing step was posted
     evaluation: EvaluationSummary | None = None
+    checks: list[QuickConsentView] = field(default_factory=list)  # quick consents, in order
 
 
 @dataclass(frozen=True)

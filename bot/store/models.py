@@ -765,3 +765,55 @@ class Nomination(Base):
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # in the change round
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MeetingConsent(Base):
+    """A quick consent check in a meeting: to the last minutes, the agenda, or a proposal on
+    an item decided now (migration 0023). `open_kind` is the kind while it is open and NULL
+    once closed: one open check of each kind per meeting."""
+
+    __tablename__ = "meeting_consents"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "open_kind", name="uq_meeting_consents_meeting_open_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # minutes | agenda | item
+    open_kind: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # open | consented | objected
+    subject_meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL")
+    )  # the meeting whose minutes are consented to
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("backlog_items.id", ondelete="SET NULL"))
+    item_number: Mapped[int | None] = mapped_column(Integer)
+    item_text: Mapped[str | None] = mapped_column(Text)
+    proposal: Mapped[str | None] = mapped_column(Text)
+    review_date: Mapped[date | None] = mapped_column(Date)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=True)
+    step: Mapped[int] = mapped_column(Integer)  # the meeting's step when it was opened
+    opened_by: Mapped[str] = mapped_column(String(32))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    agreement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agreements.id", ondelete="SET NULL")
+    )
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class MeetingConsentAnswer(Base):
+    """Someone's answer to a quick consent; their latest counts (migration 0023)."""
+
+    __tablename__ = "meeting_consent_answers"
+
+    consent_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting_consents.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    answer: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

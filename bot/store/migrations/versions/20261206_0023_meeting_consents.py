@@ -1,0 +1,95 @@
+"""meeting consents: quick consent checks in a meeting (to the last minutes, the agenda, a
+proposal decided on an item) and their answers
+
+Revision ID: 0023
+Revises: 0019
+Create Date: 2026-12-06 22:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from bot.store.models import UTCDateTime
+
+revision: str = "0023"
+down_revision: str | None = "0019"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "meeting_consents",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.String(32), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("open_kind", sa.String(16), nullable=True),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("subject_meeting_id", sa.Integer(), nullable=True),
+        sa.Column("item_id", sa.Integer(), nullable=True),
+        sa.Column("item_number", sa.Integer(), nullable=True),
+        sa.Column("item_text", sa.Text(), nullable=True),
+        sa.Column("proposal", sa.Text(), nullable=True),
+        sa.Column("review_date", sa.Date(), nullable=True),
+        sa.Column("hidden", sa.Boolean(), nullable=False),
+        sa.Column("step", sa.Integer(), nullable=False),
+        sa.Column("opened_by", sa.String(32), nullable=False),
+        sa.Column("opened_at", UTCDateTime(), nullable=False),
+        sa.Column("closed_at", UTCDateTime(), nullable=True),
+        sa.Column("agreement_id", sa.Integer(), nullable=True),
+        sa.Column("message_ts", sa.String(32), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"],
+            ["meetings.id"],
+            name="fk_meeting_consents_meeting_id_meetings",
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["subject_meeting_id"],
+            ["meetings.id"],
+            name="fk_meeting_consents_subject_meeting_id_meetings",
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["backlog_items.id"],
+            name="fk_meeting_consents_item_id_backlog_items",
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"],
+            ["agreements.id"],
+            name="fk_meeting_consents_agreement_id_agreements",
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_meeting_consents"),
+        sa.UniqueConstraint(
+            "meeting_id", "open_kind", name="uq_meeting_consents_meeting_open_kind"
+        ),
+    )
+    op.create_index("ix_meeting_consents_meeting_id", "meeting_consents", ["meeting_id"])
+    op.create_table(
+        "meeting_consent_answers",
+        sa.Column("consent_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.String(32), nullable=False),
+        sa.Column("team_id", sa.String(32), nullable=False),
+        sa.Column("answer", sa.String(16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["consent_id"],
+            ["meeting_consents.id"],
+            name="fk_meeting_consent_answers_consent_id_meeting_consents",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("consent_id", "user_id", name="pk_meeting_consent_answers"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("meeting_consent_answers")
+    op.drop_index("ix_meeting_consents_meeting_id", table_name="meeting_consents")
+    op.drop_table("meeting_consents")

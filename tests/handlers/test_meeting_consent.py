@@ -1,0 +1,236 @@
+"""Quick consents in the governance meeting: to the last minutes and the agenda (the
+administration step), and to a proposal formed on an item and decided now.
+
+Signed requests through the real Bolt app against the Slack fake, on SQLite (and PostgreSQL
+in the slow run); asserted is what people see in the thread, the minutes and their replies.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.blocks import ids
+from bot.domain.backlog import ItemStatus
+from bot.services import agreements, backlog
+from tests.support.harness import ALICE, BRAM, CHANNEL, CHEN, TEAM, Bot, FakeClock, make_bot
+from tests.support.steps import START, form_state, last_modal, submit
+
+
+@pytest.fixture
+def bot(db_url: str, fake, clock: FakeClock) -> Bot:
+    b = make_bot(db_url, fake, clock=clock, slack_pacing=False)
+    yield b
+    b.deps.executor.wait_idle(5)
+    b.deps.engine.dispose()
+
+
+# ---------------------------------------------------------------- steps
+
+
+def shown(message: dict) -> str:
+    return message.get("text", "") + json.dumps(message.get("blocks") or [], ensure_ascii=False)
+
+
+def meeting(bot: Bot, text: str = "", user: str = ALICE):
+    return bot.command(text, user=user, command="/meeting")
+
+
+def last_reply(bot: Bot, user: str) -> str:
+    return shown(bot.responses_for(user)[-1])
+
+
+def channel_posts(bot: Bot) -> list[dict]:
+    return [m for m in bot.fake.messages_in(CHANNEL) if m.get("thread_ts", m["ts"]) == m["ts"]]
+
+
+def thread(bot: Bot) -> list[dict]:
+    started = [m for m in channel_posts(bot) if "in progress" in m.get("text", "")][-1]
+    return [
+        m
+        for m in bot.fake.messages_in(CHANNEL)
+        if m.get("thread_ts") == started["ts"] and m["ts"] != started["ts"]
+    ]
+
+
+def controls(message: dict) -> dict[str, str]:
+    return {
+        el["action_id"]: el.get("value", "")
+        for block in message.get("blocks") or []
+        if block["type"] == "actions"
+        for el in block["elements"]
+    }
+
+
+def press(bot: Bot, action_id: str, message: dict, user: str = ALICE):
+    response = bot.driver.block_action(
+        action_id,
+        controls(message)[action_id],
+        user_id=user,
+        channel_id=CHANNEL,
+        message_ts=message["ts"],
+        block_id=ids.BLOCK_MEETING_CONTROLS,
+    )
+    bot.settle()
+    return response
+
+
+def checks(bot: Bot) -> list[dict]:
+    return [m for m in thread(bot) if m.get("text", "").startswith("Quick consent to")]
+
+
+def current(bot: Bot, message: dict) -> dict:
+    """The message as it stands now (after chat.update)."""
+    return next(m for m in bot.fake.messages_in(CHANNEL) if m["ts"] == message["ts"])
+
+
+def object_to(bot: Bot, check: dict, user: str, reason: str):
+    press(bot, ids.ACT_QC_OBJECT, check, user=user)
+    modal = last_modal(bot)
+    assert modal["callback_id"] == ids.CB_QC_OBJECTION
+    return submit(bot, modal, form_state(modal, reason=reason), user=user)
+
+
+def check_in(bot: Bot, *users: str) -> None:
+    for user in users:
+        press(bot, ids.ACT_MEETING_HERE, thread(bot)[0], user=user)
+
+
+# ---------------------------------------------------------------- administration
+
+
+def test_the_agenda_is_consented_by_the_people_present(bot: Bot, clock: FakeClock) -> None:
+    bot.command("Releases slip")
+    meeting(bot, "start")
+    [check_in_message] = thread(bot)
+    press(bot, ids.ACT_MEETING_CHECK_MINUTES, check_in_message)
+    assert "no minutes yet" in last_reply(bot, ALICE)  # the first meeting of the channel
+    press(bot, ids.ACT_MEETING_CHECK_AGENDA, check_in_message, user=CHEN)
+    assert "Only the facilitator" in last_reply(bot, CHEN)
+    assert checks(bot) == []
+
+    press(bot, ids.ACT_MEETING_CHECK_AGENDA, check_in_message)
+    press(bot, ids.ACT_MEETING_CHECK_AGENDA, check_in_message)  # a double click
+    assert "open already" in last_reply(bot, ALICE)
+    [check] = checks(bot)
+    assert "Quick consent* to this meeting's agenda" in shown(check)
+
+    press(bot, ids.ACT_QC_CONSENT, check, user=BRAM)  # not checked in
+    assert "Alleen wie heeft ingecheckt" in last_reply(bot, BRAM)  # Bram's Slack is in Dutch
+    press(bot, ids.ACT_QC_OBJECT, check, user=CHEN)  # not checked in: no form either
+    assert "Only the people who checked in answer" in last_reply(bot, CHEN)
+    check_in(bot, BRAM, CHEN)
+    press(bot, ids.ACT_QC_CONSENT, check, user=BRAM)
+    assert "Je instemming is vastgelegd" in last_reply(bot, BRAM)
+    assert "<@U0BRAM>: consent" in shown(current(bot, check))  # the agenda's: not hidden
+
+    refused = json.loads(object_to(bot, check, CHEN, "  ").body)
+    assert refused["response_action"] == "errors"
+    assert "An objection needs its reason" in refused["errors"][ids.IN_REASON[0]]
+    assert object_to(bot, check, CHEN, "<!channel> Item 1 needs more time").body == ""
+
+    press(bot, ids.ACT_QC_CLOSE, check, user=CHEN)
+    assert "Only the facilitator" in last_reply(bot, CHEN)
+    press(bot, ids.ACT_QC_CLOSE, check)
+    result = thread(bot)[-1]
+    assert "Objections to this meeting's agenda; they are noted." in shown(result)
+    assert "<@U0CHEN>: objection — &lt;!channel&gt; Item 1 needs more time" in shown(result)
+    assert "<!channel>" not in shown(result)
+    assert ids.ACT_QC_CONSENT not in controls(current(bot, check))  # no buttons any more
+    press(bot, ids.ACT_QC_CONSENT, check, user=CHEN)  # from a stale message
+    assert "closed already" in last_reply(bot, CHEN)
+
+    meeting(bot, "end")
+    minutes = shown(channel_posts(bot)[-1])
+    assert "*Quick consents*" in minutes
+    assert (
+        "Objections to this meeting's agenda; they are noted. <@U0CHEN>: &lt;!channel&gt;"
+        in minutes
+    )
+
+    clock.advance(days=14)
+    meeting(bot, "start")
+    press(bot, ids.ACT_MEETING_CHECK_MINUTES, thread(bot)[0])
+    [check] = checks(bot)
+    assert "the minutes of the meeting of December 1, 2026" in shown(check)
+    press(bot, ids.ACT_QC_CONSENT, check)
+    press(bot, ids.ACT_QC_CLOSE, check)
+    assert "Consented: the minutes of the meeting of December 1, 2026." in shown(thread(bot)[-1])
+
+
+# ---------------------------------------------------------------- a proposal decided now
+
+
+def decide(bot: Bot, item_message: dict, **given):
+    press(bot, ids.ACT_MEETING_DECIDE, item_message)
+    modal = last_modal(bot)
+    assert modal["callback_id"] == ids.CB_MEETING_DECIDE
+    return submit(bot, modal, form_state(modal, **given))
+
+
+def test_a_proposal_consented_in_the_meeting_is_an_agreement(bot: Bot) -> None:
+    bot.command("Release notes are late")
+    bot.command("Nobody owns the wiki")
+    meeting(bot, "start")
+    check_in(bot, BRAM)
+    press(bot, ids.ACT_MEETING_NEXT, thread(bot)[0])
+    item = thread(bot)[-1]
+    refused = json.loads(decide(bot, item, proposal=" ").body)
+    assert "Write the proposal" in refused["errors"][ids.IN_PROPOSAL[0]]
+    proposal = "<!channel> Publish release notes a day before each release"
+    assert decide(bot, item, proposal=proposal, hidden=["hidden"]).body == ""
+    [check] = checks(bot)
+    assert "&lt;!channel&gt; Publish release notes" in shown(check)
+    assert "Answers stay hidden until it closes" in shown(check)
+
+    press(bot, ids.ACT_QC_CONSENT, check, user=BRAM)
+    press(bot, ids.ACT_QC_CONSENT, check, user=BRAM)  # a double click: one answer
+    now = shown(current(bot, check))
+    assert "1 of 2 present answered" in now and "<@U0BRAM>: consent" not in now
+    press(bot, ids.ACT_QC_CONSENT, check)
+    press(bot, ids.ACT_QC_CLOSE, check)
+    press(bot, ids.ACT_QC_CLOSE, check)  # a double click: closed once
+    assert "closed already" in last_reply(bot, ALICE)
+    results = [m for m in thread(bot) if m.get("text", "").startswith("Consented")]
+    assert len(results) == 1
+    assert "is agreement #1" in shown(results[0])
+    assert "<@U0BRAM>: consent" in shown(results[0])  # shown at the close
+    [agreement], _ = agreements.in_force(
+        bot.deps.sessions, team_id=TEAM, channel_id=CHANNEL, limit=5
+    )
+    assert agreement.text == proposal and agreement.number == 1
+    assert backlog.get(bot.deps.sessions, team_id=TEAM, item_id=1).status is ItemStatus.DONE
+    second = thread(bot)[-1]
+    assert "#2 Nobody owns the wiki" in shown(second)  # the meeting moved on
+
+    assert decide(bot, second, proposal="Chen keeps the wiki").body == ""
+    check = checks(bot)[-1]
+    assert object_to(bot, check, BRAM, "Chen is away for a month").body == ""
+    press(bot, ids.ACT_QC_CLOSE, check)
+    result = thread(bot)[-1]
+    assert "Objections to the proposal on #2" in shown(result)
+    assert "The item stays" in shown(result)
+    assert backlog.get(bot.deps.sessions, team_id=TEAM, item_id=2).status is not ItemStatus.DONE
+
+    meeting(bot, "end")
+    minutes = shown(channel_posts(bot)[-1])
+    assert "#1 Release notes are late → agreed by quick consent: agreement #1" in minutes
+    assert (
+        "Objections to the proposal on #2 Nobody owns the wiki; they are noted. <@U0BRAM>: Chen is away"
+        in minutes
+    )
+
+
+def test_a_proposal_on_an_item_closed_meanwhile_is_refused_with_its_state(bot: Bot) -> None:
+    bot.command("Releases slip")
+    meeting(bot, "start")
+    press(bot, ids.ACT_MEETING_NEXT, thread(bot)[0])
+    item = thread(bot)[-1]
+    press(bot, ids.ACT_MEETING_DECIDE, item)
+    modal = last_modal(bot)
+    backlog.dismiss(bot.deps.sessions, team_id=TEAM, item_id=1, actor=BRAM, reason="dup", now=START)
+    response = submit(bot, modal, form_state(modal, proposal="Ship weekly"))
+    errors = json.loads(response.body)["errors"]
+    assert "#1 changed meanwhile: it was dismissed" in errors[ids.IN_PROPOSAL[0]]
+    assert checks(bot) == []

@@ -26,6 +26,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import ids, quick_consent
+from bot.blocks.agreements import review_buttons
 from bot.blocks.backlog import next_step_label
 from bot.blocks.consent import long_date, names
 from bot.blocks.drivers import step_options
@@ -42,7 +43,7 @@ from bot.domain.meeting import (
 )
 from bot.domain.rhythm import InvalidTimezone, zone
 from bot.i18n import Messages
-from bot.services.views import HandledItem, MeetingOverview, MeetingView
+from bot.services.views import AgreementView, HandledItem, MeetingOverview, MeetingView
 
 Rendered = tuple[str, list[dict]]
 ITEM_CHARS = 600
@@ -202,10 +203,52 @@ def _last_item_message(m: Messages, view: MeetingView) -> Rendered:
     return text, _dicts(blocks)
 
 
+def _review_message(m: Messages, view: MeetingView, a: AgreementView) -> Rendered:
+    """An agreement due for review, taken up after the backlog's items: keep, evolve, drop
+    (the review's own buttons), or a review round with the circle."""
+    title = m._(
+        "Review: agreement #{number} {title}",
+        number=a.number,
+        title=escape(one_line(a.title, ITEM_CHARS)),
+    )
+    lines = [m._("*Review date:* {date}", date=long_date(m, a.review_date))]
+    if a.evaluation:
+        lines.append(
+            m._("*Evaluation criteria:* {text}", text=escape(one_line(a.evaluation, ITEM_CHARS)))
+        )
+    if a.concerns:
+        concerns = "; ".join(escape(one_line(c.get("reason") or "", 200)) for c in a.concerns)
+        lines.append(m._("*Concerns:* {text}", text=concerns))
+    lines.append(
+        m._(
+            "How has it helped us? Is there any reason to drop it? How could it be improved? "
+            "Then keep it (with the next review date), evolve it, or drop it."
+        )
+    )
+    moves = [
+        ButtonElement(action_id=ids.ACT_MEETING_NEXT, text=m._("Next item"), value=_value(view)),
+        ButtonElement(action_id=ids.ACT_MEETING_SKIP, text=m._("Skip"), value=_value(view)),
+    ]
+    blocks: list[Block] = [
+        _md("*" + title + "*\n" + "\n".join(lines)),
+        review_buttons(m, a),
+        ActionsBlock(block_id=ids.BLOCK_MEETING_CONTROLS, elements=moves),
+        _ctx(
+            m._(
+                "After the review, the facilitator, {who}, moves on with “Next item”.",
+                who=mention(view.facilitator_id),
+            )
+        ),
+    ]
+    return title, _dicts(blocks)
+
+
 def step_message(m: Messages, view: MeetingView) -> Rendered:
     """What the meeting takes up now, in its thread: the item with the facilitator's controls,
     or that the backlog is done."""
     item = view.current
+    if item is None and view.current_agreement is not None:
+        return _review_message(m, view, view.current_agreement)
     if item is None:
         return _last_item_message(m, view)
     title = m._(
@@ -380,13 +423,34 @@ def _outcome_line(m: Messages, handled: HandledItem) -> str:
         result = m._(
             "dismissed: {reason}", reason=escape(one_line(handled.reason or "", LINE_CHARS))
         )
+    elif handled.outcome == Outcome.REVIEWED:
+        result = _review_result(m, handled)
     elif handled.outcome == Outcome.AGREED:
         result = m._("agreed by quick consent: agreement #{number}", number=handled.reason or "?")
     elif handled.outcome == Outcome.SKIPPED:
         result = m._("skipped")
     else:
         result = m._("discussed, no outcome recorded")
+    if handled.outcome == Outcome.REVIEWED or handled.agreement:
+        return m._(
+            "Agreement #{number} {text} → {result}",
+            number=handled.number,
+            text=what,
+            result=result,
+        )
     return m._("#{number} {text} → {result}", number=handled.number, text=what, result=result)
+
+
+def _review_result(m: Messages, handled: HandledItem) -> str:
+    if handled.next_step == "kept" and handled.due_date:
+        return m._("kept, next review {date}", date=long_date(m, handled.due_date))
+    if handled.next_step == "dropped":
+        return m._("dropped: {reason}", reason=escape(one_line(handled.reason or "", LINE_CHARS)))
+    if handled.next_step == "evolved":
+        return m._("evolved")
+    if handled.next_step == "snoozed":
+        return m._("review put off")
+    return m._("reviewed")
 
 
 def minutes_message(m: Messages, view: MeetingView) -> Rendered:

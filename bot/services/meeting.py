@@ -9,6 +9,7 @@ the outbox in the same transaction.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,7 +20,7 @@ from bot.domain import meeting as rules
 from bot.domain.backlog import OPEN_STATUSES, ItemNotFound, ItemView, NextStep
 from bot.domain.meeting import Outcome
 from bot.domain.rhythm import InvalidTimezone, zone
-from bot.services import backlog, payloads, rhythm
+from bot.services import agreements, backlog, payloads, rhythm
 from bot.services.views import (
     HandledItem,
     MeetingOverview,
@@ -62,6 +63,7 @@ def _rules(meeting: Meeting) -> rules.Meeting:
         is_open=meeting.status == meeting_repo.OPEN,
         current_item_id=meeting.current_item_id,
         extra_minutes=meeting.item_extra_minutes or 0,
+        current_agreement_id=meeting.current_agreement_id,
     )
 
 
@@ -75,7 +77,12 @@ def _view(session: Session, meeting: Meeting) -> MeetingView:
     if meeting.current_item_id is not None:
         item = backlog_repo.get_item(session, meeting.team_id, meeting.current_item_id)
         current = backlog_repo.view_of(session, item) if item else None
+    reviewing = None
+    if meeting.current_agreement_id is not None:
+        agreement = agreements_repo.get(session, meeting.team_id, meeting.current_agreement_id)
+        reviewing = agreements.view_in(session, agreement) if agreement else None
     return MeetingView(
+        current_agreement=reviewing,
         id=meeting.id,
         team_id=meeting.team_id,
         channel_id=meeting.channel_id,
@@ -90,7 +97,15 @@ def _view(session: Session, meeting: Meeting) -> MeetingView:
         current=current,
         attendees=meeting_repo.attendees(session, meeting.id),
         handled=[
-            HandledItem(h.number, h.text, h.outcome, h.next_step, h.due_date, h.reason)
+            HandledItem(
+                h.number,
+                h.text,
+                h.outcome,
+                h.next_step,
+                h.due_date,
+                h.reason,
+                agreement=h.agreement_id is not None,
+            )  # fmt: skip
             for h in meeting_repo.handled(session, meeting.id)
         ],
         ended_at=meeting.ended_at,
@@ -329,9 +344,15 @@ def advance(session: Session, meeting: Meeting, seen_step: int, now: datetime) -
 
 
 def _advance(session: Session, meeting: Meeting, seen_step: int, now: datetime) -> None:
-    """Take up the next open item in rank order not handled yet; its post queued."""
+    """Take up the next open item in rank order not handled yet, then the agreements due for
+    review by the meeting's date; its post queued."""
     following = meeting_repo.next_item(session, meeting)
-    if not meeting_repo.move(session, meeting, seen_step, following.id if following else None, now):
+    review = meeting_repo.next_review(session, meeting) if following is None else None
+    moved = meeting_repo.move(
+        session, meeting, seen_step, following.id if following else None, now,
+        current_agreement_id=review.id if review else None,
+    )  # fmt: skip
+    if not moved:
         raise rules.MeetingMoved()
     payloads.queue(
         session,
@@ -341,6 +362,29 @@ def _advance(session: Session, meeting: Meeting, seen_step: int, now: datetime) 
         payload=payloads.MeetingStep(meeting_id=meeting.id, step=meeting.step),
         now=now,
     )
+
+
+def _record_review(session: Session, meeting: Meeting, skip: bool, now: datetime) -> None:
+    """Moving on from an agreement's review: what was chosen for it (keep, evolve, drop,
+    snooze) since the meeting took it up, or that it was discussed (or skipped)."""
+    if meeting.current_agreement_id is None:
+        return
+    agreement = agreements_repo.get(session, meeting.team_id, meeting.current_agreement_id)
+    if agreement is None:
+        return
+    last = agreements_repo.last_review(session, meeting.team_id, agreement.id)
+    since = meeting.item_started_at
+    if last is not None and since is not None and last.at >= since:
+        detail = json.loads(last.detail or "{}")
+        kept_until = detail.get("next") if last.action == "kept" else None
+        meeting_repo.record_review(
+            session, meeting, agreement, outcome=Outcome.REVIEWED.value, next_step=last.action,
+            due_date=date.fromisoformat(kept_until) if kept_until else None,
+            reason=detail.get("reason"), at=now,
+        )  # fmt: skip
+        return
+    outcome = Outcome.SKIPPED if skip else Outcome.DISCUSSED
+    meeting_repo.record_review(session, meeting, agreement, outcome=outcome.value, at=now)
 
 
 def move_on(
@@ -363,6 +407,7 @@ def move_on(
             if item is not None:
                 outcome = Outcome.SKIPPED if skip else Outcome.DISCUSSED
                 meeting_repo.record(session, meeting, item, outcome=outcome.value, at=now)
+        _record_review(session, meeting, skip, now)
         _advance(session, meeting, seen_step, now)
         return _view(session, meeting)
 
@@ -501,6 +546,7 @@ def _close(session: Session, meeting: Meeting, ended_by: str | None, now: dateti
         item = backlog_repo.get_item(session, meeting.team_id, meeting.current_item_id)
         if item is not None:
             meeting_repo.record(session, meeting, item, outcome=Outcome.DISCUSSED.value, at=now)
+    _record_review(session, meeting, False, now)
     if not meeting_repo.close(session, meeting.id, ended_by, now):
         raise rules.NoMeetingRunning()  # closed meanwhile: roll the record back
     payloads.queue(

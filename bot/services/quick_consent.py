@@ -93,12 +93,13 @@ def _queue(session: Session, check: MeetingConsent, channel_id: str, key: str, n
 def _open(
     session: Session, found: Meeting, user_id: str, now: datetime, **fields: object
 ) -> Opened:
-    kind = str(fields["kind"])
+    # One open check per kind, and per item for proposals: a double click opens it once.
+    kind = str(fields["kind"]) + (f":{fields['item_id']}" if fields.get("item_id") else "")
     already = quick_consent_repo.open_of_kind(session, found.id, kind)
     if already is not None:
         return Opened(meeting.check_view(session, already, found), created=False)
     check = quick_consent_repo.add(
-        session, team_id=found.team_id, meeting_id=found.id, step=found.step,
+        session, kind, team_id=found.team_id, meeting_id=found.id, step=found.step,
         opened_by=user_id, opened_at=now, **fields,
     )  # fmt: skip
     payload = payloads.MeetingCheck(consent_id=check.id)

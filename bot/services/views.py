@@ -312,6 +312,7 @@ class HandledItem:
     next_step: str | None = None
     due_date: date | None = None
     reason: str | None = None
+    agreement: bool = False  # an agreement's review, not a backlog item
 
 
 @dataclass(frozen=True)
@@ -373,6 +374,7 @@ class MeetingView:
     closing_at: datetime | None = None  # when the closing step was posted
     evaluation: EvaluationSummary | None = None
     checks: list[QuickConsentView] = field(default_factory=list)  # quick consents, in order
+    current_agreement: AgreementView | None = None  # a review taken up, after the items
 
 
 @dataclass(frozen=True)

@@ -557,6 +557,9 @@ class Meeting(Base):
     item_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     item_extra_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     closing_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The agreement whose review the meeting takes up now, after the backlog's items
+    # (migration 0023).
+    current_agreement_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class MeetingAttendee(Base):
@@ -608,6 +611,7 @@ class MeetingItem(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     step: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+    agreement_id: Mapped[int | None] = mapped_column(Integer)  # a review handled (0023)
 
 
 class DomainDescription(Base):
@@ -783,7 +787,7 @@ class MeetingConsent(Base):
         ForeignKey("meetings.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(16))  # minutes | agenda | item
-    open_kind: Mapped[str | None] = mapped_column(String(16))
+    open_kind: Mapped[str | None] = mapped_column(String(24))
     status: Mapped[str] = mapped_column(String(16))  # open | consented | objected
     subject_meeting_id: Mapped[int | None] = mapped_column(
         ForeignKey("meetings.id", ondelete="SET NULL")

@@ -35,9 +35,9 @@ def open_of_kind(session: Session, meeting_id: int, kind: str) -> MeetingConsent
     )
 
 
-def add(session: Session, **fields: Any) -> MeetingConsent:
+def add(session: Session, open_kind: str, **fields: Any) -> MeetingConsent:
     """A new open check (the unique open kind refuses a second one of its kind)."""
-    check = MeetingConsent(status=OPEN, open_kind=fields["kind"], **fields)
+    check = MeetingConsent(status=OPEN, open_kind=open_kind, **fields)
     session.add(check)
     session.flush()
     return check

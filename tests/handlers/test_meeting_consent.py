@@ -8,6 +8,7 @@ in the slow run); asserted is what people see in the thread, the minutes and the
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 import pytest
 
@@ -234,3 +235,56 @@ def test_a_proposal_on_an_item_closed_meanwhile_is_refused_with_its_state(bot: B
     errors = json.loads(response.body)["errors"]
     assert "#1 changed meanwhile: it was dismissed" in errors[ids.IN_PROPOSAL[0]]
     assert checks(bot) == []
+
+
+# ---------------------------------------------------------------- reviews due, as items
+
+
+def agreement(bot: Bot, text: str, review: date) -> None:
+    agreements.record(
+        bot.deps.sessions, team_id=TEAM, channel_id=CHANNEL, author_id=BRAM, title=text,
+        text=text, driver=None, responsibilities=None, evaluation="Notes out on time",
+        responsible_ids=[BRAM], review_date=review, now=START - timedelta(days=60),
+        today=review - timedelta(days=90),
+    )  # fmt: skip
+
+
+def test_agreements_due_for_review_are_items_after_the_backlog(bot: Bot) -> None:
+    bot.command("Releases slip")
+    agreement(bot, "Release notes a day ahead", date(2026, 11, 20))
+    agreement(bot, "Weekly demo", date(2026, 12, 1))
+    agreement(bot, "Quarterly retro", date(2027, 3, 1))  # not due: not on this meeting
+    meeting(bot, "start")
+    press(bot, ids.ACT_MEETING_NEXT, thread(bot)[0])
+    assert "Item 1: #1 Releases slip" in shown(thread(bot)[-1])
+    press(bot, ids.ACT_MEETING_NEXT, thread(bot)[-1])
+    first = thread(bot)[-1]
+    assert "Review: agreement #1 Release notes a day ahead" in shown(first)
+    assert "Notes out on time" in shown(first)
+    assert {ids.ACT_AGREEMENT_KEEP, ids.ACT_AGREEMENT_EVOLVE, ids.ACT_AGREEMENT_DROP} <= set(
+        controls(first)
+    )
+    press(bot, ids.ACT_AGREEMENT_KEEP, first, user=CHEN)
+    keep = last_modal(bot)
+    assert keep["callback_id"] == ids.CB_AGREEMENT_KEEP
+    assert submit(bot, keep, form_state(keep, next_review="2027-06-01"), user=CHEN).body == ""
+    press(bot, ids.ACT_AGREEMENT_KEEP, first, user=BRAM)  # the same review, pressed again
+    assert "already reviewed" in last_reply(bot, BRAM) or "al geëvalueerd" in last_reply(bot, BRAM)
+    press(bot, ids.ACT_MEETING_NEXT, first)
+
+    second = thread(bot)[-1]
+    assert "Review: agreement #2 Weekly demo" in shown(second)
+    press(bot, ids.ACT_AGREEMENT_EVOLVE, second)  # Evolve opens the proposal form, prefilled
+    assert last_modal(bot)["callback_id"] == ids.CB_CONSENT_MODAL
+    assert "Weekly demo" in json.dumps(last_modal(bot))
+    press(bot, ids.ACT_AGREEMENT_DROP, second)
+    drop = last_modal(bot)
+    assert submit(bot, drop, form_state(drop, drop_reason="Nobody comes")).body == ""
+    press(bot, ids.ACT_MEETING_NEXT, second)
+    assert "last item on the backlog" in shown(thread(bot)[-1])  # the retro is not due
+
+    meeting(bot, "end")
+    minutes = shown(channel_posts(bot)[-1])
+    assert "Agreement #1 Release notes a day ahead → kept, next review June 1, 2027" in minutes
+    assert "Agreement #2 Weekly demo → dropped: Nobody comes" in minutes
+    assert "Quarterly retro" not in minutes

@@ -1,5 +1,6 @@
-"""meeting consents: quick consent checks in a meeting (to the last minutes, the agenda, a
-proposal decided on an item) and their answers
+"""meeting consents and reviews: quick consent checks in a meeting (to the last minutes, the agenda, a
+proposal decided on an item) and their answers; the agreement whose review a meeting takes
+up, and the review each handled meeting item was
 
 Revision ID: 0023
 Revises: 0019
@@ -20,13 +21,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # Plain ADD COLUMNs: recreating these tables on SQLite would cascade to their children.
+    op.add_column("meetings", sa.Column("current_agreement_id", sa.Integer(), nullable=True))
+    op.add_column("meeting_items", sa.Column("agreement_id", sa.Integer(), nullable=True))
     op.create_table(
         "meeting_consents",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("team_id", sa.String(32), nullable=False),
         sa.Column("meeting_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
-        sa.Column("open_kind", sa.String(16), nullable=True),
+        sa.Column("open_kind", sa.String(24), nullable=True),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("subject_meeting_id", sa.Integer(), nullable=True),
         sa.Column("item_id", sa.Integer(), nullable=True),
@@ -93,3 +97,7 @@ def downgrade() -> None:
     op.drop_table("meeting_consent_answers")
     op.drop_index("ix_meeting_consents_meeting_id", table_name="meeting_consents")
     op.drop_table("meeting_consents")
+    with op.batch_alter_table("meeting_items", recreate="never") as batch:
+        batch.drop_column("agreement_id")
+    with op.batch_alter_table("meetings", recreate="never") as batch:
+        batch.drop_column("current_agreement_id")

@@ -536,6 +536,19 @@ TABLE: dict[type[DomainError], Entry] = {
         ),
         (ids.IN_REASON[0],),
     ),
+    quick.NotInChannel: Entry(
+        lambda m, e: m._(
+            "Only members of <#{channel}> can object to its agenda. Nothing was recorded.",
+            channel=e.channel,
+        ),
+        (ids.IN_REASON[0],),
+    ),
+    quick.AgendaPast: Entry(
+        lambda m, e: m._(
+            "This meeting has been held; its agenda takes no more objections. Nothing was recorded."
+        ),
+        (ids.IN_REASON[0],),
+    ),
     meeting.InvalidMinutesDate: Entry(
         lambda m, e: m._("Give the date as YYYY-MM-DD, for example `/meeting minutes 2026-12-01`.")
     ),

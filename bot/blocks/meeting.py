@@ -140,8 +140,12 @@ def check_in_message(m: Messages, view: MeetingView) -> Rendered:
             )
         ),
         ActionsBlock(block_id=ids.BLOCK_MEETING_CONTROLS, elements=admin),
-        _ctx(tip),
     ]
+    if view.agenda_objections:
+        lines = [m._("*Objections to the agenda, raised beforehand:*")]
+        lines += quick_consent.objection_lines(m, view.agenda_objections)
+        blocks.append(_md("\n".join(lines)))
+    blocks.append(_ctx(tip))
     return m._("Check-in: reply in this thread, or press “I'm here”."), _dicts(blocks)
 
 
@@ -474,6 +478,10 @@ def minutes_message(m: Messages, view: MeetingView) -> Rendered:
             blocks.append(_md("\n".join(items[start : start + 10])))
     else:
         blocks.append(_md(m._("No item was handled.")))
+    if view.agenda_objections:
+        raised = [m._("*Objections to the agenda, raised beforehand:*")]
+        raised += quick_consent.objection_lines(m, view.agenda_objections)
+        blocks.append(_md("\n".join(raised[:20])))
     if view.checks:
         checks = [m._("*Quick consents*")] + quick_consent.minutes_lines(m, view.checks)
         for start in range(0, len(checks), 10):

@@ -29,7 +29,7 @@ from bot.blocks.values import QuickConsentValue
 from bot.domain.backlog import ItemView
 from bot.domain.quick_consent import CheckKind, CheckStatus, QuickAnswer
 from bot.i18n import Messages
-from bot.services.views import QuickConsentView
+from bot.services.views import QuickAnswerView, QuickConsentView
 
 Rendered = tuple[str, list[dict]]
 LINE_CHARS = 200
@@ -168,7 +168,47 @@ def minutes_lines(m: Messages, checks: list[QuickConsentView]) -> list[str]:
     return lines
 
 
+def objection_lines(m: Messages, objections: list[QuickAnswerView]) -> list[str]:
+    """Objections with their reasons, one a line."""
+    return [
+        m._(
+            "{who}: {reason}",
+            who=mention(o.user_id),
+            reason=escape(one_line(o.reason or "", LINE_CHARS)),
+        )
+        for o in objections
+    ]
+
+
 # ---------------------------------------------------------------- forms
+
+
+def agenda_objection_modal(m: Messages, metadata: str) -> dict:
+    """An objection to the agenda of the next meeting, with its reason (checked at submit)."""
+    return View(
+        type="modal",
+        callback_id=ids.CB_AGENDA_OBJECTION,
+        title=PlainTextObject(text=truncate(m._("Object to the agenda"), 24)),
+        submit=PlainTextObject(text=truncate(m._("Object"), 24)),
+        close=PlainTextObject(text=truncate(m._("Cancel"), 24)),
+        private_metadata=metadata,
+        blocks=[
+            _md(
+                m._(
+                    "What on this agenda would go wrong, or could be better (an item missing, "
+                    "the order, the time)? The facilitator sees your objection at the meeting."
+                )
+            ),
+            InputBlock(
+                block_id=ids.IN_REASON[0],
+                optional=True,  # a missing reason is a field error from the rules, in our words
+                label=m._("Reason"),
+                element=PlainTextInputElement(
+                    action_id=ids.IN_REASON[1], multiline=True, max_length=3000
+                ),
+            ),
+        ],
+    ).to_dict()
 
 
 def objection_modal(m: Messages, view: QuickConsentView, metadata: str) -> dict:
@@ -250,6 +290,14 @@ def opened(m: Messages, created: bool) -> str:
     if created:
         return m._("The quick consent is in the thread. Close it when everyone has answered.")
     return m._("This quick consent is open already, in the thread.")
+
+
+def agenda_objected(m: Messages) -> str:
+    """To someone who objected to the agenda."""
+    return m._(
+        "Your objection to the agenda is recorded; the facilitator sees it at the meeting. "
+        "Object again to change it."
+    )
 
 
 def closed(m: Messages) -> str:

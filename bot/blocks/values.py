@@ -101,6 +101,14 @@ class QuickConsentValue(Value):
     consent_id: RowId
 
 
+class AgendaValue(Value):
+    """The agenda message's objection button: the channel and its meeting's time (epoch)."""
+
+    parts = ("channel_id", "meeting_at")
+    channel_id: Annotated[str, Field(pattern=r"^[CG][A-Z0-9]{2,31}$")]
+    meeting_at: Offset
+
+
 class HomeValue(Value):
     """A Home welcome button: the circle's channel its form is for (none: no circle yet)."""
 

@@ -61,6 +61,23 @@ def clean_answer(answer: str | None, reason: str | None) -> tuple[QuickAnswer, s
     return chosen, text or None
 
 
+class AgendaPast(DomainError):
+    """The meeting this agenda is of has been held; its agenda takes no more objections."""
+
+
+class NotInChannel(DomainError):
+    """Only the channel's members object to its agenda."""
+
+    def __init__(self, channel: str) -> None:
+        super().__init__(channel)
+        self.channel = channel
+
+
+def clean_agenda_objection(reason: str | None) -> str:
+    """An objection to the agenda, with its reason; ObjectionNeedsReason without one."""
+    return clean_answer(QuickAnswer.OBJECTION, reason)[1] or ""
+
+
 def require_open(status: str) -> None:
     """Answers and the close only while the check is open."""
     if status != CheckStatus.OPEN:

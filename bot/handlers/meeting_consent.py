@@ -7,7 +7,7 @@ outbox. Only the people who checked in answer; only the facilitator opens and cl
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from pydantic import BaseModel
 from slack_bolt import Ack, App, BoltContext
@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 
 from bot.blocks import ids
 from bot.blocks import quick_consent as views
-from bot.blocks.values import MeetingStepValue, QuickConsentValue
+from bot.blocks.values import AgendaValue, MeetingStepValue, QuickConsentValue
 from bot.delivery import outbox
 from bot.delivery.meetings import update_check
 from bot.deps import Deps
@@ -50,6 +50,15 @@ class DecideMeta(BaseModel):
     response_url: str | None = None
 
 
+class AgendaMeta(BaseModel):
+    """State carried through the agenda objection form: the agenda's channel and meeting
+    (hints: the person's membership is checked again at submit)."""
+
+    channel_id: str
+    meeting_at: datetime
+    response_url: str | None = None
+
+
 class ObjectionMeta(BaseModel):
     """State carried through the objection form: which check (a hint, checked at submit)."""
 
@@ -68,6 +77,8 @@ def register(app: App) -> None:
     on(app.action(ids.ACT_QC_OBJECT), lazy=(open_objection,))
     on(app.view(ids.CB_QC_OBJECTION), ack=submit_objection, lazy=(show_answer,))
     on(app.action(ids.ACT_QC_CLOSE), ack=close, lazy=(post_result,))
+    on(app.action(ids.ACT_AGENDA_OBJECT), lazy=(open_agenda_objection,))
+    on(app.view(ids.CB_AGENDA_OBJECTION), ack=submit_agenda_objection, lazy=(confirm_agenda,))
 
 
 def _today(deps: Deps, team_id: str, user_id: str) -> date:
@@ -242,3 +253,51 @@ def post_result(context: BoltContext, deps: Deps, args: Args) -> None:
         moved = closed.moved
         outbox.deliver_key(deps, moved.team_id, meeting.step_key(moved.id, moved.step))
     tell(args, views.closed(messages_for(args)), channel=check.channel_id)
+
+
+# ---------------------------------------------------------------- objections to the agenda
+
+AGENDA_OBJECTED = "s3bot_agenda_objected"
+
+
+def open_agenda_objection(body: dict, action: dict, client: WebClient, args: Args) -> None:
+    """ "Object to the agenda" (anyone in the circle): the form for the reason."""
+    value = AgendaValue.parse(action.get("value"))
+    meta = AgendaMeta(
+        channel_id=value.channel_id,
+        meeting_at=datetime.fromtimestamp(value.meeting_at, UTC),
+        response_url=response_url(body),
+    )
+    modal = views.agenda_objection_modal(messages_for(args), meta.model_dump_json())
+    if not open_modal(client, body["trigger_id"], modal):
+        raise FormExpired()
+
+
+def submit_agenda_objection(
+    ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext, deps: Deps
+) -> None:
+    """Store the objection with its reason before the ack; only the channel's members (checked
+    now), and a reason is needed (a field error)."""
+    who = where(body)
+    meta = metadata(view, AgendaMeta)
+    if meta is None:
+        raise StaleRequest()
+    user_id = who.user_id or ""
+    quick_consent.object_to_agenda(
+        deps.sessions,
+        team_id=who.team_id,
+        channel_id=meta.channel_id,
+        meeting_at=meta.meeting_at,
+        user_id=user_id,
+        is_member=deps.people.channels.includes_now(client, who.team_id, meta.channel_id, user_id),
+        reason=Form(view).text(ids.IN_REASON),
+        now=deps.clock(),
+    )
+    context[AGENDA_OBJECTED] = meta.channel_id
+    ack()
+
+
+def confirm_agenda(context: BoltContext, args: Args) -> None:
+    """Tell the person their objection is recorded."""
+    if AGENDA_OBJECTED in context:
+        tell(args, views.agenda_objected(messages_for(args)), channel=context[AGENDA_OBJECTED])

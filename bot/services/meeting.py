@@ -39,6 +39,7 @@ from bot.store.db import transaction
 from bot.store.models import Meeting, MeetingConsent
 
 Factory = sessionmaker[Session]
+AGENDA_AHEAD = timedelta(days=1)  # a meeting started early still takes up its agenda's objections
 log = logging.getLogger(__name__)
 
 
@@ -82,6 +83,10 @@ def _view(session: Session, meeting: Meeting) -> MeetingView:
         agreement = agreements_repo.get(session, meeting.team_id, meeting.current_agreement_id)
         reviewing = agreements.view_in(session, agreement) if agreement else None
     return MeetingView(
+        agenda_objections=[
+            QuickAnswerView(o.user_id, "objection", o.reason)
+            for o in quick_consent_repo.agenda_objections(session, meeting.id)
+        ],
         current_agreement=reviewing,
         id=meeting.id,
         team_id=meeting.team_id,
@@ -284,6 +289,7 @@ def start(
             tz=meeting_tz,
         )
         meeting_repo.check_in(session, meeting, user_id, now)
+        quick_consent_repo.claim_agenda_objections(session, meeting, now + AGENDA_AHEAD)
         payloads.queue(
             session,
             team_id=team_id,

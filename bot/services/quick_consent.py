@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -270,3 +270,36 @@ def _agree(session: Session, check: MeetingConsent, found: Meeting, answers: lis
     seen = found.step
     meeting.advance(session, found, seen, now)
     return meeting.view_in(session, found)
+
+
+# ---------------------------------------------------------------- objections to the agenda
+
+AGENDA_LATE = timedelta(hours=12)  # past the meeting's planned time, with no meeting running
+
+
+def object_to_agenda(
+    factory: Factory,
+    *,
+    team_id: str,
+    channel_id: str,
+    meeting_at: datetime,
+    user_id: str,
+    is_member: bool,
+    reason: str | None,
+    now: datetime,
+) -> None:
+    """Someone in the channel objects to the agenda before the meeting, with their reason (their
+    latest counts); the facilitator sees it at the meeting's administration step.
+    ObjectionNeedsReason without a reason; NotInChannel for someone outside the channel;
+    AgendaPast once that meeting has been held."""
+    text = rules.clean_agenda_objection(reason)
+    if not is_member:
+        raise rules.NotInChannel(channel_id)
+    with transaction(factory) as session:
+        running = meeting_repo.open_meeting(session, team_id, channel_id)
+        if running is None and now > meeting_at + AGENDA_LATE:
+            raise rules.AgendaPast()
+        quick_consent_repo.object_to_agenda(
+            session, team_id=team_id, channel_id=channel_id, meeting_at=meeting_at,
+            user_id=user_id, reason=text, now=now, meeting_id=running.id if running else None,
+        )  # fmt: skip

@@ -375,6 +375,7 @@ class MeetingView:
     evaluation: EvaluationSummary | None = None
     checks: list[QuickConsentView] = field(default_factory=list)  # quick consents, in order
     current_agreement: AgreementView | None = None  # a review taken up, after the items
+    agenda_objections: list[QuickAnswerView] = field(default_factory=list)  # raised beforehand
 
 
 @dataclass(frozen=True)

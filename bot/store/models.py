@@ -821,3 +821,26 @@ class MeetingConsentAnswer(Base):
     answer: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AgendaObjection(Base):
+    """Someone's objection to a meeting's agenda, raised from the agenda message before the
+    meeting; their latest counts. `meeting_id` is the meeting that took it up (migration 0023)."""
+
+    __tablename__ = "agenda_objections"
+    __table_args__ = (
+        UniqueConstraint(
+            "team_id", "channel_id", "meeting_at", "user_id", name="uq_agenda_objections_team_id"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    meeting_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the meeting the agenda is of
+    user_id: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL"), index=True
+    )

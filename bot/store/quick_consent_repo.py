@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.store import db
-from bot.store.models import MeetingConsent, MeetingConsentAnswer
+from bot.store.models import AgendaObjection, Meeting, MeetingConsent, MeetingConsentAnswer
 
 OPEN = "open"
 
@@ -103,4 +103,55 @@ def set_message(session: Session, team_id: str, consent_id: int, ts: str) -> Non
         update(MeetingConsent)
         .where(MeetingConsent.team_id == team_id, MeetingConsent.id == consent_id)
         .values(message_ts=ts)
+    )
+
+
+def object_to_agenda(
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    meeting_at: datetime,
+    user_id: str,
+    reason: str,
+    now: datetime,
+    meeting_id: int | None,
+) -> None:
+    """Store someone's objection to an agenda; a second one replaces the first."""
+    fields = {"reason": reason, "at": now, "meeting_id": meeting_id}
+    insert = db.insert_for(session)(AgendaObjection).values(
+        team_id=team_id, channel_id=channel_id, meeting_at=meeting_at, user_id=user_id, **fields
+    )
+    keys = [
+        AgendaObjection.team_id,
+        AgendaObjection.channel_id,
+        AgendaObjection.meeting_at,
+        AgendaObjection.user_id,
+    ]
+    session.execute(insert.on_conflict_do_update(index_elements=keys, set_=fields))
+
+
+def claim_agenda_objections(session: Session, meeting: Meeting, until: datetime) -> None:
+    """The objections to the channel's agendas of meetings up to `until` that no meeting took
+    up yet are this meeting's."""
+    session.execute(
+        update(AgendaObjection)
+        .where(
+            AgendaObjection.team_id == meeting.team_id,
+            AgendaObjection.channel_id == meeting.channel_id,
+            AgendaObjection.meeting_id.is_(None),
+            AgendaObjection.meeting_at <= until,
+        )
+        .values(meeting_id=meeting.id)
+    )
+
+
+def agenda_objections(session: Session, meeting_id: int) -> list[AgendaObjection]:
+    """The objections to the agenda a meeting took up, in the order they were raised."""
+    return list(
+        session.scalars(
+            select(AgendaObjection)
+            .where(AgendaObjection.meeting_id == meeting_id)
+            .order_by(AgendaObjection.at, AgendaObjection.user_id)
+        )
     )

@@ -18,9 +18,12 @@ from bot.services import agreements, backlog
 from tests.support.harness import ALICE, BRAM, CHANNEL, CHEN, TEAM, Bot, FakeClock, make_bot
 from tests.support.steps import START, form_state, last_modal, submit
 
+DANA = "U0DANA"  # in the workspace, not in the channel
+
 
 @pytest.fixture
 def bot(db_url: str, fake, clock: FakeClock) -> Bot:
+    fake.add_user(DANA, "dana", real_name="Dana Dekker", locale="en-US")
     b = make_bot(db_url, fake, clock=clock, slack_pacing=False)
     yield b
     b.deps.executor.wait_idle(5)
@@ -288,3 +291,43 @@ def test_agreements_due_for_review_are_items_after_the_backlog(bot: Bot) -> None
     assert "Agreement #1 Release notes a day ahead → kept, next review June 1, 2027" in minutes
     assert "Agreement #2 Weekly demo → dropped: Nobody comes" in minutes
     assert "Quarterly retro" not in minutes
+
+
+# ---------------------------------------------------------------- objections to the agenda
+
+
+def test_an_objection_to_the_agenda_reaches_the_facilitator(bot: Bot) -> None:
+    meeting(bot, "settings")
+    modal = last_modal(bot)
+    submit(bot, modal, form_state(modal, weekday="1", time="15:00"))  # Tuesday 1 December
+    bot.command("Releases slip")
+    bot.command("agenda")
+    [agenda] = [m for m in channel_posts(bot) if ids.BLOCK_AGENDA_MEETING in shown(m)]
+
+    def object_to_agenda(user: str, reason: str):
+        bot.driver.block_action(
+            ids.ACT_AGENDA_OBJECT, controls(agenda)[ids.ACT_AGENDA_OBJECT], user_id=user,
+            channel_id=CHANNEL, message_ts=agenda["ts"], block_id=ids.BLOCK_AGENDA_OBJECT,
+        )  # fmt: skip
+        bot.settle()
+        form = last_modal(bot)
+        assert form["callback_id"] == ids.CB_AGENDA_OBJECTION
+        return submit(bot, form, form_state(form, reason=reason), user=user)
+
+    refused = json.loads(object_to_agenda(CHEN, " ").body)
+    assert "An objection needs its reason" in refused["errors"][ids.IN_REASON[0]]
+    outside = json.loads(object_to_agenda(DANA, "Too long").body)
+    assert "Only members of <#C0CIRCLE> can object to its agenda" in outside["errors"]["c_reason"]
+    assert object_to_agenda(CHEN, "<!channel> The wiki is missing").body == ""
+    assert "Your objection to the agenda is recorded" in last_reply(bot, CHEN)
+    assert object_to_agenda(BRAM, "Te vol").body == ""
+    assert "Je bezwaar tegen de agenda is vastgelegd" in last_reply(bot, BRAM)
+
+    meeting(bot, "start")
+    admin = shown(thread(bot)[0])
+    assert "Objections to the agenda, raised beforehand" in admin
+    assert "<@U0CHEN>: &lt;!channel&gt; The wiki is missing" in admin
+    assert "<@U0BRAM>: Te vol" in admin
+    assert "Too long" not in admin and "<!channel>" not in admin
+    meeting(bot, "end")
+    assert "<@U0CHEN>: &lt;!channel&gt; The wiki is missing" in shown(channel_posts(bot)[-1])

@@ -1,6 +1,7 @@
 """meeting consents and reviews: quick consent checks in a meeting (to the last minutes, the agenda, a
 proposal decided on an item) and their answers; the agreement whose review a meeting takes
-up, and the review each handled meeting item was
+up, and the review each handled meeting item was; objections to an agenda raised before the
+meeting
 
 Revision ID: 0023
 Revises: 0019
@@ -91,9 +92,33 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("consent_id", "user_id", name="pk_meeting_consent_answers"),
     )
+    op.create_table(
+        "agenda_objections",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.String(32), nullable=False),
+        sa.Column("channel_id", sa.String(32), nullable=False),
+        sa.Column("meeting_at", UTCDateTime(), nullable=False),
+        sa.Column("user_id", sa.String(32), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"],
+            ["meetings.id"],
+            name="fk_agenda_objections_meeting_id_meetings",
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_agenda_objections"),
+        sa.UniqueConstraint(
+            "team_id", "channel_id", "meeting_at", "user_id", name="uq_agenda_objections_team_id"
+        ),
+    )
+    op.create_index("ix_agenda_objections_meeting_id", "agenda_objections", ["meeting_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_agenda_objections_meeting_id", table_name="agenda_objections")
+    op.drop_table("agenda_objections")
     op.drop_table("meeting_consent_answers")
     op.drop_index("ix_meeting_consents_meeting_id", table_name="meeting_consents")
     op.drop_table("meeting_consents")

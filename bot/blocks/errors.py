@@ -549,6 +549,20 @@ TABLE: dict[type[DomainError], Entry] = {
         ),
         (ids.IN_REASON[0],),
     ),
+    quick.NotTheSecretary: Entry(
+        lambda m, e: m._(
+            "Only the meeting's secretary, {who}, corrects its minutes. Nothing was changed.",
+            who=mention(e.secretary_id),
+        ),
+        (ids.IN_MINUTES_CORRECTION[0],),
+    ),
+    quick.MinutesConsented: Entry(
+        lambda m, e: m._(
+            "These minutes were consented to at the next meeting; they stand as they are. "
+            "Nothing was changed."
+        ),
+        (ids.IN_MINUTES_CORRECTION[0],),
+    ),
     meeting.InvalidMinutesDate: Entry(
         lambda m, e: m._("Give the date as YYYY-MM-DD, for example `/meeting minutes 2026-12-01`.")
     ),

@@ -115,6 +115,7 @@ IN_MEETING_TIME = ("m_time", "time")
 BLOCK_AGENDA_MEETING = "agenda_meeting"
 IN_MEETING_DURATION = ("m_duration", "duration")
 IN_MEETING_FACILITATOR = ("m_facilitator", "facilitator")
+IN_MEETING_SECRETARY = ("m_secretary", "secretary")
 IN_MEETING_STOP = ("m_stop", "stop")
 
 # The governance meeting run in Slack (/meeting)
@@ -151,6 +152,10 @@ CB_QC_OBJECTION = "quick_consent_objection_modal"
 ACT_AGENDA_OBJECT = "agenda_object"
 BLOCK_AGENDA_OBJECT = "agenda_object"
 CB_AGENDA_OBJECTION = "agenda_objection_modal"
+ACT_MINUTES_CORRECT = "minutes_correct"
+BLOCK_MINUTES_ACTIONS = "minutes_actions"
+CB_MINUTES_CORRECT = "minutes_correct_modal"
+IN_MINUTES_CORRECTION = ("mc_correction", "correction")
 IN_EVAL_RATING = ("me_rating", "rating")
 IN_EVAL_MORE = ("me_more", "more_of")
 IN_EVAL_LESS = ("me_less", "less_of")

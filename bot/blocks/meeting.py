@@ -33,7 +33,7 @@ from bot.blocks.drivers import step_options
 from bot.blocks.evaluation import evaluation_lines
 from bot.blocks.rhythm import cadence_text, meeting_date
 from bot.blocks.text import escape, mention, one_line, slack_date, truncate
-from bot.blocks.values import MeetingStepValue
+from bot.blocks.values import MeetingStepValue, MinutesValue
 from bot.domain.backlog import ItemView, NextStep
 from bot.domain.meeting import (
     MAX_EVALUATION_LINE,
@@ -478,14 +478,7 @@ def minutes_message(m: Messages, view: MeetingView) -> Rendered:
             blocks.append(_md("\n".join(items[start : start + 10])))
     else:
         blocks.append(_md(m._("No item was handled.")))
-    if view.agenda_objections:
-        raised = [m._("*Objections to the agenda, raised beforehand:*")]
-        raised += quick_consent.objection_lines(m, view.agenda_objections)
-        blocks.append(_md("\n".join(raised[:20])))
-    if view.checks:
-        checks = [m._("*Quick consents*")] + quick_consent.minutes_lines(m, view.checks)
-        for start in range(0, len(checks), 10):
-            blocks.append(_md("\n".join(checks[start : start + 10])))
+    blocks += _administration(m, view)
     if view.evaluation is not None:
         evaluated = evaluation_lines(m, view.evaluation)
         for start in range(0, len(evaluated), 15):
@@ -496,7 +489,46 @@ def minutes_message(m: Messages, view: MeetingView) -> Rendered:
         )
     elif view.ended_at:
         blocks.append(_ctx(m._("Ended at {when}.", when=slack_date(view.ended_at))))
-    return title, _dicts(blocks)
+    return title, _dicts(blocks + _corrections(m, view))
+
+
+def _administration(m: Messages, view: MeetingView) -> list[Block]:
+    """The minutes' objections to the agenda and quick consents."""
+    blocks: list[Block] = []
+    if view.agenda_objections:
+        raised = [m._("*Objections to the agenda, raised beforehand:*")]
+        raised += quick_consent.objection_lines(m, view.agenda_objections)
+        blocks.append(_md("\n".join(raised[:20])))
+    if view.checks:
+        checks = [m._("*Quick consents*")] + quick_consent.minutes_lines(m, view.checks)
+        for start in range(0, len(checks), 10):
+            blocks.append(_md("\n".join(checks[start : start + 10])))
+    return blocks
+
+
+def _corrections(m: Messages, view: MeetingView) -> list[Block]:
+    """The secretary's correction, and their button until the minutes are consented to."""
+    blocks: list[Block] = []
+    if view.correction and view.corrected_by:
+        heading = m._("*Corrected by the secretary, {who}:*", who=mention(view.corrected_by))
+        blocks.append(_md(heading + "\n" + escape(truncate(view.correction, 2500))))
+    if view.ended_at and not view.minutes_consented and view.secretary_id:
+        button = ButtonElement(
+            action_id=ids.ACT_MINUTES_CORRECT,
+            text=m._("Correct the minutes"),
+            value=MinutesValue(meeting_id=view.id).dump(),
+        )
+        blocks += [
+            ActionsBlock(block_id=ids.BLOCK_MINUTES_ACTIONS, elements=[button]),
+            _ctx(
+                m._(
+                    "The secretary, {who}, corrects the minutes until the next meeting "
+                    "consents to them.",
+                    who=mention(view.secretary_id),
+                )
+            ),
+        ]
+    return blocks
 
 
 # ---------------------------------------------------------------- to one person

@@ -303,3 +303,37 @@ def agenda_objected(m: Messages) -> str:
 def closed(m: Messages) -> str:
     """To the facilitator who closed a quick consent."""
     return m._("The quick consent is closed; its result is in the thread.")
+
+
+def correction_modal(m: Messages, current: str | None, metadata: str) -> dict:
+    """The secretary corrects the minutes: what was recorded wrongly or left out."""
+    return View(
+        type="modal",
+        callback_id=ids.CB_MINUTES_CORRECT,
+        title=PlainTextObject(text=truncate(m._("Correct the minutes"), 24)),
+        submit=PlainTextObject(text=truncate(m._("Save"), 24)),
+        close=PlainTextObject(text=truncate(m._("Cancel"), 24)),
+        private_metadata=metadata,
+        blocks=[
+            InputBlock(
+                block_id=ids.IN_MINUTES_CORRECTION[0],
+                optional=True,
+                label=m._("Correction"),
+                hint=m._(
+                    "What the minutes recorded wrongly or left out. It shows with the minutes; "
+                    "the next meeting consents to them as corrected."
+                ),
+                element=PlainTextInputElement(
+                    action_id=ids.IN_MINUTES_CORRECTION[1],
+                    multiline=True,
+                    max_length=3000,
+                    initial_value=current or None,
+                ),
+            ),
+        ],
+    ).to_dict()
+
+
+def corrected(m: Messages) -> str:
+    """To the secretary who corrected the minutes."""
+    return m._("The minutes are corrected.")

@@ -234,6 +234,20 @@ def _meeting_inputs(m: Messages, current: CadenceView | None) -> list[Block]:
             ),
         ),
         InputBlock(
+            block_id=ids.IN_MEETING_SECRETARY[0],
+            optional=True,
+            label=m._("Secretary"),
+            hint=m._(
+                "They record the meeting and can correct its minutes until the next meeting "
+                "consents to them. Nobody chosen: the facilitator."
+            ),
+            element=UserSelectElement(
+                action_id=ids.IN_MEETING_SECRETARY[1],
+                placeholder=m._("Choose"),
+                initial_user=current.secretary_id if current else None,
+            ),
+        ),
+        InputBlock(
             block_id=ids.IN_MEETING_STOP[0],
             optional=True,
             label=m._("Stop"),

@@ -109,6 +109,13 @@ class AgendaValue(Value):
     meeting_at: Offset
 
 
+class MinutesValue(Value):
+    """The minutes' "Correct the minutes" button: the meeting they are of."""
+
+    parts = ("meeting_id",)
+    meeting_id: RowId
+
+
 class HomeValue(Value):
     """A Home welcome button: the circle's channel its form is for (none: no circle yet)."""
 

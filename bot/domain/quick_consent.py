@@ -78,6 +78,34 @@ def clean_agenda_objection(reason: str | None) -> str:
     return clean_answer(QuickAnswer.OBJECTION, reason)[1] or ""
 
 
+MAX_CORRECTION = 3000
+
+
+class NotTheSecretary(DomainError):
+    """Only the meeting's secretary corrects its minutes."""
+
+    def __init__(self, secretary_id: str) -> None:
+        super().__init__(secretary_id)
+        self.secretary_id = secretary_id
+
+
+class MinutesConsented(DomainError):
+    """The minutes were consented to at a later meeting: they stand as they are."""
+
+
+def require_may_correct(secretary_id: str, user_id: str, consented: bool) -> None:
+    """The secretary corrects the minutes until a later meeting consents to them."""
+    if user_id != secretary_id:
+        raise NotTheSecretary(secretary_id)
+    if consented:
+        raise MinutesConsented()
+
+
+def clean_correction(text: str | None) -> str | None:
+    """The correction as typed (blank: none)."""
+    return (text or "").strip()[:MAX_CORRECTION] or None
+
+
 def require_open(status: str) -> None:
     """Answers and the close only while the check is open."""
     if status != CheckStatus.OPEN:

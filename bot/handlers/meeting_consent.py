@@ -15,14 +15,16 @@ from slack_bolt.kwargs_injection import Args
 from slack_sdk import WebClient
 
 from bot.blocks import ids
+from bot.blocks import meeting as minutes_views
 from bot.blocks import quick_consent as views
-from bot.blocks.values import AgendaValue, MeetingStepValue, QuickConsentValue
+from bot.blocks.values import AgendaValue, MeetingStepValue, MinutesValue, QuickConsentValue
 from bot.delivery import outbox
 from bot.delivery.meetings import update_check
 from bot.deps import Deps
 from bot.domain.backlog import FormExpired
 from bot.domain.errors import StaleRequest
 from bot.domain.quick_consent import CheckKind, QuickAnswer
+from bot.runtime import replies
 from bot.runtime.listeners import messages_for, on, tell
 from bot.runtime.payload import Form, metadata, response_url, where
 from bot.runtime.replies import open_modal
@@ -79,6 +81,8 @@ def register(app: App) -> None:
     on(app.action(ids.ACT_QC_CLOSE), ack=close, lazy=(post_result,))
     on(app.action(ids.ACT_AGENDA_OBJECT), lazy=(open_agenda_objection,))
     on(app.view(ids.CB_AGENDA_OBJECTION), ack=submit_agenda_objection, lazy=(confirm_agenda,))
+    on(app.action(ids.ACT_MINUTES_CORRECT), lazy=(open_correction,))
+    on(app.view(ids.CB_MINUTES_CORRECT), ack=submit_correction, lazy=(show_correction,))
 
 
 def _today(deps: Deps, team_id: str, user_id: str) -> date:
@@ -301,3 +305,72 @@ def confirm_agenda(context: BoltContext, args: Args) -> None:
     """Tell the person their objection is recorded."""
     if AGENDA_OBJECTED in context:
         tell(args, views.agenda_objected(messages_for(args)), channel=context[AGENDA_OBJECTED])
+
+
+# ---------------------------------------------------------------- the secretary's corrections
+
+CORRECTED = "s3bot_minutes_corrected"
+
+
+class CorrectionMeta(BaseModel):
+    """State carried through the correction form: the meeting and the minutes message (hints)."""
+
+    meeting_id: int
+    channel_id: str | None = None
+    message_ts: str | None = None
+    response_url: str | None = None
+
+
+def open_correction(body: dict, action: dict, client: WebClient, deps: Deps, args: Args) -> None:
+    """ "Correct the minutes" (the secretary): the form, until the minutes are consented to."""
+    who = where(body)
+    view = quick_consent.correction_form(
+        deps.sessions,
+        team_id=who.team_id,
+        meeting_id=MinutesValue.parse(action.get("value")).meeting_id,
+        user_id=who.user_id or "",
+    )
+    container = body.get("container") or {}
+    meta = CorrectionMeta(
+        meeting_id=view.id,
+        channel_id=view.channel_id,
+        message_ts=None if container.get("is_ephemeral") else container.get("message_ts"),
+        response_url=response_url(body),
+    )
+    modal = views.correction_modal(messages_for(args), view.correction, meta.model_dump_json())
+    if not open_modal(client, body["trigger_id"], modal):
+        raise FormExpired()
+
+
+def submit_correction(ack: Ack, body: dict, view: dict, context: BoltContext, deps: Deps) -> None:
+    """Store the secretary's correction before the ack (who may, checked again now)."""
+    who = where(body)
+    meta = metadata(view, CorrectionMeta)
+    if meta is None:
+        raise StaleRequest()
+    context[CORRECTED] = (
+        quick_consent.correct_minutes(
+            deps.sessions,
+            team_id=who.team_id,
+            meeting_id=meta.meeting_id,
+            user_id=who.user_id or "",
+            text=Form(view).text(ids.IN_MINUTES_CORRECTION),
+            now=deps.clock(),
+        ),
+        meta.message_ts,
+    )
+    ack()
+
+
+def show_correction(client: WebClient, context: BoltContext, deps: Deps, args: Args) -> None:
+    """The minutes message shows the correction; tell the secretary."""
+    done = context.get(CORRECTED)
+    if done is None:
+        return
+    minutes, ts = done
+    if ts:
+        text, blocks = minutes_views.minutes_message(
+            deps.people.workspace_messages(minutes.team_id), minutes
+        )
+        replies.update_message(client, minutes.channel_id, ts, text, blocks)
+    tell(args, views.corrected(messages_for(args)), channel=minutes.channel_id)

@@ -83,6 +83,11 @@ def _view(session: Session, meeting: Meeting) -> MeetingView:
         agreement = agreements_repo.get(session, meeting.team_id, meeting.current_agreement_id)
         reviewing = agreements.view_in(session, agreement) if agreement else None
     return MeetingView(
+        secretary_id=meeting.secretary_id or meeting.facilitator_id,
+        correction=meeting.correction,
+        corrected_by=meeting.corrected_by,
+        corrected_at=meeting.corrected_at,
+        minutes_consented=quick_consent_repo.minutes_consented(session, meeting.id),
         agenda_objections=[
             QuickAnswerView(o.user_id, "objection", o.reason)
             for o in quick_consent_repo.agenda_objections(session, meeting.id)
@@ -287,6 +292,7 @@ def start(
             planned_end_at=now + timedelta(minutes=minutes_),
             local_date=now.astimezone(zone(meeting_tz)).date(),
             tz=meeting_tz,
+            secretary_id=circle.meeting_secretary_id or user_id,
         )
         meeting_repo.check_in(session, meeting, user_id, now)
         quick_consent_repo.claim_agenda_objections(session, meeting, now + AGENDA_AHEAD)

@@ -303,3 +303,47 @@ def object_to_agenda(
             session, team_id=team_id, channel_id=channel_id, meeting_at=meeting_at,
             user_id=user_id, reason=text, now=now, meeting_id=running.id if running else None,
         )  # fmt: skip
+
+
+# ---------------------------------------------------------------- the secretary's corrections
+
+
+def _correctable(session: Session, team_id: str, meeting_id: int, user_id: str) -> Meeting:
+    found = meeting_repo.get(session, team_id, meeting_id)
+    if found is None or found.status != meeting_repo.CLOSED:
+        raise meeting_rules.NoMinutes()
+    rules.require_may_correct(
+        found.secretary_id or found.facilitator_id,
+        user_id,
+        quick_consent_repo.minutes_consented(session, found.id),
+    )
+    return found
+
+
+def correction_form(
+    factory: Factory, *, team_id: str, meeting_id: int, user_id: str
+) -> MeetingView:
+    """The minutes the secretary is about to correct; NotTheSecretary for anyone else,
+    MinutesConsented once a later meeting consented to them."""
+    with transaction(factory) as session:
+        return meeting.view_in(session, _correctable(session, team_id, meeting_id, user_id))
+
+
+def correct_minutes(
+    factory: Factory,
+    *,
+    team_id: str,
+    meeting_id: int,
+    user_id: str,
+    text: str | None,
+    now: datetime,
+) -> MeetingView:
+    """The secretary's correction of the minutes, stored (checked again: the minutes may have
+    been consented to since the form opened)."""
+    with transaction(factory) as session:
+        found = _correctable(session, team_id, meeting_id, user_id)
+        found = meeting_repo.lock(session, team_id, found.id) or found
+        found.correction = rules.clean_correction(text)
+        found.corrected_by, found.corrected_at = user_id, now
+        session.flush()
+        return meeting.view_in(session, found)

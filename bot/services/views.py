@@ -263,6 +263,7 @@ class CadenceView:
     next_meeting_at: datetime | None
     duration_minutes: int = 90
     facilitator_id: str | None = None
+    secretary_id: str | None = None  # None: the facilitator records the meeting
 
 
 @dataclass(frozen=True)
@@ -376,6 +377,11 @@ class MeetingView:
     checks: list[QuickConsentView] = field(default_factory=list)  # quick consents, in order
     current_agreement: AgreementView | None = None  # a review taken up, after the items
     agenda_objections: list[QuickAnswerView] = field(default_factory=list)  # raised beforehand
+    secretary_id: str | None = None  # who may correct the minutes (None: the facilitator)
+    correction: str | None = None  # the secretary's correction of the minutes
+    corrected_by: str | None = None
+    corrected_at: datetime | None = None
+    minutes_consented: bool = False  # consented to at a later meeting: no more corrections
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,8 @@ class Circle(Base):
     # in the channel starts it). Migration 0010.
     meeting_duration_minutes: Mapped[int | None] = mapped_column(Integer)
     meeting_facilitator_id: Mapped[str | None] = mapped_column(String(32))
+    # Who records the meetings and corrects their minutes (None: the facilitator); 0023.
+    meeting_secretary_id: Mapped[str | None] = mapped_column(String(32))
     # The circle that delegated this one's domain: another channel (migration 0012).
     parent_channel_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -560,6 +562,12 @@ class Meeting(Base):
     # The agreement whose review the meeting takes up now, after the backlog's items
     # (migration 0023).
     current_agreement_id: Mapped[int | None] = mapped_column(Integer)
+    # Who records the meeting (the circle's secretary, or its facilitator), and the
+    # secretary's correction of its minutes before they are consented to (migration 0023).
+    secretary_id: Mapped[str | None] = mapped_column(String(32))
+    correction: Mapped[str | None] = mapped_column(Text)
+    corrected_by: Mapped[str | None] = mapped_column(String(32))
+    corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class MeetingAttendee(Base):

@@ -155,3 +155,16 @@ def agenda_objections(session: Session, meeting_id: int) -> list[AgendaObjection
             .order_by(AgendaObjection.at, AgendaObjection.user_id)
         )
     )
+
+
+def minutes_consented(session: Session, meeting_id: int) -> bool:
+    """Whether a later meeting consented to this meeting's minutes."""
+    found = session.scalar(
+        select(MeetingConsent.id)
+        .where(
+            MeetingConsent.subject_meeting_id == meeting_id,
+            MeetingConsent.status == "consented",
+        )
+        .limit(1)
+    )
+    return found is not None

@@ -331,3 +331,45 @@ def test_an_objection_to_the_agenda_reaches_the_facilitator(bot: Bot) -> None:
     assert "Too long" not in admin and "<!channel>" not in admin
     meeting(bot, "end")
     assert "<@U0CHEN>: &lt;!channel&gt; The wiki is missing" in shown(channel_posts(bot)[-1])
+
+
+# ---------------------------------------------------------------- the secretary's corrections
+
+
+def test_the_secretary_corrects_the_minutes_until_they_are_consented(
+    bot: Bot, clock: FakeClock
+) -> None:
+    meeting(bot, "settings")
+    modal = last_modal(bot)
+    submit(bot, modal, form_state(modal, weekday="1", secretary=CHEN))
+    meeting(bot, "start")
+    meeting(bot, "end")
+    [minutes] = [m for m in channel_posts(bot) if "Minutes of" in m.get("text", "")]
+    assert "The secretary, <@U0CHEN>, corrects the minutes" in shown(minutes)
+
+    press(bot, ids.ACT_MINUTES_CORRECT, minutes)  # the facilitator is not the secretary
+    assert "Only the meeting's secretary, <@U0CHEN>, corrects its minutes" in last_reply(bot, ALICE)
+    press(bot, ids.ACT_MINUTES_CORRECT, minutes, user=BRAM)
+    assert "Alleen de secretaris van de vergadering, <@U0CHEN>" in last_reply(bot, BRAM)
+    press(bot, ids.ACT_MINUTES_CORRECT, minutes, user=CHEN)
+    form = last_modal(bot)
+    assert form["callback_id"] == ids.CB_MINUTES_CORRECT
+    typed = "<!channel> Bram was there too"
+    assert submit(bot, form, form_state(form, correction=typed), user=CHEN).body == ""
+    assert "The minutes are corrected." in last_reply(bot, CHEN)
+    now = shown(current(bot, minutes))
+    assert "Corrected by the secretary, <@U0CHEN>:*\\n&lt;!channel&gt; Bram was there too" in now
+    assert "<!channel>" not in now
+    meeting(bot, "minutes", user=BRAM)
+    assert "&lt;!channel&gt; Bram was there too" in last_reply(bot, BRAM)
+
+    clock.advance(days=14)
+    meeting(bot, "start")
+    press(bot, ids.ACT_MEETING_CHECK_MINUTES, thread(bot)[0])
+    [check] = checks(bot)
+    press(bot, ids.ACT_QC_CONSENT, check)
+    press(bot, ids.ACT_QC_CLOSE, check)
+    press(bot, ids.ACT_MINUTES_CORRECT, minutes, user=CHEN)  # from the old message
+    assert "consented to at the next meeting" in last_reply(bot, CHEN)
+    meeting(bot, "minutes 2026-12-01", user=CHEN)
+    assert ids.ACT_MINUTES_CORRECT not in last_reply(bot, CHEN)  # no button any more

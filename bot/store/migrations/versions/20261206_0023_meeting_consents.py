@@ -1,4 +1,4 @@
-"""meeting consents and reviews: quick consent checks in a meeting (to the last minutes, the agenda, a
+"""meeting; the circle's secretary and their correction of a meeting's minutes consents and reviews: quick consent checks in a meeting (to the last minutes, the agenda, a
 proposal decided on an item) and their answers; the agreement whose review a meeting takes
 up, and the review each handled meeting item was; objections to an agenda raised before the
 meeting
@@ -25,6 +25,11 @@ def upgrade() -> None:
     # Plain ADD COLUMNs: recreating these tables on SQLite would cascade to their children.
     op.add_column("meetings", sa.Column("current_agreement_id", sa.Integer(), nullable=True))
     op.add_column("meeting_items", sa.Column("agreement_id", sa.Integer(), nullable=True))
+    op.add_column("circles", sa.Column("meeting_secretary_id", sa.String(32), nullable=True))
+    op.add_column("meetings", sa.Column("secretary_id", sa.String(32), nullable=True))
+    op.add_column("meetings", sa.Column("correction", sa.Text(), nullable=True))
+    op.add_column("meetings", sa.Column("corrected_by", sa.String(32), nullable=True))
+    op.add_column("meetings", sa.Column("corrected_at", UTCDateTime(), nullable=True))
     op.create_table(
         "meeting_consents",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -125,4 +130,10 @@ def downgrade() -> None:
     with op.batch_alter_table("meeting_items", recreate="never") as batch:
         batch.drop_column("agreement_id")
     with op.batch_alter_table("meetings", recreate="never") as batch:
+        batch.drop_column("corrected_at")
+        batch.drop_column("corrected_by")
+        batch.drop_column("correction")
+        batch.drop_column("secretary_id")
         batch.drop_column("current_agreement_id")
+    with op.batch_alter_table("circles", recreate="never") as batch:
+        batch.drop_column("meeting_secretary_id")

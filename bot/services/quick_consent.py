@@ -166,6 +166,7 @@ def answerable(
     with transaction(factory) as session:
         check = _check(session, team_id, consent_id)
         found = _meeting_of(session, check)
+        meeting.rules_of(found).check_in()  # NoMeetingRunning once the meeting has ended
         rules.require_open(check.status)
         rules.require_present(user_id, meeting_repo.attendees(session, found.id))
         return meeting.check_view(session, check, found)
@@ -187,6 +188,7 @@ def answer(
     with transaction(factory) as session:
         check = _check(session, team_id, consent_id, lock=True)
         found = _meeting_of(session, check)
+        meeting.rules_of(found).check_in()  # NoMeetingRunning once the meeting has ended
         rules.require_open(check.status)
         rules.require_present(user_id, meeting_repo.attendees(session, found.id))
         quick_consent_repo.answer(session, check, user_id, chosen.value, reason, now)

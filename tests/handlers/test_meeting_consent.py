@@ -144,8 +144,13 @@ def test_the_agenda_is_consented_by_the_people_present(bot: Bot, clock: FakeCloc
     assert ids.ACT_QC_CONSENT not in controls(current(bot, check))  # no buttons any more
     press(bot, ids.ACT_QC_CONSENT, check, user=CHEN)  # from a stale message
     assert "closed already" in last_reply(bot, CHEN)
+    press(bot, ids.ACT_MEETING_CHECK_AGENDA, check_in_message)  # asked again, left open
+    left_open = checks(bot)[-1]
+    assert left_open["ts"] != check["ts"]
 
     meeting(bot, "end")
+    press(bot, ids.ACT_QC_CONSENT, left_open, user=CHEN)
+    assert "No meeting is running" in last_reply(bot, CHEN)
     minutes = shown(channel_posts(bot)[-1])
     assert "*Quick consents*" in minutes
     assert (

@@ -18,6 +18,7 @@ from bot.handlers import (
     domain,
     home,
     meeting,
+    meeting_consent,
     objections,
     review_rounds,
     rhythm,
@@ -46,6 +47,7 @@ FEATURES = (
     agreements,
     rhythm,
     meeting,
+    meeting_consent,  # quick consents in the meeting (issue 12)
     selection,  # before roles: `/role select …` is its own
     roles,
     domain,

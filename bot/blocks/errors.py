@@ -16,6 +16,7 @@ from bot.blocks.backlog import next_step_label, usage_text
 from bot.blocks.objections import status_label
 from bot.blocks.text import escape, mention, slack_date
 from bot.domain import backlog, consent, domains, meeting, objections, rhythm
+from bot.domain import quick_consent as quick
 from bot.domain import review as reviews
 from bot.domain import roles as role_rules
 from bot.domain import selection as selection_rules
@@ -511,7 +512,7 @@ TABLE: dict[type[DomainError], Entry] = {
         ),
         (ids.IN_OUTCOME_STEP[0],),
     ),
-    meeting.ItemChangedMeanwhile: Entry(_item_now, (ids.IN_OUTCOME_STEP[0],)),
+    meeting.ItemChangedMeanwhile: Entry(_item_now, (ids.IN_OUTCOME_STEP[0], ids.IN_PROPOSAL[0])),
     meeting.OutcomeMissing: Entry(
         lambda m, e: m._("Choose a next step, or give a reason to dismiss the item."),
         (ids.IN_OUTCOME_STEP[0],),
@@ -531,6 +532,47 @@ TABLE: dict[type[DomainError], Entry] = {
             channel=e.channel,
         ),
         (ids.IN_EVAL_RATING[0],),
+    ),
+    quick.NotCheckedIn: Entry(
+        lambda m, e: m._(
+            "Only the people who checked in answer this quick consent. Check in first "
+            "(“I'm here”, or a reply in the meeting's thread), then answer."
+        ),
+        (ids.IN_REASON[0],),
+    ),
+    quick.CheckClosed: Entry(
+        lambda m, e: m._(
+            "This quick consent is closed already; it takes no more answers. Its result is in "
+            "the meeting's thread."
+        ),
+        (ids.IN_REASON[0],),
+    ),
+    quick.NotInChannel: Entry(
+        lambda m, e: m._(
+            "Only members of <#{channel}> can object to its agenda. Nothing was recorded.",
+            channel=e.channel,
+        ),
+        (ids.IN_REASON[0],),
+    ),
+    quick.AgendaPast: Entry(
+        lambda m, e: m._(
+            "This meeting has been held; its agenda takes no more objections. Nothing was recorded."
+        ),
+        (ids.IN_REASON[0],),
+    ),
+    quick.NotTheSecretary: Entry(
+        lambda m, e: m._(
+            "Only the meeting's secretary, {who}, corrects its minutes. Nothing was changed.",
+            who=mention(e.secretary_id),
+        ),
+        (ids.IN_MINUTES_CORRECTION[0],),
+    ),
+    quick.MinutesConsented: Entry(
+        lambda m, e: m._(
+            "These minutes were consented to at the next meeting; they stand as they are. "
+            "Nothing was changed."
+        ),
+        (ids.IN_MINUTES_CORRECTION[0],),
     ),
     meeting.InvalidMinutesDate: Entry(
         lambda m, e: m._("Give the date as YYYY-MM-DD, for example `/meeting minutes 2026-12-01`.")

@@ -121,6 +121,7 @@ IN_MEETING_TIME = ("m_time", "time")
 BLOCK_AGENDA_MEETING = "agenda_meeting"
 IN_MEETING_DURATION = ("m_duration", "duration")
 IN_MEETING_FACILITATOR = ("m_facilitator", "facilitator")
+IN_MEETING_SECRETARY = ("m_secretary", "secretary")
 IN_MEETING_STOP = ("m_stop", "stop")
 
 # The governance meeting run in Slack (/meeting)
@@ -143,6 +144,24 @@ ACT_MEETING_EVALUATE = "meeting_evaluate"
 BLOCK_MEETING_CLOSING = "meeting_closing"
 BLOCK_MEETING_TIMER = "meeting_timer"
 CB_MEETING_EVALUATION = "meeting_evaluation_modal"
+# Quick consents in the meeting (administration, a proposal decided on an item)
+ACT_MEETING_CHECK_MINUTES = "meeting_check_minutes"
+ACT_MEETING_CHECK_AGENDA = "meeting_check_agenda"
+ACT_MEETING_DECIDE = "meeting_decide"
+CB_MEETING_DECIDE = "meeting_decide_modal"
+IN_QC_HIDDEN = ("qc_hidden", "hidden")
+ACT_QC_CONSENT = "quick_consent_yes"
+ACT_QC_OBJECT = "quick_consent_object"
+ACT_QC_CLOSE = "quick_consent_close"
+BLOCK_QC_ANSWER = "quick_consent_answer"
+CB_QC_OBJECTION = "quick_consent_objection_modal"
+ACT_AGENDA_OBJECT = "agenda_object"
+BLOCK_AGENDA_OBJECT = "agenda_object"
+CB_AGENDA_OBJECTION = "agenda_objection_modal"
+ACT_MINUTES_CORRECT = "minutes_correct"
+BLOCK_MINUTES_ACTIONS = "minutes_actions"
+CB_MINUTES_CORRECT = "minutes_correct_modal"
+IN_MINUTES_CORRECTION = ("mc_correction", "correction")
 IN_EVAL_RATING = ("me_rating", "rating")
 IN_EVAL_MORE = ("me_more", "more_of")
 IN_EVAL_LESS = ("me_less", "less_of")

@@ -25,14 +25,15 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks import ids
+from bot.blocks import ids, quick_consent
+from bot.blocks.agreements import review_buttons
 from bot.blocks.backlog import next_step_label
 from bot.blocks.consent import long_date, names
 from bot.blocks.drivers import step_options
 from bot.blocks.evaluation import evaluation_lines
 from bot.blocks.rhythm import cadence_text, meeting_date
 from bot.blocks.text import escape, mention, one_line, slack_date, truncate
-from bot.blocks.values import MeetingStepValue
+from bot.blocks.values import MeetingStepValue, MinutesValue
 from bot.domain.backlog import ItemView, NextStep
 from bot.domain.meeting import (
     MAX_EVALUATION_LINE,
@@ -42,7 +43,7 @@ from bot.domain.meeting import (
 )
 from bot.domain.rhythm import InvalidTimezone, zone
 from bot.i18n import Messages
-from bot.services.views import HandledItem, MeetingOverview, MeetingView
+from bot.services.views import AgreementView, HandledItem, MeetingOverview, MeetingView
 
 Rendered = tuple[str, list[dict]]
 ITEM_CHARS = 600
@@ -116,12 +117,35 @@ def check_in_message(m: Messages, view: MeetingView) -> Rendered:
         ),
         ButtonElement(action_id=ids.ACT_MEETING_NEXT, text=m._("First item"), value=_value(view)),
     ]
+    admin = [
+        ButtonElement(
+            action_id=ids.ACT_MEETING_CHECK_MINUTES,
+            text=m._("Consent to the last minutes"),
+            value=_value(view),
+        ),
+        ButtonElement(
+            action_id=ids.ACT_MEETING_CHECK_AGENDA,
+            text=m._("Consent to the agenda"),
+            value=_value(view),
+        ),
+    ]
     tip = m._("The facilitator takes up the first item of the backlog when everyone is in.")
     blocks: list[Block] = [
         _md(text),
         ActionsBlock(block_id=ids.BLOCK_MEETING_CHECK_IN, elements=buttons),
-        _ctx(tip),
+        _md(
+            m._(
+                "*Administration.* The facilitator asks the people present to consent to the "
+                "last meeting's minutes and to the agenda."
+            )
+        ),
+        ActionsBlock(block_id=ids.BLOCK_MEETING_CONTROLS, elements=admin),
     ]
+    if view.agenda_objections:
+        lines = [m._("*Objections to the agenda, raised beforehand:*")]
+        lines += quick_consent.objection_lines(m, view.agenda_objections)
+        blocks.append(_md("\n".join(lines)))
+    blocks.append(_ctx(tip))
     return m._("Check-in: reply in this thread, or press “I'm here”."), _dicts(blocks)
 
 
@@ -183,10 +207,52 @@ def _last_item_message(m: Messages, view: MeetingView) -> Rendered:
     return text, _dicts(blocks)
 
 
+def _review_message(m: Messages, view: MeetingView, a: AgreementView) -> Rendered:
+    """An agreement due for review, taken up after the backlog's items: keep, evolve, drop
+    (the review's own buttons), or a review round with the circle."""
+    title = m._(
+        "Review: agreement #{number} {title}",
+        number=a.number,
+        title=escape(one_line(a.title, ITEM_CHARS)),
+    )
+    lines = [m._("*Review date:* {date}", date=long_date(m, a.review_date))]
+    if a.evaluation:
+        lines.append(
+            m._("*Evaluation criteria:* {text}", text=escape(one_line(a.evaluation, ITEM_CHARS)))
+        )
+    if a.concerns:
+        concerns = "; ".join(escape(one_line(c.get("reason") or "", 200)) for c in a.concerns)
+        lines.append(m._("*Concerns:* {text}", text=concerns))
+    lines.append(
+        m._(
+            "How has it helped us? Is there any reason to drop it? How could it be improved? "
+            "Then keep it (with the next review date), evolve it, or drop it."
+        )
+    )
+    moves = [
+        ButtonElement(action_id=ids.ACT_MEETING_NEXT, text=m._("Next item"), value=_value(view)),
+        ButtonElement(action_id=ids.ACT_MEETING_SKIP, text=m._("Skip"), value=_value(view)),
+    ]
+    blocks: list[Block] = [
+        _md("*" + title + "*\n" + "\n".join(lines)),
+        review_buttons(m, a),
+        ActionsBlock(block_id=ids.BLOCK_MEETING_CONTROLS, elements=moves),
+        _ctx(
+            m._(
+                "After the review, the facilitator, {who}, moves on with “Next item”.",
+                who=mention(view.facilitator_id),
+            )
+        ),
+    ]
+    return title, _dicts(blocks)
+
+
 def step_message(m: Messages, view: MeetingView) -> Rendered:
     """What the meeting takes up now, in its thread: the item with the facilitator's controls,
     or that the backlog is done."""
     item = view.current
+    if item is None and view.current_agreement is not None:
+        return _review_message(m, view, view.current_agreement)
     if item is None:
         return _last_item_message(m, view)
     title = m._(
@@ -204,6 +270,11 @@ def step_message(m: Messages, view: MeetingView) -> Rendered:
         ),
         ButtonElement(action_id=ids.ACT_MEETING_NEXT, text=m._("Next item"), value=_value(view)),
         ButtonElement(action_id=ids.ACT_MEETING_SKIP, text=m._("Skip"), value=_value(view)),
+        ButtonElement(
+            action_id=ids.ACT_MEETING_DECIDE,
+            text=m._("Proposal formed: decide now"),
+            value=_value(view),
+        ),
     ]
     timer = timer_line(m, view)
     if timer:
@@ -356,11 +427,34 @@ def _outcome_line(m: Messages, handled: HandledItem) -> str:
         result = m._(
             "dismissed: {reason}", reason=escape(one_line(handled.reason or "", LINE_CHARS))
         )
+    elif handled.outcome == Outcome.REVIEWED:
+        result = _review_result(m, handled)
+    elif handled.outcome == Outcome.AGREED:
+        result = m._("agreed by quick consent: agreement #{number}", number=handled.reason or "?")
     elif handled.outcome == Outcome.SKIPPED:
         result = m._("skipped")
     else:
         result = m._("discussed, no outcome recorded")
+    if handled.outcome == Outcome.REVIEWED or handled.agreement:
+        return m._(
+            "Agreement #{number} {text} → {result}",
+            number=handled.number,
+            text=what,
+            result=result,
+        )
     return m._("#{number} {text} → {result}", number=handled.number, text=what, result=result)
+
+
+def _review_result(m: Messages, handled: HandledItem) -> str:
+    if handled.next_step == "kept" and handled.due_date:
+        return m._("kept, next review {date}", date=long_date(m, handled.due_date))
+    if handled.next_step == "dropped":
+        return m._("dropped: {reason}", reason=escape(one_line(handled.reason or "", LINE_CHARS)))
+    if handled.next_step == "evolved":
+        return m._("evolved")
+    if handled.next_step == "snoozed":
+        return m._("review put off")
+    return m._("reviewed")
 
 
 def minutes_message(m: Messages, view: MeetingView) -> Rendered:
@@ -384,6 +478,7 @@ def minutes_message(m: Messages, view: MeetingView) -> Rendered:
             blocks.append(_md("\n".join(items[start : start + 10])))
     else:
         blocks.append(_md(m._("No item was handled.")))
+    blocks += _administration(m, view)
     if view.evaluation is not None:
         evaluated = evaluation_lines(m, view.evaluation)
         for start in range(0, len(evaluated), 15):
@@ -394,7 +489,46 @@ def minutes_message(m: Messages, view: MeetingView) -> Rendered:
         )
     elif view.ended_at:
         blocks.append(_ctx(m._("Ended at {when}.", when=slack_date(view.ended_at))))
-    return title, _dicts(blocks)
+    return title, _dicts(blocks + _corrections(m, view))
+
+
+def _administration(m: Messages, view: MeetingView) -> list[Block]:
+    """The minutes' objections to the agenda and quick consents."""
+    blocks: list[Block] = []
+    if view.agenda_objections:
+        raised = [m._("*Objections to the agenda, raised beforehand:*")]
+        raised += quick_consent.objection_lines(m, view.agenda_objections)
+        blocks.append(_md("\n".join(raised[:20])))
+    if view.checks:
+        checks = [m._("*Quick consents*")] + quick_consent.minutes_lines(m, view.checks)
+        for start in range(0, len(checks), 10):
+            blocks.append(_md("\n".join(checks[start : start + 10])))
+    return blocks
+
+
+def _corrections(m: Messages, view: MeetingView) -> list[Block]:
+    """The secretary's correction, and their button until the minutes are consented to."""
+    blocks: list[Block] = []
+    if view.correction and view.corrected_by:
+        heading = m._("*Corrected by the secretary, {who}:*", who=mention(view.corrected_by))
+        blocks.append(_md(heading + "\n" + escape(truncate(view.correction, 2500))))
+    if view.ended_at and not view.minutes_consented and view.secretary_id:
+        button = ButtonElement(
+            action_id=ids.ACT_MINUTES_CORRECT,
+            text=m._("Correct the minutes"),
+            value=MinutesValue(meeting_id=view.id).dump(),
+        )
+        blocks += [
+            ActionsBlock(block_id=ids.BLOCK_MINUTES_ACTIONS, elements=[button]),
+            _ctx(
+                m._(
+                    "The secretary, {who}, corrects the minutes until the next meeting "
+                    "consents to them.",
+                    who=mention(view.secretary_id),
+                )
+            ),
+        ]
+    return blocks
 
 
 # ---------------------------------------------------------------- to one person

@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, get_day_names
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
+    ButtonElement,
     CheckboxesElement,
     ContextBlock,
     DividerBlock,
@@ -29,6 +31,7 @@ from bot.blocks.backlog import next_step_label
 from bot.blocks.consent import long_date
 from bot.blocks.evaluation import evaluation_lines
 from bot.blocks.text import escape, mention, one_line, slack_date, truncate
+from bot.blocks.values import AgendaValue
 from bot.domain import meeting as rules_meeting
 from bot.domain import rhythm as rules
 from bot.domain.backlog import ItemView
@@ -231,6 +234,20 @@ def _meeting_inputs(m: Messages, current: CadenceView | None) -> list[Block]:
             ),
         ),
         InputBlock(
+            block_id=ids.IN_MEETING_SECRETARY[0],
+            optional=True,
+            label=m._("Secretary"),
+            hint=m._(
+                "They record the meeting and can correct its minutes until the next meeting "
+                "consents to them. Nobody chosen: the facilitator."
+            ),
+            element=UserSelectElement(
+                action_id=ids.IN_MEETING_SECRETARY[1],
+                placeholder=m._("Choose"),
+                initial_user=current.secretary_id if current else None,
+            ),
+        ),
+        InputBlock(
             block_id=ids.IN_MEETING_STOP[0],
             optional=True,
             label=m._("Stop"),
@@ -321,6 +338,28 @@ def _sections(lines: list[str]) -> list[Block]:
     ]
 
 
+def agenda_objection_blocks(m: Messages, channel_id: str, meeting_at: datetime) -> list[Block]:
+    """The agenda's "Object to the agenda" button, for anyone in the circle, before the meeting."""
+    value = AgendaValue(channel_id=channel_id, meeting_at=int(meeting_at.timestamp())).dump()
+    button = ButtonElement(
+        action_id=ids.ACT_AGENDA_OBJECT, text=m._("Object to the agenda"), value=value
+    )
+    return [
+        ActionsBlock(block_id=ids.BLOCK_AGENDA_OBJECT, elements=[button]),
+        _ctx(
+            m._(
+                "An objection to the agenda carries its reason; the facilitator sees it at the meeting."
+            )
+        ),
+    ]
+
+
+def _objecting(m: Messages, agenda: Agenda) -> list[Block]:
+    if agenda.meeting_at is None:
+        return []
+    return agenda_objection_blocks(m, agenda.channel_id, agenda.meeting_at)
+
+
 def agenda_message(m: Messages, agenda: Agenda) -> Rendered:
     """The agenda of the next governance meeting, posted in the channel."""
     channel = agenda.channel_id
@@ -388,6 +427,7 @@ def agenda_message(m: Messages, agenda: Agenda) -> Rendered:
     else:
         blocks.append(_md(m._("No agreement comes up for review.")))
     blocks += _agenda_roles(m, agenda) + _agenda_rounds(m, agenda) + _agenda_learnings(m, agenda)
+    blocks += _objecting(m, agenda)
 
     blocks += [
         DividerBlock(),

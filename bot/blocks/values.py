@@ -94,6 +94,28 @@ class MeetingStepValue(Value):
     item_id: RowId | None = None
 
 
+class QuickConsentValue(Value):
+    """A quick consent's button in a meeting: the check it is about."""
+
+    parts = ("consent_id",)
+    consent_id: RowId
+
+
+class AgendaValue(Value):
+    """The agenda message's objection button: the channel and its meeting's time (epoch)."""
+
+    parts = ("channel_id", "meeting_at")
+    channel_id: Annotated[str, Field(pattern=r"^[CG][A-Z0-9]{2,31}$")]
+    meeting_at: Offset
+
+
+class MinutesValue(Value):
+    """The minutes' "Correct the minutes" button: the meeting they are of."""
+
+    parts = ("meeting_id",)
+    meeting_id: RowId
+
+
 class HomeValue(Value):
     """A Home welcome button: the circle's channel its form is for (none: no circle yet)."""
 

@@ -8,13 +8,21 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import meeting as views
+from bot.blocks import quick_consent as qc_views
 from bot.delivery.language import channel_messages
 from bot.deps import Deps
 from bot.domain.meeting import NoMeetingRunning
 from bot.runtime.posting import Attempt, post
-from bot.services import meeting
-from bot.services.payloads import MeetingClosing, MeetingMinutes, MeetingStarted, MeetingStep
-from bot.services.views import MeetingView
+from bot.services import meeting, quick_consent
+from bot.services.payloads import (
+    MeetingCheck,
+    MeetingCheckResult,
+    MeetingClosing,
+    MeetingMinutes,
+    MeetingStarted,
+    MeetingStep,
+)
+from bot.services.views import MeetingView, QuickConsentView
 
 log = logging.getLogger(__name__)
 
@@ -109,3 +117,54 @@ def send_minutes(
             client.chat_update(channel=target, ts=view.message_ts, text=text, blocks=blocks)
         except SlackApiError as exc:
             log.info("meeting %s message not updated: %s", view.id, exc.response.get("error"))
+
+
+def _check(deps: Deps, team_id: str, consent_id: int) -> QuickConsentView | None:
+    """The quick consent a queued post is about; None when it is gone."""
+    try:
+        return quick_consent.load(deps.sessions, team_id=team_id, consent_id=consent_id)
+    except NoMeetingRunning:
+        return None
+
+
+def send_check(
+    deps: Deps, team_id: str, target: str, payload: MeetingCheck, attempt: Attempt
+) -> None:
+    """Post a quick consent in the meeting's thread, and link the check to its message."""
+    view = _check(deps, team_id, payload.consent_id)
+    if view is None:
+        return
+    if view.thread_ts is None:
+        raise ThreadNotPostedYet(view.meeting_id)
+    text, blocks = qc_views.check_message(deps.people.workspace_messages(team_id), view)
+    client = deps.clients.for_team(team_id)
+    _, ts = post(
+        client, attempt, channel=target, text=text, blocks=blocks, thread_ts=view.thread_ts
+    )
+    quick_consent.set_message(deps.sessions, team_id=team_id, consent_id=view.id, ts=ts)
+
+
+def update_check(deps: Deps, view: QuickConsentView) -> None:
+    """Show the quick consent's message as it stands now (answers, or closed)."""
+    if not view.message_ts:
+        return
+    text, blocks = qc_views.check_message(deps.people.workspace_messages(view.team_id), view)
+    try:
+        deps.clients.for_team(view.team_id).chat_update(
+            channel=view.channel_id, ts=view.message_ts, text=text, blocks=blocks
+        )
+    except SlackApiError as exc:
+        log.info("quick consent %s not updated: %s", view.id, exc.response.get("error"))
+
+
+def send_check_result(
+    deps: Deps, team_id: str, target: str, payload: MeetingCheckResult, attempt: Attempt
+) -> None:
+    """Post a closed quick consent's result in the thread; its message loses its buttons."""
+    view = _check(deps, team_id, payload.consent_id)
+    if view is None or view.thread_ts is None:
+        return
+    text, blocks = qc_views.result_message(deps.people.workspace_messages(team_id), view)
+    client = deps.clients.for_team(team_id)
+    post(client, attempt, channel=target, text=text, blocks=blocks, thread_ts=view.thread_ts)
+    update_check(deps, view)

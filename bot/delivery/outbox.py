@@ -79,6 +79,8 @@ SENDERS: dict[type, Sender] = {
     payloads.MeetingStep: meetings.send_step,
     payloads.MeetingClosing: meetings.send_closing,
     payloads.MeetingMinutes: meetings.send_minutes,
+    payloads.MeetingCheck: meetings.send_check,
+    payloads.MeetingCheckResult: meetings.send_check_result,
     payloads.ChannelWelcome: notices.send_channel_welcome,
     # roles (issue 10)
     payloads.RoleNotice: roles.send_role_notice,

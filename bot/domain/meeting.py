@@ -32,6 +32,8 @@ class Outcome(StrEnum):
     DISMISSED = "dismissed"  # taken off the backlog, with its reason
     DISCUSSED = "discussed"  # the facilitator moved on without recording an outcome
     SKIPPED = "skipped"  # not taken up this time
+    REVIEWED = "reviewed"  # an agreement due for review (next_step: what became of it)
+    AGREED = "agreed"  # a proposal consented in the meeting (reason: the agreement's number)
 
 
 class InvalidDuration(DomainError):
@@ -155,6 +157,7 @@ class Meeting:
     is_open: bool
     current_item_id: int | None = None
     extra_minutes: int = 0
+    current_agreement_id: int | None = None
 
     def _require_open(self) -> None:
         if not self.is_open:
@@ -187,7 +190,7 @@ class Meeting:
     def close_items(self, user_id: str, seen_step: int) -> int:
         """The facilitator, past the last item, takes the meeting to its closing step."""
         following = self.drive(user_id, seen_step)
-        if self.current_item_id is not None:
+        if self.current_item_id is not None or self.current_agreement_id is not None:
             raise MeetingMoved()
         return following
 

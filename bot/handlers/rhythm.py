@@ -164,6 +164,7 @@ def submit_cadence(
         request_key=request_key(body),
         duration_minutes=duration,
         facilitator_id=form.user(ids.IN_MEETING_FACILITATOR),
+        secretary_id=form.user(ids.IN_MEETING_SECRETARY),
     )
     ack()
     context["cadence_saved_at"] = now

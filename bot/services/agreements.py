@@ -56,6 +56,11 @@ def _view(
     )
 
 
+def view_in(session: Session, agreement: Agreement) -> AgreementView:
+    """An agreement as the builders read it, in the caller's session."""
+    return _view(session, agreement)
+
+
 # ---------------------------------------------------------------- the register
 
 

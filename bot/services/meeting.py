@@ -9,6 +9,7 @@ the outbox in the same transaction.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,13 +20,26 @@ from bot.domain import meeting as rules
 from bot.domain.backlog import OPEN_STATUSES, ItemNotFound, ItemView, NextStep
 from bot.domain.meeting import Outcome
 from bot.domain.rhythm import InvalidTimezone, zone
-from bot.services import backlog, payloads, rhythm
-from bot.services.views import HandledItem, MeetingOverview, MeetingView
-from bot.store import backlog_repo, meeting_repo, workspace_repo
+from bot.services import agreements, backlog, payloads, rhythm
+from bot.services.views import (
+    HandledItem,
+    MeetingOverview,
+    MeetingView,
+    QuickAnswerView,
+    QuickConsentView,
+)
+from bot.store import (
+    agreements_repo,
+    backlog_repo,
+    meeting_repo,
+    quick_consent_repo,
+    workspace_repo,
+)
 from bot.store.db import transaction
-from bot.store.models import Meeting
+from bot.store.models import Meeting, MeetingConsent
 
 Factory = sessionmaker[Session]
+AGENDA_AHEAD = timedelta(days=1)  # a meeting started early still takes up its agenda's objections
 log = logging.getLogger(__name__)
 
 
@@ -50,7 +64,13 @@ def _rules(meeting: Meeting) -> rules.Meeting:
         is_open=meeting.status == meeting_repo.OPEN,
         current_item_id=meeting.current_item_id,
         extra_minutes=meeting.item_extra_minutes or 0,
+        current_agreement_id=meeting.current_agreement_id,
     )
+
+
+def rules_of(meeting: Meeting) -> rules.Meeting:
+    """The meeting's state as the rules need it."""
+    return _rules(meeting)
 
 
 def _view(session: Session, meeting: Meeting) -> MeetingView:
@@ -58,7 +78,21 @@ def _view(session: Session, meeting: Meeting) -> MeetingView:
     if meeting.current_item_id is not None:
         item = backlog_repo.get_item(session, meeting.team_id, meeting.current_item_id)
         current = backlog_repo.view_of(session, item) if item else None
+    reviewing = None
+    if meeting.current_agreement_id is not None:
+        agreement = agreements_repo.get(session, meeting.team_id, meeting.current_agreement_id)
+        reviewing = agreements.view_in(session, agreement) if agreement else None
     return MeetingView(
+        secretary_id=meeting.secretary_id or meeting.facilitator_id,
+        correction=meeting.correction,
+        corrected_by=meeting.corrected_by,
+        corrected_at=meeting.corrected_at,
+        minutes_consented=quick_consent_repo.minutes_consented(session, meeting.id),
+        agenda_objections=[
+            QuickAnswerView(o.user_id, "objection", o.reason)
+            for o in quick_consent_repo.agenda_objections(session, meeting.id)
+        ],
+        current_agreement=reviewing,
         id=meeting.id,
         team_id=meeting.team_id,
         channel_id=meeting.channel_id,
@@ -73,7 +107,15 @@ def _view(session: Session, meeting: Meeting) -> MeetingView:
         current=current,
         attendees=meeting_repo.attendees(session, meeting.id),
         handled=[
-            HandledItem(h.number, h.text, h.outcome, h.next_step, h.due_date, h.reason)
+            HandledItem(
+                h.number,
+                h.text,
+                h.outcome,
+                h.next_step,
+                h.due_date,
+                h.reason,
+                agreement=h.agreement_id is not None,
+            )  # fmt: skip
             for h in meeting_repo.handled(session, meeting.id)
         ],
         ended_at=meeting.ended_at,
@@ -82,6 +124,47 @@ def _view(session: Session, meeting: Meeting) -> MeetingView:
         item_extra_minutes=meeting.item_extra_minutes or 0,
         closing_at=meeting.closing_at,
         evaluation=rules.summarise(meeting_repo.evaluations(session, meeting.id)),
+        checks=[
+            check_view(session, c, meeting)
+            for c in quick_consent_repo.of_meeting(session, meeting.id)
+        ],
+    )
+
+
+def check_view(session: Session, check: MeetingConsent, meeting: Meeting) -> QuickConsentView:
+    """A quick consent of the meeting, with its answers, as the builders read it."""
+    subject = (
+        meeting_repo.get(session, check.team_id, check.subject_meeting_id)
+        if check.subject_meeting_id
+        else None
+    )
+    agreement = (
+        agreements_repo.get(session, check.team_id, check.agreement_id)
+        if check.agreement_id
+        else None
+    )
+    return QuickConsentView(
+        id=check.id,
+        team_id=check.team_id,
+        meeting_id=meeting.id,
+        channel_id=meeting.channel_id,
+        facilitator_id=meeting.facilitator_id,
+        kind=check.kind,
+        status=check.status,
+        hidden=check.hidden,
+        answers=[
+            QuickAnswerView(a.user_id, a.answer, a.reason)
+            for a in quick_consent_repo.answers(session, check.id)
+        ],
+        attendees=meeting_repo.attendees(session, meeting.id),
+        thread_ts=meeting.message_ts,
+        message_ts=check.message_ts,
+        proposal=check.proposal,
+        review_date=check.review_date,
+        item_number=check.item_number,
+        item_text=check.item_text,
+        subject_date=subject.local_date if subject else None,
+        agreement_number=agreement.number if agreement else None,
     )
 
 
@@ -209,8 +292,10 @@ def start(
             planned_end_at=now + timedelta(minutes=minutes_),
             local_date=now.astimezone(zone(meeting_tz)).date(),
             tz=meeting_tz,
+            secretary_id=circle.meeting_secretary_id or user_id,
         )
         meeting_repo.check_in(session, meeting, user_id, now)
+        quick_consent_repo.claim_agenda_objections(session, meeting, now + AGENDA_AHEAD)
         payloads.queue(
             session,
             team_id=team_id,
@@ -260,10 +345,26 @@ def _locked(session: Session, team_id: str, meeting_id: int, now: datetime) -> M
     return _found(meeting_repo.lock(session, team_id, meeting_id))
 
 
+def locked(session: Session, team_id: str, meeting_id: int, now: datetime) -> Meeting:
+    """The meeting, locked after its channel's backlog (for a move in the caller's session)."""
+    return _locked(session, team_id, meeting_id, now)
+
+
+def advance(session: Session, meeting: Meeting, seen_step: int, now: datetime) -> None:
+    """Take up the next item, in the caller's session; MeetingMoved when another move won."""
+    _advance(session, meeting, seen_step, now)
+
+
 def _advance(session: Session, meeting: Meeting, seen_step: int, now: datetime) -> None:
-    """Take up the next open item in rank order not handled yet; its post queued."""
+    """Take up the next open item in rank order not handled yet, then the agreements due for
+    review by the meeting's date; its post queued."""
     following = meeting_repo.next_item(session, meeting)
-    if not meeting_repo.move(session, meeting, seen_step, following.id if following else None, now):
+    review = meeting_repo.next_review(session, meeting) if following is None else None
+    moved = meeting_repo.move(
+        session, meeting, seen_step, following.id if following else None, now,
+        current_agreement_id=review.id if review else None,
+    )  # fmt: skip
+    if not moved:
         raise rules.MeetingMoved()
     payloads.queue(
         session,
@@ -273,6 +374,29 @@ def _advance(session: Session, meeting: Meeting, seen_step: int, now: datetime) 
         payload=payloads.MeetingStep(meeting_id=meeting.id, step=meeting.step),
         now=now,
     )
+
+
+def _record_review(session: Session, meeting: Meeting, skip: bool, now: datetime) -> None:
+    """Moving on from an agreement's review: what was chosen for it (keep, evolve, drop,
+    snooze) since the meeting took it up, or that it was discussed (or skipped)."""
+    if meeting.current_agreement_id is None:
+        return
+    agreement = agreements_repo.get(session, meeting.team_id, meeting.current_agreement_id)
+    if agreement is None:
+        return
+    last = agreements_repo.last_review(session, meeting.team_id, agreement.id)
+    since = meeting.item_started_at
+    if last is not None and since is not None and last.at >= since:
+        detail = json.loads(last.detail or "{}")
+        kept_until = detail.get("next") if last.action == "kept" else None
+        meeting_repo.record_review(
+            session, meeting, agreement, outcome=Outcome.REVIEWED.value, next_step=last.action,
+            due_date=date.fromisoformat(kept_until) if kept_until else None,
+            reason=detail.get("reason"), at=now,
+        )  # fmt: skip
+        return
+    outcome = Outcome.SKIPPED if skip else Outcome.DISCUSSED
+    meeting_repo.record_review(session, meeting, agreement, outcome=outcome.value, at=now)
 
 
 def move_on(
@@ -295,6 +419,7 @@ def move_on(
             if item is not None:
                 outcome = Outcome.SKIPPED if skip else Outcome.DISCUSSED
                 meeting_repo.record(session, meeting, item, outcome=outcome.value, at=now)
+        _record_review(session, meeting, skip, now)
         _advance(session, meeting, seen_step, now)
         return _view(session, meeting)
 
@@ -433,6 +558,7 @@ def _close(session: Session, meeting: Meeting, ended_by: str | None, now: dateti
         item = backlog_repo.get_item(session, meeting.team_id, meeting.current_item_id)
         if item is not None:
             meeting_repo.record(session, meeting, item, outcome=Outcome.DISCUSSED.value, at=now)
+    _record_review(session, meeting, False, now)
     if not meeting_repo.close(session, meeting.id, ended_by, now):
         raise rules.NoMeetingRunning()  # closed meanwhile: roll the record back
     payloads.queue(

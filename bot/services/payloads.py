@@ -170,6 +170,20 @@ class MeetingMinutes(_Payload):
     meeting_id: int
 
 
+class MeetingCheck(_Payload):
+    """A quick consent opened in a meeting: its message, in the meeting's thread."""
+
+    type: Literal["meeting_check"] = "meeting_check"
+    consent_id: int
+
+
+class MeetingCheckResult(_Payload):
+    """A quick consent closed by the facilitator: its result, in the meeting's thread."""
+
+    type: Literal["meeting_check_result"] = "meeting_check_result"
+    consent_id: int
+
+
 class ChannelWelcome(_Payload):
     """The bot's welcome in a channel it was invited to (once per channel)."""
 
@@ -268,6 +282,8 @@ Payload = Annotated[
     | MeetingStep
     | MeetingClosing
     | MeetingMinutes
+    | MeetingCheck
+    | MeetingCheckResult
     | ChannelWelcome
     # roles (issue 10)
     | RoleNotice

@@ -82,6 +82,7 @@ def set_cadence(
     request_key: str | None = None,
     duration_minutes: int | None = None,
     facilitator_id: str | None = None,
+    secretary_id: str | None = None,
 ) -> CadenceView:
     """Set the channel's governance meeting rhythm (the caller checked membership); the
     channel's notice of it is queued in the same transaction when `actor` is given.
@@ -107,6 +108,7 @@ def set_cadence(
         circle.meeting_tz = cadence.tz
         circle.meeting_duration_minutes = duration
         circle.meeting_facilitator_id = facilitator_id
+        circle.meeting_secretary_id = secretary_id
         if actor:
             payloads.queue(
                 session,
@@ -127,6 +129,7 @@ def _cadence_view(circle: Circle, cadence: Cadence) -> CadenceView:
         circle.next_meeting_at,
         duration_minutes=circle.meeting_duration_minutes or DEFAULT_DURATION_MINUTES,
         facilitator_id=circle.meeting_facilitator_id,
+        secretary_id=circle.meeting_secretary_id,
     )
 
 

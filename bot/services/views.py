@@ -283,6 +283,7 @@ class CadenceView:
     next_meeting_at: datetime | None
     duration_minutes: int = 90
     facilitator_id: str | None = None
+    secretary_id: str | None = None  # None: the facilitator records the meeting
 
 
 @dataclass(frozen=True)
@@ -356,6 +357,41 @@ class HandledItem:
     next_step: str | None = None
     due_date: date | None = None
     reason: str | None = None
+    agreement: bool = False  # an agreement's review, not a backlog item
+
+
+@dataclass(frozen=True)
+class QuickAnswerView:
+    """One person's answer to a meeting's quick consent."""
+
+    user_id: str
+    answer: str  # bot.domain.quick_consent.QuickAnswer
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class QuickConsentView:
+    """A quick consent check in a meeting, with its answers (shown once closed, or at once
+    when not hidden)."""
+
+    id: int
+    team_id: str
+    meeting_id: int
+    channel_id: str
+    facilitator_id: str
+    kind: str  # bot.domain.quick_consent.CheckKind
+    status: str  # bot.domain.quick_consent.CheckStatus
+    hidden: bool
+    answers: list[QuickAnswerView]
+    attendees: list[str]
+    thread_ts: str | None = None
+    message_ts: str | None = None
+    proposal: str | None = None
+    review_date: date | None = None
+    item_number: int | None = None
+    item_text: str | None = None
+    subject_date: date | None = None  # the meeting whose minutes are consented to
+    agreement_number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -382,6 +418,14 @@ class MeetingView:
     item_extra_minutes: int = 0  # added to its estimate by the facilitator
     closing_at: datetime | None = None  # when the closing step was posted
     evaluation: EvaluationSummary | None = None
+    checks: list[QuickConsentView] = field(default_factory=list)  # quick consents, in order
+    current_agreement: AgreementView | None = None  # a review taken up, after the items
+    agenda_objections: list[QuickAnswerView] = field(default_factory=list)  # raised beforehand
+    secretary_id: str | None = None  # who may correct the minutes (None: the facilitator)
+    correction: str | None = None  # the secretary's correction of the minutes
+    corrected_by: str | None = None
+    corrected_at: datetime | None = None
+    minutes_consented: bool = False  # consented to at a later meeting: no more corrections
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 
 from bot.domain.meeting import Evaluation
 from bot.store import db
-from bot.store.models import BacklogItem, Meeting, MeetingAttendee, MeetingEvaluation, MeetingItem
+from bot.store.models import (
+    Agreement,
+    BacklogItem,
+    Meeting,
+    MeetingAttendee,
+    MeetingEvaluation,
+    MeetingItem,
+)
 
 OPEN = "open"
 CLOSED = "closed"
@@ -82,7 +89,7 @@ def move(
             current_item_id=item_id,
             item_started_at=now,
             item_extra_minutes=0,
-            **more,
+            **({"current_agreement_id": None} | more),
         )
     )
     session.refresh(meeting)
@@ -162,6 +169,43 @@ def next_item(session: Session, meeting: Meeting) -> BacklogItem | None:
         .order_by(BacklogItem.rank)
         .limit(1)
     )
+
+
+def next_review(session: Session, meeting: Meeting) -> Agreement | None:
+    """The first agreement in force of the channel whose review is due by the meeting's date,
+    soonest first, that the meeting has not handled yet."""
+    done = select(MeetingItem.agreement_id).where(
+        MeetingItem.meeting_id == meeting.id, MeetingItem.agreement_id.is_not(None)
+    )
+    return session.scalar(
+        select(Agreement)
+        .where(
+            Agreement.team_id == meeting.team_id,
+            Agreement.channel_id == meeting.channel_id,
+            Agreement.status == "active",
+            Agreement.review_date <= meeting.local_date,
+            Agreement.id.not_in(done),
+        )
+        .order_by(Agreement.review_date, Agreement.number)
+        .limit(1)
+    )
+
+
+def record_review(session: Session, meeting: Meeting, agreement: Agreement, **fields: Any) -> None:
+    """What became of an agreement's review in the meeting."""
+    session.add(
+        MeetingItem(
+            team_id=meeting.team_id,
+            meeting_id=meeting.id,
+            item_id=None,
+            agreement_id=agreement.id,
+            number=agreement.number,
+            text=agreement.title,
+            step=meeting.step,
+            **fields,
+        )
+    )
+    session.flush()
 
 
 def set_thread(session: Session, team_id: str, meeting_id: int, message_ts: str) -> None:

@@ -106,6 +106,8 @@ class Circle(Base):
     # in the channel starts it). Migration 0010.
     meeting_duration_minutes: Mapped[int | None] = mapped_column(Integer)
     meeting_facilitator_id: Mapped[str | None] = mapped_column(String(32))
+    # Who records the meetings and corrects their minutes (None: the facilitator); 0023.
+    meeting_secretary_id: Mapped[str | None] = mapped_column(String(32))
     # The circle that delegated this one's domain: another channel (migration 0012).
     parent_channel_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -592,6 +594,15 @@ class Meeting(Base):
     item_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     item_extra_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     closing_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The agreement whose review the meeting takes up now, after the backlog's items
+    # (migration 0023).
+    current_agreement_id: Mapped[int | None] = mapped_column(Integer)
+    # Who records the meeting (the circle's secretary, or its facilitator), and the
+    # secretary's correction of its minutes before they are consented to (migration 0023).
+    secretary_id: Mapped[str | None] = mapped_column(String(32))
+    correction: Mapped[str | None] = mapped_column(Text)
+    corrected_by: Mapped[str | None] = mapped_column(String(32))
+    corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class MeetingAttendee(Base):
@@ -643,6 +654,7 @@ class MeetingItem(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     step: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+    agreement_id: Mapped[int | None] = mapped_column(Integer)  # a review handled (0023)
 
 
 class DomainDescription(Base):
@@ -836,3 +848,78 @@ class ChannelCanvas(Base):
     pending_key: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class MeetingConsent(Base):
+    """A quick consent check in a meeting: to the last minutes, the agenda, or a proposal on
+    an item decided now (migration 0023). `open_kind` is the kind while it is open and NULL
+    once closed: one open check of each kind per meeting."""
+
+    __tablename__ = "meeting_consents"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "open_kind", name="uq_meeting_consents_meeting_open_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # minutes | agenda | item
+    open_kind: Mapped[str | None] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(16))  # open | consented | objected
+    subject_meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL")
+    )  # the meeting whose minutes are consented to
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("backlog_items.id", ondelete="SET NULL"))
+    item_number: Mapped[int | None] = mapped_column(Integer)
+    item_text: Mapped[str | None] = mapped_column(Text)
+    proposal: Mapped[str | None] = mapped_column(Text)
+    review_date: Mapped[date | None] = mapped_column(Date)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=True)
+    step: Mapped[int] = mapped_column(Integer)  # the meeting's step when it was opened
+    opened_by: Mapped[str] = mapped_column(String(32))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    agreement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agreements.id", ondelete="SET NULL")
+    )
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class MeetingConsentAnswer(Base):
+    """Someone's answer to a quick consent; their latest counts (migration 0023)."""
+
+    __tablename__ = "meeting_consent_answers"
+
+    consent_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting_consents.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    answer: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AgendaObjection(Base):
+    """Someone's objection to a meeting's agenda, raised from the agenda message before the
+    meeting; their latest counts. `meeting_id` is the meeting that took it up (migration 0023)."""
+
+    __tablename__ = "agenda_objections"
+    __table_args__ = (
+        UniqueConstraint(
+            "team_id", "channel_id", "meeting_at", "user_id", name="uq_agenda_objections_team_id"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    meeting_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the meeting the agenda is of
+    user_id: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL"), index=True
+    )

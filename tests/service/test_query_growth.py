@@ -25,8 +25,9 @@ from tests.support.harness import FakeClock, make_bot
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)  # a Wednesday
 SIZES = (100, 1_000)
 # What each sweep reports having done: DUE rounds closed, DUE reminders sent, and the
-# outbox's DUE announcements plus the two results (channel, author) of each closed round.
-HANDLED = {"close-rounds": DUE, "review-nudges": DUE, "deliver-outbox": DUE + 2 * DUE}
+# outbox's DUE announcements plus, for each closed round, its two results (channel, author)
+# and the author's control message brought up to date (its buttons gone).
+HANDLED = {"close-rounds": DUE, "review-nudges": DUE, "deliver-outbox": DUE + 3 * DUE}
 
 
 def _wipe(engine: Engine) -> None:

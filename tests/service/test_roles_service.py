@@ -160,7 +160,11 @@ def test_term_notice_once_even_from_parallel_sweeps_then_vacant_once(sessions) -
     with sessions() as s:
         item = s.scalars(select(models.BacklogItem)).one()
         assert item.text == "Select someone for the role Release lead"
-    assert _count(sessions, models.Outbox, kind="dm") == 1
+    with sessions() as s:  # the holder's DM, once (the author's round controls aside)
+        dms = [o.key for o in s.scalars(select(models.Outbox).where(models.Outbox.kind == "dm"))]
+    assert [k for k in dms if k.startswith("role-term-ending-dm:")] == [
+        f"role-term-ending-dm:{role_id}:{(TODAY + timedelta(days=20)).isoformat()}"
+    ]
     assert roles.vacate_due(sessions, now=NOW) == 0  # not yet
     end = NOW + timedelta(days=20)
     assert roles.vacate_due(sessions, now=end) == 1

@@ -105,6 +105,22 @@ def amend_blocks(
     ]
     for slot, (view, name) in enumerate(objections[: ids.RESOLUTION_SLOTS]):
         blocks += _slot_blocks(m, slot, view, name, today)
+    beyond = objections[ids.RESOLUTION_SLOTS :]
+    if beyond:
+        names = ", ".join(escape(name) for _, name in beyond)
+        blocks.append(
+            _ctx(
+                m.n_(
+                    "This form has room for {room} objections; {n} more goes to the governance "
+                    "meeting, not resolved: {names}.",
+                    "This form has room for {room} objections; {n} more go to the governance "
+                    "meeting, not resolved: {names}.",
+                    len(beyond),
+                    room=ids.RESOLUTION_SLOTS,
+                    names=truncate(names, 1500),
+                )  # fmt: skip
+            )
+        )
     blocks.append(DividerBlock())
     return blocks
 

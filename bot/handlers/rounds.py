@@ -379,14 +379,23 @@ def show_amend_form(
         channel_id=round_.channel_id, proposal_id=round_.proposal_id, version=round_.version + 1,
         response_url=response_url(body), dm=dm_message(body, ids.BLOCK_AUTHOR_ACTIONS),
     )  # fmt: skip
-    open_ = [o for o in round_.objections if o.status in NEEDS_RESOLUTION][: ids.RESOLUTION_SLOTS]
+    open_ = [o for o in round_.objections if o.status in NEEDS_RESOLUTION][:MAX_RESOLVING]
     meta.resolving = [Resolving(objection_id=o.id, user_id=o.user_id) for o in open_]
-    # Asked now (and cached), so the form's errors can name each objector without a call.
-    objections = [(o, _name(deps, client, who.team_id, o.user_id)) for o in open_]
+    # Asked now (and cached), so the form's errors can name each objector without a call;
+    # the objections beyond the form's room go to the meeting (named from the cache).
+    objections = [
+        (o, _name(deps, client if n < ids.RESOLUTION_SLOTS else None, who.team_id, o.user_id))
+        for n, o in enumerate(open_)
+    ]
     modal = proposal_modal(
         deps, client, who.team_id, who.user_id, meta, _amend_values(round_), objections=objections
     )
     show_form(args, modal)
+
+
+# Objections an amend form carries: the first RESOLUTION_SLOTS with their fields, the rest
+# (up to this many, within private_metadata's 3,000 characters) taken to the meeting.
+MAX_RESOLVING = 50
 
 
 def _name(deps: Deps, client: WebClient | None, team_id: str, user_id: str) -> str:
@@ -406,7 +415,10 @@ def read_resolutions(
     (checked again against the store when the round opens)."""
     found: list[Resolved] = []
     problems: list[ResolutionProblem] = []
-    for slot, hint in enumerate(meta.resolving[: ids.RESOLUTION_SLOTS]):
+    for slot, hint in enumerate(meta.resolving[:MAX_RESOLVING]):
+        if slot >= ids.RESOLUTION_SLOTS:  # beyond the form's room: to the meeting, as it says
+            found.append(Resolved(hint.objection_id, Resolution.MEETING))
+            continue
         raw = form.selected(ids.IN_RES_KIND[slot])
         kind = Resolution(raw) if raw in set(Resolution) else None
         how, owner = form.text(ids.IN_RES_HOW[slot]), form.user(ids.IN_RES_OWNER[slot])

@@ -25,7 +25,7 @@ from sqlalchemy import func, select, text
 from bot.blocks import ids
 from bot.delivery import outbox
 from bot.deps import Deps
-from bot.domain.consent import Position, next_working_time
+from bot.domain.consent import Position
 from bot.runtime.pacing import patient
 from bot.services import backlog, consent
 from bot.store import models
@@ -487,28 +487,28 @@ NUDGE_SETUPS = [
 NUDGE_COPIES = 4  # rounds of each kind per race: a longer sweep, more overlap between the two
 
 
-def working_zone_now() -> str | None:
-    """A timezone where it is within working hours now and for the next two hours (the
-    reminders go out only then), if any: at the world's weekend there is none."""
-    now = datetime.now(UTC)
-    for offset in range(-14, 13):
-        zone = f"Etc/GMT{offset:+d}" if offset else "UTC"
-        if all(next_working_time(t, zone) == t for t in (now, now + timedelta(hours=2))):
-            return zone
-    return None
+def working_morning() -> timedelta:
+    """How far ahead of the real clock the next weekday 10:00 UTC lies (at least a minute):
+    the tick processes run there, so the reminders (sent only in working hours) are due
+    whenever the suite runs."""
+    real = datetime.now(UTC)
+    day = real.date()
+    while True:
+        at = datetime.combine(day, datetime.min.time(), UTC).replace(hour=10)
+        if at.weekday() < 5 and at > real + timedelta(minutes=1):
+            return at - real
+        day += timedelta(days=1)
 
 
 def test_two_processes_nudge_each_silent_participant_once(
     deps: Deps, fake, pg_url: str, tmp_path: Path
 ) -> None:
-    zone = working_zone_now()  # the tick processes read the real clock
-    if zone is None:
-        pytest.skip("no timezone on earth is in its working hours now (the world's weekend)")
+    ahead = working_morning()  # the tick processes read the real clock, moved this far
     for user, name, locale in ((ALICE, "alice", "en-US"), (BRAM, "bram", "nl-NL"),
                                (CHEN, "chen", "en-GB")):  # fmt: skip
-        fake.add_user(user, name, locale=locale, tz=zone)
+        fake.add_user(user, name, locale=locale, tz="UTC")
     for iteration in range(3):
-        now = datetime.now(UTC)
+        now = datetime.now(UTC) + ahead
         due_opened, due_deadline = now - timedelta(days=2), now + timedelta(hours=2)  # nudge -22 h
         rounds = []
         for copy in range(NUDGE_COPIES):
@@ -527,7 +527,7 @@ def test_two_processes_nudge_each_silent_participant_once(
         expected = sum(len(nudged) for _, _, nudged in rounds)
         posted_before = posted_count(fake)
 
-        runs = run_ticks(2, pg_url, fake, tmp_path)
+        runs = run_ticks(2, pg_url, fake, tmp_path, ahead=ahead)
         for run in runs:
             run.check_clean()
         assert sum(run.counts()["nudge-rounds"] for run in runs) == expected

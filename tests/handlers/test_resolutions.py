@@ -222,3 +222,34 @@ def test_only_the_objector_may_say_yes(bot: Bot) -> None:
     click_objection(bot, ids.ACT_RES_NO, chen, ALICE, channel=bot.fake.dm_channel_id(ALICE))
     assert "Only the person who raised this objection can say" in reply_to(bot, ALICE)
     assert status_of(bot, chen) == "raised" and events(bot, chen, "confirm") == []
+
+
+def test_objections_beyond_the_forms_room_go_to_the_meeting_and_the_rest_can_be_resolved(
+    bot: Bot,
+) -> None:
+    many = [f"U0OBJ{n}" for n in range(ids.RESOLUTION_SLOTS + 1)]
+    for user in many:
+        bot.fake.add_user(user, user.lower())
+        bot.fake.channels[CHANNEL].members.append(user)
+    rnd = start_round(bot)
+    sweep(bot)
+    for user in many:
+        answer_with_reason(bot, ids.ACT_ANSWER_OBJECTION, rnd.id, user, f"Worry of {user}")
+    for user in (ALICE, BRAM, CHEN):
+        click(bot, ids.ACT_ANSWER_CONSENT, rnd.id, user)
+    sweep(bot)
+    rnd = consent.load(bot.deps.sessions, team_id=TEAM, round_id=rnd.id)
+    assert rnd.outcome.value == "objections"
+    modal = open_amend_form(bot, rnd)
+    kinds = [b for b in modal["blocks"] if b.get("block_id", "").startswith("res_kind_")]
+    assert len(kinds) == ids.RESOLUTION_SLOTS
+    form = json.dumps(modal["blocks"])
+    assert "1 more goes to the governance meeting, not resolved" in form
+    with bot.deps.sessions() as s:
+        items_before = s.scalar(select(func.count()).select_from(models.BacklogItem))
+    parts = [resolution_values(slot, "text", how="Answered in v2") for slot in range(len(kinds))]
+    response = amend(bot, modal, *parts)
+    assert response.status == 200 and response.body == "", response.body
+    with bot.deps.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(models.ConsentRound)) == 2
+        assert s.scalar(select(func.count()).select_from(models.BacklogItem)) == items_before + 1

@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,10 +23,15 @@ PROCESS_TIMEOUT = 60  # seconds any one subprocess may take
 
 # Runs `python -m bot tick` once a "go" file appears, so several processes start their
 # sweeps within a millisecond of each other (imports and start-up are done before).
+NOT_AHEAD = timedelta(0)
 TICK_AT_SIGNAL = """\
 import os, runpy, sys, time
-import bot.app, bot.cli, bot.delivery.outbox, bot.scheduler  # warm up
+from datetime import timedelta
+import bot.app, bot.cli, bot.delivery.outbox, bot.deps, bot.scheduler  # warm up
+from bot.domain.clock import utcnow
 ready, go = sys.argv[1], sys.argv[2]
+ahead = timedelta(seconds=float(sys.argv[3]))  # the clock the test set the scene at
+bot.deps.utcnow = lambda: utcnow() + ahead
 open(ready, "w").close()
 deadline = time.monotonic() + 30
 while not os.path.exists(go):
@@ -94,11 +100,15 @@ class Run:
         assert "Traceback" not in self.output, self.output
 
 
-def run_ticks(n: int, db_url: str, fake, tmp: Path, *, together: bool = True) -> list[Run]:
+def run_ticks(
+    n: int, db_url: str, fake, tmp: Path, *, together: bool = True,
+    ahead: timedelta = NOT_AHEAD,
+) -> list[Run]:  # fmt: skip
     """Run `n` `python -m bot tick` processes at once and wait for all of them (bounded).
 
     together=True releases their sweeps within a millisecond of each other (a "go"
-    file, after start-up); together=False launches `python -m bot tick` n times.
+    file, after start-up), their clocks `ahead` of the real one; together=False launches
+    `python -m bot tick` n times.
     """
     stamp = time.monotonic_ns()
     env = tick_env(db_url, fake)
@@ -110,7 +120,10 @@ def run_ticks(n: int, db_url: str, fake, tmp: Path, *, together: bool = True) ->
             script.write_text(TICK_AT_SIGNAL)
             go = tmp / f"go-{stamp}"
             ready = [tmp / f"ready-{stamp}-{i}" for i in range(n)]
-            argv = [[sys.executable, str(script), str(r), str(go)] for r in ready]
+            argv = [
+                [sys.executable, str(script), str(r), str(go), str(ahead.total_seconds())]
+                for r in ready
+            ]
         else:
             argv = [[sys.executable, "-m", "bot", "tick"]] * n
         for args, log in zip(argv, logs, strict=True):

@@ -181,6 +181,9 @@ class StandinSlack:
         self.canvases: dict[str, dict[str, Any]] = {}  # id -> title, markdown, channel, kind
         self.canvases_enabled = True  # False: canvases.* answer canvas_disabled_user_team
 
+        # Seconds Slack's clock runs ahead of this machine's: a test whose bot runs on a
+        # moved clock moves Slack's too, so message timestamps and the bot's agree.
+        self.clock_ahead = 0.0
         self._lock = threading.RLock()
         self._last_ts_us = 0
         self._view_seq = 0
@@ -545,7 +548,7 @@ class StandinSlack:
 
     def _next_ts(self) -> str:
         """Return a fresh message `ts`, strictly increasing."""
-        now_us = int(time.time() * 1_000_000)
+        now_us = int((time.time() + self.clock_ahead) * 1_000_000)
         self._last_ts_us = max(now_us, self._last_ts_us + 100)
         return f"{self._last_ts_us // 1_000_000}.{self._last_ts_us % 1_000_000:06d}"
 

@@ -49,7 +49,7 @@ sys.argv = ["bot", "tick"]
 runpy.run_module("bot", run_name="__main__", alter_sys=True)
 """
 RERUN_EVERY = timedelta(minutes=11)  # past the longest lease a dead run leaves (10 minutes)
-MAX_RUNS = 15
+MAX_RUNS = 20
 METADATA_KEY = "s3bot_outbox"
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # every fake user's timezone
 
@@ -184,6 +184,7 @@ def test_kill_9_of_tick_after_slack_took_a_post_never_posts_twice(
     # Amsterdam (everyone's timezone), so the round reminders are due in working hours
     # whenever the suite runs, and every rerun (15 x 11 minutes at most) stays within them.
     now, ahead = working_morning()
+    fake.clock_ahead = ahead.total_seconds()  # Slack's timestamps on the same clock
     deps = build_deps(settings_for(db_url, fake))
     try:
         rounds = set_the_scene(deps, now)
@@ -201,7 +202,9 @@ def test_kill_9_of_tick_after_slack_took_a_post_never_posts_twice(
                 break  # nothing new to post: this run went to the end
             assert run.returncode == -signal.SIGKILL, run.output
         else:
-            raise AssertionError(f"still posting after {MAX_RUNS} runs")
+            posted = [((k.get("metadata") or {}).get("event_payload") or {}).get("key")
+                      for k in killer.killed]  # fmt: skip
+            raise AssertionError(f"still posting after {MAX_RUNS} runs: {posted}")
         fake.register_method("chat.postMessage", None)
         runs[-1].check_clean()
         for run in runs[:-1]:
@@ -229,7 +232,10 @@ def test_kill_9_of_tick_after_slack_took_a_post_never_posts_twice(
 
     posts = fake.calls_to("chat.postMessage")[posts_before:]
     # Each run was killed right after Slack took one post; all of them were tick's posts.
-    assert len(killer.killed) == len(runs) - 1 == len(posts) == 8, [c.args for c in posts]
+    # 8 messages, and each of the three rounds' author controls DM
+    assert len(killer.killed) == len(runs) - 1 == len(posts) == 8 + 3, [
+        ((c.args.get("metadata") or {}).get("event_payload") or {}).get("key") for c in posts
+    ]
     keys = Counter(
         (m.get("metadata") or {}).get("event_payload", {}).get("key")
         for messages in fake.messages.values()
@@ -254,8 +260,11 @@ def test_kill_9_of_tick_after_slack_took_a_post_never_posts_twice(
     assert len(replies) == 1, replies
 
     def dms(user: str, marker: str) -> list[dict]:
+        """The DMs that mention `marker`, besides an author's round controls."""
         messages = fake.messages_in(fake.dm_channel_id(user) or "none")
-        return [m for m in messages if marker in shown(m)]
+        return [m for m in messages if marker in shown(m) and not str(
+            ((m.get("metadata") or {}).get("event_payload") or {}).get("key", "")
+        ).startswith("round-controls:")]  # fmt: skip
 
     assert len(dms(ALICE, "Tick due round")) == 1
     assert len(dms(BRAM, "Tick silent round")) == 1 and len(dms(CHEN, "Tick silent round")) == 1

@@ -86,11 +86,14 @@ class SlackDriver:
         # shared channel came from when another one created it (events name it at the top).
         self.guests: dict[str, str] = {}
         self.shared_from: str | None = None
+        self.guest_orgs: dict[str, str | None] = {}
 
-    def guest(self, user_id: str, team_id: str) -> None:
-        """`user_id` is a member of workspace `team_id`, in a channel shared with this one:
-        their payloads are shaped as Slack shapes an external member's."""
+    def guest(self, user_id: str, team_id: str, enterprise_id: str | None = None) -> None:
+        """`user_id` is a member of workspace `team_id` (of Grid org `enterprise_id`), in a
+        channel shared with this one: their payloads are shaped as Slack shapes an external
+        member's."""
         self.guests[user_id] = team_id
+        self.guest_orgs[user_id] = enterprise_id
 
     def _team_of(self, user_id: str) -> str:
         """The person's own workspace (this one, or a guest's)."""
@@ -135,11 +138,15 @@ class SlackDriver:
 
     def _send_payload(self, payload: dict[str, Any]) -> Response:
         """Deliver an interactivity payload as the `payload=` form field."""
-        if self.enterprise_id:  # as Slack shapes them in an Enterprise Grid org
-            org = {"id": self.enterprise_id, "name": "Org"}
-            payload["enterprise"] = org
-            payload["team"] = {**payload.get("team", {}), "enterprise_id": self.enterprise_id,
+        user = str(payload.get("user", {}).get("id", ""))
+        org = self.enterprise_id
+        if user in self.guests and payload.get("team", {}).get("id") == self.guests[user]:
+            org = self.guest_orgs.get(user)  # a guest's modal: their workspace, their org
+        if org:  # as Slack shapes them in an Enterprise Grid org
+            payload["enterprise"] = {"id": org, "name": "Org"}
+            payload["team"] = {**payload.get("team", {}), "enterprise_id": org,
                                "enterprise_name": "Org"}  # fmt: skip
+        if self.enterprise_id:
             payload["is_enterprise_install"] = self.org_install
         return self._send(urlencode({"payload": json.dumps(payload)}), FORM)
 

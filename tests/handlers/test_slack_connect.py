@@ -92,7 +92,11 @@ def test_a_guests_reaction_counts_in_a_channel_the_other_workspace_created(host:
     assert _answers(host, rnd.id) == {GUEST: "consent"}
 
 
-def test_a_guests_objection_reason_modal_works(host: Bot) -> None:
+@pytest.mark.parametrize("guest_org", [None, "E0PARTNER"])
+def test_a_guests_objection_reason_modal_works(host: Bot, guest_org: str | None) -> None:
+    # From a Grid org of its own, the guest's modal names her org: the host's token is
+    # found by the host's (here: none), not by hers.
+    host.driver.guest(GUEST, GUEST_TEAM, guest_org)
     rnd = start_round(host)
     click(host, ids.ACT_ANSWER_OBJECTION, rnd.id, GUEST)
     modal = last_modal(host)

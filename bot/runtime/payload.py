@@ -43,11 +43,6 @@ class Where:
     enterprise_id: str | None = None
     user_team_id: str | None = None
 
-    @property
-    def external(self) -> bool:
-        """The person comes from another workspace (a Slack Connect channel's guest)."""
-        return bool(self.user_team_id) and self.user_team_id != self.team_id
-
 
 def _workspace_id(value: Any) -> str | None:
     """A workspace id (`T…`); an org's id (`E…`) or anything else is not one."""

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.deps import Deps
@@ -30,8 +30,14 @@ from bot.handlers import (
     welcome,
     workflow_step,
 )
-from bot.runtime.listeners import deps_middleware, first_delivery_only, on_error
+from bot.runtime.listeners import (
+    authorized_workspace_only,
+    deps_middleware,
+    first_delivery_only,
+    on_error,
+)
 from bot.runtime.oauth import enable_uninstall_listeners, install_flow, installed_only
+from bot.runtime.payload import where
 from bot.services import workspace
 
 log = logging.getLogger(__name__)
@@ -70,11 +76,15 @@ logging.getLogger("bot.bolt").addFilter(_ClientGivenFilter())
 
 def org_of_workspace(deps: Deps) -> Callable[..., Any]:
     """A middleware that notes, once per workspace and process, the Enterprise Grid org its
-    requests come from: the sweeps then find an org-wide installation's token for it."""
+    requests come from: the sweeps then find an org-wide installation's token for it.
+
+    The workspace and org are the ones the request acts in (`where`): a Slack Connect
+    guest's modal carries the guest's org, which is not the host workspace's."""
     known: set[tuple[str, str]] = set()
 
-    def note(context: BoltContext, next: Callable[[], Any]) -> Any:  # noqa: A002
-        team, org = context.team_id, context.enterprise_id
+    def note(body: Any, next: Callable[[], Any]) -> Any:  # noqa: A002
+        who = where(body)
+        team, org = who.team_id, who.enterprise_id
         if team and org and (team, org) not in known:
             try:
                 workspace.remember_enterprise(
@@ -124,6 +134,7 @@ def build_app(deps: Deps) -> App:
         # its governance data stays for the retention period, for when it is installed again.
         enable_uninstall_listeners(app, deps)
     app.use(deps_middleware(deps))
+    app.use(authorized_workspace_only)
     app.use(org_of_workspace(deps))
     app.use(first_delivery_only)
     app.error(on_error)

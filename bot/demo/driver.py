@@ -81,6 +81,23 @@ class SlackDriver:
         # org-wide (then Slack says so in every payload, and names no workspace install).
         self.enterprise_id: str | None = None
         self.org_install = False
+        # Slack Connect: people of other workspaces in the channels shared with this one
+        # (user -> their own workspace, where the app is not installed), and the workspace a
+        # shared channel came from when another one created it (events name it at the top).
+        self.guests: dict[str, str] = {}
+        self.shared_from: str | None = None
+        self.guest_orgs: dict[str, str | None] = {}
+
+    def guest(self, user_id: str, team_id: str, enterprise_id: str | None = None) -> None:
+        """`user_id` is a member of workspace `team_id` (of Grid org `enterprise_id`), in a
+        channel shared with this one: their payloads are shaped as Slack shapes an external
+        member's."""
+        self.guests[user_id] = team_id
+        self.guest_orgs[user_id] = enterprise_id
+
+    def _team_of(self, user_id: str) -> str:
+        """The person's own workspace (this one, or a guest's)."""
+        return self.guests.get(user_id, self.team_id)
 
     @staticmethod
     def _endpoint(url: str) -> str:
@@ -121,11 +138,15 @@ class SlackDriver:
 
     def _send_payload(self, payload: dict[str, Any]) -> Response:
         """Deliver an interactivity payload as the `payload=` form field."""
-        if self.enterprise_id:  # as Slack shapes them in an Enterprise Grid org
-            org = {"id": self.enterprise_id, "name": "Org"}
-            payload["enterprise"] = org
-            payload["team"] = {**payload.get("team", {}), "enterprise_id": self.enterprise_id,
+        user = str(payload.get("user", {}).get("id", ""))
+        org = self.enterprise_id
+        if user in self.guests and payload.get("team", {}).get("id") == self.guests[user]:
+            org = self.guest_orgs.get(user)  # a guest's modal: their workspace, their org
+        if org:  # as Slack shapes them in an Enterprise Grid org
+            payload["enterprise"] = {"id": org, "name": "Org"}
+            payload["team"] = {**payload.get("team", {}), "enterprise_id": org,
                                "enterprise_name": "Org"}  # fmt: skip
+        if self.enterprise_id:
             payload["is_enterprise_install"] = self.org_install
         return self._send(urlencode({"payload": json.dumps(payload)}), FORM)
 
@@ -149,14 +170,17 @@ class SlackDriver:
         """The user whose payload carried the response_url with this path (None: not ours)."""
         return self._issued.get(path)
 
-    def _team(self) -> dict[str, Any]:
-        """Return the `team` object of interactivity payloads."""
+    def _team(self, user_id: str | None = None) -> dict[str, Any]:
+        """Return the `team` object of interactivity payloads: this workspace, except in a
+        modal a guest submits (`user_id`), where Slack names the guest's own workspace."""
+        if user_id in self.guests:
+            return {"id": self.guests[user_id], "domain": self.guests[user_id].lower()}
         return {"id": self.team_id, "domain": self.team_domain}
 
     def _user(self, user_id: str, user_name: str | None, *keys: str) -> dict[str, Any]:
         """Return a `user` object with the given keys (payload types differ)."""
         name = user_name or user_id.lower()
-        values = {"id": user_id, "username": name, "name": name, "team_id": self.team_id}
+        values = {"id": user_id, "username": name, "name": name, "team_id": self._team_of(user_id)}
         return {key: values[key] for key in ("id", *keys)}
 
     @staticmethod
@@ -180,11 +204,13 @@ class SlackDriver:
         private_metadata: str = "",
         blocks: list | None = None,
         values: dict[str, dict[str, dict]] | None = None,
+        user_id: str | None = None,
     ) -> dict[str, Any]:
-        """Return a full `view` object (as in view payloads), overlaid with `view`."""
+        """Return a full `view` object (as in view payloads), overlaid with `view`. A guest's
+        modal has their workspace as `team_id`, and the app's as `app_installed_team_id`."""
         full: dict[str, Any] = {
             "id": view_id,
-            "team_id": self.team_id,
+            "team_id": self._team_of(user_id) if user_id else self.team_id,
             "type": "modal",
             "blocks": blocks or [],
             "private_metadata": private_metadata,
@@ -321,7 +347,7 @@ class SlackDriver:
         """Send a `view_submission` payload; `values` is state.values (block -> action -> value)."""
         payload = {
             "type": "view_submission",
-            "team": self._team(),
+            "team": self._team(user_id),
             "user": self._user(user_id, user_name, "username", "name", "team_id"),
             "api_app_id": self.api_app_id,
             "token": VERIFICATION_TOKEN,
@@ -332,6 +358,7 @@ class SlackDriver:
                 private_metadata=private_metadata,
                 blocks=blocks,
                 values=values,
+                user_id=user_id,
             ),
             "response_urls": [],
             "is_enterprise_install": False,
@@ -371,6 +398,15 @@ class SlackDriver:
             "is_ext_shared_channel": False,
             "event_context": f"4-{encoded_context.rstrip('=')}",
         }
+        if self.guests:  # a channel shared with other workspaces (Slack Connect)
+            # The top-level team is the workspace the channel came from; the installation's
+            # is in `authorizations` and `context_team_id`; a message names its author's.
+            envelope |= {"is_ext_shared_channel": True, "team_id": self.shared_from or self.team_id,
+                         "context_team_id": self.team_id,
+                         "context_enterprise_id": self.enterprise_id}  # fmt: skip
+            author = inner.get("user")
+            if inner.get("type") == "message" and author in self.guests:
+                inner.setdefault("user_team", self.guests[author])
         if self.enterprise_id:
             envelope["enterprise_id"] = self.enterprise_id
             envelope["authorizations"][0] |= {

@@ -293,13 +293,15 @@ class StandinSlack:
         deleted: bool = False,
         is_bot: bool = False,
         is_admin: bool = False,
+        team_id: str | None = None,
     ) -> None:
-        """Add or replace a workspace member."""
+        """Add or replace a workspace member; `team_id`: a member of another workspace, seen
+        here in a channel shared with it (Slack Connect), as users.info shows them."""
         with self._lock:
             self.users[user_id] = FakeUser(
                 user_id,
                 name,
-                self.team_id,
+                team_id or self.team_id,
                 real_name=real_name or name,
                 locale=locale,
                 tz=tz,

@@ -189,6 +189,34 @@ def deps_middleware(deps: Deps) -> Listener:
     return put_deps
 
 
+def authorized_workspace_only(
+    body: dict[str, Any],
+    context: BoltContext,
+    next: Callable[[], Any],  # noqa: A002
+) -> Any:
+    """Act only in the workspace the request's token was authorized for: a payload naming
+    another workspace (`where(body)`) than the one Bolt found the token of reaches no rows.
+
+    They agree for every shape Slack sends, Slack Connect guests included (`where` reads
+    the workspace as Bolt's authorization does). An org-wide installation serves every
+    workspace of its org: any of them goes with it, no other org.
+    """
+    result = context.authorize_result
+    if result is None:
+        return next()
+    who = where(body)
+    if context.is_enterprise_install:  # the org-wide token was found for it
+        # Bolt found the org's installation by the payload's org (`context.enterprise_id`).
+        ok = who.enterprise_id in (None, result.enterprise_id or context.enterprise_id)
+    else:
+        ok = not result.team_id or not who.team_id or who.team_id == result.team_id
+    if not ok:
+        log.warning("request naming workspace %s (org %s) refused: authorized for %s (org %s)",
+                    who.team_id, who.enterprise_id, result.team_id, result.enterprise_id)  # fmt: skip
+        return BoltResponse(status=200, body="")
+    return next()
+
+
 def first_delivery_only(
     body: dict[str, Any],
     context: BoltContext,

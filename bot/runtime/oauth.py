@@ -22,7 +22,7 @@ from bot.blocks import install as pages
 from bot.deps import Deps
 from bot.i18n import Messages, messages, normalise_locale
 from bot.runtime.client import NotInstalled
-from bot.runtime.payload import response_url
+from bot.runtime.payload import response_url, where
 from bot.runtime.replies import allowed_response_url, reply
 from bot.services import workspace
 from bot.store import installations
@@ -171,6 +171,25 @@ def install_flow(deps: Deps) -> tuple[InstallFlow, InstallationStoreAuthorize]:
     return flow, authorize
 
 
+def _host_org(deps: Deps, body: Any, context: BoltContext) -> None:
+    """Authorize a Slack Connect guest's modal by the host workspace's own org.
+
+    A modal a guest submits names the host as `view.app_installed_team_id` (Bolt's
+    team_id) but the guest's org as its `enterprise`, which the host's installation is not
+    stored under: it is found by the host's org, as its token was stored at install or as
+    its own requests noted it (none: the host is in no Grid org).
+    """
+    who = where(body)
+    if context.is_enterprise_install or who.team_id != context.team_id:
+        return
+    if context.enterprise_id and who.enterprise_id != context.enterprise_id:
+        assert deps.settings.slack_client_id
+        store = installations.installation_store(deps.engine, deps.settings.slack_client_id)
+        context["enterprise_id"] = installations.enterprise_of(
+            store, who.team_id
+        ) or installations.org_of_workspace(deps.engine, who.team_id)
+
+
 def installed_only(deps: Deps) -> Callable[..., Any]:
     """A before-authorize middleware: a request from a workspace with no installation gets
     a clear answer (to the person, in the workspace's language) instead of Bolt's error."""
@@ -185,6 +204,7 @@ def installed_only(deps: Deps) -> Callable[..., Any]:
         kind = event.get("type") if isinstance(event, dict) else None
         if not team_id or kind in _TOKEN_EVENTS:
             return next()
+        _host_org(deps, body, context)
         try:
             deps.clients.for_team(team_id, context.enterprise_id)
         except NotInstalled:

@@ -29,32 +29,90 @@ def _str(value: Any) -> str | None:
 
 @dataclass(frozen=True)
 class Where:
-    """Who is acting, in which workspace (and enterprise) and channel."""
+    """Who is acting, in which workspace (and enterprise) and channel.
+
+    `team_id` is the workspace the request acts in: the one whose installation Slack
+    delivered it to, where the channel's rounds, backlog and agreements live. In a Slack
+    Connect channel the acting person may come from another workspace: `user_team_id` is
+    their own (the same as `team_id` for the workspace's own members, and when unknown).
+    """
 
     team_id: str
     user_id: str | None = None
     channel_id: str | None = None
     enterprise_id: str | None = None
+    user_team_id: str | None = None
+
+
+def _workspace_id(value: Any) -> str | None:
+    """A workspace id (`T…`); an org's id (`E…`) or anything else is not one."""
+    value = _str(value)
+    return value if value and not value.startswith("E") else None
+
+
+def _acting_team(body: dict[str, Any]) -> str:
+    """The workspace of the installation a request was delivered to, as Bolt authorizes it
+    (slack_bolt.request.internals.extract_team_id), so the token and the rows agree.
+
+    A modal's `view.app_installed_team_id` (in a Slack Connect channel `team` is the
+    submitting person's own workspace there); an interaction's `team` (Slack names the
+    installation's workspace even when a guest clicks); an event's `authorizations[0]`
+    (the top-level `team_id` is the workspace the shared channel came from), else, for an
+    org-wide install (which names no workspace there), its `context_team_id`; a command's
+    `team_id`. A person's own `team_id` only when nothing else names a workspace.
+    """
+    view = _dict(body.get("view"))
+    auths = body.get("authorizations")
+    auth = _dict(auths[0]) if isinstance(auths, list) and auths else {}
+    return (
+        _workspace_id(view.get("app_installed_team_id"))
+        or _str(_dict(body.get("team")).get("id"))
+        or _str(auth.get("team_id"))
+        or (_str(body.get("context_team_id")) if auth else None)
+        or _str(body.get("team_id"))
+        or _str(view.get("team_id"))
+        or _str(_dict(body.get("user")).get("team_id"))
+        or ""
+    )
+
+
+def _user_team(body: dict[str, Any]) -> str | None:
+    """The acting person's own workspace: an interaction's `user.team_id`, an event's
+    `user_team` (a message's) or `team` when it names a workspace."""
+    event = _dict(body.get("event"))
+    return (
+        _workspace_id(_dict(body.get("user")).get("team_id"))
+        or _workspace_id(event.get("user_team"))
+        or (_workspace_id(event.get("team")) if event.get("type") == "message" else None)
+    )
+
+
+def _enterprise(body: dict[str, Any], team: str, own: str | None) -> str | None:
+    """The org of the acting workspace. A modal submitted from a guest's workspace carries
+    the guest's org (`team` is theirs): it is not the acting workspace's, so none."""
+    body_team = _dict(body.get("team"))
+    if _str(body_team.get("id")) and body_team.get("id") != team:
+        return None
+    auths = body.get("authorizations")
+    auth = _dict(auths[0]) if isinstance(auths, list) and auths else {}
+    user = _dict(body.get("user"))
+    return (
+        _str(auth.get("enterprise_id"))
+        or _str(_dict(body.get("enterprise")).get("id"))
+        or _str(body_team.get("enterprise_id"))
+        or (_str(body.get("context_enterprise_id")) if auth else None)
+        or _str(body.get("enterprise_id"))
+        or (_str(user.get("enterprise_id")) if own in (None, team) else None)
+    )
 
 
 def where(body: Any) -> Where:
-    """The acting user, workspace, enterprise and channel of any payload.
-
-    The workspace is the payload's `team.id` (commands and events: `team_id`); a user's own
-    `team_id` is used only when the payload names no workspace (Slack Connect users keep
-    their home workspace there). The enterprise is `enterprise.id` / `enterprise_id`.
-    """
+    """The acting user, workspace (`_acting_team`), enterprise and channel of any payload."""
     body = _dict(body)
     user = body.get("user")
     event = _dict(body.get("event"))
-    view = _dict(body.get("view"))
-    team = (
-        _str(_dict(body.get("team")).get("id"))
-        or _str(body.get("team_id"))
-        or _str(view.get("team_id"))
-        or _str(_dict(user).get("team_id"))
-        or ""
-    )
+    team = _acting_team(body)
+    own = _user_team(body) or team or None
     user_id = (
         _str(body.get("user_id"))
         or _str(_dict(user).get("id"))
@@ -67,12 +125,10 @@ def where(body: Any) -> Where:
         or _str(_dict(body.get("container")).get("channel_id"))
         or _str(event.get("channel"))
     )
-    enterprise = (
-        _str(_dict(body.get("enterprise")).get("id"))
-        or _str(body.get("enterprise_id"))
-        or _str(_dict(user).get("enterprise_id"))
-    )
-    return Where(team_id=team, user_id=user_id, channel_id=channel, enterprise_id=enterprise)
+    return Where(
+        team_id=team, user_id=user_id, channel_id=channel,
+        enterprise_id=_enterprise(body, team, own), user_team_id=own,
+    )  # fmt: skip
 
 
 def request_key(body: Any) -> str | None:

@@ -101,7 +101,7 @@ class SlackDriver(demo_driver.SlackDriver):
         """Send a `view_closed` payload (only sent for views with notify_on_close)."""
         payload = {
             "type": "view_closed",
-            "team": self._team(),
+            "team": self._team(user_id),
             "user": self._user(user_id, user_name, "username", "name", "team_id"),
             "api_app_id": self.api_app_id,
             "token": VERIFICATION_TOKEN,
@@ -110,6 +110,7 @@ class SlackDriver(demo_driver.SlackDriver):
                 callback_id=callback_id,
                 view_id=view_id,
                 private_metadata=private_metadata,
+                user_id=user_id,
             ),
             "is_cleared": is_cleared,
             "is_enterprise_install": False,

@@ -23,6 +23,7 @@ keys = st.sampled_from(
 )  # fmt: skip
 payloads = st.dictionaries(keys, json_values, max_size=8) | json_values
 slack_ids = st.from_regex(r"\A[TUCEGD][A-Z0-9]{2,10}\Z", fullmatch=True)
+workspace_ids = st.from_regex(r"\AT[A-Z0-9]{2,10}\Z", fullmatch=True)
 
 
 @given(payloads)
@@ -33,7 +34,7 @@ def test_where_reads_any_json_without_a_crash(body: object) -> None:
         assert value is None or (isinstance(value, str) and value)
 
 
-@given(slack_ids, slack_ids, slack_ids, slack_ids, slack_ids)
+@given(workspace_ids, workspace_ids, slack_ids, slack_ids, slack_ids)
 def test_the_workspace_is_the_payloads_team_not_the_users_home_team(
     team: str, home: str, user: str, channel: str, org: str
 ) -> None:
@@ -44,15 +45,50 @@ def test_the_workspace_is_the_payloads_team_not_the_users_home_team(
         "channel": {"id": channel},
         "enterprise": {"id": org},
     }
-    assert where(body) == Where(team_id=team, user_id=user, channel_id=channel, enterprise_id=org)
+    assert where(body) == Where(
+        team_id=team, user_id=user, channel_id=channel, enterprise_id=org, user_team_id=home
+    )
     del body["team"]  # no workspace named: the user's own team is all there is
     assert where(body).team_id == home
+
+
+@given(workspace_ids, workspace_ids, slack_ids, slack_ids)
+def test_a_guests_modal_acts_in_the_workspace_the_app_is_installed_in(
+    host: str, guest: str, user: str, org: str
+) -> None:
+    # Slack Connect: a modal a guest submits names their own workspace (and org) as `team`.
+    body = {
+        "type": "view_submission",
+        "team": {"id": guest, "enterprise_id": org},
+        "user": {"id": user, "team_id": guest},
+        "view": {"id": "V1", "team_id": guest, "app_installed_team_id": host},
+    }
+    found = where(body)
+    assert (found.team_id, found.user_team_id) == (host, guest)
+    assert found.enterprise_id == (org if host == guest else None)
+
+
+@given(workspace_ids, workspace_ids, workspace_ids, slack_ids)
+def test_an_event_acts_in_the_authorized_workspace_not_the_channels_origin(
+    host: str, origin: str, guest: str, user: str
+) -> None:
+    body = {
+        "type": "event_callback",
+        "team_id": origin,
+        "is_ext_shared_channel": True,
+        "context_team_id": host,
+        "event": {"type": "message", "user": user, "user_team": guest, "channel": "C1"},
+        "authorizations": [{"team_id": host, "enterprise_id": None, "is_bot": True}],
+    }
+    assert (where(body).team_id, where(body).user_team_id) == (host, guest)
+    body["authorizations"][0]["team_id"] = None  # an org-wide install names no workspace
+    assert where(body).team_id == host
 
 
 @given(slack_ids, slack_ids, slack_ids)
 def test_a_command_is_read_from_its_flat_fields(team: str, user: str, channel: str) -> None:
     body = {"team_id": team, "user_id": user, "channel_id": channel, "command": "/tension"}
-    assert where(body) == Where(team_id=team, user_id=user, channel_id=channel)
+    assert where(body) == Where(team_id=team, user_id=user, channel_id=channel, user_team_id=team)
 
 
 @given(payloads)

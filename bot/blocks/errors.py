@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from babel.dates import get_day_names
+
 from bot.blocks import common, ids
 from bot.blocks.backlog import next_step_label, usage_text
 from bot.blocks.objections import status_label
@@ -32,6 +34,14 @@ class Entry:
 
     say: Say
     fields: tuple[str, ...] = ()
+
+
+def _not_on_weekday(m: Messages, e: rhythm.FirstMeetingNotOnWeekday) -> str:
+    return m._(
+        "The first meeting falls on the rhythm's day: pick a {weekday}, or leave the date "
+        "empty for the next one.",
+        weekday=str(get_day_names("wide", locale=m.locale)[e.weekday]),
+    )
 
 
 _ITEM_FORMS = (
@@ -721,6 +731,11 @@ TABLE: dict[type[DomainError], Entry] = {
     ),
     rhythm.InvalidTime: Entry(
         lambda m, e: m._("Choose a time, such as 10:00."), (ids.IN_MEETING_TIME[0],)
+    ),
+    rhythm.FirstMeetingNotOnWeekday: Entry(_not_on_weekday, (ids.IN_MEETING_FIRST[0],)),
+    rhythm.FirstMeetingPast: Entry(
+        lambda m, e: m._("Pick a first meeting that is still to come."),
+        (ids.IN_MEETING_FIRST[0],),
     ),
     rhythm.InvalidTimezone: Entry(
         lambda m, e: m._(

@@ -118,6 +118,7 @@ CB_MEETING_MODAL = "meeting_cadence_modal"
 IN_MEETING_EVERY = ("m_every", "every_weeks")
 IN_MEETING_WEEKDAY = ("m_weekday", "weekday")
 IN_MEETING_TIME = ("m_time", "time")
+IN_MEETING_FIRST = ("m_first", "first_on")
 BLOCK_AGENDA_MEETING = "agenda_meeting"
 IN_MEETING_DURATION = ("m_duration", "duration")
 IN_MEETING_FACILITATOR = ("m_facilitator", "facilitator")

@@ -554,6 +554,12 @@ def _md_outcome(m: MeetingView, n: int) -> str:
         result = "dismissed: " + md_block(h.reason or "", indent="    ")
     elif h.outcome == Outcome.SKIPPED:
         result = "skipped"
+    elif h.outcome == Outcome.SELECTION:
+        result = "selection started for " + md_escape(h.reason or "?")
+    elif h.outcome == Outcome.PASSED_ON:
+        result = "passed on to #" + md_escape(h.reason or "?")
+    elif h.outcome == Outcome.RESOLVED:
+        result = "the contested objection resolved"
     else:
         result = "discussed, no outcome recorded"
     return f"  - {what} → {result}"

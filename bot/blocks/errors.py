@@ -392,7 +392,8 @@ TABLE: dict[type[DomainError], Entry] = {
     ),
     backlog.NoChannelChosen: Entry(lambda m, e: m._("Pick a channel."), (ids.IN_PASS_TO[0],)),
     backlog.SameChannel: Entry(
-        lambda m, e: m._("Pick another channel than its own."), (ids.IN_PASS_TO[0],)
+        lambda m, e: m._("Pick another channel than its own."),
+        (ids.IN_PASS_TO[0], ids.IN_OUTCOME_PASS[0]),
     ),
     backlog.BotNotInChannel: Entry(
         lambda m, e: m._(
@@ -400,7 +401,7 @@ TABLE: dict[type[DomainError], Entry] = {
             "the item stays where it is.",
             channel=e.channel,
         ),
-        (ids.IN_PASS_TO[0],),
+        (ids.IN_PASS_TO[0], ids.IN_OUTCOME_PASS[0]),
     ),
     backlog.FormExpired: Entry(
         lambda m, e: m._("That took Slack too long to open the form. Please try again.")
@@ -522,7 +523,19 @@ TABLE: dict[type[DomainError], Entry] = {
         ),
         (ids.IN_OUTCOME_STEP[0],),
     ),
-    meeting.ItemChangedMeanwhile: Entry(_item_now, (ids.IN_OUTCOME_STEP[0], ids.IN_PROPOSAL[0])),
+    meeting.ItemChangedMeanwhile: Entry(
+        _item_now, (ids.IN_OUTCOME_STEP[0], ids.IN_PROPOSAL[0], ids.IN_SEL_PEOPLE[0])
+    ),
+    meeting.OutcomeAmbiguous: Entry(
+        lambda m, e: m._(
+            "Choose one outcome: dismiss it, pass it on, or record its objection resolved."
+        ),
+        (ids.IN_OUTCOME_REASON[0],),
+    ),
+    meeting.NotContested: Entry(
+        lambda m, e: m._("This item has no contested objection left to resolve."),
+        (ids.IN_OUTCOME_RESOLVED[0],),
+    ),
     meeting.OutcomeMissing: Entry(
         lambda m, e: m._("Choose a next step, or give a reason to dismiss the item."),
         (ids.IN_OUTCOME_STEP[0],),

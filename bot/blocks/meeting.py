@@ -11,7 +11,9 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    CheckboxesElement,
     ContextBlock,
+    ConversationSelectElement,
     DatePickerElement,
     DividerBlock,
     HeaderBlock,
@@ -306,10 +308,33 @@ def step_message(m: Messages, view: MeetingView) -> Rendered:
 # ---------------------------------------------------------------- the outcome form
 
 
-def outcome_modal(m: Messages, item: ItemView, metadata: str) -> dict:
-    """Record an item's outcome: a next step with an optional due date, or dismiss it."""
+def outcome_modal(m: Messages, item: ItemView, metadata: str, *, contested: bool = False) -> dict:
+    """Record an item's outcome: a next step with an optional due date ("select someone for a
+    role" goes on to the selection's form), dismiss it, pass it on to another circle, or, for
+    the item of a contested objection, record the objection resolved."""
     options = step_options(m)
     initial = next((o for o in options if item.next_step and o.value == item.next_step.value), None)
+    more: list[Block] = [
+        InputBlock(
+            block_id=ids.IN_OUTCOME_PASS[0],
+            optional=True,
+            label=m._("Or pass it on to"),
+            hint=m._("The circle whose domain it belongs to; it lands in that channel's inbox."),
+            element=ConversationSelectElement(action_id=ids.IN_OUTCOME_PASS[1]),
+        )
+    ]
+    if contested:
+        more.append(
+            InputBlock(
+                block_id=ids.IN_OUTCOME_RESOLVED[0],
+                optional=True,
+                label=m._("The contested objection"),
+                element=CheckboxesElement(
+                    action_id=ids.IN_OUTCOME_RESOLVED[1],
+                    options=[Option(value="resolved", text=m._("The meeting resolved it"))],
+                ),
+            )
+        )
     return View(
         type="modal",
         callback_id=ids.CB_MEETING_OUTCOME,
@@ -323,6 +348,7 @@ def outcome_modal(m: Messages, item: ItemView, metadata: str) -> dict:
                 block_id=ids.IN_OUTCOME_STEP[0],
                 optional=True,
                 label=m._("Next step"),
+                hint=m._("“Select someone for a role” goes on to start the selection."),
                 element=StaticSelectElement(
                     action_id=ids.IN_OUTCOME_STEP[1], options=options, initial_option=initial
                 ),
@@ -342,6 +368,7 @@ def outcome_modal(m: Messages, item: ItemView, metadata: str) -> dict:
                     action_id=ids.IN_OUTCOME_REASON[1], multiline=True, max_length=3000
                 ),
             ),
+            *more,
         ],
     ).to_dict()
 
@@ -431,6 +458,12 @@ def _outcome_line(m: Messages, handled: HandledItem) -> str:
         result = _review_result(m, handled)
     elif handled.outcome == Outcome.AGREED:
         result = m._("agreed by quick consent: agreement #{number}", number=handled.reason or "?")
+    elif handled.outcome == Outcome.SELECTION:
+        result = m._("selection started for {role}", role=escape(handled.reason or "?"))
+    elif handled.outcome == Outcome.PASSED_ON:
+        result = m._("passed on to <#{channel}>", channel=handled.reason or "?")
+    elif handled.outcome == Outcome.RESOLVED:
+        result = m._("the contested objection resolved")
     elif handled.outcome == Outcome.SKIPPED:
         result = m._("skipped")
     else:

@@ -45,7 +45,13 @@ from bot.domain.meeting import (
 )
 from bot.domain.rhythm import InvalidTimezone, zone
 from bot.i18n import Messages
-from bot.services.views import AgreementView, HandledItem, MeetingOverview, MeetingView
+from bot.services.views import (
+    AgreementView,
+    HandledItem,
+    MeetingOverview,
+    MeetingRound,
+    MeetingView,
+)
 
 Rendered = tuple[str, list[dict]]
 ITEM_CHARS = 600
@@ -249,12 +255,50 @@ def _review_message(m: Messages, view: MeetingView, a: AgreementView) -> Rendere
     return title, _dicts(blocks)
 
 
+def _round_message(m: Messages, view: MeetingView, r: MeetingRound) -> Rendered:
+    """A round its author sent to the meeting, taken up after the reviews: the proposal and
+    its open objections, with the facilitator's Next item and Skip."""
+    title = m._(
+        "Proposal #{number} (version {version}): {title}",
+        number=r.proposal_number,
+        version=r.version,
+        title=escape(one_line(r.title, ITEM_CHARS)),
+    )
+    lines = [m._("Sent to this meeting by its author, {who}.", who=mention(r.author_id))]
+    if view.current_round_text:
+        lines.append(escape(truncate(view.current_round_text, 1500)))
+    if r.objections:
+        lines.append(m._("*Open objections:*"))
+        lines += [
+            "• " + m._("{who}: {reason}", who=mention(o.user_id),
+                       reason=escape(one_line(o.reason, LINE_CHARS)))
+            for o in r.objections[:10]
+        ]  # fmt: skip
+    moves = [
+        ButtonElement(action_id=ids.ACT_MEETING_NEXT, text=m._("Next item"), value=_value(view)),
+        ButtonElement(action_id=ids.ACT_MEETING_SKIP, text=m._("Skip"), value=_value(view)),
+    ]
+    blocks: list[Block] = [
+        _md("*" + title + "*\n" + "\n".join(lines)),
+        ActionsBlock(block_id=ids.BLOCK_MEETING_CONTROLS, elements=moves),
+        _ctx(
+            m._(
+                "The facilitator, {who}, moves on with “Next item”.",
+                who=mention(view.facilitator_id),
+            )
+        ),
+    ]
+    return title, _dicts(blocks)
+
+
 def step_message(m: Messages, view: MeetingView) -> Rendered:
     """What the meeting takes up now, in its thread: the item with the facilitator's controls,
     or that the backlog is done."""
     item = view.current
     if item is None and view.current_agreement is not None:
         return _review_message(m, view, view.current_agreement)
+    if item is None and view.current_round is not None:
+        return _round_message(m, view, view.current_round)
     if item is None:
         return _last_item_message(m, view)
     title = m._(
@@ -468,6 +512,13 @@ def _outcome_line(m: Messages, handled: HandledItem) -> str:
         result = m._("skipped")
     else:
         result = m._("discussed, no outcome recorded")
+    if handled.proposal:
+        return m._(
+            "Proposal #{number} {text} → {result}",
+            number=handled.number,
+            text=what,
+            result=result,
+        )
     if handled.outcome == Outcome.REVIEWED or handled.agreement:
         return m._(
             "Agreement #{number} {text} → {result}",

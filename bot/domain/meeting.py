@@ -177,6 +177,7 @@ class Meeting:
     current_item_id: int | None = None
     extra_minutes: int = 0
     current_agreement_id: int | None = None
+    current_round_id: int | None = None
 
     def _require_open(self) -> None:
         if not self.is_open:
@@ -209,7 +210,11 @@ class Meeting:
     def close_items(self, user_id: str, seen_step: int) -> int:
         """The facilitator, past the last item, takes the meeting to its closing step."""
         following = self.drive(user_id, seen_step)
-        if self.current_item_id is not None or self.current_agreement_id is not None:
+        if (
+            self.current_item_id is not None
+            or self.current_agreement_id is not None
+            or self.current_round_id is not None
+        ):
             raise MeetingMoved()
         return following
 

@@ -25,6 +25,7 @@ from bot.services import agreements, backlog, objections, payloads, rhythm, sele
 from bot.services.views import (
     HandledItem,
     MeetingOverview,
+    MeetingRound,
     MeetingView,
     QuickAnswerView,
     QuickConsentView,
@@ -32,6 +33,7 @@ from bot.services.views import (
 from bot.store import (
     agreements_repo,
     backlog_repo,
+    consent_repo,
     meeting_repo,
     quick_consent_repo,
     workspace_repo,
@@ -66,6 +68,7 @@ def _rules(meeting: Meeting) -> rules.Meeting:
         current_item_id=meeting.current_item_id,
         extra_minutes=meeting.item_extra_minutes or 0,
         current_agreement_id=meeting.current_agreement_id,
+        current_round_id=meeting.current_round_id,
     )
 
 
@@ -83,7 +86,10 @@ def _view(session: Session, meeting: Meeting) -> MeetingView:
     if meeting.current_agreement_id is not None:
         agreement = agreements_repo.get(session, meeting.team_id, meeting.current_agreement_id)
         reviewing = agreements.view_in(session, agreement) if agreement else None
+    sent = _current_round(session, meeting)
     return MeetingView(
+        current_round=sent[0] if sent else None,
+        current_round_text=sent[1] if sent else None,
         secretary_id=meeting.secretary_id or meeting.facilitator_id,
         correction=meeting.correction,
         corrected_by=meeting.corrected_by,
@@ -116,6 +122,7 @@ def _view(session: Session, meeting: Meeting) -> MeetingView:
                 h.due_date,
                 h.reason,
                 agreement=h.agreement_id is not None,
+                proposal=h.round_id is not None,
             )  # fmt: skip
             for h in meeting_repo.handled(session, meeting.id)
         ],
@@ -130,6 +137,44 @@ def _view(session: Session, meeting: Meeting) -> MeetingView:
             for c in quick_consent_repo.of_meeting(session, meeting.id)
         ],
     )
+
+
+def _sent_rounds(session: Session, meeting: Meeting) -> list[MeetingRound]:
+    """The rounds sent to the meeting by their author (their latest version), with their open
+    objections."""
+    found = rhythm.meeting_rounds(session, meeting.team_id, meeting.channel_id)
+    return [r for r in found if r.sent]
+
+
+def _current_round(session: Session, meeting: Meeting) -> tuple[MeetingRound, str] | None:
+    """The round the meeting takes up now, and its proposal's text."""
+    if meeting.current_round_id is None:
+        return None
+    rnd = consent_repo.get_round(session, meeting.team_id, meeting.current_round_id)
+    if rnd is None:
+        return None
+    shown = next((r for r in _sent_rounds(session, meeting) if r.round_id == rnd.id), None)
+    if shown is None:  # amended or withdrawn since the meeting took it up: as it stood
+        proposal = consent_repo.get_proposal(session, meeting.team_id, rnd.proposal_id)
+        number = proposal.number if proposal else 0
+        shown = MeetingRound(rnd.id, number, rnd.version, rnd.title, rnd.author_id, True, [])
+    return shown, rnd.text
+
+
+def _next_round(session: Session, meeting: Meeting) -> MeetingRound | None:
+    """The first round sent to the meeting that it (or an earlier one) has not taken up."""
+    done = meeting_repo.rounds_handled(session, meeting.team_id, meeting.channel_id, meeting.id)
+    return next((r for r in _sent_rounds(session, meeting) if r.round_id not in done), None)
+
+
+def _record_round(session: Session, meeting: Meeting, skip: bool, now: datetime) -> None:
+    """Moving on from a round sent to the meeting: discussed (or skipped)."""
+    sent = _current_round(session, meeting)
+    if sent is None:
+        return
+    outcome = Outcome.SKIPPED if skip else Outcome.DISCUSSED
+    meeting_repo.record_round(session, meeting, sent[0].round_id, sent[0].proposal_number,
+                              sent[0].title, outcome=outcome.value, at=now)  # fmt: skip
 
 
 def check_view(session: Session, check: MeetingConsent, meeting: Meeting) -> QuickConsentView:
@@ -361,9 +406,11 @@ def _advance(session: Session, meeting: Meeting, seen_step: int, now: datetime) 
     review by the meeting's date; its post queued."""
     following = meeting_repo.next_item(session, meeting)
     review = meeting_repo.next_review(session, meeting) if following is None else None
+    sent = _next_round(session, meeting) if following is None and review is None else None
     moved = meeting_repo.move(
         session, meeting, seen_step, following.id if following else None, now,
         current_agreement_id=review.id if review else None,
+        current_round_id=sent.round_id if sent else None,
     )  # fmt: skip
     if not moved:
         raise rules.MeetingMoved()
@@ -421,6 +468,7 @@ def move_on(
                 outcome = Outcome.SKIPPED if skip else Outcome.DISCUSSED
                 meeting_repo.record(session, meeting, item, outcome=outcome.value, at=now)
         _record_review(session, meeting, skip, now)
+        _record_round(session, meeting, skip, now)
         _advance(session, meeting, seen_step, now)
         return _view(session, meeting)
 
@@ -632,6 +680,7 @@ def _close(session: Session, meeting: Meeting, ended_by: str | None, now: dateti
         if item is not None:
             meeting_repo.record(session, meeting, item, outcome=Outcome.DISCUSSED.value, at=now)
     _record_review(session, meeting, False, now)
+    _record_round(session, meeting, False, now)
     if not meeting_repo.close(session, meeting.id, ended_by, now):
         raise rules.NoMeetingRunning()  # closed meanwhile: roll the record back
     payloads.queue(

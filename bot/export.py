@@ -546,6 +546,7 @@ def to_markdown(log: Logbook, now: datetime) -> str:
 def _md_outcome(m: MeetingView, n: int) -> str:
     h = m.handled[n]
     what = f"#{h.number} {md_escape(' '.join(h.text.split()))}"
+    what = f"Proposal {what}" if h.proposal else what
     if h.outcome == Outcome.NEXT_STEP:
         step = NextStep(h.next_step) if h.next_step else None
         result = "next step: " + next_step_label(messages("en"), step)
@@ -554,6 +555,12 @@ def _md_outcome(m: MeetingView, n: int) -> str:
         result = "dismissed: " + md_block(h.reason or "", indent="    ")
     elif h.outcome == Outcome.SKIPPED:
         result = "skipped"
+    elif h.outcome == Outcome.SELECTION:
+        result = "selection started for " + md_escape(h.reason or "?")
+    elif h.outcome == Outcome.PASSED_ON:
+        result = "passed on to #" + md_escape(h.reason or "?")
+    elif h.outcome == Outcome.RESOLVED:
+        result = "the contested objection resolved"
     else:
         result = "discussed, no outcome recorded"
     return f"  - {what} → {result}"

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from babel.dates import get_day_names
+
 from bot.blocks import common, ids
 from bot.blocks.backlog import next_step_label, usage_text
 from bot.blocks.objections import status_label
@@ -32,6 +34,14 @@ class Entry:
 
     say: Say
     fields: tuple[str, ...] = ()
+
+
+def _not_on_weekday(m: Messages, e: rhythm.FirstMeetingNotOnWeekday) -> str:
+    return m._(
+        "The first meeting falls on the rhythm's day: pick a {weekday}, or leave the date "
+        "empty for the next one.",
+        weekday=str(get_day_names("wide", locale=m.locale)[e.weekday]),
+    )
 
 
 _ITEM_FORMS = (
@@ -382,7 +392,8 @@ TABLE: dict[type[DomainError], Entry] = {
     ),
     backlog.NoChannelChosen: Entry(lambda m, e: m._("Pick a channel."), (ids.IN_PASS_TO[0],)),
     backlog.SameChannel: Entry(
-        lambda m, e: m._("Pick another channel than its own."), (ids.IN_PASS_TO[0],)
+        lambda m, e: m._("Pick another channel than its own."),
+        (ids.IN_PASS_TO[0], ids.IN_OUTCOME_PASS[0]),
     ),
     backlog.BotNotInChannel: Entry(
         lambda m, e: m._(
@@ -390,7 +401,7 @@ TABLE: dict[type[DomainError], Entry] = {
             "the item stays where it is.",
             channel=e.channel,
         ),
-        (ids.IN_PASS_TO[0],),
+        (ids.IN_PASS_TO[0], ids.IN_OUTCOME_PASS[0]),
     ),
     backlog.FormExpired: Entry(
         lambda m, e: m._("That took Slack too long to open the form. Please try again.")
@@ -512,7 +523,19 @@ TABLE: dict[type[DomainError], Entry] = {
         ),
         (ids.IN_OUTCOME_STEP[0],),
     ),
-    meeting.ItemChangedMeanwhile: Entry(_item_now, (ids.IN_OUTCOME_STEP[0], ids.IN_PROPOSAL[0])),
+    meeting.ItemChangedMeanwhile: Entry(
+        _item_now, (ids.IN_OUTCOME_STEP[0], ids.IN_PROPOSAL[0], ids.IN_SEL_PEOPLE[0])
+    ),
+    meeting.OutcomeAmbiguous: Entry(
+        lambda m, e: m._(
+            "Choose one outcome: dismiss it, pass it on, or record its objection resolved."
+        ),
+        (ids.IN_OUTCOME_REASON[0],),
+    ),
+    meeting.NotContested: Entry(
+        lambda m, e: m._("This item has no contested objection left to resolve."),
+        (ids.IN_OUTCOME_RESOLVED[0],),
+    ),
     meeting.OutcomeMissing: Entry(
         lambda m, e: m._("Choose a next step, or give a reason to dismiss the item."),
         (ids.IN_OUTCOME_STEP[0],),
@@ -721,6 +744,11 @@ TABLE: dict[type[DomainError], Entry] = {
     ),
     rhythm.InvalidTime: Entry(
         lambda m, e: m._("Choose a time, such as 10:00."), (ids.IN_MEETING_TIME[0],)
+    ),
+    rhythm.FirstMeetingNotOnWeekday: Entry(_not_on_weekday, (ids.IN_MEETING_FIRST[0],)),
+    rhythm.FirstMeetingPast: Entry(
+        lambda m, e: m._("Pick a first meeting that is still to come."),
+        (ids.IN_MEETING_FIRST[0],),
     ),
     rhythm.InvalidTimezone: Entry(
         lambda m, e: m._(

@@ -11,7 +11,9 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    CheckboxesElement,
     ContextBlock,
+    ConversationSelectElement,
     DatePickerElement,
     DividerBlock,
     HeaderBlock,
@@ -43,7 +45,13 @@ from bot.domain.meeting import (
 )
 from bot.domain.rhythm import InvalidTimezone, zone
 from bot.i18n import Messages
-from bot.services.views import AgreementView, HandledItem, MeetingOverview, MeetingView
+from bot.services.views import (
+    AgreementView,
+    HandledItem,
+    MeetingOverview,
+    MeetingRound,
+    MeetingView,
+)
 
 Rendered = tuple[str, list[dict]]
 ITEM_CHARS = 600
@@ -247,12 +255,50 @@ def _review_message(m: Messages, view: MeetingView, a: AgreementView) -> Rendere
     return title, _dicts(blocks)
 
 
+def _round_message(m: Messages, view: MeetingView, r: MeetingRound) -> Rendered:
+    """A round its author sent to the meeting, taken up after the reviews: the proposal and
+    its open objections, with the facilitator's Next item and Skip."""
+    title = m._(
+        "Proposal #{number} (version {version}): {title}",
+        number=r.proposal_number,
+        version=r.version,
+        title=escape(one_line(r.title, ITEM_CHARS)),
+    )
+    lines = [m._("Sent to this meeting by its author, {who}.", who=mention(r.author_id))]
+    if view.current_round_text:
+        lines.append(escape(truncate(view.current_round_text, 1500)))
+    if r.objections:
+        lines.append(m._("*Open objections:*"))
+        lines += [
+            "• " + m._("{who}: {reason}", who=mention(o.user_id),
+                       reason=escape(one_line(o.reason, LINE_CHARS)))
+            for o in r.objections[:10]
+        ]  # fmt: skip
+    moves = [
+        ButtonElement(action_id=ids.ACT_MEETING_NEXT, text=m._("Next item"), value=_value(view)),
+        ButtonElement(action_id=ids.ACT_MEETING_SKIP, text=m._("Skip"), value=_value(view)),
+    ]
+    blocks: list[Block] = [
+        _md("*" + title + "*\n" + "\n".join(lines)),
+        ActionsBlock(block_id=ids.BLOCK_MEETING_CONTROLS, elements=moves),
+        _ctx(
+            m._(
+                "The facilitator, {who}, moves on with “Next item”.",
+                who=mention(view.facilitator_id),
+            )
+        ),
+    ]
+    return title, _dicts(blocks)
+
+
 def step_message(m: Messages, view: MeetingView) -> Rendered:
     """What the meeting takes up now, in its thread: the item with the facilitator's controls,
     or that the backlog is done."""
     item = view.current
     if item is None and view.current_agreement is not None:
         return _review_message(m, view, view.current_agreement)
+    if item is None and view.current_round is not None:
+        return _round_message(m, view, view.current_round)
     if item is None:
         return _last_item_message(m, view)
     title = m._(
@@ -306,10 +352,33 @@ def step_message(m: Messages, view: MeetingView) -> Rendered:
 # ---------------------------------------------------------------- the outcome form
 
 
-def outcome_modal(m: Messages, item: ItemView, metadata: str) -> dict:
-    """Record an item's outcome: a next step with an optional due date, or dismiss it."""
+def outcome_modal(m: Messages, item: ItemView, metadata: str, *, contested: bool = False) -> dict:
+    """Record an item's outcome: a next step with an optional due date ("select someone for a
+    role" goes on to the selection's form), dismiss it, pass it on to another circle, or, for
+    the item of a contested objection, record the objection resolved."""
     options = step_options(m)
     initial = next((o for o in options if item.next_step and o.value == item.next_step.value), None)
+    more: list[Block] = [
+        InputBlock(
+            block_id=ids.IN_OUTCOME_PASS[0],
+            optional=True,
+            label=m._("Or pass it on to"),
+            hint=m._("The circle whose domain it belongs to; it lands in that channel's inbox."),
+            element=ConversationSelectElement(action_id=ids.IN_OUTCOME_PASS[1]),
+        )
+    ]
+    if contested:
+        more.append(
+            InputBlock(
+                block_id=ids.IN_OUTCOME_RESOLVED[0],
+                optional=True,
+                label=m._("The contested objection"),
+                element=CheckboxesElement(
+                    action_id=ids.IN_OUTCOME_RESOLVED[1],
+                    options=[Option(value="resolved", text=m._("The meeting resolved it"))],
+                ),
+            )
+        )
     return View(
         type="modal",
         callback_id=ids.CB_MEETING_OUTCOME,
@@ -323,6 +392,7 @@ def outcome_modal(m: Messages, item: ItemView, metadata: str) -> dict:
                 block_id=ids.IN_OUTCOME_STEP[0],
                 optional=True,
                 label=m._("Next step"),
+                hint=m._("“Select someone for a role” goes on to start the selection."),
                 element=StaticSelectElement(
                     action_id=ids.IN_OUTCOME_STEP[1], options=options, initial_option=initial
                 ),
@@ -342,6 +412,7 @@ def outcome_modal(m: Messages, item: ItemView, metadata: str) -> dict:
                     action_id=ids.IN_OUTCOME_REASON[1], multiline=True, max_length=3000
                 ),
             ),
+            *more,
         ],
     ).to_dict()
 
@@ -431,10 +502,23 @@ def _outcome_line(m: Messages, handled: HandledItem) -> str:
         result = _review_result(m, handled)
     elif handled.outcome == Outcome.AGREED:
         result = m._("agreed by quick consent: agreement #{number}", number=handled.reason or "?")
+    elif handled.outcome == Outcome.SELECTION:
+        result = m._("selection started for {role}", role=escape(handled.reason or "?"))
+    elif handled.outcome == Outcome.PASSED_ON:
+        result = m._("passed on to <#{channel}>", channel=handled.reason or "?")
+    elif handled.outcome == Outcome.RESOLVED:
+        result = m._("the contested objection resolved")
     elif handled.outcome == Outcome.SKIPPED:
         result = m._("skipped")
     else:
         result = m._("discussed, no outcome recorded")
+    if handled.proposal:
+        return m._(
+            "Proposal #{number} {text} → {result}",
+            number=handled.number,
+            text=what,
+            result=result,
+        )
     if handled.outcome == Outcome.REVIEWED or handled.agreement:
         return m._(
             "Agreement #{number} {text} → {result}",

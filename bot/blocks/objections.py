@@ -116,6 +116,9 @@ def step_line(m: Messages, step: ObjectionStep) -> str:
         Action.NOT_RESOLVED: m._(
             "{who}: no, the amendment does not resolve it ({when})", who=who, when=when
         ),
+        Action.SETTLE: m._(
+            "resolved in the governance meeting, recorded by {who} ({when})", who=who, when=when
+        ),
     }[step.action]
     if step.reason and step.action is not Action.RAISED:
         said += ": " + escape(one_line(step.reason, 300))

@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     CheckboxesElement,
     ContextBlock,
+    DatePickerElement,
     DividerBlock,
     HeaderBlock,
     InputBlock,
@@ -119,20 +120,23 @@ def cadence_modal(
     channel_id: str,
     tz: str,
     current: CadenceView | None,
+    first_on: date | None = None,
 ) -> dict:
-    """The form choosing the channel's meeting rhythm; times are in the person's timezone."""
+    """The form choosing the channel's meeting rhythm; times are in the person's timezone.
+    `first_on` (the next meeting's local date) fills in "first meeting on"."""
     every = current.cadence.every_weeks if current else rules.DEFAULT_EVERY_WEEKS
     same_zone = current is not None and current.cadence.tz == tz
     weekday = current.cadence.weekday if current and same_zone else rules.DEFAULT_WEEKDAY
     at = current.cadence.time if current and same_zone else rules.DEFAULT_TIME
     blocks: list[Block] = [*_cadence_intro(m, channel_id, current)]
     blocks += _cadence_inputs(m, every, weekday, at, tz)
+    blocks.append(_first_input(m, first_on if same_zone else None))
     blocks += _meeting_inputs(m, current)
     blocks.append(
         _ctx(
             m._(
-                "The first meeting is the next such day; after it, the meetings follow the "
-                "rhythm you chose. Change it any time with `/meeting settings`."
+                "The first meeting is the day you pick (or the next such day); after it, the "
+                "meetings follow the rhythm you chose. Change it any time with `/meeting settings`."
             )
         )
     )
@@ -207,6 +211,23 @@ def _cadence_inputs(m: Messages, every: int, weekday: int, at: str, tz: str) -> 
             ),
         ),
     ]
+
+
+def _first_input(m: Messages, first_on: date | None) -> InputBlock:
+    """The day of the series' first meeting, for a rhythm of every 2 to 4 weeks."""
+    return InputBlock(
+        block_id=ids.IN_MEETING_FIRST[0],
+        optional=True,
+        label=m._("First meeting on"),
+        hint=m._(
+            "Every 2 to 4 weeks: the day of the first meeting, on the day of the week above; "
+            "the series follows from it. Empty: the next such day. A weekly rhythm needs none."
+        ),
+        element=DatePickerElement(
+            action_id=ids.IN_MEETING_FIRST[1],
+            initial_date=first_on.isoformat() if first_on else None,
+        ),
+    )
 
 
 def _meeting_inputs(m: Messages, current: CadenceView | None) -> list[Block]:

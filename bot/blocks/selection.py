@@ -103,6 +103,11 @@ class StartMeta(BaseModel):
     role_id: int | None = None  # None: the form asks which role (started from a backlog item)
     item_id: int | None = None  # the backlog item whose next step this selection is
     response_url: str | None = None
+    meeting_id: int | None = None  # started as the outcome of a governance meeting's item,
+    meeting_step: int | None = None  # at this step, the item as the meeting showed it:
+    item_status: str | None = None
+    item_next_step: str | None = None
+    item_due: date | None = None
 
 
 class SelectionMeta(BaseModel):

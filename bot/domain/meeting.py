@@ -34,6 +34,9 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"  # not taken up this time
     REVIEWED = "reviewed"  # an agreement due for review (next_step: what became of it)
     AGREED = "agreed"  # a proposal consented in the meeting (reason: the agreement's number)
+    SELECTION = "selection"  # a selection for a role started (reason: the role's name)
+    PASSED_ON = "passed_on"  # passed on to another circle (reason: its channel)
+    RESOLVED = "resolved"  # the contested objection it came from, resolved by the meeting
 
 
 class InvalidDuration(DomainError):
@@ -85,9 +88,25 @@ class OutcomeMissing(DomainError):
     """An outcome is a next step, or a reason to dismiss the item."""
 
 
-def require_outcome(next_step: object | None, reason: str | None) -> None:
-    """Recording an outcome needs a next step or a reason; OutcomeMissing otherwise."""
-    if next_step is None and not (reason or "").strip():
+class OutcomeAmbiguous(DomainError):
+    """An item gets one outcome: dismissed, passed on, or its objection resolved, not two."""
+
+
+class NotContested(DomainError):
+    """The item did not come from an objection contested at the meeting (or it is settled)."""
+
+
+def require_outcome(
+    next_step: object | None, reason: str | None, pass_to: str | None = None,
+    resolved: bool = False,
+) -> None:  # fmt: skip
+    """Recording an outcome needs a next step, a reason, a channel to pass the item on to, or
+    the objection resolved; one of the last three at most. OutcomeMissing / OutcomeAmbiguous
+    otherwise."""
+    closing = [bool((reason or "").strip()), bool(pass_to), resolved]
+    if sum(closing) > 1:
+        raise OutcomeAmbiguous()
+    if next_step is None and not any(closing):
         raise OutcomeMissing()
 
 
@@ -158,6 +177,7 @@ class Meeting:
     current_item_id: int | None = None
     extra_minutes: int = 0
     current_agreement_id: int | None = None
+    current_round_id: int | None = None
 
     def _require_open(self) -> None:
         if not self.is_open:
@@ -190,7 +210,11 @@ class Meeting:
     def close_items(self, user_id: str, seen_step: int) -> int:
         """The facilitator, past the last item, takes the meeting to its closing step."""
         following = self.drive(user_id, seen_step)
-        if self.current_item_id is not None or self.current_agreement_id is not None:
+        if (
+            self.current_item_id is not None
+            or self.current_agreement_id is not None
+            or self.current_round_id is not None
+        ):
             raise MeetingMoved()
         return following
 

@@ -52,6 +52,7 @@ class Action(StrEnum):
     TO_MEETING = "to_meeting"  # the author: not resolved, take it to the governance meeting
     CONFIRM = "confirm"  # the objector: yes, the amendment resolves it
     NOT_RESOLVED = "not_resolved"  # the objector: no, it does not (with a reason)
+    SETTLE = "settle"  # the governance meeting resolved the contested objection
 
 
 class Resolution(StrEnum):
@@ -292,6 +293,11 @@ class Objection:
         self._objector(user_id)
         moved = self._to(ObjectionStatus.ACCEPTED, (ObjectionStatus.NOT_QUALIFIED,))
         return Change(Action.ACCEPT, ObjectionStatus.ACCEPTED if moved else None)
+
+    def settle(self) -> Change:
+        """The governance meeting resolves a contested objection (its facilitator records it)."""
+        moved = self._to(ObjectionStatus.RESOLVED, (ObjectionStatus.CONTESTED,))
+        return Change(Action.SETTLE, ObjectionStatus.RESOLVED if moved else None)
 
     def defer(self, user_id: str, reason: str | None) -> Change:
         """The author defers the part of the proposal it is about, saying who takes it on and

@@ -190,3 +190,32 @@ def review_cutoff(meeting_at: datetime | None, tz: str | None, now: datetime) ->
     except InvalidTimezone:
         tzinfo = ZoneInfo("UTC")
     return (meeting_at or now).astimezone(tzinfo).date()
+
+
+class FirstMeetingNotOnWeekday(DomainError):
+    """The first meeting of a 2- to 4-weekly series falls on the rhythm's weekday."""
+
+    def __init__(self, weekday: int) -> None:
+        super().__init__(str(weekday))
+        self.weekday = weekday
+
+
+class FirstMeetingPast(DomainError):
+    """The first meeting of a series lies in the future."""
+
+
+def sets_first_meeting(every_weeks: int | None, first_on: date | None) -> bool:
+    """Whether the form's "first meeting on" counts: given, for a rhythm of 2 to 4 weeks (a
+    weekly rhythm has no week to choose)."""
+    return first_on is not None and isinstance(every_weeks, int) and every_weeks >= 2
+
+
+def first_meeting(first_on: date, cadence: Cadence, now: datetime) -> datetime:
+    """The series' first meeting on the chosen day, at the rhythm's time, as aware UTC;
+    FirstMeetingNotOnWeekday / FirstMeetingPast when it cannot be."""
+    if first_on.weekday() != cadence.weekday:
+        raise FirstMeetingNotOnWeekday(cadence.weekday)
+    moment = _at(first_on, cadence.clock_time, cadence.zone)
+    if moment <= now:
+        raise FirstMeetingPast(first_on.isoformat())
+    return moment

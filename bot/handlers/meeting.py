@@ -10,7 +10,7 @@ from the outbox.
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -21,17 +21,19 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import ids
 from bot.blocks import meeting as views
+from bot.blocks import selection as selection_views
+from bot.blocks.drivers import passed_on_notice
 from bot.blocks.rhythm import cannot_post
 from bot.blocks.values import MeetingStepValue
 from bot.delivery import outbox
 from bot.deps import Deps
 from bot.domain import meeting as rules
-from bot.domain.backlog import FormExpired, NextStep
+from bot.domain.backlog import BotNotInChannel, FormExpired, NextStep
 from bot.domain.errors import StaleRequest
 from bot.runtime.listeners import messages_for, on, tell
-from bot.runtime.payload import Form, metadata, request_key, response_url, where
+from bot.runtime.payload import Form, Where, metadata, request_key, response_url, where
 from bot.runtime.replies import open_modal
-from bot.services import meeting
+from bot.services import backlog, meeting, roles, selection
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ CHECKED_IN = "s3bot_meeting_checked_in"
 MORE_TIME = "s3bot_meeting_more_time"
 CLOSING = "s3bot_meeting_closing"
 EVALUATED = "s3bot_meeting_evaluated"
+PASSED = "s3bot_meeting_passed_on"
 MORE_TIME_BY_ACTION = {ids.ACT_MEETING_MORE_5: 5, ids.ACT_MEETING_MORE_10: 10}
 
 
@@ -75,7 +78,7 @@ def register(app: App) -> None:
     on(app.action(ids.ACT_MEETING_NEXT), ack=next_item, lazy=(post_step,))
     on(app.action(ids.ACT_MEETING_SKIP), ack=skip_item, lazy=(post_step,))
     on(app.action(ids.ACT_MEETING_OUTCOME), lazy=(open_outcome,))
-    on(app.view(ids.CB_MEETING_OUTCOME), ack=submit_outcome, lazy=(post_step,))
+    on(app.view(ids.CB_MEETING_OUTCOME), ack=submit_outcome, lazy=(post_step, tell_passed_on))
     on(app.action(ids.ACT_MEETING_MORE_5), ack=more_time, lazy=(show_more_time,))
     on(app.action(ids.ACT_MEETING_MORE_10), ack=more_time, lazy=(show_more_time,))
     on(app.action(ids.ACT_MEETING_CLOSING), ack=closing, lazy=(post_closing,))
@@ -238,20 +241,38 @@ def open_outcome(body: dict, action: dict, client: WebClient, deps: Deps, args: 
         due_date=item.due_date,
         response_url=response_url(body),
     )
-    modal = views.outcome_modal(messages_for(args), item, meta.model_dump_json())
+    contested = meeting.is_contested(deps.sessions, team_id=who.team_id, item_id=item.id)
+    modal = views.outcome_modal(
+        messages_for(args), item, meta.model_dump_json(), contested=contested
+    )
     if not open_modal(client, body["trigger_id"], modal):
         raise FormExpired()
 
 
-def submit_outcome(ack: Ack, body: dict, view: dict, context: BoltContext, deps: Deps) -> None:
-    """Record the outcome (the backlog's rules) and move on; refused when the item changed."""
+def submit_outcome(
+    ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext, deps: Deps
+) -> None:
+    """Record the outcome (the backlog's rules) and move on; refused when the item changed.
+    "Select someone for a role" turns the form into the selection's (when the circle has
+    roles); passing on needs the bot in the receiving channel."""
     who = where(body)
     meta = metadata(view, OutcomeMeta)
     if meta is None:
         raise StaleRequest()
     form = Form(view)
     step = form.selected(ids.IN_OUTCOME_STEP)
+    next_step = NextStep(step) if step in set(NextStep) else None
     reason = (form.text(ids.IN_OUTCOME_REASON) or "").strip() or None
+    pass_to = form.conversation(ids.IN_OUTCOME_PASS)
+    resolved = bool(form.selected_all(ids.IN_OUTCOME_RESOLVED))
+    rules.require_outcome(next_step, reason, pass_to, resolved)
+    if pass_to and not deps.people.reach.of(client, who.team_id, pass_to, fresh=True).postable:
+        raise BotNotInChannel(pass_to)
+    if next_step is NextStep.SELECT and not (reason or pass_to or resolved):
+        selecting = _selection_form(deps, client, who, meta)
+        if selecting is not None:
+            ack(response_action="update", view=selecting)
+            return
     context[MOVED] = meeting.record_outcome(
         deps.sessions,
         team_id=who.team_id,
@@ -259,12 +280,61 @@ def submit_outcome(ack: Ack, body: dict, view: dict, context: BoltContext, deps:
         user_id=who.user_id or "",
         seen_step=meta.step,
         seen=meeting.ItemSeen(meta.item_id, meta.status, meta.next_step, meta.due_date),
-        next_step=NextStep(step) if step in set(NextStep) else None,
+        next_step=next_step,
         due=form.date(ids.IN_OUTCOME_DUE),
         reason=reason,
+        pass_to=pass_to,
+        resolved=resolved,
         now=deps.clock(),
     )
     ack()
+    if pass_to:
+        context[PASSED] = (context[MOVED].channel_id, meta.item_id)
+
+
+def _selection_form(deps: Deps, client: WebClient, who: Where, meta: OutcomeMeta) -> dict | None:
+    """The selection's start form for one of the circle's roles, the item as its driver and
+    the meeting's step carried; None when the circle has no role yet. Only cached people and
+    zones: this runs before the ack."""
+    found = meeting.load(deps.sessions, team_id=who.team_id, meeting_id=meta.meeting_id)
+    channel_id = found.channel_id
+    choices = [
+        (r.id, r.name)
+        for r in roles.list_roles(deps.sessions, team_id=who.team_id, channel_id=channel_id)
+    ]
+    if not choices:
+        return None
+    m = deps.people.cached_messages(who.team_id, who.user_id)
+    zone = deps.people.cached_zone(who.team_id, who.user_id or "") or UTC
+    bot_user = deps.people.bot_user_id(client, who.team_id)
+    known = deps.people.channels.known(client, who.team_id, channel_id) or frozenset()
+    until = deps.clock().astimezone(zone) + timedelta(hours=selection.NOMINATE_HOURS)
+    start_meta = selection_views.StartMeta(
+        channel_id=channel_id, item_id=meta.item_id, response_url=meta.response_url,
+        meeting_id=meta.meeting_id, meeting_step=meta.step, item_status=meta.status,
+        item_next_step=meta.next_step, item_due=meta.due_date,
+    )  # fmt: skip
+    return selection_views.start_modal(
+        m, start_meta, role_name=None, purpose=None, roles=choices,
+        people=sorted(u for u in known if u != bot_user), nominate_until=until,
+        change_until=until + timedelta(hours=selection.CHANGE_HOURS),
+    )  # fmt: skip
+
+
+def tell_passed_on(body: dict, client: WebClient, context: BoltContext, deps: Deps) -> None:
+    """Tell the receiving channel what the meeting passed on to it, and from where."""
+    passed = context.get(PASSED)
+    if passed is None:
+        return
+    source, item_id = passed
+    who = where(body)
+    item = backlog.get(deps.sessions, team_id=who.team_id, item_id=item_id)
+    text = passed_on_notice(deps.people.workspace_messages(who.team_id), who.user_id or "",
+                            source, item)  # fmt: skip
+    try:
+        client.chat_postMessage(channel=item.channel_id, text=text)
+    except SlackApiError as exc:
+        log.info("pass-on notice not posted in %s: %s", item.channel_id, exc.response.get("error"))
 
 
 # ---------------------------------------------------------------- the item's time

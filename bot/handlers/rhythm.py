@@ -37,6 +37,7 @@ CADENCE_FIELDS = [
     ids.IN_MEETING_EVERY[0],
     ids.IN_MEETING_WEEKDAY[0],
     ids.IN_MEETING_TIME[0],
+    ids.IN_MEETING_FIRST[0],
     ids.IN_MEETING_DURATION[0],
 ]
 STOPPED = "s3bot_meetings_stopped"
@@ -83,6 +84,12 @@ def on_meeting_command(command: dict[str, Any], client: WebClient, deps: Deps, a
     require_member(deps, client, who, channel_id)
     tz = deps.people.timezone(client, who.team_id, who.user_id or "")
     current = rhythm.get_cadence(deps.sessions, team_id=who.team_id, channel_id=channel_id)
+    first_on = None
+    if current is not None and current.cadence.every_weeks >= 2:
+        upcoming = rhythm.upcoming_meeting(
+            deps.sessions, team_id=who.team_id, channel_id=channel_id, now=deps.clock()
+        )
+        first_on = upcoming.astimezone(rules.zone(current.cadence.tz)).date() if upcoming else None
     modal = views.cadence_modal(
         messages_for(args),
         metadata=MeetingMeta(
@@ -91,6 +98,7 @@ def on_meeting_command(command: dict[str, Any], client: WebClient, deps: Deps, a
         channel_id=channel_id,
         tz=tz,
         current=current,
+        first_on=first_on,
     )
     if not open_modal(client, command["trigger_id"], modal):
         raise FormExpired()
@@ -139,6 +147,14 @@ def submit_cadence(
     weekday = _number(form.selected(ids.IN_MEETING_WEEKDAY))
     at = form.time(ids.IN_MEETING_TIME) or ""
     problems = rules.cadence_problems(every, weekday, at, meta.tz)
+    first_on = form.date(ids.IN_MEETING_FIRST)
+    if not problems and rules.sets_first_meeting(every, first_on):
+        assert every is not None and weekday is not None and first_on is not None
+        try:
+            cadence = rules.check_cadence(every, weekday, at, meta.tz)
+            rules.first_meeting(first_on, cadence, deps.clock())
+        except DomainError as exc:
+            problems.append(exc)
     duration: int | None = None
     try:
         duration = meeting_rules.parse_duration(form.text(ids.IN_MEETING_DURATION))
@@ -165,6 +181,7 @@ def submit_cadence(
         duration_minutes=duration,
         facilitator_id=form.user(ids.IN_MEETING_FACILITATOR),
         secretary_id=form.user(ids.IN_MEETING_SECRETARY),
+        first_on=first_on,
     )
     ack()
     context["cadence_saved_at"] = now

@@ -28,7 +28,7 @@ from bot.runtime.listeners import messages_for, on, tell
 from bot.runtime.payload import Form, metadata, request_key, response_url, where
 from bot.runtime.replies import open_modal
 from bot.scheduler import kick
-from bot.services import roles, selection
+from bot.services import meeting, roles, selection
 
 SELECT_WORDS = {"select", "kies", "selecteer"}
 STORED = "s3bot_selection_stored"  # context: what the ack stored, for the part after it
@@ -140,6 +140,20 @@ def start(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltCon
     role = meta.role_id if meta.role_id is not None else form.selected(ids.IN_SEL_ROLE)
     if role is None or not str(role).isdigit():
         raise StaleRequest()
+    if meta.meeting_id is not None and meta.item_id is not None:
+        _, ov = meeting.start_selection(
+            deps.sessions, team_id=who.team_id, meeting_id=meta.meeting_id, user_id=who.user_id,
+            seen_step=meta.meeting_step or 0, role=int(role),
+            seen=meeting.ItemSeen(meta.item_id, meta.item_status, meta.item_next_step,
+                                  meta.item_due),
+            participants=form.users(ids.IN_SEL_PEOPLE), now=now,
+            nominate_hours=(until - now).total_seconds() / 3600,
+            change_hours=(change - until).total_seconds() / 3600,
+        )  # fmt: skip
+        ack()
+        context[STORED] = views.started(deps.people.cached_messages(who.team_id, who.user_id),
+                                        ov.role_name)  # fmt: skip
+        return
     ov = selection.start(
         deps.sessions, team_id=who.team_id, channel_id=meta.channel_id, role=int(role),
         started_by=who.user_id, participants=form.users(ids.IN_SEL_PEOPLE), now=now,

@@ -346,6 +346,17 @@ def take_off(
     return reason
 
 
+def settle(session: Session, item: BacklogItem, *, actor: str, now: datetime) -> None:
+    """In the caller's transaction (its backlog locked): the item of a contested objection is
+    done, the governance meeting having resolved the objection."""
+    if not _rules(item).is_open:
+        raise ItemChanged()
+    item.status, item.rank, item.updated_at = ItemStatus.DONE.value, None, now
+    session.flush()
+    backlog_repo.add_history(session, item, actor_id=actor, action="objection_resolved",
+                             detail=None, now=now)  # fmt: skip
+
+
 def pass_on_suggestions(factory: Factory, *, team_id: str, item: ItemView) -> list[CircleMatch]:
     """The circles whose domain in force matches the item's words, best first (pass-on hints)."""
     with transaction(factory) as session:
@@ -363,38 +374,45 @@ def pass_on(
         source = item.channel_id
         _rules(item).pass_on(to_channel)
         # Lock both backlogs in a fixed order, so two pass-ons in opposite directions cannot deadlock.
-        circles = {
-            c: backlog_repo.lock_circle(session, team_id, c, now)
-            for c in sorted((source, to_channel))
-        }
+        for c in sorted((source, to_channel)):
+            backlog_repo.lock_circle(session, team_id, c, now)
         session.refresh(item)
         if item.channel_id != source:
             raise ItemChanged()
-        _rules(item).pass_on(to_channel)
-        target = circles[to_channel]
-        old_number = item.number
-        item.rank = None
-        session.flush()
-        item.channel_id, item.circle_id = to_channel, target.id
-        item.number = target.next_number
-        target.next_number += 1
-        item.rank = backlog_repo.max_rank(session, team_id, to_channel) + 1
-        item.status, item.next_step, item.passed_from, item.updated_at = (
-            ItemStatus.NEW.value,
-            None,
-            source,
-            now,
-        )
-        session.flush()
-        backlog_repo.add_history(
-            session,
-            item,
-            actor_id=actor,
-            action="passed_on",
-            detail=f"{source}#{old_number} -> {to_channel}#{item.number}",
-            now=now,
-        )
-        return backlog_repo.view_of(session, item)
+        return pass_on_in(session, item, actor=actor, to_channel=to_channel, now=now)
+
+
+def pass_on_in(
+    session: Session, item: BacklogItem, *, actor: str, to_channel: str, now: datetime
+) -> ItemView:
+    """In the caller's transaction (both backlogs locked, in channel order): hand an open item
+    to another channel's inbox, with its history."""
+    team_id, source = item.team_id, item.channel_id
+    _rules(item).pass_on(to_channel)
+    target = backlog_repo.lock_circle(session, team_id, to_channel, now)
+    old_number = item.number
+    item.rank = None
+    session.flush()
+    item.channel_id, item.circle_id = to_channel, target.id
+    item.number = target.next_number
+    target.next_number += 1
+    item.rank = backlog_repo.max_rank(session, team_id, to_channel) + 1
+    item.status, item.next_step, item.passed_from, item.updated_at = (
+        ItemStatus.NEW.value,
+        None,
+        source,
+        now,
+    )
+    session.flush()
+    backlog_repo.add_history(
+        session,
+        item,
+        actor_id=actor,
+        action="passed_on",
+        detail=f"{source}#{old_number} -> {to_channel}#{item.number}",
+        now=now,
+    )
+    return backlog_repo.view_of(session, item)
 
 
 def backlogs_for(

@@ -20,10 +20,12 @@ from bot.domain import meeting as rules
 from bot.domain.backlog import OPEN_STATUSES, ItemNotFound, ItemView, NextStep
 from bot.domain.meeting import Outcome
 from bot.domain.rhythm import InvalidTimezone, zone
-from bot.services import agreements, backlog, payloads, rhythm
+from bot.domain.selection import Overview
+from bot.services import agreements, backlog, objections, payloads, rhythm, selection
 from bot.services.views import (
     HandledItem,
     MeetingOverview,
+    MeetingRound,
     MeetingView,
     QuickAnswerView,
     QuickConsentView,
@@ -31,12 +33,13 @@ from bot.services.views import (
 from bot.store import (
     agreements_repo,
     backlog_repo,
+    consent_repo,
     meeting_repo,
     quick_consent_repo,
     workspace_repo,
 )
 from bot.store.db import transaction
-from bot.store.models import Meeting, MeetingConsent
+from bot.store.models import BacklogItem, Meeting, MeetingConsent
 
 Factory = sessionmaker[Session]
 AGENDA_AHEAD = timedelta(days=1)  # a meeting started early still takes up its agenda's objections
@@ -65,6 +68,7 @@ def _rules(meeting: Meeting) -> rules.Meeting:
         current_item_id=meeting.current_item_id,
         extra_minutes=meeting.item_extra_minutes or 0,
         current_agreement_id=meeting.current_agreement_id,
+        current_round_id=meeting.current_round_id,
     )
 
 
@@ -82,7 +86,10 @@ def _view(session: Session, meeting: Meeting) -> MeetingView:
     if meeting.current_agreement_id is not None:
         agreement = agreements_repo.get(session, meeting.team_id, meeting.current_agreement_id)
         reviewing = agreements.view_in(session, agreement) if agreement else None
+    sent = _current_round(session, meeting)
     return MeetingView(
+        current_round=sent[0] if sent else None,
+        current_round_text=sent[1] if sent else None,
         secretary_id=meeting.secretary_id or meeting.facilitator_id,
         correction=meeting.correction,
         corrected_by=meeting.corrected_by,
@@ -115,6 +122,7 @@ def _view(session: Session, meeting: Meeting) -> MeetingView:
                 h.due_date,
                 h.reason,
                 agreement=h.agreement_id is not None,
+                proposal=h.round_id is not None,
             )  # fmt: skip
             for h in meeting_repo.handled(session, meeting.id)
         ],
@@ -129,6 +137,44 @@ def _view(session: Session, meeting: Meeting) -> MeetingView:
             for c in quick_consent_repo.of_meeting(session, meeting.id)
         ],
     )
+
+
+def _sent_rounds(session: Session, meeting: Meeting) -> list[MeetingRound]:
+    """The rounds sent to the meeting by their author (their latest version), with their open
+    objections."""
+    found = rhythm.meeting_rounds(session, meeting.team_id, meeting.channel_id)
+    return [r for r in found if r.sent]
+
+
+def _current_round(session: Session, meeting: Meeting) -> tuple[MeetingRound, str] | None:
+    """The round the meeting takes up now, and its proposal's text."""
+    if meeting.current_round_id is None:
+        return None
+    rnd = consent_repo.get_round(session, meeting.team_id, meeting.current_round_id)
+    if rnd is None:
+        return None
+    shown = next((r for r in _sent_rounds(session, meeting) if r.round_id == rnd.id), None)
+    if shown is None:  # amended or withdrawn since the meeting took it up: as it stood
+        proposal = consent_repo.get_proposal(session, meeting.team_id, rnd.proposal_id)
+        number = proposal.number if proposal else 0
+        shown = MeetingRound(rnd.id, number, rnd.version, rnd.title, rnd.author_id, True, [])
+    return shown, rnd.text
+
+
+def _next_round(session: Session, meeting: Meeting) -> MeetingRound | None:
+    """The first round sent to the meeting that it (or an earlier one) has not taken up."""
+    done = meeting_repo.rounds_handled(session, meeting.team_id, meeting.channel_id, meeting.id)
+    return next((r for r in _sent_rounds(session, meeting) if r.round_id not in done), None)
+
+
+def _record_round(session: Session, meeting: Meeting, skip: bool, now: datetime) -> None:
+    """Moving on from a round sent to the meeting: discussed (or skipped)."""
+    sent = _current_round(session, meeting)
+    if sent is None:
+        return
+    outcome = Outcome.SKIPPED if skip else Outcome.DISCUSSED
+    meeting_repo.record_round(session, meeting, sent[0].round_id, sent[0].proposal_number,
+                              sent[0].title, outcome=outcome.value, at=now)  # fmt: skip
 
 
 def check_view(session: Session, check: MeetingConsent, meeting: Meeting) -> QuickConsentView:
@@ -360,9 +406,11 @@ def _advance(session: Session, meeting: Meeting, seen_step: int, now: datetime) 
     review by the meeting's date; its post queued."""
     following = meeting_repo.next_item(session, meeting)
     review = meeting_repo.next_review(session, meeting) if following is None else None
+    sent = _next_round(session, meeting) if following is None and review is None else None
     moved = meeting_repo.move(
         session, meeting, seen_step, following.id if following else None, now,
         current_agreement_id=review.id if review else None,
+        current_round_id=sent.round_id if sent else None,
     )  # fmt: skip
     if not moved:
         raise rules.MeetingMoved()
@@ -420,6 +468,7 @@ def move_on(
                 outcome = Outcome.SKIPPED if skip else Outcome.DISCUSSED
                 meeting_repo.record(session, meeting, item, outcome=outcome.value, at=now)
         _record_review(session, meeting, skip, now)
+        _record_round(session, meeting, skip, now)
         _advance(session, meeting, seen_step, now)
         return _view(session, meeting)
 
@@ -436,25 +485,27 @@ def record_outcome(
     due: date | None,
     reason: str | None,
     now: datetime,
+    pass_to: str | None = None,
+    resolved: bool = False,
 ) -> MeetingView:
-    """The facilitator records the current item's outcome (a next step, or dismissed with its
-    reason) through the backlog's own rules, and the meeting moves on to the next item.
+    """The facilitator records the current item's outcome through the backlog's own rules (a
+    next step, dismissed with its reason, passed on to another circle's channel, or the
+    contested objection it came from resolved), and the meeting moves on to the next item.
 
     ItemChangedMeanwhile (with the item as it is) when it was closed or changed since the
-    meeting showed it; nothing is recorded then. OutcomeMissing without a step or a reason.
+    meeting showed it; nothing is recorded then. OutcomeMissing without any outcome,
+    OutcomeAmbiguous with two; NotContested when there is no contested objection to resolve.
     """
-    rules.require_outcome(next_step, reason)
+    rules.require_outcome(next_step, reason, pass_to, resolved)
     with transaction(factory) as session:
-        meeting = _locked(session, team_id, meeting_id, now)
-        _rules(meeting).record(user_id, seen_step, seen.item_id)
-        item = backlog_repo.get_item(session, team_id, seen.item_id)
-        if item is None:
-            raise ItemNotFound()
-        session.refresh(item)
-        rules.require_unchanged(
-            backlog_repo.view_of(session, item), seen.status, seen.next_step, seen.due_date
-        )
-        if reason is not None:
+        meeting, item = _outcome_target(session, team_id, meeting_id, user_id, seen_step, seen,
+                                        now, also=pass_to)  # fmt: skip
+        if resolved:
+            outcome = _resolve(session, item, user_id, now)
+        elif pass_to:
+            backlog.pass_on_in(session, item, actor=user_id, to_channel=pass_to, now=now)
+            outcome = {"outcome": Outcome.PASSED_ON.value, "reason": pass_to}
+        elif reason is not None:
             kept = backlog.take_off(session, item, actor=user_id, reason=reason, now=now)
             outcome = {"outcome": Outcome.DISMISSED.value, "reason": kept}
         else:
@@ -470,6 +521,76 @@ def record_outcome(
         meeting_repo.record(session, meeting, item, at=now, **outcome)
         _advance(session, meeting, seen_step, now)
         return _view(session, meeting)
+
+
+def _outcome_target(
+    session: Session, team_id: str, meeting_id: int, user_id: str, seen_step: int,
+    seen: ItemSeen, now: datetime, also: str | None = None,
+) -> tuple[Meeting, BacklogItem]:  # fmt: skip
+    """The meeting (locked after the backlogs: its channel's, and `also`'s, in channel order)
+    and its current item, unchanged since the meeting showed it."""
+    meeting = _found(meeting_repo.get(session, team_id, meeting_id))
+    for channel in sorted({meeting.channel_id, also or meeting.channel_id}):
+        backlog_repo.lock_circle(session, team_id, channel, now)
+    meeting = _found(meeting_repo.lock(session, team_id, meeting_id))
+    _rules(meeting).record(user_id, seen_step, seen.item_id)
+    item = backlog_repo.get_item(session, team_id, seen.item_id)
+    if item is None:
+        raise ItemNotFound()
+    session.refresh(item)
+    rules.require_unchanged(
+        backlog_repo.view_of(session, item), seen.status, seen.next_step, seen.due_date
+    )
+    return meeting, item
+
+
+def _resolve(session: Session, item: BacklogItem, user_id: str, now: datetime) -> dict:
+    """The contested objection the item came from, resolved by the meeting; the item done."""
+    settled = objections.settle_in_meeting(session, item.team_id, item.id, actor=user_id, now=now)
+    if settled is None:
+        raise rules.NotContested()
+    backlog.settle(session, item, actor=user_id, now=now)
+    return {"outcome": Outcome.RESOLVED.value, "reason": settled.reason}
+
+
+def is_contested(factory: Factory, *, team_id: str, item_id: int) -> bool:
+    """Whether the item came from an objection contested at the meeting, still to resolve."""
+    with transaction(factory) as session:
+        return objections.contested_for_item(session, team_id, item_id) is not None
+
+
+def start_selection(
+    factory: Factory,
+    *,
+    team_id: str,
+    meeting_id: int,
+    user_id: str,
+    seen_step: int,
+    seen: ItemSeen,
+    role: int,
+    participants: list[str],
+    nominate_hours: float,
+    change_hours: float,
+    now: datetime,
+) -> tuple[MeetingView, Overview]:
+    """The current item's outcome is a selection for one of the circle's roles: started (its
+    message queued) with the item as its driver, recorded as "selection started for <role>",
+    and the meeting moves on, in one transaction. ItemChangedMeanwhile as record_outcome."""
+    with transaction(factory) as session:
+        meeting, item = _outcome_target(session, team_id, meeting_id, user_id, seen_step, seen,
+                                        now)  # fmt: skip
+        started = selection.start_in(
+            session, team_id=team_id, channel_id=meeting.channel_id, role=role,
+            started_by=user_id, participants=participants, now=now,
+            nominate_hours=nominate_hours, change_hours=change_hours, item_id=item.id,
+        )  # fmt: skip
+        if item.next_step != NextStep.SELECT.value:
+            backlog.give_next_step(session, item, actor=user_id, next_step=NextStep.SELECT,
+                                   due=None, now=now)  # fmt: skip
+        meeting_repo.record(session, meeting, item, at=now, outcome=Outcome.SELECTION.value,
+                            next_step=NextStep.SELECT.value, reason=started.role_name)  # fmt: skip
+        _advance(session, meeting, seen_step, now)
+        return _view(session, meeting), started
 
 
 def more_time(
@@ -559,6 +680,7 @@ def _close(session: Session, meeting: Meeting, ended_by: str | None, now: dateti
         if item is not None:
             meeting_repo.record(session, meeting, item, outcome=Outcome.DISCUSSED.value, at=now)
     _record_review(session, meeting, False, now)
+    _record_round(session, meeting, False, now)
     if not meeting_repo.close(session, meeting.id, ended_by, now):
         raise rules.NoMeetingRunning()  # closed meanwhile: roll the record back
     payloads.queue(

@@ -266,3 +266,36 @@ def answer_resolution(
             if newer is not None:
                 consent_repo.bump(session, newer)
         return Tested(change.action, True, consent.objection_view(session, rnd, obj))
+
+
+# ---------------------------------------------------------------- settled in the meeting
+
+
+def contested_for_item(session: Session, team_id: str, item_id: int) -> ObjectionRow | None:
+    """The contested objection a backlog item came from, still to settle (in the caller's
+    transaction); None when the item came from none, or it is settled."""
+    obj = objections_repo.of_item(session, team_id, item_id)
+    if obj is None or obj.status != ObjectionStatus.CONTESTED.value:
+        return None
+    return obj
+
+
+def settle_in_meeting(
+    session: Session, team_id: str, item_id: int, *, actor: str, now: datetime
+) -> ObjectionRow | None:
+    """The governance meeting resolved the contested objection the item came from: marked
+    resolved with its history, the round's messages brought up to date (queued), in the
+    caller's transaction. None when there is no such objection to settle."""
+    obj = contested_for_item(session, team_id, item_id)
+    rnd = consent_repo.lock_round(session, team_id, obj.round_id) if obj else None
+    if obj is None or rnd is None:
+        return None
+    change = Objection(obj.user_id, rnd.author_id, ObjectionStatus(obj.status)).settle()
+    if change.status is None:
+        return None
+    obj.status, obj.updated_at = change.status.value, now
+    step = objections_repo.add_event(
+        session, obj, action=change.action.value, actor_id=actor, reason=None, now=now
+    )
+    consent.queue_objection_update(session, rnd, obj, step.id, now)
+    return obj

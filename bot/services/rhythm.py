@@ -9,7 +9,7 @@ left to do.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -83,6 +83,7 @@ def set_cadence(
     duration_minutes: int | None = None,
     facilitator_id: str | None = None,
     secretary_id: str | None = None,
+    first_on: date | None = None,
 ) -> CadenceView:
     """Set the channel's governance meeting rhythm (the caller checked membership); the
     channel's notice of it is queued in the same transaction when `actor` is given.
@@ -90,15 +91,24 @@ def set_cadence(
     Raises InvalidEvery / InvalidWeekday / InvalidTime / InvalidTimezone before touching
     the database. Saving the same cadence again keeps the planned next meeting. A meeting
     lasts `duration_minutes` (None: the default; InvalidDuration past 8 hours), and only
-    `facilitator_id` starts it (None: anyone in the channel).
+    `facilitator_id` starts it (None: anyone in the channel). For a rhythm of every 2 to 4
+    weeks, `first_on` is the day of the series' first meeting (FirstMeetingNotOnWeekday /
+    FirstMeetingPast when it cannot be); the meetings, their agendas and the calendar's
+    series follow from it.
     """
     cadence = rules.check_cadence(every_weeks, weekday, time, tz)
     duration = check_duration(duration_minutes or DEFAULT_DURATION_MINUTES)
+    first = None
+    if rules.sets_first_meeting(every_weeks, first_on):
+        assert first_on is not None
+        first = rules.first_meeting(first_on, cadence, now)
     with transaction(factory) as session:
         workspace_repo.claim_request(session, team_id, request_key, now)
         circle = backlog_repo.lock_circle(session, team_id, channel_id, now)
         unchanged = _cadence_of(circle) == cadence
-        if not (unchanged and circle.next_meeting_at and circle.next_meeting_at > now):
+        if first is not None:
+            circle.next_meeting_at = first
+        elif not (unchanged and circle.next_meeting_at and circle.next_meeting_at > now):
             circle.next_meeting_at = rules.next_meeting(
                 now, cadence.every_weeks, cadence.weekday, cadence.time, cadence.tz
             )

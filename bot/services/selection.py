@@ -161,30 +161,58 @@ def start(
     selection and its participants stored, its message queued, in one transaction."""
     people = sorted({p for p in participants if p})
     consent_rules.check_participants(people)
-    nominate_until, change_until = rules.deadlines(
+    rules.deadlines(
         now,
         now + timedelta(hours=nominate_hours),
         now + timedelta(hours=nominate_hours + change_hours),
     )
     with transaction(factory) as session:
-        found = _role(session, team_id, channel_id, role)  # locked: one open selection a role
-        already = selection_repo.open_for_role(session, team_id, found.id)
-        if already is not None:
-            raise rules.SelectionAlreadyOpen(already.channel_id, already.message_ts)
-        if item_id is not None:
-            item = backlog_repo.get_item(session, team_id, item_id)
-            item_id = item.id if item is not None and item.channel_id == channel_id else None
-        sel = Selection(
-            team_id=team_id, channel_id=channel_id, role_id=found.id, started_by=started_by,
-            status=Phase.NOMINATING.value, nominate_until=nominate_until,
-            change_until=change_until, item_id=item_id, step=0, created_at=now,
+        return start_in(
+            session, team_id=team_id, channel_id=channel_id, role=role, started_by=started_by,
+            participants=people, now=now, nominate_hours=nominate_hours,
+            change_hours=change_hours, item_id=item_id,
         )  # fmt: skip
-        session.add(sel)
-        session.flush()
-        selection_repo.add_participants(session, team_id, sel.id, people)
-        session.flush()
-        queue_notice(session, sel, "started", now, actor=started_by)
-        return _overview(session, sel, started_by)
+
+
+def start_in(
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    role: int | str,
+    started_by: str,
+    participants: list[str],
+    now: datetime,
+    nominate_hours: float = NOMINATE_HOURS,
+    change_hours: float = CHANGE_HOURS,
+    item_id: int | None = None,
+) -> Overview:
+    """`start`, in the caller's transaction (a governance meeting's outcome)."""
+    people = sorted({p for p in participants if p})
+    consent_rules.check_participants(people)
+    nominate_until, change_until = rules.deadlines(
+        now,
+        now + timedelta(hours=nominate_hours),
+        now + timedelta(hours=nominate_hours + change_hours),
+    )
+    found = _role(session, team_id, channel_id, role)  # locked: one open selection a role
+    already = selection_repo.open_for_role(session, team_id, found.id)
+    if already is not None:
+        raise rules.SelectionAlreadyOpen(already.channel_id, already.message_ts)
+    if item_id is not None:
+        item = backlog_repo.get_item(session, team_id, item_id)
+        item_id = item.id if item is not None and item.channel_id == channel_id else None
+    sel = Selection(
+        team_id=team_id, channel_id=channel_id, role_id=found.id, started_by=started_by,
+        status=Phase.NOMINATING.value, nominate_until=nominate_until,
+        change_until=change_until, item_id=item_id, step=0, created_at=now,
+    )  # fmt: skip
+    session.add(sel)
+    session.flush()
+    selection_repo.add_participants(session, team_id, sel.id, people)
+    session.flush()
+    queue_notice(session, sel, "started", now, actor=started_by)
+    return _overview(session, sel, started_by)
 
 
 def set_message(factory: Factory, *, team_id: str, selection_id: int, ts: str) -> None:

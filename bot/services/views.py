@@ -358,6 +358,7 @@ class HandledItem:
     due_date: date | None = None
     reason: str | None = None
     agreement: bool = False  # an agreement's review, not a backlog item
+    proposal: bool = False  # a round sent to the meeting, not a backlog item
 
 
 @dataclass(frozen=True)
@@ -426,6 +427,8 @@ class MeetingView:
     corrected_by: str | None = None
     corrected_at: datetime | None = None
     minutes_consented: bool = False  # consented to at a later meeting: no more corrections
+    current_round: MeetingRound | None = None  # a round sent to it, after the reviews
+    current_round_text: str | None = None  # that round's proposal text
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,7 @@ def move(
             current_item_id=item_id,
             item_started_at=now,
             item_extra_minutes=0,
-            **({"current_agreement_id": None} | more),
+            **({"current_agreement_id": None, "current_round_id": None} | more),
         )
     )
     session.refresh(meeting)
@@ -287,3 +287,31 @@ def closed_in(session: Session, team_id: str, channel_id: str | None) -> list[Me
     if channel_id:
         stmt = stmt.where(Meeting.channel_id == channel_id)
     return list(session.scalars(stmt.order_by(Meeting.channel_id, Meeting.started_at, Meeting.id)))
+
+
+def rounds_handled(session: Session, team_id: str, channel_id: str, meeting_id: int) -> set[int]:
+    """The rounds sent to the meeting that this meeting handled, or an earlier meeting of the
+    channel discussed (a skipped one comes up again)."""
+    rows = session.execute(
+        select(MeetingItem.round_id, MeetingItem.meeting_id, MeetingItem.outcome)
+        .join(Meeting, Meeting.id == MeetingItem.meeting_id)
+        .where(
+            Meeting.team_id == team_id,
+            Meeting.channel_id == channel_id,
+            MeetingItem.round_id.is_not(None),
+        )
+    )
+    return {r.round_id for r in rows if r.meeting_id == meeting_id or r.outcome != "skipped"}
+
+
+def record_round(
+    session: Session, meeting: Meeting, round_id: int, number: int, title: str, **fields: Any
+) -> None:
+    """What became of a round sent to the meeting (the proposal's number and title)."""
+    session.add(
+        MeetingItem(
+            team_id=meeting.team_id, meeting_id=meeting.id, item_id=None, round_id=round_id,
+            number=number, text=title, step=meeting.step, **fields,
+        )
+    )  # fmt: skip
+    session.flush()

@@ -597,6 +597,7 @@ class Meeting(Base):
     # The agreement whose review the meeting takes up now, after the backlog's items
     # (migration 0023).
     current_agreement_id: Mapped[int | None] = mapped_column(Integer)
+    current_round_id: Mapped[int | None] = mapped_column(Integer)  # a round sent to it (0026)
     # Who records the meeting (the circle's secretary, or its facilitator), and the
     # secretary's correction of its minutes before they are consented to (migration 0023).
     secretary_id: Mapped[str | None] = mapped_column(String(32))
@@ -655,6 +656,7 @@ class MeetingItem(Base):
     step: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     agreement_id: Mapped[int | None] = mapped_column(Integer)  # a review handled (0023)
+    round_id: Mapped[int | None] = mapped_column(Integer)  # a round sent to it, handled (0026)
 
 
 class DomainDescription(Base):

@@ -20,6 +20,17 @@ def get(session: Session, team_id: str, objection_id: int) -> Objection | None:
     )
 
 
+def of_item(session: Session, team_id: str, item_id: int) -> Objection | None:
+    """The objection whose contest raised this backlog item, if any."""
+    return session.scalar(
+        select(Objection)
+        .where(Objection.team_id == team_id, Objection.item_id == item_id)
+        .order_by(Objection.id.desc())
+        .limit(1)
+        .execution_options(populate_existing=True)
+    )
+
+
 def of_round(session: Session, team_id: str, round_id: int) -> list[Objection]:
     """A round's objections, in the order they were raised."""
     return list(

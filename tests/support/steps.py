@@ -102,6 +102,8 @@ def form_state(view: dict, **given) -> dict:
             state = {"type": kind, "selected_date": value or element.get("initial_date")}
         elif kind == "users_select":
             state = {"type": kind, "selected_user": value or element.get("initial_user")}
+        elif kind == "conversations_select":
+            state = {"type": kind, "selected_conversation": value}
         elif kind == "checkboxes":
             state = {"type": kind, "selected_options": [{"value": v} for v in value or []]}
         else:

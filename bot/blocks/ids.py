@@ -133,6 +133,7 @@ ACT_MEETING_OUTCOME = "meeting_outcome"
 BLOCK_MEETING_CHECK_IN = "meeting_check_in"
 BLOCK_MEETING_CONTROLS = "meeting_controls"
 BLOCK_MEETING_MINUTES = "meeting_minutes"
+BLOCK_MEETING_PEOPLE = "meeting_people"
 CB_MEETING_OUTCOME = "meeting_outcome_modal"
 IN_OUTCOME_STEP = ("mo_step", "next_step")
 IN_OUTCOME_DUE = ("mo_due", "due")

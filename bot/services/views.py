@@ -18,7 +18,7 @@ from bot.domain.consent import (
     RoundStatus,
 )
 from bot.domain.domains import DomainFields
-from bot.domain.meeting import EvaluationSummary
+from bot.domain.meeting import Appointed, EvaluationSummary
 from bot.domain.objections import Action, ObjectionStatus, Resolution
 from bot.domain.review import AgreementStatus
 from bot.domain.rhythm import Cadence
@@ -314,6 +314,8 @@ class Agenda:
     selections: list[WaitingSelection] = field(default_factory=list)  # open in the circle
     learnings: Learnings | None = None  # the last meeting's evaluation, looked at before this one
     rounds: list[MeetingRound] = field(default_factory=list)  # sent to it, or contested there
+    facilitator: Appointed | None = None  # who facilitates the meeting, and why
+    secretary: Appointed | None = None  # who records it, and why
 
 
 @dataclass(frozen=True)
@@ -426,6 +428,8 @@ class MeetingView:
     corrected_by: str | None = None
     corrected_at: datetime | None = None
     minutes_consented: bool = False  # consented to at a later meeting: no more corrections
+    facilitator_as: Appointed | None = None  # why they facilitate (a running meeting)
+    secretary_as: Appointed | None = None  # why they record it (a running meeting)
 
 
 @dataclass(frozen=True)
@@ -436,6 +440,8 @@ class MeetingOverview:
     cadence: CadenceView | None
     next_meeting_at: datetime | None
     running: MeetingView | None
+    facilitator: Appointed | None = None  # who facilitates the meetings, and why
+    secretary: Appointed | None = None
 
 
 @dataclass(frozen=True)

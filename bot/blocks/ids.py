@@ -10,6 +10,7 @@ CMD_AGREEMENTS = "/agreements"
 # Block ids
 BLOCK_TENSION_TEXT = "tension_text"
 BLOCK_HOME_TENSIONS = "home_tensions"
+BLOCK_HOME_MEETINGS = "home_meetings"
 BLOCK_HOME_ROUND = "home_round"  # + round id: its answer buttons on the Home tab
 BLOCK_HOME_REVIEW = "home_review"  # + agreement id: its review buttons on the Home tab
 

@@ -27,6 +27,7 @@ from bot.services.views import (
     MeetingView,
     QuickAnswerView,
     QuickConsentView,
+    RunningMeeting,
 )
 from bot.store import (
     agreements_repo,
@@ -216,6 +217,15 @@ def overview(factory: Factory, *, team_id: str, channel_id: str, now: datetime) 
             facilitator=chairs,
             secretary=records,
         )
+
+
+def running(factory: Factory, *, team_id: str, limit: int = 30) -> list[RunningMeeting]:
+    """The workspace's meetings running now (for the Home tab of their channels' members)."""
+    with transaction(factory) as session:
+        return [
+            RunningMeeting(m.channel_id, m.facilitator_id, m.message_ts)
+            for m in meeting_repo.open_meetings(session, team_id, limit)
+        ]
 
 
 def minutes(

@@ -433,6 +433,16 @@ class MeetingView:
 
 
 @dataclass(frozen=True)
+class RunningMeeting:
+    """A governance meeting running now, as the Home tab points to it."""
+
+    channel_id: str
+    facilitator_id: str
+    message_ts: str | None  # its thread hangs from this message (None: not posted yet)
+    link: str | None = None  # a permalink to that message, when Slack gave one
+
+
+@dataclass(frozen=True)
 class MeetingOverview:
     """What `/meeting` shows: the rhythm, the next meeting, and the one running now."""
 

@@ -460,3 +460,43 @@ def test_without_a_secretary_the_facilitator_records_it_in_dutch(bot: Bot) -> No
         "*Facilitator:* <@U0ALICE>, die het overleg begon\n"
         "*Secretaris:* <@U0ALICE>, de facilitator (geen rol Secretaris, niemand gekozen)"
     )
+
+
+# ---------------------------------------------------------------- on the Home tab
+
+
+def _home(bot: Bot, user: str) -> list[dict]:
+    bot.event({"type": "app_home_opened", "user": user, "channel": "D" + user[1:], "tab": "home"})
+    bot.settle()
+    return bot.fake.home_views[user]["blocks"]
+
+
+def _running_line(blocks: list[dict]) -> str:
+    return "".join(
+        b["text"]["text"] for b in blocks if b.get("block_id") == ids.BLOCK_HOME_MEETINGS
+    )
+
+
+def test_the_home_tab_points_the_channels_members_to_the_running_meeting(bot: Bot) -> None:
+    raise_items(bot, "Releases slip")
+    assert _running_line(_home(bot, CHEN)) == ""  # no meeting yet
+    start(bot)
+    [started] = [m for m in channel_posts(bot) if "in progress" in m["text"]]
+    blocks = _home(bot, CHEN)
+    line = _running_line(blocks)
+    assert line.startswith(
+        f":large_green_circle: A governance meeting is running in <#{CHANNEL}>, facilitated by "
+        "<@U0ALICE>. <https://"
+    )
+    link = line.split("<https://")[1].split("|")[0]
+    assert f"/archives/{CHANNEL}/p{started['ts'].replace('.', '')}" in link
+    assert line.endswith("|Join it in its thread>")
+    # first of what needs the person now: before their tensions
+    order = [b.get("block_id") or json.dumps(b.get("text")) for b in blocks]
+    tensions = next(i for i, b in enumerate(order) if "Your open tensions" in b)
+    assert order.index(ids.BLOCK_HOME_MEETINGS) < tensions
+    assert _running_line(_home(bot, DANA)) == ""  # not in the channel: not for her
+    assert "Er loopt een governance-overleg in" in _running_line(_home(bot, BRAM))  # in Dutch
+
+    meeting(bot, "end")
+    assert _running_line(_home(bot, CHEN)) == ""  # ended: gone from the Home tab

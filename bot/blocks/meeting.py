@@ -469,6 +469,10 @@ def minutes_message(m: Messages, view: MeetingView) -> Rendered:
     lines = [
         m._("*Channel:* <#{channel}>", channel=view.channel_id),
         m._("*Facilitator:* {who}", who=mention(view.facilitator_id)),
+    ]
+    if view.secretary_id and view.secretary_id != view.facilitator_id:
+        lines.append(m._("*Secretary:* {who}", who=mention(view.secretary_id)))
+    lines += [
         m._("*Checked in:* {people}", people=people),
     ]
     blocks: list[Block] = [

@@ -78,7 +78,10 @@ def test_demo_tells_the_whole_story() -> None:
     assert "*Meeting evaluation.*" in text and "*Check-out.*" in text
     assert "Dank je: je evaluatie is vastgelegd." in text
     assert "Minutes of the governance meeting of May 27, 2027" in text
-    assert "*Checked in:* @alice, @bram, @chen, @dana" in text
+    assert (
+        "*Facilitator:* @alice\n  │ *Secretary:* @dana\n  │ *Checked in:* @alice, @bram, @chen, @dana"
+        in text
+    )
     assert "happen in chat threads. → agreed by quick" in text
     assert (
         "#3 Het overleg loopt elke week uit → next step: understand the driver (due June 3" in text

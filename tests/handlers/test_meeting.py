@@ -424,6 +424,7 @@ def test_the_role_holders_facilitate_and_record_the_meeting(bot: Bot) -> None:
     )
     meeting(bot, "end", user=BRAM)
     minutes = channel_posts(bot)[-1]
+    assert "*Secretary:* <@U0CHEN>" in shown(minutes)
     assert "The secretary, <@U0CHEN>, corrects the minutes" in shown(minutes)
     bot.driver.block_action(
         ids.ACT_MINUTES_CORRECT, controls(minutes)[ids.ACT_MINUTES_CORRECT], user_id=CHEN,

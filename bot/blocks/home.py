@@ -23,10 +23,10 @@ from bot.blocks import ids
 from bot.blocks import structure as structure_views
 from bot.blocks import welcome as welcome_views
 from bot.blocks.backlog import ITEMS_PER_SECTION, LIST_LINE_CHARS, next_step_label
-from bot.blocks.text import escape, one_line, slack_date, truncate
+from bot.blocks.text import escape, mention, one_line, slack_date, truncate
 from bot.domain.backlog import ItemView
 from bot.i18n import Messages
-from bot.services.views import Structure
+from bot.services.views import RunningMeeting, Structure
 
 HOME_CIRCLES = 10
 HOME_ITEMS = 5
@@ -34,6 +34,7 @@ HOME_REVIEWS = 15
 HOME_ANSWERABLE = 5  # rounds answered right on the Home tab (two blocks each)
 HOME_REVIEWABLE = 5  # reviews done right on the Home tab
 HOME_REVIEW_DUE_DAYS = 7
+HOME_MEETINGS = 5
 
 
 def _bold(text: str) -> SectionBlock:
@@ -65,6 +66,25 @@ def _home_waiting(m: Messages, waiting: list[Any]) -> list[Block]:
     if lines:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 2900))))
     return blocks
+
+
+def _home_meetings(m: Messages, meetings: list[RunningMeeting]) -> list[Block]:
+    """Governance meetings running now in the person's channels, each with its thread."""
+    lines = []
+    for r in meetings[:HOME_MEETINGS]:
+        line = m._(
+            ":large_green_circle: A governance meeting is running in <#{channel}>, facilitated "
+            "by {who}.",
+            channel=r.channel_id,
+            who=mention(r.facilitator_id),
+        )
+        if r.link:
+            line += " " + m._("<{link}|Join it in its thread>", link=r.link)
+        else:
+            line += " " + m._("Join it in the thread of its message in the channel.")
+        lines.append(line)
+    text = truncate("\n".join(lines), 2900)
+    return [SectionBlock(block_id=ids.BLOCK_HOME_MEETINGS, text=MarkdownTextObject(text=text))]
 
 
 def _home_tensions(m: Messages, tensions: list[ItemView]) -> list[Block]:
@@ -162,11 +182,13 @@ def home_view(
     admin_role_groups: bool | None = None,
     today: date | None = None,
     notice: str | None = None,
+    meetings: list[RunningMeeting] | None = None,
 ) -> dict:
     """The App Home tab: rounds waiting for the person's answer, agreements they review,
     their open tensions, and the top of the backlogs of their channels (within 100 blocks:
     at most 10 channels and 5 items each, with a link to the rest). With `welcome`, the
-    first-time welcome on top (its forms for the circle `circle`); for a workspace admin
+    first-time welcome on top (its forms for the circle `circle`); the meetings running in
+    their channels (`meetings`) first of what needs them; for a workspace admin
     (`admin_language`: the workspace's language now) its language choice; always a Help
     button."""
     blocks: list[Block] = [HeaderBlock(text=m._("Your governance"))]
@@ -175,6 +197,8 @@ def home_view(
     if welcome:
         blocks += welcome_views.home_welcome(m, circle)
     # what needs you now, each with its action
+    if meetings:
+        blocks += _home_meetings(m, meetings)
     if waiting:
         blocks += _home_waiting(m, waiting)
     if structure:

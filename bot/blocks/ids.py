@@ -10,6 +10,7 @@ CMD_AGREEMENTS = "/agreements"
 # Block ids
 BLOCK_TENSION_TEXT = "tension_text"
 BLOCK_HOME_TENSIONS = "home_tensions"
+BLOCK_HOME_MEETINGS = "home_meetings"
 BLOCK_HOME_ROUND = "home_round"  # + round id: its answer buttons on the Home tab
 BLOCK_HOME_REVIEW = "home_review"  # + agreement id: its review buttons on the Home tab
 
@@ -134,6 +135,7 @@ ACT_MEETING_OUTCOME = "meeting_outcome"
 BLOCK_MEETING_CHECK_IN = "meeting_check_in"
 BLOCK_MEETING_CONTROLS = "meeting_controls"
 BLOCK_MEETING_MINUTES = "meeting_minutes"
+BLOCK_MEETING_PEOPLE = "meeting_people"
 CB_MEETING_OUTCOME = "meeting_outcome_modal"
 IN_OUTCOME_STEP = ("mo_step", "next_step")
 IN_OUTCOME_DUE = ("mo_due", "due")

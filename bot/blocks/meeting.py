@@ -33,7 +33,7 @@ from bot.blocks.backlog import next_step_label
 from bot.blocks.consent import long_date, names
 from bot.blocks.drivers import step_options
 from bot.blocks.evaluation import evaluation_lines
-from bot.blocks.rhythm import cadence_text, meeting_date
+from bot.blocks.rhythm import cadence_text, meeting_date, people_lines
 from bot.blocks.text import escape, mention, one_line, slack_date, truncate
 from bot.blocks.values import MeetingStepValue, MinutesValue
 from bot.domain.backlog import ItemView, NextStep
@@ -98,7 +98,11 @@ def started_message(m: Messages, view: MeetingView) -> Rendered:
         start=slack_date(view.started_at),
         end=slack_date(view.planned_end_at),
     )
-    return text, _dicts([_md(":large_green_circle: *" + text + "*"), _ctx(when)])
+    blocks: list[Block] = [_md(":large_green_circle: *" + text + "*")]
+    people = people_lines(m, view.facilitator_as, view.secretary_as)
+    if people:
+        blocks.append(_md("\n".join(people), block_id=ids.BLOCK_MEETING_PEOPLE))
+    return text, _dicts([*blocks, _ctx(when)])
 
 
 def ended_message(m: Messages, view: MeetingView) -> Rendered:
@@ -549,6 +553,10 @@ def minutes_message(m: Messages, view: MeetingView) -> Rendered:
     lines = [
         m._("*Channel:* <#{channel}>", channel=view.channel_id),
         m._("*Facilitator:* {who}", who=mention(view.facilitator_id)),
+    ]
+    if view.secretary_id and view.secretary_id != view.facilitator_id:
+        lines.append(m._("*Secretary:* {who}", who=mention(view.secretary_id)))
+    lines += [
         m._("*Checked in:* {people}", people=people),
     ]
     blocks: list[Block] = [
@@ -641,8 +649,7 @@ def overview(m: Messages, seen: MeetingOverview) -> Rendered:
         if seen.next_meeting_at:
             when = meeting_date(m, seen.next_meeting_at, cadence.cadence.tz)
             lines.append(m._("Next meeting: {when}.", when=when))
-        if cadence.facilitator_id:
-            lines.append(m._("Facilitator: {who}.", who=mention(cadence.facilitator_id)))
+    lines += people_lines(m, seen.facilitator, seen.secretary)
     if seen.running is not None:
         lines.append(
             m._(

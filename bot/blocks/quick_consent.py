@@ -54,7 +54,7 @@ def subject(m: Messages, view: QuickConsentView) -> str:
     return m._(
         "the proposal on #{number} {text}",
         number=view.item_number or "?",
-        text=escape(one_line(view.item_text or "", LINE_CHARS)),
+        text=escape(one_line(view.item_text or "", LINE_CHARS).rstrip(".")),  # a sentence goes on
     )
 
 

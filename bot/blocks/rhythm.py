@@ -36,6 +36,7 @@ from bot.blocks.values import AgendaValue
 from bot.domain import meeting as rules_meeting
 from bot.domain import rhythm as rules
 from bot.domain.backlog import ItemView
+from bot.domain.meeting import Appointed, Why
 from bot.domain.rhythm import Cadence
 from bot.i18n import Messages
 from bot.services.views import Agenda, CadenceView
@@ -108,6 +109,49 @@ def meeting_date(m: Messages, moment: datetime, tz: str | None) -> str:
     fallback = f"{fallback} ({tz or 'UTC'})".replace("|", " ").replace(">", " ")
     epoch = int(moment.timestamp())
     return f"<!date^{epoch}^{{date_long_pretty}} {{time}}|{fallback}>"
+
+
+# ---------------------------------------------------------------- who facilitates, who records
+
+
+def facilitator_line(m: Messages, a: Appointed) -> str:
+    """Who facilitates the meeting, and why."""
+    who = mention(a.user_id) if a.user_id else ""
+    if a.why == Why.ROLE:
+        role = escape(one_line(a.role or "", 80))
+        return m._("*Facilitator:* {who}, who holds the role “{role}”", who=who, role=role)
+    if a.why == Why.SETTINGS:
+        return m._("*Facilitator:* {who}, chosen in `/meeting settings`", who=who)
+    if a.user_id:
+        return m._("*Facilitator:* {who}, who started the meeting", who=who)
+    return m._(
+        "*Facilitator:* whoever in the channel starts the meeting (no Facilitator role, "
+        "nobody chosen in `/meeting settings`)"
+    )
+
+
+def secretary_line(m: Messages, a: Appointed) -> str:
+    """Who records the meeting (and corrects its minutes), and why."""
+    who = mention(a.user_id) if a.user_id else ""
+    if a.why == Why.ROLE:
+        role = escape(one_line(a.role or "", 80))
+        return m._("*Secretary:* {who}, who holds the role “{role}”", who=who, role=role)
+    if a.why == Why.SETTINGS:
+        return m._("*Secretary:* {who}, chosen in `/meeting settings`", who=who)
+    if a.user_id:
+        return m._(
+            "*Secretary:* {who}, the facilitator (no Secretary role, nobody chosen)", who=who
+        )
+    return m._(
+        "*Secretary:* the facilitator (no Secretary role, nobody chosen in `/meeting settings`)"
+    )
+
+
+def people_lines(m: Messages, facilitator: Appointed | None, secretary: Appointed | None
+                 ) -> list[str]:  # fmt: skip
+    """The facilitator's and the secretary's lines, as far as known."""
+    lines = [facilitator_line(m, facilitator)] if facilitator else []
+    return lines + ([secretary_line(m, secretary)] if secretary else [])
 
 
 # ---------------------------------------------------------------- the cadence form
@@ -381,16 +425,18 @@ def _objecting(m: Messages, agenda: Agenda) -> list[Block]:
     return agenda_objection_blocks(m, agenda.channel_id, agenda.meeting_at)
 
 
-def agenda_message(m: Messages, agenda: Agenda) -> Rendered:
-    """The agenda of the next governance meeting, posted in the channel."""
+def _agenda_intro(m: Messages, agenda: Agenda) -> tuple[str, str]:
+    """The agenda's opening lines (when, how often, who facilitates and records) and its
+    fallback text."""
     channel = agenda.channel_id
-    blocks: list[Block] = [HeaderBlock(text=truncate(m._("Governance meeting agenda"), 150))]
     if agenda.meeting_at is not None:
         tz = agenda.cadence.tz if agenda.cadence else None
         when = meeting_date(m, agenda.meeting_at, tz)
         intro = m._("Governance meeting of <#{channel}>: *{when}*", channel=channel, when=when)
         if agenda.cadence:
             intro += "\n" + m._("Meets {cadence}.", cadence=cadence_text(m, agenda.cadence))
+        intro += "".join("\n" + line for line in people_lines(m, agenda.facilitator,
+                                                                agenda.secretary))  # fmt: skip
         fallback = m._(
             "Agenda of the governance meeting of <#{channel}> on {when}", channel=channel, when=when
         )
@@ -401,6 +447,13 @@ def agenda_message(m: Messages, agenda: Agenda) -> Rendered:
             channel=channel,
         )
         fallback = m._("Governance agenda of <#{channel}>", channel=channel)
+    return intro, fallback
+
+
+def agenda_message(m: Messages, agenda: Agenda) -> Rendered:
+    """The agenda of the next governance meeting, posted in the channel."""
+    blocks: list[Block] = [HeaderBlock(text=truncate(m._("Governance meeting agenda"), 150))]
+    intro, fallback = _agenda_intro(m, agenda)
     blocks += [_md(intro, block_id=ids.BLOCK_AGENDA_MEETING), DividerBlock()]
 
     blocks.append(_md("*" + m._("Backlog: the top items and their next steps") + "*"))

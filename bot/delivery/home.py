@@ -15,7 +15,9 @@ from bot.blocks import home as views
 from bot.deps import Deps
 from bot.domain.clock import local_today
 from bot.runtime.payload import where
-from bot.services import agreements, backlog, consent, role_groups, structure, welcome
+from bot.runtime.replies import permalink
+from bot.services import agreements, backlog, consent, meeting, role_groups, structure, welcome
+from bot.services.views import RunningMeeting
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +61,28 @@ def publish(
         admin_role_groups=role_groups.enabled(deps.sessions, team_id=team_id) if admin else None,
         today=today,
         notice=notice,
+        meetings=meetings_for(deps, client, team_id, user_id),
     )
     try:
         client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:
         log.warning("home tab not published: %s", exc.response.get("error"))
+
+
+def meetings_for(deps: Deps, client: WebClient, team_id: str, user_id: str
+                 ) -> list[RunningMeeting]:  # fmt: skip
+    """The meetings running now in channels the person is a member of, each with a link to
+    its thread."""
+    return [
+        RunningMeeting(
+            r.channel_id,
+            r.facilitator_id,
+            r.message_ts,
+            permalink(client, r.channel_id, r.message_ts),
+        )  # fmt: skip
+        for r in meeting.running(deps.sessions, team_id=team_id)
+        if deps.people.channels.includes(client, team_id, r.channel_id, user_id)
+    ][: views.HOME_MEETINGS]
 
 
 def my_circles(deps: Deps, client: WebClient, team_id: str, user_id: str) -> list[str]:

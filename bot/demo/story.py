@@ -21,7 +21,7 @@ from bot.demo.standin import StandinSlack
 from bot.deps import build_deps
 from bot.scheduler import run_all_once
 from bot.services import meeting as meetings
-from bot.services import workspace
+from bot.services import rhythm, workspace
 from bot.store import backlog_repo, demo_repo
 from bot.store.migrate import upgrade
 
@@ -167,6 +167,7 @@ def _plain(text: str, user: Callable[[str], str], channel: Callable[[str], str])
     )  # Slack shows each reader's own time
     text = re.sub(r"<@(\w+)>", lambda m: "@" + user(m.group(1)), text)
     text = re.sub(r"<#(\w+)(\|[^>]*)?>", lambda m: "#" + channel(m.group(1)), text)
+    text = re.sub(r"<https?://[^|>]+\|([^>]*)>", r"\1 ↗", text)  # a link, as Slack shows it
     text = text.replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
     return text
 
@@ -326,6 +327,35 @@ class Script:
             action_type="static_select",
             selected_option={"value": value, "text": {"type": "plain_text", "text": label}},
         )
+        self.settle()
+
+    def press(self, user_id: str, action_id: str, label: str) -> None:
+        """Press a button on the newest message in the channel (or its threads) that has it."""
+        for message in reversed(self.fake.messages_in(CHANNEL)):
+            blocks = message.get("blocks") or []
+            blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+            for block in blocks:
+                for element in block.get("elements", []) if block.get("type") == "actions" else []:
+                    if element.get("action_id") == action_id:
+                        value = element.get("value", "")
+                        self.click(user_id, action_id, value, label, ts=message["ts"])
+                        return
+        raise LookupError(f"no message in #{CHANNELS[CHANNEL]} has {action_id}")
+
+    def reply(self, user_id: str, text: str) -> None:
+        """A reply in the thread of the meeting running now."""
+        ts = meetings.overview(
+            self.deps.sessions, team_id=TEAM, channel_id=CHANNEL, now=self.deps.clock()
+        ).running
+        thread = ts.message_ts if ts else None
+        self.t.step(f"@{self.name(user_id)}", f"replies in the meeting's thread: “{text}”")
+        self.driver.event(
+            {
+                "type": "message", "channel": CHANNEL, "user": user_id, "text": text,
+                "ts": f"{int(self.deps.clock().timestamp())}.{len(self.fake.calls):06d}",
+                "thread_ts": thread,
+            }
+        )  # fmt: skip
         self.settle()
 
     def react(self, user_id: str, name: str, ts: str) -> None:
@@ -506,18 +536,106 @@ class Script:
         self.settle()
 
     def meeting(self) -> None:
-        """A short governance meeting in a thread: check-in, one item, the minutes."""
-        self.t.say()
-        self.t.say("── 5. The governance meeting, run in a thread " + "─" * 37)
+        """The governance meeting, run in a thread: the agenda the day before, the check-in,
+        the agenda consented, two items (one decided by quick consent, one given a next
+        step), an agreement's review kept, the evaluation, the check-out and the minutes."""
+        t = self.t
+        t.say()
+        t.say("── 5. The governance meeting, run in a thread " + "─" * 37)
+        t.say("   The circle meets every week from now on, and Dana records its meetings.")
+        self.command("U0ALICE", "settings", command="/meeting")
+        self.form("U0ALICE", "makes the meeting weekly, with @dana as its secretary",
+                  {"every_weeks": "1", "secretary": "U0DANA"})  # fmt: skip
+        meeting_at = rhythm.upcoming_meeting(
+            self.deps.sessions, team_id=TEAM, channel_id=CHANNEL,
+            now=datetime(2027, 5, 22, tzinfo=UTC),
+        )  # fmt: skip
+        assert meeting_at is not None
+        self.tick(
+            "three months pass; the Monday before agreement #1's next review, Chen is reminded",
+            at=datetime(2027, 5, 17, 8, 30, tzinfo=UTC),
+        )
+        self.tick("a minute later", minutes=1)
+        self.tick(
+            "the day before the meeting, the bot posts its agenda",
+            at=meeting_at - timedelta(hours=23),
+        )
+        self.tick("the meeting's day", at=meeting_at + timedelta(minutes=2))
         self.command("U0ALICE", "start", command="/meeting")
-        self.click("U0BRAM", ids.ACT_MEETING_HERE, "1:0:", "I'm here")
-        self.click("U0ALICE", ids.ACT_MEETING_NEXT, "1:0:", "First item")
-        now = meetings.load(self.deps.sessions, team_id=TEAM, meeting_id=1)
-        value = f"1:{now.step}:{now.current.id if now.current else ''}"
-        self.click("U0CHEN", ids.ACT_MEETING_SKIP, value, "Skip")
-        self.click("U0ALICE", ids.ACT_MEETING_OUTCOME, value, "Record outcome")
-        self.form("U0ALICE", "records the outcome: decide on a proposal", {"next_step": "decide"})
+        self.t.step("@chen", "opens the bot's Home tab: the meeting is running")
+        self.driver.app_home_opened("U0CHEN")
+        self.settle()
+        self._check_in()
+        self.later(minutes=4)
+        self.press("U0ALICE", ids.ACT_MEETING_CHECK_AGENDA, "Consent to the agenda")
+        self._quick_consent()
+        self.later(minutes=3)
+        self.press("U0ALICE", ids.ACT_MEETING_NEXT, "First item")
+        self.press("U0CHEN", ids.ACT_MEETING_SKIP, "Skip")
+        self.press("U0ALICE", ids.ACT_MEETING_DECIDE, "Proposal formed: decide now")
+        self.form(
+            "U0ALICE",
+            "writes down the proposal the circle formed on the item",
+            {
+                "proposal": "The day shift hands over in a 10-minute call at 18:00, using the "
+                "handover checklist in the ops wiki.",
+                "review_date": date(2027, 11, 25),
+            },
+        )
+        self.later(minutes=2)
+        self._quick_consent()
+        self.later(minutes=12)
+        self.press("U0ALICE", ids.ACT_MEETING_OUTCOME, "Record outcome")
+        self.form(
+            "U0ALICE",
+            "records the outcome: understand the driver first, by next week",
+            {"next_step": "understand", "due": date(2027, 6, 3)},
+        )
+        self.later(minutes=15)
+        self.press("U0ALICE", ids.ACT_MEETING_SKIP, "Skip")
+        self._review_and_close()
+
+    def _check_in(self) -> None:
+        """Everyone checks in: a button, or a reply in the meeting's thread."""
+        self.press("U0BRAM", ids.ACT_MEETING_HERE, "I'm here")
+        self.press("U0DANA", ids.ACT_MEETING_HERE, "I'm here")
+        self.reply("U0CHEN", "Here, with coffee. A calm week on call.")
+
+    def later(self, **advance: float) -> None:
+        """Time passes in the meeting (no sweep runs)."""
+        self.deps.clock.now += timedelta(**advance)
+
+    def _quick_consent(self) -> None:
+        """The people present consent, and the facilitator closes the quick consent."""
+        for user_id in ("U0ALICE", "U0BRAM", "U0CHEN", "U0DANA"):
+            self.press(user_id, ids.ACT_QC_CONSENT, "Consent")
+        self.press("U0ALICE", ids.ACT_QC_CLOSE, "Close")
+
+    def _review_and_close(self) -> None:
+        """The review of agreement #1, the evaluation, the check-out, the minutes."""
+        self.press("U0CHEN", ids.ACT_AGREEMENT_KEEP, "Keep")
+        self.form("U0CHEN", "keeps it, to be reviewed again in six months",
+                  {"next_review": date(2027, 11, 25)})  # fmt: skip
+        self.later(minutes=8)
+        self.press("U0ALICE", ids.ACT_MEETING_NEXT, "Next item")
+        self.press("U0ALICE", ids.ACT_MEETING_CLOSING, "Evaluate and check out")
+        evaluations = (
+            ("U0BRAM", "4", {"more_of": "Decisions made in the meeting"}),
+            ("U0DANA", "5", {"keep": "The check-in in the thread"}),
+        )
+        for user_id, rating, lines in evaluations:
+            self.press(user_id, ids.ACT_MEETING_EVALUATE, "Evaluate this meeting")
+            self.form(user_id, "evaluates the meeting", {"rating": rating, **lines})
+        self.reply("U0BRAM", "Tevreden, en op tijd klaar.")
+        self.reply("U0CHEN", "Glad the handovers are settled.")
+        self.later(minutes=6)
         self.command("U0ALICE", "end", command="/meeting")
+        self.press("U0DANA", ids.ACT_MINUTES_CORRECT, "Correct the minutes")
+        self.form(
+            "U0DANA",
+            "(the secretary) adds what the minutes missed",
+            {"correction": "Bram was on call during the meeting and left for five minutes."},
+        )
 
     def _consent_all(self, note: str) -> None:
         """Everyone in the circle consents to the newest round."""
@@ -599,7 +717,7 @@ class Script:
         for group in self.fake.usergroups.values():
             holders = ", ".join("@" + self.name(u) for u in group["users"]) or "nobody"
             self.t.step("Slack", f"the user group @{group['handle']} now reaches {holders}")
-        self.tick("five months pass; four weeks before Chen's term ends", days=155)
+        self.tick("five months pass; four weeks before Chen's term ends", days=158)
         self.tick("a minute later, the notices go out", minutes=1)
         self.command("U0CHEN", "list")
 

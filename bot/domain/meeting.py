@@ -320,3 +320,59 @@ def summarise(evaluations: Sequence[Evaluation]) -> EvaluationSummary | None:
         less_of=[e.less_of for e in evaluations if e.less_of],
         keep=[e.keep for e in evaluations if e.keep],
     )
+
+
+# ---------------------------------------------------------------- who facilitates, who records
+
+FACILITATOR_ROLES = frozenset({"facilitator", "gespreksleider"})
+SECRETARY_ROLES = frozenset({"secretary", "secretaris"})
+
+
+class Why(StrEnum):
+    """Why someone facilitates (or records) a meeting."""
+
+    ROLE = "role"  # they hold the circle's role of that name
+    SETTINGS = "settings"  # chosen in the meeting settings
+    STARTED = "started"  # nobody designated: they started the meeting
+    FACILITATOR = "facilitator"  # the secretary: nobody designated, so the facilitator
+
+
+@dataclass(frozen=True)
+class Appointed:
+    """Who facilitates (or records) the meetings, and why; user_id None: whoever starts it
+    (the facilitator, for the secretary)."""
+
+    user_id: str | None
+    why: Why
+    role: str | None = None  # the role's name, when they hold it
+
+
+def _holder(holders: Sequence[tuple[str, str | None]], names: frozenset[str]) -> Appointed | None:
+    for name, holder in holders:
+        if holder and " ".join(name.split()).casefold() in names:
+            return Appointed(holder, Why.ROLE, name)
+    return None
+
+
+def appoint(
+    holders: Sequence[tuple[str, str | None]], facilitator: str | None, secretary: str | None
+) -> tuple[Appointed, Appointed]:
+    """The meetings' facilitator and secretary: the holders of the circle's roles named
+    Facilitator / Secretary (or Gespreksleider / Secretaris) when there are, else the ones
+    chosen in the settings, else whoever starts the meeting (and for the secretary, the
+    facilitator). `holders`: (role name, holder) of the circle's active roles."""
+    chairs = _holder(holders, FACILITATOR_ROLES) or (
+        Appointed(facilitator, Why.SETTINGS) if facilitator else Appointed(None, Why.STARTED)
+    )
+    records = _holder(holders, SECRETARY_ROLES) or (
+        Appointed(secretary, Why.SETTINGS) if secretary else Appointed(None, Why.FACILITATOR)
+    )
+    return chairs, records
+
+
+def as_run(appointed: Appointed, user_id: str, fallback: Why) -> Appointed:
+    """Why `user_id` has the part in a running meeting: as appointed when it is them, else
+    the fallback (they started it; the facilitator records it)."""
+    if appointed.user_id == user_id:
+        return appointed
+    return Appointed(user_id, fallback)

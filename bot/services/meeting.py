@@ -29,6 +29,7 @@ from bot.services.views import (
     MeetingView,
     QuickAnswerView,
     QuickConsentView,
+    RunningMeeting,
 )
 from bot.store import (
     agreements_repo,
@@ -36,6 +37,7 @@ from bot.store import (
     consent_repo,
     meeting_repo,
     quick_consent_repo,
+    rhythm_repo,
     workspace_repo,
 )
 from bot.store.db import transaction
@@ -95,6 +97,7 @@ def _view(session: Session, meeting: Meeting) -> MeetingView:
         corrected_by=meeting.corrected_by,
         corrected_at=meeting.corrected_at,
         minutes_consented=quick_consent_repo.minutes_consented(session, meeting.id),
+        **_parts(session, meeting),
         agenda_objections=[
             QuickAnswerView(o.user_id, "objection", o.reason)
             for o in quick_consent_repo.agenda_objections(session, meeting.id)
@@ -177,6 +180,19 @@ def _record_round(session: Session, meeting: Meeting, skip: bool, now: datetime)
                               sent[0].title, outcome=outcome.value, at=now)  # fmt: skip
 
 
+def _parts(session: Session, meeting: Meeting) -> dict[str, rules.Appointed]:
+    """Why the facilitator and the secretary of a running meeting have their part."""
+    if meeting.status != meeting_repo.OPEN:
+        return {}
+    circle = rhythm_repo.circle_of_channel(session, meeting.team_id, meeting.channel_id)
+    chairs, records = rhythm.appointed(session, circle, meeting.team_id, meeting.channel_id)
+    secretary = meeting.secretary_id or meeting.facilitator_id
+    return {
+        "facilitator_as": rules.as_run(chairs, meeting.facilitator_id, rules.Why.STARTED),
+        "secretary_as": rules.as_run(records, secretary, rules.Why.FACILITATOR),
+    }
+
+
 def check_view(session: Session, check: MeetingConsent, meeting: Meeting) -> QuickConsentView:
     """A quick consent of the meeting, with its answers, as the builders read it."""
     subject = (
@@ -237,12 +253,25 @@ def overview(factory: Factory, *, team_id: str, channel_id: str, now: datetime) 
     upcoming = rhythm.upcoming_meeting(factory, team_id=team_id, channel_id=channel_id, now=now)
     with transaction(factory) as session:
         running = meeting_repo.open_meeting(session, team_id, channel_id)
+        circle = rhythm_repo.circle_of_channel(session, team_id, channel_id)
+        chairs, records = rhythm.appointed(session, circle, team_id, channel_id)
         return MeetingOverview(
             channel_id=channel_id,
             cadence=cadence,
             next_meeting_at=upcoming if cadence else None,
             running=_view(session, running) if running else None,
+            facilitator=chairs,
+            secretary=records,
         )
+
+
+def running(factory: Factory, *, team_id: str, limit: int = 30) -> list[RunningMeeting]:
+    """The workspace's meetings running now (for the Home tab of their channels' members)."""
+    with transaction(factory) as session:
+        return [
+            RunningMeeting(m.channel_id, m.facilitator_id, m.message_ts)
+            for m in meeting_repo.open_meetings(session, team_id, limit)
+        ]
 
 
 def minutes(
@@ -325,7 +354,8 @@ def start(
         circle = backlog_repo.lock_circle(session, team_id, channel_id, now)
         running = meeting_repo.open_meeting(session, team_id, channel_id)
         rules.require_not_running(_rules(running) if running else None)
-        rules.require_may_start(circle.meeting_facilitator_id, user_id, is_member, channel_id)
+        chairs, records = rhythm.appointed(session, circle, team_id, channel_id)
+        rules.require_may_start(chairs.user_id, user_id, is_member, channel_id)
         minutes_ = circle.meeting_duration_minutes or rules.DEFAULT_DURATION_MINUTES
         meeting_tz = _tz(circle.meeting_tz, tz)
         meeting = meeting_repo.add(
@@ -338,7 +368,7 @@ def start(
             planned_end_at=now + timedelta(minutes=minutes_),
             local_date=now.astimezone(zone(meeting_tz)).date(),
             tz=meeting_tz,
-            secretary_id=circle.meeting_secretary_id or user_id,
+            secretary_id=records.user_id or user_id,
         )
         meeting_repo.check_in(session, meeting, user_id, now)
         quick_consent_repo.claim_agenda_objections(session, meeting, now + AGENDA_AHEAD)

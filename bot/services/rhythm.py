@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain import rhythm as rules
 from bot.domain.errors import DomainError
-from bot.domain.meeting import DEFAULT_DURATION_MINUTES, check_duration, summarise
+from bot.domain.meeting import (
+    DEFAULT_DURATION_MINUTES,
+    Appointed,
+    appoint,
+    check_duration,
+    summarise,
+)
 from bot.domain.objections import ObjectionStatus
 from bot.domain.rhythm import Cadence
 from bot.services import payloads, structure
@@ -34,6 +40,7 @@ from bot.store import (
     meeting_repo,
     objections_repo,
     rhythm_repo,
+    roles_repo,
     workspace_repo,
 )
 from bot.store.db import transaction
@@ -63,6 +70,17 @@ def _cadence_of(circle: Circle) -> Cadence | None:
 
 def _circle(session: Session, team_id: str, channel_id: str) -> Circle | None:
     return rhythm_repo.circle_of_channel(session, team_id, channel_id)
+
+
+def appointed(session: Session, circle: Circle | None, team_id: str, channel_id: str
+              ) -> tuple[Appointed, Appointed]:  # fmt: skip
+    """Who facilitates and who records the channel's meetings, and why: the holders of its
+    Facilitator / Secretary roles, else the settings' choice, else whoever starts it."""
+    return appoint(
+        roles_repo.holders(session, team_id, channel_id),
+        circle.meeting_facilitator_id if circle else None,
+        circle.meeting_secretary_id if circle else None,
+    )
 
 
 # ---------------------------------------------------------------- the cadence
@@ -213,6 +231,7 @@ def _build(
     ending, selections = structure.for_agenda(
         session, team_id=team_id, channel_id=channel_id, by=cutoff
     )
+    chairs, records = appointed(session, _circle(session, team_id, channel_id), team_id, channel_id)
     return Agenda(
         team_id=team_id,
         channel_id=channel_id,
@@ -228,6 +247,8 @@ def _build(
         selections=selections,
         learnings=_learnings(session, team_id, channel_id),
         rounds=meeting_rounds(session, team_id, channel_id),
+        facilitator=chairs,
+        secretary=records,
     )
 
 

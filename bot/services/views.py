@@ -18,7 +18,7 @@ from bot.domain.consent import (
     RoundStatus,
 )
 from bot.domain.domains import DomainFields
-from bot.domain.meeting import EvaluationSummary
+from bot.domain.meeting import Appointed, EvaluationSummary
 from bot.domain.objections import Action, ObjectionStatus, Resolution
 from bot.domain.review import AgreementStatus
 from bot.domain.rhythm import Cadence
@@ -314,6 +314,8 @@ class Agenda:
     selections: list[WaitingSelection] = field(default_factory=list)  # open in the circle
     learnings: Learnings | None = None  # the last meeting's evaluation, looked at before this one
     rounds: list[MeetingRound] = field(default_factory=list)  # sent to it, or contested there
+    facilitator: Appointed | None = None  # who facilitates the meeting, and why
+    secretary: Appointed | None = None  # who records it, and why
 
 
 @dataclass(frozen=True)
@@ -429,6 +431,18 @@ class MeetingView:
     minutes_consented: bool = False  # consented to at a later meeting: no more corrections
     current_round: MeetingRound | None = None  # a round sent to it, after the reviews
     current_round_text: str | None = None  # that round's proposal text
+    facilitator_as: Appointed | None = None  # why they facilitate (a running meeting)
+    secretary_as: Appointed | None = None  # why they record it (a running meeting)
+
+
+@dataclass(frozen=True)
+class RunningMeeting:
+    """A governance meeting running now, as the Home tab points to it."""
+
+    channel_id: str
+    facilitator_id: str
+    message_ts: str | None  # its thread hangs from this message (None: not posted yet)
+    link: str | None = None  # a permalink to that message, when Slack gave one
 
 
 @dataclass(frozen=True)
@@ -439,6 +453,8 @@ class MeetingOverview:
     cadence: CadenceView | None
     next_meeting_at: datetime | None
     running: MeetingView | None
+    facilitator: Appointed | None = None  # who facilitates the meetings, and why
+    secretary: Appointed | None = None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,18 @@ def open_meeting(session: Session, team_id: str, channel_id: str) -> Meeting | N
     )
 
 
+def open_meetings(session: Session, team_id: str, limit: int) -> list[Meeting]:
+    """The workspace's meetings running now, the earliest started first."""
+    return list(
+        session.scalars(
+            select(Meeting)
+            .where(Meeting.team_id == team_id, Meeting.status == OPEN)
+            .order_by(Meeting.started_at, Meeting.id)
+            .limit(limit)
+        )
+    )
+
+
 def get(session: Session, team_id: str, meeting_id: int) -> Meeting | None:
     """One meeting of the workspace."""
     return session.scalar(

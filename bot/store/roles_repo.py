@@ -67,6 +67,20 @@ def roles_of(
     )
 
 
+def holders(session: Session, team_id: str, channel_id: str) -> list[tuple[str, str | None]]:
+    """(name, holder) of the circle's active roles, oldest first."""
+    rows = session.execute(
+        select(Role.name, Role.holder_id)
+        .where(
+            Role.team_id == team_id,
+            Role.channel_id == channel_id,
+            Role.status == RoleStatus.ACTIVE.value,
+        )
+        .order_by(Role.id)
+    )
+    return [(name, holder) for name, holder in rows]
+
+
 def names_of(session: Session, team_id: str, channel_id: str) -> list[str]:
     """The names of the circle's roles (proposed or active), alphabetically."""
     roles = roles_of(session, team_id, channel_id, LIVE)

@@ -365,3 +365,139 @@ def test_a_lost_answer_from_slack_posts_the_meeting_once(bot: Bot, clock: FakeCl
     assert "Check-in" in check_in["text"]
     press(bot, ids.ACT_MEETING_HERE, check_in, user=CHEN)
     assert "You are checked in." in last_reply(bot, CHEN)
+
+
+# ---------------------------------------------------------------- facilitator and secretary
+
+
+def _role(bot: Bot, name: str, holder: str | None) -> None:
+    """An active role of the circle, held by `holder` (None: vacant)."""
+    from datetime import UTC, datetime
+
+    from bot.store import models
+    from bot.store.db import transaction
+
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    with transaction(bot.deps.sessions) as s:
+        if s.get(models.Workspace, TEAM) is None:
+            s.add(models.Workspace(team_id=TEAM, created_at=now))
+            s.flush()
+        s.add(
+            models.Role(
+                team_id=TEAM, channel_id=CHANNEL, name=name, name_key=" ".join(name.split()).lower(),
+                status="active", term_months=6, holder_id=holder,
+                term_end=date(2027, 6, 1) if holder else None, created_by=BRAM, created_at=now,
+            )
+        )  # fmt: skip
+
+
+def _people(message: dict) -> str:
+    return "".join(
+        b["text"]["text"]
+        for b in message["blocks"]
+        if b.get("block_id") == ids.BLOCK_MEETING_PEOPLE
+    )
+
+
+def test_the_role_holders_facilitate_and_record_the_meeting(bot: Bot) -> None:
+    meeting(bot, "settings")
+    modal = last_modal(bot)
+    submit(bot, modal, form_state(modal, facilitator=ALICE, secretary=ALICE))
+    _role(bot, "Gespreksleider", BRAM)  # the Dutch name, as the circle named it
+    _role(bot, "SECRETARY", CHEN)  # matched whatever its case
+    meeting(bot, "agenda")
+    agenda = shown(channel_posts(bot)[-1])
+    assert "*Facilitator:* <@U0BRAM>, who holds the role “Gespreksleider”" in agenda
+    assert "*Secretary:* <@U0CHEN>, who holds the role “SECRETARY”" in agenda
+    meeting(bot)
+    assert "*Facilitator:* <@U0BRAM>, who holds the role “Gespreksleider”" in last_reply(bot, ALICE)
+
+    start(bot, user=ALICE)  # the settings' facilitator: the role holder comes first
+    assert "Only the facilitator, <@U0BRAM>" in last_reply(bot, ALICE)
+    assert channel_posts(bot) == [] or "in progress" not in channel_posts(bot)[-1]["text"]
+    start(bot, user=BRAM)
+    [started] = [m for m in channel_posts(bot) if "in progress" in m["text"]]
+    assert "facilitated by <@U0BRAM>" in started["text"]
+    assert _people(started) == (
+        "*Facilitator:* <@U0BRAM>, who holds the role “Gespreksleider”\n"
+        "*Secretary:* <@U0CHEN>, who holds the role “SECRETARY”"
+    )
+    meeting(bot, "end", user=BRAM)
+    minutes = channel_posts(bot)[-1]
+    assert "*Secretary:* <@U0CHEN>" in shown(minutes)
+    assert "The secretary, <@U0CHEN>, corrects the minutes" in shown(minutes)
+    bot.driver.block_action(
+        ids.ACT_MINUTES_CORRECT, controls(minutes)[ids.ACT_MINUTES_CORRECT], user_id=CHEN,
+        channel_id=CHANNEL, message_ts=minutes["ts"],
+    )  # fmt: skip
+    bot.settle()
+    assert last_modal(bot)["callback_id"] == ids.CB_MINUTES_CORRECT
+
+
+def test_without_the_roles_the_settings_choose_else_the_starter(bot: Bot) -> None:
+    _role(bot, "Facilitator", None)  # vacant: it designates nobody
+    meeting(bot, "settings")
+    modal = last_modal(bot)
+    submit(bot, modal, form_state(modal, secretary=BRAM))
+    meeting(bot, "agenda")
+    agenda = shown(channel_posts(bot)[-1])
+    assert "*Facilitator:* whoever in the channel starts the meeting" in agenda
+    assert "*Secretary:* <@U0BRAM>, chosen in `/meeting settings`" in agenda
+    start(bot, user=CHEN)
+    [started] = [m for m in channel_posts(bot) if "in progress" in m["text"]]
+    assert _people(started) == (
+        "*Facilitator:* <@U0CHEN>, who started the meeting\n"
+        "*Secretary:* <@U0BRAM>, chosen in `/meeting settings`"
+    )
+
+
+def test_without_a_secretary_the_facilitator_records_it_in_dutch(bot: Bot) -> None:
+    from bot.services import workspace
+
+    workspace.set_workspace_locale(bot.deps.sessions, team_id=TEAM, locale="nl", now=START)
+    start(bot)
+    [started] = [m for m in channel_posts(bot) if "Governance-overleg bezig" in m["text"]]
+    assert _people(started) == (
+        "*Facilitator:* <@U0ALICE>, die het overleg begon\n"
+        "*Secretaris:* <@U0ALICE>, de facilitator (geen rol Secretaris, niemand gekozen)"
+    )
+
+
+# ---------------------------------------------------------------- on the Home tab
+
+
+def _home(bot: Bot, user: str) -> list[dict]:
+    bot.event({"type": "app_home_opened", "user": user, "channel": "D" + user[1:], "tab": "home"})
+    bot.settle()
+    return bot.fake.home_views[user]["blocks"]
+
+
+def _running_line(blocks: list[dict]) -> str:
+    return "".join(
+        b["text"]["text"] for b in blocks if b.get("block_id") == ids.BLOCK_HOME_MEETINGS
+    )
+
+
+def test_the_home_tab_points_the_channels_members_to_the_running_meeting(bot: Bot) -> None:
+    raise_items(bot, "Releases slip")
+    assert _running_line(_home(bot, CHEN)) == ""  # no meeting yet
+    start(bot)
+    [started] = [m for m in channel_posts(bot) if "in progress" in m["text"]]
+    blocks = _home(bot, CHEN)
+    line = _running_line(blocks)
+    assert line.startswith(
+        f":large_green_circle: A governance meeting is running in <#{CHANNEL}>, facilitated by "
+        "<@U0ALICE>. <https://"
+    )
+    link = line.split("<https://")[1].split("|")[0]
+    assert f"/archives/{CHANNEL}/p{started['ts'].replace('.', '')}" in link
+    assert line.endswith("|Join it in its thread>")
+    # first of what needs the person now: before their tensions
+    order = [b.get("block_id") or json.dumps(b.get("text")) for b in blocks]
+    tensions = next(i for i, b in enumerate(order) if "Your open tensions" in b)
+    assert order.index(ids.BLOCK_HOME_MEETINGS) < tensions
+    assert _running_line(_home(bot, DANA)) == ""  # not in the channel: not for her
+    assert "Er loopt een governance-overleg in" in _running_line(_home(bot, BRAM))  # in Dutch
+
+    meeting(bot, "end")
+    assert _running_line(_home(bot, CHEN)) == ""  # ended: gone from the Home tab

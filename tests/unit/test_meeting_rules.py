@@ -124,3 +124,39 @@ def test_an_evaluation_needs_a_rating_and_the_summary_counts_and_averages() -> N
     assert (summary.count, summary.average) == (2, 3.5)
     assert (summary.more_of, summary.less_of, summary.keep) == (["pace"], ["noise"], ["x"])
     assert summarise([]) is None
+
+
+# ---------------------------------------------------------------- who facilitates, who records
+
+
+@pytest.mark.parametrize(
+    ("name", "part"),
+    [
+        ("Facilitator", "facilitator"),
+        ("  gespreksLEIDER ", "facilitator"),
+        ("Secretary", "secretary"),
+        ("SECRETARIS", "secretary"),
+        ("Meeting facilitator", None),  # only a role of that very name
+    ],
+)
+def test_role_holders_are_appointed_by_the_roles_name_in_either_language(name, part) -> None:
+    chairs, records = rules.appoint([(name, "U0ROLE")], "U0SET", None)
+    if part == "facilitator":
+        assert chairs == rules.Appointed("U0ROLE", rules.Why.ROLE, name)
+        assert records == rules.Appointed(None, rules.Why.FACILITATOR)
+    elif part == "secretary":
+        assert chairs == rules.Appointed("U0SET", rules.Why.SETTINGS)
+        assert records == rules.Appointed("U0ROLE", rules.Why.ROLE, name)
+    else:
+        assert chairs == rules.Appointed("U0SET", rules.Why.SETTINGS)
+
+
+def test_a_vacant_role_leaves_the_settings_then_the_starter() -> None:
+    chairs, records = rules.appoint([("Facilitator", None), ("Secretary", None)], None, "U0SEC")
+    assert chairs == rules.Appointed(None, rules.Why.STARTED)
+    assert records == rules.Appointed("U0SEC", rules.Why.SETTINGS)
+    assert rules.as_run(chairs, "U0ANY", rules.Why.STARTED) == rules.Appointed(
+        "U0ANY", rules.Why.STARTED
+    )
+    assert rules.as_run(records, "U0SEC", rules.Why.FACILITATOR) == records
+    assert rules.as_run(records, "U0ANY", rules.Why.FACILITATOR).why is rules.Why.FACILITATOR

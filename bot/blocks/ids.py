@@ -153,6 +153,7 @@ CB_MEETING_EVALUATION = "meeting_evaluation_modal"
 ACT_MEETING_CHECK_MINUTES = "meeting_check_minutes"
 ACT_MEETING_CHECK_AGENDA = "meeting_check_agenda"
 ACT_MEETING_DECIDE = "meeting_decide"
+ACT_MEETING_PROPOSE = "meeting_propose"  # proposal formed: a consent round, asynchronous
 CB_MEETING_DECIDE = "meeting_decide_modal"
 IN_QC_HIDDEN = ("qc_hidden", "hidden")
 ACT_QC_CONSENT = "quick_consent_yes"

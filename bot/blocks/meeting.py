@@ -325,6 +325,11 @@ def step_message(m: Messages, view: MeetingView) -> Rendered:
             text=m._("Proposal formed: decide now"),
             value=_value(view),
         ),
+        ButtonElement(
+            action_id=ids.ACT_MEETING_PROPOSE,
+            text=m._("Proposal formed: start a consent round"),
+            value=_value(view),
+        ),
     ]
     timer = timer_line(m, view)
     if timer:

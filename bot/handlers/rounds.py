@@ -17,7 +17,7 @@ from bot.blocks import consent as views
 from bot.blocks import ids
 from bot.blocks.consent import ConsentMeta, ExtendMeta, Resolving
 from bot.blocks.resolutions import meeting_item_text, resolution_errors
-from bot.blocks.values import HomeValue, RoundValue
+from bot.blocks.values import HomeValue, MeetingStepValue, RoundValue
 from bot.delivery import home, opened, reach
 from bot.deps import Deps
 from bot.domain import consent as rules
@@ -57,6 +57,7 @@ def register(app: App) -> None:
     on(app.view(ids.CB_EXTEND_MODAL), ack=extend, lazy=(run_sweeps,))
     on(app.action(ids.ACT_HOME_PROPOSE), ack=home_welcome_used, lazy=(propose_from_home,))
     on(app.action(ids.ACT_CONSENT_MORE), lazy=(show_more_options,))
+    on(app.action(ids.ACT_MEETING_PROPOSE), lazy=(propose_from_meeting,))
 
 
 # ---------------------------------------------------------------- helpers
@@ -191,6 +192,23 @@ def propose_from_home(
     meta = ConsentMeta(channel_id=channel_id, essentials=True)
     show_form(args, proposal_modal(deps, client, who.team_id, who.user_id, meta, {"text": ""}))
     home.publish(deps, client, who.team_id, who.user_id)
+
+
+def propose_from_meeting(
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, args: Args
+) -> None:
+    """ "Proposal formed: start a consent round" on a meeting's item: the /consent form with
+    that item as its driver; the round then runs asynchronously, as any round."""
+    who = where(body)
+    item_id = MeetingStepValue.parse(action.get("value")).item_id
+    if item_id is None or not who.user_id:
+        raise StaleRequest()
+    item = backlog.get(deps.sessions, team_id=who.team_id, item_id=item_id)
+    if not deps.people.channels.includes_now(client, who.team_id, item.channel_id, who.user_id):
+        raise rules.NotAMember(item.channel_id)
+    meta = ConsentMeta(channel_id=item.channel_id, response_url=response_url(body), essentials=True)
+    initial = {"item_id": item.id, "text": ""}
+    show_form(args, proposal_modal(deps, client, who.team_id, who.user_id, meta, initial))
 
 
 def show_more_options(body: dict[str, Any], client: WebClient, deps: Deps) -> None:

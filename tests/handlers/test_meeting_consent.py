@@ -11,10 +11,13 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from bot.blocks import ids
+from bot.demo.forms import fill
 from bot.domain.backlog import ItemStatus
 from bot.services import agreements, backlog
+from bot.store import models
 from tests.support.harness import ALICE, BRAM, CHANNEL, CHEN, TEAM, Bot, FakeClock, make_bot
 from tests.support.steps import START, form_state, last_modal, submit
 
@@ -378,3 +381,25 @@ def test_the_secretary_corrects_the_minutes_until_they_are_consented(
     assert "consented to at the next meeting" in last_reply(bot, CHEN)
     meeting(bot, "minutes 2026-12-01", user=CHEN)
     assert ids.ACT_MINUTES_CORRECT not in last_reply(bot, CHEN)  # no button any more
+
+
+def test_a_proposal_formed_in_the_meeting_starts_a_consent_round_with_the_item_as_driver(
+    bot: Bot,
+) -> None:
+    bot.command("Release notes are late")
+    meeting(bot, "start")
+    press(bot, ids.ACT_MEETING_NEXT, thread(bot)[0])
+    item = thread(bot)[-1]
+    assert "Proposal formed: start a consent round" in shown(item)
+    press(bot, ids.ACT_MEETING_PROPOSE, item)
+    modal = last_modal(bot)
+    assert modal["callback_id"] == ids.CB_CONSENT_MODAL
+    driver = next(b for b in modal["blocks"] if b.get("block_id") == ids.IN_DRIVER_ITEM[0])
+    assert driver["element"]["initial_option"]["value"] == "1"  # the item under discussion
+    given = {ids.IN_PROPOSAL[1]: "Notes are written a day before each release",
+             ids.IN_DEADLINE[1]: START + timedelta(days=3)}  # fmt: skip
+    assert submit(bot, modal, fill(modal, given)).body == ""
+    with bot.deps.sessions() as s:
+        rnd = s.scalars(select(models.ConsentRound)).one()
+        proposal = s.get(models.Proposal, rnd.proposal_id)
+    assert proposal.item_id == 1  # its driver is the meeting's item; the round runs async

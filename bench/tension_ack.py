@@ -279,7 +279,13 @@ class Server:
     """One target as a subprocess on a free loopback port."""
 
     def __init__(
-        self, target: Target, api_url: str, workdir: Path, log_level: str, workers: int = 1
+        self,
+        target: Target,
+        api_url: str,
+        workdir: Path,
+        log_level: str,
+        workers: int = 1,
+        threads: int = 16,
     ) -> None:
         self.target = target
         self.port = free_port()
@@ -290,6 +296,7 @@ class Server:
         }
         env.update(SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=api_url, LOG_LEVEL=log_level)
         host_port = ["--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers)]
+        host_port += ["--threads", str(threads)]
         if target.is_bot:
             assert target.db_url
             env.update(SLACK_BOT_TOKEN="xoxb-bench-not-a-real-token", DATABASE_URL=target.db_url)
@@ -405,7 +412,7 @@ def percentile(values: list[float], q: float) -> float:
 def run_target(target: Target, fake: StandinSlack, args: argparse.Namespace, workdir: Path) -> None:
     """Start, warm up, measure, settle, stop; the figures go to `target.stats`."""
     fake.reset()
-    server = Server(target, fake.url, workdir, args.log_level, args.workers)
+    server = Server(target, fake.url, workdir, args.log_level, args.workers, args.threads)
     s = target.stats
     try:
         s["startup_s"] = server.wait_ready()
@@ -464,6 +471,9 @@ def run_target(target: Target, fake: StandinSlack, args: argparse.Namespace, wor
         s["fake_errors"] = len(fake.errors)
     finally:
         output = server.stop()
+        if args.logs:
+            args.logs.mkdir(parents=True, exist_ok=True)
+            (args.logs / f"{target.kind}.log").write_text(output)
         s["tracebacks"] = output.count("Traceback")
         s["log_errors"] = len(re.findall(r" (?:ERROR|CRITICAL) ", output))
         s["log_lines"] = output.count("\n")
@@ -572,7 +582,8 @@ def section(targets: list[Target], args: argparse.Namespace, command: str) -> st
         f"Python {platform.python_version()}; server, load generator and Slack fake share it.",
         "",
         f"Each target is served by gunicorn (gthread, {args.workers} worker(s) — one per core — "
-        "and 16 threads each, as `s3bot serve --workers N` runs) on loopback against the in-process Slack fake. Latency: open loop, "
+        f"and {args.threads} threads each, as `s3bot serve --workers N --threads M` runs) on "
+        "loopback against the in-process Slack fake. Latency: open loop, "
         f"{args.rate:g} signed `/tension` commands per second for {args.seconds:g} s (sent on "
         "schedule whatever earlier ones do), time from sending to the HTTP response. "
         f"Throughput: closed loop, {args.concurrency} senders on keep-alive connections, median "
@@ -624,9 +635,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="gunicorn workers, bot and bare app alike (default 2)",
     )
     p.add_argument(
+        "--threads",
+        type=int,
+        default=16,
+        help="gunicorn threads per worker, bot and bare app alike (default 16)",
+    )
+    p.add_argument(
         "--targets", default="bare,sqlite,postgres", help="comma-separated subset (bare first)"
     )
     p.add_argument("--write", type=Path, help="replace the section in this Markdown file")
+    p.add_argument("--logs", type=Path, help="keep each server's log in this directory")
     args = p.parse_args(argv)
     if not 0 < args.rate <= 1000 or not 0 < args.seconds <= 120:
         p.error("--rate must be in (0, 1000] and --seconds in (0, 120]")

@@ -171,13 +171,17 @@ def _wait_for_install(deps: Deps, team_id: str, waiting: set[str]) -> None:
         )
 
 
-def deliver_key(deps: Deps, team_id: str, key: str) -> Delivered:
+def deliver_key(deps: Deps, team_id: str, key: str, target: str | None = None) -> Delivered:
     """Send one queued message right after the commit that queued it.
 
     The sweeps would send it too; this only spares the wait. A row another sender holds,
-    or one already sent, is left alone.
+    or one already sent, is left alone. With its `target` known, a message whose channel
+    has no room for a post now is left to the sweep without asking the database (a burst).
     """
     try:
+        client = deps.clients.for_team(team_id) if target is not None else None
+        if client is not None and not is_patient() and not _postable_now(client, target or ""):
+            return Delivered(Outcome.SKIPPED)
         with transaction(deps.sessions) as session:
             found = outbox_repo.id_and_target_for_key(session, team_id, key)
         if found is None:

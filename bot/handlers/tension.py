@@ -68,7 +68,8 @@ def announce(context: BoltContext, deps: Deps, args: Args) -> None:
     item: ItemView | None = context.get(RAISED)
     if item is None:
         return
-    told = outbox.deliver_key(deps, item.team_id, backlog.announcement_key(item.id))
+    key = backlog.announcement_key(item.id)
+    told = outbox.deliver_key(deps, item.team_id, key, target=item.channel_id)
     if told.outcome is outbox.Outcome.UNDELIVERABLE:
         tell(args, views.not_in_channel(messages_for(args), number=item.number))
     elif told.outcome is outbox.Outcome.RETRY:

@@ -74,6 +74,7 @@ class Bucket:
 
 
 _local = threading.local()
+_stopping = threading.Event()  # the process is shutting down: nobody waits for a turn any more
 
 
 @contextmanager
@@ -88,7 +89,13 @@ def patient() -> Iterator[None]:
 
 
 def is_patient() -> bool:
-    return bool(getattr(_local, "patient", False))
+    return bool(getattr(_local, "patient", False)) and not _stopping.is_set()
+
+
+def stop_waiting() -> None:
+    """Shutting down: sweeps stop waiting for their turn within the tiers and finish quickly
+    (what they leave unsent stays in the outbox for the next start, or another replica)."""
+    _stopping.set()
 
 
 class Pacer:

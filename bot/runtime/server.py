@@ -25,7 +25,15 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         self.cfg.set("worker_exit", self._drain)
 
     def _drain(self, _server: Any, _worker: Any) -> None:
-        """Finish the work listeners handed over after their ack before the worker goes."""
+        """Stop the sweeps, then finish the work listeners handed over after their ack before
+        the worker goes (sweeps left running would keep handing work to a pool that is gone:
+        what they leave is the next sweep's, in any worker or replica)."""
+        from bot.runtime.pacing import stop_waiting
+
+        stop_waiting()
+        scheduler = getattr(self, "_sweeps", None)
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=True)
         deps = getattr(self, "_deps", None)
         if deps is not None:
             deps.executor.shutdown(wait=True)
@@ -39,8 +47,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         deps = build_deps(self._settings)
         self._deps = deps
         app = build_app(deps)
-        if self._scheduler:
-            start_scheduler(deps)
+        self._sweeps = start_scheduler(deps) if self._scheduler else None
         return make_wsgi_app(app, deps.engine)
 
 

@@ -77,7 +77,8 @@ def raise_in(
     objection's), at the bottom of the backlog, announced; with a next step, it is on the
     backlog at once."""
     circle = backlog_repo.lock_circle(session, team_id, channel_id, now)
-    rank = backlog_repo.max_rank(session, team_id, channel_id) + 1
+    last_rank, open_before = backlog_repo.bottom(session, team_id, channel_id)
+    rank = last_rank + 1
     item = backlog_repo.add_item(
         session, circle, author_id=author_id, text=clean_tension_text(text), rank=rank, now=now
     )
@@ -87,8 +88,8 @@ def raise_in(
         backlog_repo.add_history(
             session, item, actor_id=author_id, action="next_step", detail=next_step.value, now=now
         )
-    # Open items are exactly the ranked ones: the new last place is their count.
-    places = backlog_repo.open_count(session, team_id, channel_id)
+    # The new item is open (new, or on the backlog with its next step): the last place.
+    places = open_before + 1
     _announce(session, item, places, now)
     return RaisedTension(item=backlog_repo.to_view(item, places), open_count=places)
 

@@ -57,6 +57,18 @@ def open_count(session: Session, team_id: str, channel_id: str) -> int:
     )
 
 
+def bottom(session: Session, team_id: str, channel_id: str) -> tuple[int, int]:
+    """The channel's highest rank (`max_rank`) and its open items (`open_count`), in one query:
+    what a new item at the bottom of the backlog needs."""
+    row = session.execute(
+        select(
+            func.max(BacklogItem.rank),
+            func.count().filter(BacklogItem.status.in_(OPEN_STATUSES)),
+        ).where(BacklogItem.team_id == team_id, BacklogItem.channel_id == channel_id)
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
 def max_rank(session: Session, team_id: str, channel_id: str) -> int:
     """The highest rank in the channel: a new item goes one below it.
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -31,7 +34,8 @@ def make_engine(url: str, *, pool_size: int = 10, wait_seconds: float | None = N
     url = normalise_url(url)
     wait = 30.0 if wait_seconds is None else wait_seconds
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": wait, "check_same_thread": False})
+        connect_args = {"timeout": wait, "check_same_thread": False, "factory": _TurnConnection}
+        engine = create_engine(url, connect_args=connect_args)
         _sqlite_setup(engine, busy_ms=int(wait * 1000))
         return engine
     connect: dict[str, object] = {"connect_timeout": max(1, round(min(wait, 5.0)))}
@@ -48,8 +52,89 @@ def make_engine(url: str, *, pool_size: int = 10, wait_seconds: float | None = N
     )
 
 
+class Turns:
+    """A lock that hands over in the order it was asked for (first come, first served), so no
+    thread waits longer than the ones queued before it; `acquire` gives up after `timeout`."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._queue: deque[object] = deque()
+        self._held = False
+
+    def acquire(self, timeout: float) -> bool:
+        with self._cond:
+            if not self._held and not self._queue:
+                self._held = True
+                return True
+            me = object()
+            self._queue.append(me)
+            deadline = time.monotonic() + timeout
+            while self._held or self._queue[0] is not me:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self._queue.remove(me)
+                    self._cond.notify_all()  # the next in line may be free to go now
+                    return False
+                self._cond.wait(remaining)
+            self._queue.popleft()
+            self._held = True
+            return True
+
+    def release(self) -> None:
+        with self._cond:
+            self._held = False
+            self._cond.notify_all()
+
+
+class _TurnConnection(sqlite3.Connection):
+    """A SQLite connection whose transactions take their engine's turn first.
+
+    SQLite lets one writer in at a time, and a writer kept out polls with growing sleeps (up
+    to 100 ms): under a burst, the threads that keep arriving win and one that waits can
+    miss its chance for longer than the bot may wait (the person is then told "could not
+    save"). Waiting for the engine's turn instead queues its threads on a lock that hands
+    over as soon as a transaction ends; SQLite's own wait is left for other writers (other
+    processes, the CLI).
+    """
+
+    turn: Turns | None = None
+    holding = False
+
+    def take_turn(self, seconds: float) -> None:
+        if self.turn is None or self.holding:
+            return
+        if not self.turn.acquire(timeout=seconds):
+            raise sqlite3.OperationalError("database is locked (waited for the engine's turn)")
+        self.holding = True
+
+    def end_turn(self) -> None:
+        if self.holding and self.turn is not None:
+            self.holding = False
+            self.turn.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.end_turn()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.end_turn()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.end_turn()
+
+
 def _sqlite_setup(engine: Engine, busy_ms: int) -> None:
-    """WAL, foreign keys, and BEGIN IMMEDIATE so concurrent writers queue instead of failing."""
+    """WAL, foreign keys, and BEGIN IMMEDIATE so concurrent writers queue instead of failing;
+    the engine's threads take turns (_TurnConnection) before they ask SQLite."""
+    turn = Turns()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -57,6 +142,8 @@ def _sqlite_setup(engine: Engine, busy_ms: int) -> None:
         cur = dbapi_conn.cursor()
         if engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode=WAL")
+            if isinstance(dbapi_conn, _TurnConnection):
+                dbapi_conn.turn = turn
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={busy_ms}")
         cur.execute("PRAGMA synchronous=NORMAL")
@@ -64,7 +151,15 @@ def _sqlite_setup(engine: Engine, busy_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        dbapi_conn = conn.connection.dbapi_connection
+        if isinstance(dbapi_conn, _TurnConnection):
+            dbapi_conn.take_turn(busy_ms / 1000)
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if isinstance(dbapi_conn, _TurnConnection):
+                dbapi_conn.end_turn()
+            raise
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -61,6 +61,40 @@ def test_tension_over_http(server: Server, fake, db_url: str) -> None:
     ]
 
 
+BURST = 30
+
+
+def test_sigterm_during_a_paced_burst_stops_cleanly_and_keeps_the_rest_queued(
+    db_url: str, fake, tmp_path: Path
+) -> None:
+    # A burst in one channel: the announcements go out one per second (Slack's pace for
+    # posts), so the outbox sweep is still waiting for its turns when the server is told to
+    # stop. It stops waiting, the worker exits on its own (not killed after the grace time),
+    # with no traceback, and what it did not post stays queued for the next start.
+    srv = Server(db_url, fake.url, tmp_path)
+    try:
+        driver = SlackDriver(SECRET, url=srv.url, team_id=TEAM, response_url_base=fake.hooks_url)
+        for n in range(BURST):
+            reply = driver.command("/tension", f"burst {n}", user_id=ALICE, channel_id=CHANNEL)
+            assert reply.status == 200
+        fake.wait_for("chat.postMessage", count=3, timeout=15)  # pacing the rest out
+    finally:
+        output = srv.stop()
+    assert srv.proc.returncode == 0, output  # exited by itself: SIGKILL would be -9
+    assert "Traceback" not in output, output
+    from bot.store.db import normalise_url
+
+    engine = create_engine(normalise_url(db_url))
+    try:
+        with engine.connect() as conn:
+            rows = list(conn.execute(select(models.Outbox.key, models.Outbox.sent_at)))
+    finally:
+        engine.dispose()
+    posted = [c for c in fake.calls_to("chat.postMessage") if c.ok]
+    assert len(rows) == BURST  # every announcement queued, once
+    assert sum(sent is not None for _, sent in rows) == len(posted) < BURST
+
+
 def test_bad_signature_over_http_is_401_and_stores_nothing(server: Server, db_url: str) -> None:
     driver = SlackDriver("wrong-secret", url=server.url, team_id=TEAM)
     response = driver.command("/tension", "forged", user_id=ALICE, channel_id=CHANNEL)

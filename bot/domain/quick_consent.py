@@ -220,7 +220,7 @@ def clean_decision(decision: Decision, today: date) -> Decision:
         title=_text(decision.title, TitleTooLong),
         responsibilities=_text(decision.responsibilities, ResponsibilitiesTooLong),
         evaluation=_text(decision.evaluation, EvaluationTooLong),
-        responsible_ids=tuple(sorted({u for u in decision.responsible_ids if u})),
+        responsible_ids=tuple(sorted({u for u in decision.responsible_ids if u and u.isalnum()})),
     )
 
 

@@ -570,6 +570,26 @@ TABLE: dict[type[DomainError], Entry] = {
         ),
         (ids.IN_REASON[0],),
     ),
+    quick.TitleTooLong: Entry(
+        lambda m, e: m._(
+            "The title is {length} characters; the limit is {limit}.",
+            length=e.length,
+            limit=e.limit,
+        ),
+        (ids.IN_TITLE[0],),
+    ),
+    quick.ResponsibilitiesTooLong: Entry(
+        lambda m, e: m._(
+            "This is {length} characters; the limit is {limit}.", length=e.length, limit=e.limit
+        ),
+        (ids.IN_RESPONSIBILITIES[0],),
+    ),
+    quick.EvaluationTooLong: Entry(
+        lambda m, e: m._(
+            "This is {length} characters; the limit is {limit}.", length=e.length, limit=e.limit
+        ),
+        (ids.IN_EVALUATION[0],),
+    ),
     quick.NotInChannel: Entry(
         lambda m, e: m._(
             "Only members of <#{channel}> can object to its agenda. Nothing was recorded.",

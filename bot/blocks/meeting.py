@@ -510,7 +510,7 @@ def _outcome_line(m: Messages, handled: HandledItem) -> str:
     elif handled.outcome == Outcome.REVIEWED:
         result = _review_result(m, handled)
     elif handled.outcome == Outcome.AGREED:
-        result = m._("agreed by quick consent: agreement #{number}", number=handled.reason or "?")
+        result = _agreed(m, handled)
     elif handled.outcome == Outcome.SELECTION:
         result = m._("selection started for {role}", role=escape(handled.reason or "?"))
     elif handled.outcome == Outcome.PASSED_ON:
@@ -536,6 +536,16 @@ def _outcome_line(m: Messages, handled: HandledItem) -> str:
             result=result,
         )
     return m._("#{number} {text} → {result}", number=handled.number, text=what, result=result)
+
+
+def _agreed(m: Messages, handled: HandledItem) -> str:
+    if handled.title:
+        return m._(
+            "agreed by quick consent: agreement #{number} “{title}”",
+            number=handled.reason or "?",
+            title=escape(one_line(handled.title, LINE_CHARS)),
+        )
+    return m._("agreed by quick consent: agreement #{number}", number=handled.reason or "?")
 
 
 def _review_result(m: Messages, handled: HandledItem) -> str:

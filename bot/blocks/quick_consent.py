@@ -19,20 +19,24 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
+    UserMultiSelectElement,
 )
 from slack_sdk.models.views import View
 
 from bot.blocks import ids
 from bot.blocks.consent import long_date, names
+from bot.blocks.inputs import text_input
 from bot.blocks.text import escape, mention, one_line, truncate
 from bot.blocks.values import QuickConsentValue
 from bot.domain.backlog import ItemView
+from bot.domain.consent import MAX_FIELD_LENGTH, MAX_PROPOSAL_LENGTH, MAX_TITLE_LENGTH
 from bot.domain.quick_consent import CheckKind, CheckStatus, QuickAnswer
 from bot.i18n import Messages
 from bot.services.views import QuickAnswerView, QuickConsentView
 
 Rendered = tuple[str, list[dict]]
 LINE_CHARS = 200
+FIELD_CHARS = 900  # each of the agreement's longer fields in the check's message
 
 
 def _md(text: str) -> SectionBlock:
@@ -78,11 +82,13 @@ def check_message(m: Messages, view: QuickConsentView) -> Rendered:
     """The quick consent in the meeting's thread: what it asks, who answered, the buttons."""
     text = m._("*Quick consent* to {subject}.", subject=subject(m, view))
     body = [text]
+    if view.title:
+        body.append(_labelled(m._("Title"), escape(one_line(view.title, 150))))
     if view.proposal:
         body.append(escape(truncate(view.proposal, 2000)))
-    if view.review_date:
-        body.append(m._("*Review date:* {date}", date=long_date(m, view.review_date)))
     blocks: list[Block] = [_md("\n".join(body))]
+    if view.kind == CheckKind.ITEM:
+        blocks.append(_md("\n".join(agreement_lines(m, view))))
     answered = m._(
         "{n} of {total} present answered.", n=len(view.answers), total=len(view.attendees)
     )
@@ -114,9 +120,41 @@ def check_message(m: Messages, view: QuickConsentView) -> Rendered:
     ]
 
 
+def _labelled(label: str, value: str) -> str:
+    return f"*{label}:* {value}"
+
+
+def agreement_lines(m: Messages, view: QuickConsentView) -> list[str]:
+    """The fields of the agreement a proposal decided now becomes (each shortened, so that
+    together they fit one section)."""
+    lines = []
+    if view.responsibilities:
+        what = escape(truncate(view.responsibilities, FIELD_CHARS))
+        lines.append(_labelled(m._("Who is responsible for what"), what))
+    if view.evaluation:
+        what = escape(truncate(view.evaluation, FIELD_CHARS))
+        lines.append(_labelled(m._("Evaluation criteria"), what))
+    people = (
+        names(view.responsible_ids, 600)
+        if view.responsible_ids
+        else m._("nobody chosen: the facilitator, {who}", who=mention(view.facilitator_id))
+    )
+    lines.append(_labelled(m._("People responsible"), people))
+    if view.review_date:
+        lines.append(m._("*Review date:* {date}", date=long_date(m, view.review_date)))
+    return lines
+
+
 def result_text(m: Messages, view: QuickConsentView) -> str:
     """One line: how the check ended."""
     if view.status == CheckStatus.CONSENTED:
+        if view.agreement_number and view.agreement_title:
+            return m._(
+                "Consented: {subject} is agreement #{number} “{title}”.",
+                subject=subject(m, view),
+                number=view.agreement_number,
+                title=escape(one_line(view.agreement_title, LINE_CHARS)),
+            )
         if view.agreement_number:
             return m._(
                 "Consented: {subject} is agreement #{number}.",
@@ -235,8 +273,36 @@ def objection_modal(m: Messages, view: QuickConsentView, metadata: str) -> dict:
     ).to_dict()
 
 
+def _agreement_inputs(m: Messages) -> list[Block]:
+    """The agreement's fields besides the proposal, as the /consent form has them (optional)."""
+    return [
+        text_input(
+            ids.IN_RESPONSIBILITIES,
+            m._("Who is responsible for what"),
+            max_length=MAX_FIELD_LENGTH,
+        ),
+        InputBlock(
+            block_id=ids.IN_RESPONSIBLE_PEOPLE[0],
+            optional=True,
+            label=m._("People responsible"),
+            hint=m._(
+                "They get the reminders when the agreement comes up for review; nobody "
+                "chosen, you do."
+            ),
+            element=UserMultiSelectElement(action_id=ids.IN_RESPONSIBLE_PEOPLE[1]),
+        ),
+        text_input(
+            ids.IN_EVALUATION,
+            m._("Evaluation criteria"),
+            hint=m._("How will you know at the review whether it worked?"),
+            max_length=MAX_FIELD_LENGTH,
+        ),
+    ]
+
+
 def decide_modal(m: Messages, item: ItemView, metadata: str, today: date) -> dict:
-    """A proposal formed on the item, decided now by a quick consent of the people present."""
+    """A proposal formed on the item, decided now by a quick consent of the people present,
+    with the fields of the agreement it becomes."""
     hide = Option(value="hidden", text=m._("Hide answers until I close it"))
     return View(
         type="modal",
@@ -247,14 +313,22 @@ def decide_modal(m: Messages, item: ItemView, metadata: str, today: date) -> dic
         private_metadata=metadata,
         blocks=[
             _md(f"*#{item.number}* {escape(one_line(item.text, 300))}"),
+            text_input(
+                ids.IN_TITLE,
+                m._("Title"),
+                hint=m._("Optional: the proposal's first line otherwise."),
+                multiline=False,
+                max_length=MAX_TITLE_LENGTH,
+            ),
             InputBlock(
                 block_id=ids.IN_PROPOSAL[0],
                 optional=True,  # a blank proposal is a field error from the rules
                 label=m._("Proposal"),
                 element=PlainTextInputElement(
-                    action_id=ids.IN_PROPOSAL[1], multiline=True, max_length=3000
+                    action_id=ids.IN_PROPOSAL[1], multiline=True, max_length=MAX_PROPOSAL_LENGTH
                 ),
             ),
+            *_agreement_inputs(m),
             InputBlock(
                 block_id=ids.IN_REVIEW_DATE[0],
                 label=m._("Review date"),

@@ -577,8 +577,11 @@ class Script:
             "U0ALICE",
             "writes down the proposal the circle formed on the item",
             {
+                "title": "Evening handover call",
                 "proposal": "The day shift hands over in a 10-minute call at 18:00, using the "
                 "handover checklist in the ops wiki.",
+                "evaluation": "No incident lost between shifts for three months.",
+                "responsible_people": ["U0BRAM"],
                 "review_date": date(2027, 11, 25),
             },
         )

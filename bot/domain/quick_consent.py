@@ -8,10 +8,21 @@ until the close.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
-from bot.domain.consent import MAX_REASON_LENGTH, ObjectionNeedsReason, ReasonTooLong
+from bot.domain.consent import (
+    MAX_FIELD_LENGTH,
+    MAX_REASON_LENGTH,
+    MAX_TITLE_LENGTH,
+    ObjectionNeedsReason,
+    ReasonTooLong,
+    ReviewDateMissing,
+    check_review_date,
+    clean_proposal,
+)
 from bot.domain.errors import DomainError
 
 
@@ -123,3 +134,99 @@ def result(answers: Iterable[str]) -> CheckStatus:
     if any(a == QuickAnswer.OBJECTION for a in answers):
         return CheckStatus.OBJECTED
     return CheckStatus.CONSENTED
+
+
+# ---------------------------------------------------------------- a proposal decided now
+
+
+class FieldTooLong(DomainError):
+    """A field of the agreement is longer than it may be."""
+
+    limit = MAX_FIELD_LENGTH
+
+    def __init__(self, length: int) -> None:
+        super().__init__(length)
+        self.length = length
+
+
+class TitleTooLong(FieldTooLong):
+    """The agreement's title is longer than a title may be."""
+
+    limit = MAX_TITLE_LENGTH
+
+
+class ResponsibilitiesTooLong(FieldTooLong):
+    """Who is responsible for what is longer than a field may be."""
+
+
+class EvaluationTooLong(FieldTooLong):
+    """The evaluation criteria are longer than a field may be."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A proposal formed on an item and decided now, with the agreement it becomes: its
+    title (None: the proposal's first line), responsibilities, evaluation criteria, the
+    people responsible (none: the facilitator is reminded of the review) and review date."""
+
+    proposal: str | None
+    review_date: date | None
+    title: str | None = None
+    responsibilities: str | None = None
+    evaluation: str | None = None
+    responsible_ids: tuple[str, ...] = ()
+
+
+def _text(value: str | None, too_long: type[FieldTooLong]) -> str | None:
+    text = (value or "").strip()
+    if len(text) > too_long.limit:
+        raise too_long(len(text))
+    return text or None
+
+
+def _review(review: date | None, today: date) -> date:
+    if review is None:
+        raise ReviewDateMissing()
+    check_review_date(review, today)
+    return review
+
+
+def decision_problems(decision: Decision, today: date) -> list[DomainError]:
+    """Every rule the decision breaks, in the form's order (none: it may be asked)."""
+    checks: tuple[Callable[[], object], ...] = (
+        lambda: _text(decision.title, TitleTooLong),
+        lambda: clean_proposal(decision.proposal),
+        lambda: _text(decision.responsibilities, ResponsibilitiesTooLong),
+        lambda: _text(decision.evaluation, EvaluationTooLong),
+        lambda: _review(decision.review_date, today),
+    )
+    found: list[DomainError] = []
+    for check in checks:
+        try:
+            check()
+        except DomainError as exc:
+            found.append(exc)
+    return found
+
+
+def clean_decision(decision: Decision, today: date) -> Decision:
+    """The decision as it is stored: text trimmed, blank fields None, each person once; the
+    first rule it breaks raised."""
+    for problem in decision_problems(decision, today):
+        raise problem
+    return Decision(
+        proposal=clean_proposal(decision.proposal),
+        review_date=decision.review_date,
+        title=_text(decision.title, TitleTooLong),
+        responsibilities=_text(decision.responsibilities, ResponsibilitiesTooLong),
+        evaluation=_text(decision.evaluation, EvaluationTooLong),
+        responsible_ids=tuple(sorted({u for u in decision.responsible_ids if u and u.isalnum()})),
+    )
+
+
+def agreement_title(title: str | None, proposal: str) -> str:
+    """The agreement's title: the one given, else the proposal's first line (shortened)."""
+    chosen = (title or "").strip() or proposal.strip().splitlines()[0].strip()
+    if len(chosen) <= MAX_TITLE_LENGTH:
+        return chosen
+    return chosen[: MAX_TITLE_LENGTH - 1].rstrip() + "…"

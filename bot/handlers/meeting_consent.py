@@ -14,7 +14,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_bolt.kwargs_injection import Args
 from slack_sdk import WebClient
 
-from bot.blocks import ids
+from bot.blocks import errors, ids
 from bot.blocks import meeting as minutes_views
 from bot.blocks import quick_consent as views
 from bot.blocks.values import AgendaValue, MeetingStepValue, MinutesValue, QuickConsentValue
@@ -23,7 +23,7 @@ from bot.delivery.meetings import update_check
 from bot.deps import Deps
 from bot.domain.backlog import FormExpired
 from bot.domain.errors import StaleRequest
-from bot.domain.quick_consent import CheckKind, QuickAnswer
+from bot.domain.quick_consent import CheckKind, Decision, QuickAnswer
 from bot.runtime import replies
 from bot.runtime.listeners import messages_for, on, tell
 from bot.runtime.payload import Form, metadata, response_url, where
@@ -142,13 +142,33 @@ def open_decide(body: dict, action: dict, client: WebClient, deps: Deps, args: A
         raise FormExpired()
 
 
+def read_decision(form: Form) -> Decision:
+    """The "decide now" form as submitted: the proposal and the agreement's fields."""
+    return Decision(
+        proposal=form.text(ids.IN_PROPOSAL),
+        review_date=form.date(ids.IN_REVIEW_DATE),
+        title=form.text(ids.IN_TITLE),
+        responsibilities=form.text(ids.IN_RESPONSIBILITIES),
+        evaluation=form.text(ids.IN_EVALUATION),
+        responsible_ids=tuple(form.users(ids.IN_RESPONSIBLE_PEOPLE)),
+    )
+
+
 def submit_decide(ack: Ack, body: dict, view: dict, context: BoltContext, deps: Deps) -> None:
-    """Open the quick consent on the proposal; refused when the item changed meanwhile."""
+    """Open the quick consent on the proposal; every refused field said at once (the form
+    stays open, nothing typed lost); refused when the item changed meanwhile."""
     who = where(body)
     meta = metadata(view, DecideMeta)
     if meta is None:
         raise StaleRequest()
     form = Form(view)
+    decision = read_decision(form)
+    today = _today(deps, who.team_id, who.user_id or "")
+    if problems := quick_consent.decide_problems(decision, today=today):
+        m = deps.people.cached_messages(who.team_id, who.user_id)  # no Slack call before the ack
+        found = errors.field_errors(m, problems, form.block_ids())
+        ack(response_action="errors", errors=found)
+        return
     context[OPENED] = quick_consent.open_item(
         deps.sessions,
         team_id=who.team_id,
@@ -156,11 +176,10 @@ def submit_decide(ack: Ack, body: dict, view: dict, context: BoltContext, deps: 
         user_id=who.user_id or "",
         seen_step=meta.step,
         seen=meeting.ItemSeen(meta.item_id, meta.status, meta.next_step, meta.due_date),
-        proposal=form.text(ids.IN_PROPOSAL),
-        review_date=form.date(ids.IN_REVIEW_DATE),
+        decision=decision,
         hidden="hidden" in form.selected_all(ids.IN_QC_HIDDEN),
         now=deps.clock(),
-        today=_today(deps, who.team_id, who.user_id or ""),
+        today=today,
     )
     ack()
 

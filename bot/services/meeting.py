@@ -79,6 +79,18 @@ def rules_of(meeting: Meeting) -> rules.Meeting:
     return _rules(meeting)
 
 
+def _agreed_title(
+    session: Session, meeting: Meeting, outcome: str, reason: str | None
+) -> str | None:
+    """The title of the agreement an item became by quick consent (its number the reason)."""
+    if outcome != Outcome.AGREED or not (reason or "").isdigit():
+        return None
+    found = agreements_repo.by_number(
+        session, meeting.team_id, meeting.channel_id, int(reason or 0)
+    )
+    return found.title if found else None
+
+
 def _view(session: Session, meeting: Meeting) -> MeetingView:
     current = None
     if meeting.current_item_id is not None:
@@ -126,6 +138,7 @@ def _view(session: Session, meeting: Meeting) -> MeetingView:
                 h.reason,
                 agreement=h.agreement_id is not None,
                 proposal=h.round_id is not None,
+                title=_agreed_title(session, meeting, h.outcome, h.reason),
             )  # fmt: skip
             for h in meeting_repo.handled(session, meeting.id)
         ],
@@ -227,6 +240,11 @@ def check_view(session: Session, check: MeetingConsent, meeting: Meeting) -> Qui
         item_text=check.item_text,
         subject_date=subject.local_date if subject else None,
         agreement_number=agreement.number if agreement else None,
+        agreement_title=agreement.title if agreement else None,
+        title=check.title,
+        responsibilities=check.responsibilities,
+        evaluation=check.evaluation,
+        responsible_ids=json.loads(check.responsible_ids or "[]"),
     )
 
 

@@ -16,10 +16,10 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.domain import consent as consent_rules
 from bot.domain import meeting as meeting_rules
 from bot.domain import quick_consent as rules
 from bot.domain.backlog import ItemNotFound, ItemStatus
+from bot.domain.errors import DomainError
 from bot.domain.meeting import Outcome
 from bot.domain.quick_consent import CheckKind, CheckStatus
 from bot.services import meeting, payloads
@@ -124,6 +124,11 @@ def open_admin(
                      subject_meeting_id=subject.id if subject else None)  # fmt: skip
 
 
+def decide_problems(decision: rules.Decision, *, today: date) -> list[DomainError]:
+    """Every field of the "decide now" form the rules refuse, at once (none: it may open)."""
+    return rules.decision_problems(decision, today)
+
+
 def open_item(
     factory: Factory,
     *,
@@ -132,18 +137,15 @@ def open_item(
     user_id: str,
     seen_step: int,
     seen: meeting.ItemSeen,
-    proposal: str | None,
-    review_date: date | None,
+    decision: rules.Decision,
     hidden: bool,
     now: datetime,
     today: date,
 ) -> Opened:
-    """The facilitator puts the proposal formed on the current item to a quick consent.
-    ItemChangedMeanwhile when the item was closed or changed since the meeting showed it."""
-    text = consent_rules.clean_proposal(proposal)
-    if review_date is None:
-        raise consent_rules.ReviewDateInPast()
-    consent_rules.check_review_date(review_date, today)
+    """The facilitator puts the proposal formed on the current item to a quick consent, with
+    the fields of the agreement it becomes. ItemChangedMeanwhile when the item was closed or
+    changed since the meeting showed it."""
+    decided = rules.clean_decision(decision, today)
     with transaction(factory) as session:
         found = meeting.locked(session, team_id, meeting_id, now)
         meeting.rules_of(found).record(user_id, seen_step, seen.item_id)
@@ -154,9 +156,13 @@ def open_item(
         meeting_rules.require_unchanged(
             backlog_repo.view_of(session, item), seen.status, seen.next_step, seen.due_date
         )
-        return _open(session, found, user_id, now, kind=CheckKind.ITEM.value, hidden=hidden,
-                     item_id=item.id, item_number=item.number, item_text=item.text,
-                     proposal=text, review_date=review_date)  # fmt: skip
+        return _open(
+            session, found, user_id, now, kind=CheckKind.ITEM.value, hidden=hidden,
+            item_id=item.id, item_number=item.number, item_text=item.text,
+            proposal=decided.proposal, review_date=decided.review_date, title=decided.title,
+            responsibilities=decided.responsibilities, evaluation=decided.evaluation,
+            responsible_ids=json.dumps(list(decided.responsible_ids)),
+        )  # fmt: skip
 
 
 def answerable(
@@ -236,11 +242,11 @@ def _agree(session: Session, check: MeetingConsent, found: Meeting, answers: lis
         now=now,
         team_id=check.team_id,
         channel_id=found.channel_id,
-        title=check.proposal.splitlines()[0][:150] if check.proposal else "",
+        title=rules.agreement_title(check.title, check.proposal or "?"),
         text=check.proposal or "",
         driver=item.situation if item is not None else None,
-        responsibilities=None,
-        evaluation=None,
+        responsibilities=check.responsibilities,
+        evaluation=check.evaluation,
         concerns="[]",
         answers=json.dumps(
             {
@@ -251,7 +257,7 @@ def _agree(session: Session, check: MeetingConsent, found: Meeting, answers: lis
         ),
         review_date=check.review_date,
         author_id=actor,
-        responsible_ids="[]",
+        responsible_ids=check.responsible_ids or "[]",  # none chosen: the author is reminded
         proposal_id=None,
         round_id=None,
         round_link=None,

@@ -361,6 +361,7 @@ class HandledItem:
     reason: str | None = None
     agreement: bool = False  # an agreement's review, not a backlog item
     proposal: bool = False  # a round sent to the meeting, not a backlog item
+    title: str | None = None  # the agreement's title, when it was agreed by quick consent
 
 
 @dataclass(frozen=True)
@@ -395,6 +396,13 @@ class QuickConsentView:
     item_text: str | None = None
     subject_date: date | None = None  # the meeting whose minutes are consented to
     agreement_number: int | None = None
+    agreement_title: str | None = None
+    # The agreement a proposal decided now becomes: its title as given (None: the
+    # proposal's first line), responsibilities, evaluation criteria, the people responsible.
+    title: str | None = None
+    responsibilities: str | None = None
+    evaluation: str | None = None
+    responsible_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

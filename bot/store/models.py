@@ -878,6 +878,12 @@ class MeetingConsent(Base):
     item_text: Mapped[str | None] = mapped_column(Text)
     proposal: Mapped[str | None] = mapped_column(Text)
     review_date: Mapped[date | None] = mapped_column(Date)
+    # The agreement the proposal becomes (migration 0027): its title (NULL: the proposal's
+    # first line), responsibilities, evaluation criteria and the people responsible (JSON).
+    title: Mapped[str | None] = mapped_column(String(150))
+    responsibilities: Mapped[str | None] = mapped_column(Text)
+    evaluation: Mapped[str | None] = mapped_column(Text)
+    responsible_ids: Mapped[str | None] = mapped_column(Text)
     hidden: Mapped[bool] = mapped_column(Boolean, default=True)
     step: Mapped[int] = mapped_column(Integer)  # the meeting's step when it was opened
     opened_by: Mapped[str] = mapped_column(String(32))

@@ -70,7 +70,8 @@ def test_demo_tells_the_whole_story() -> None:
     assert "Only the facilitator, @alice, can do that. Nothing was changed." in text
     assert "a form opens: Decide now" in text
     assert "Answers stay hidden until it closes." in text
-    assert "threads is agreement #2.*" in text  # the item's closing full stop left out
+    assert "threads is agreement #2 “Evening handover call”.*" in text  # the item's full stop left
+    assert "*People responsible:* @bram" in text
     # Item two given a next step; a third skipped; agreement #1's review kept.
     assert "*Review: agreement #1 Release notes a day early*" in text
     assert "@chen kept agreement #1 “Release notes a day early”. Next review: November 25" in text

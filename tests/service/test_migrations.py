@@ -318,3 +318,59 @@ def test_uninstalled_steps_down_to_0013_keeping_the_workspaces(db_url: str) -> N
         assert _index_differences(engine) == []
     finally:
         engine.dispose()
+
+
+def test_decide_now_fields_step_down_to_0026_keeping_the_quick_consents(db_url: str) -> None:
+    """0027 (the agreement's fields on a proposal decided now): down drops the columns, the
+    quick consent kept; up adds them back, empty."""
+    engine = make_engine(db_url)
+    cfg = alembic_config()
+    fields = {"title", "responsibilities", "evaluation", "responsible_ids"}
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO workspaces (team_id, created_at) VALUES ('T9', CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO circles (team_id, channel_id, next_number, created_at)"
+                    " VALUES ('T9', 'C9', 1, CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO meetings (team_id, channel_id, circle_id, status,"
+                    " facilitator_id, started_at, planned_end_at, local_date, tz, step,"
+                    " item_extra_minutes) SELECT 'T9', 'C9', id, 'open', 'U9',"
+                    " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '2026-12-01', 'UTC', 1, 0"
+                    " FROM circles WHERE team_id = 'T9'"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO meeting_consents (team_id, meeting_id, kind, status, proposal,"
+                    " title, responsible_ids, hidden, step, opened_by, opened_at) SELECT"
+                    " 'T9', id, 'item', 'open', 'Ship weekly', 'Weekly', '[\"U9\"]', true, 1,"
+                    " 'U9', CURRENT_TIMESTAMP FROM meetings WHERE team_id = 'T9'"
+                )
+            )
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0026")
+        columns = {c["name"] for c in inspect(engine).get_columns("meeting_consents")}
+        assert "proposal" in columns and not fields & columns
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT proposal FROM meeting_consents")).scalar() == (
+                "Ship weekly"
+            )
+        upgrade(engine)
+        columns = {c["name"] for c in inspect(engine).get_columns("meeting_consents")}
+        assert fields <= columns
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT title FROM meeting_consents")).scalar() is None
+        assert _index_differences(engine) == []
+    finally:
+        upgrade(engine)
+        engine.dispose()

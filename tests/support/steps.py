@@ -102,6 +102,9 @@ def form_state(view: dict, **given) -> dict:
             state = {"type": kind, "selected_date": value or element.get("initial_date")}
         elif kind == "users_select":
             state = {"type": kind, "selected_user": value or element.get("initial_user")}
+        elif kind == "multi_users_select":
+            chosen = value if value is not None else element.get("initial_users")
+            state = {"type": kind, "selected_users": list(chosen or [])}
         elif kind == "conversations_select":
             state = {"type": kind, "selected_conversation": value}
         elif kind == "checkboxes":

@@ -219,6 +219,10 @@ def close(
         moved = None
         if check.kind == CheckKind.ITEM and status is CheckStatus.CONSENTED:
             moved = _agree(session, check, found, answers, user_id, now)
+        elif check.kind == CheckKind.ROUND and status is CheckStatus.CONSENTED:
+            from bot.services import round_decisions  # a round sent to the meeting
+
+            moved = round_decisions.agree(session, check, found, answers, user_id, now)
         payload = payloads.MeetingCheckResult(consent_id=check.id)
         _queue(session, check, found.channel_id, result_key(check.id), now, payload)
         return Closed(meeting.check_view(session, check, found), moved)

@@ -119,9 +119,9 @@ def test_an_objection_at_the_meeting_leaves_the_round_as_it_is(bot: Bot) -> None
     rnd = round_row(bot, round_id)
     assert (rnd.status, rnd.outcome) == ("closed", "objections")
     assert rnd.sent_to_meeting_at is not None and rnd.decided_meeting_id is None
-    assert agreements.in_force(bot.deps.sessions, team_id=TEAM, channel_id=CHANNEL, limit=5)[
-        0
-    ] == []
+    assert (
+        agreements.in_force(bot.deps.sessions, team_id=TEAM, channel_id=CHANNEL, limit=5)[0] == []
+    )
     with bot.deps.sessions() as s:
         assert s.scalars(select(models.Meeting)).one().current_round_id == round_id  # stays
         assert s.scalars(select(models.Objection)).one().status != "resolved"
@@ -149,9 +149,9 @@ def test_only_the_facilitator_decides_and_a_round_withdrawn_meanwhile_is_refused
     )  # fmt: skip
     press(bot, ids.ACT_QC_CLOSE, check)
     assert "This round can't be decided now: its author withdrew it" in last_reply(bot, ALICE)
-    assert agreements.in_force(bot.deps.sessions, team_id=TEAM, channel_id=CHANNEL, limit=5)[
-        0
-    ] == []
+    assert (
+        agreements.in_force(bot.deps.sessions, team_id=TEAM, channel_id=CHANNEL, limit=5)[0] == []
+    )
     assert round_row(bot, round_id).outcome == "withdrawn"
     with bot.deps.sessions() as s:
         assert s.scalars(select(models.MeetingConsent)).one().status == "open"  # nothing stored

@@ -19,6 +19,7 @@ from bot.handlers import (
     home,
     meeting,
     meeting_consent,
+    meeting_rounds,
     objections,
     review_rounds,
     rhythm,
@@ -54,6 +55,7 @@ FEATURES = (
     rhythm,
     meeting,
     meeting_consent,  # quick consents in the meeting (issue 12)
+    meeting_rounds,  # a round sent to the meeting, decided there (issue 12)
     selection,  # before roles: `/role select …` is its own
     roles,
     domain,

@@ -561,6 +561,10 @@ def _md_outcome(m: MeetingView, n: int) -> str:
         result = "passed on to #" + md_escape(h.reason or "?")
     elif h.outcome == Outcome.RESOLVED:
         result = "the contested objection resolved"
+    elif h.outcome == Outcome.AGREED:
+        result = f"agreed by quick consent: agreement #{md_escape(h.reason or '?')}"
+    elif h.outcome == Outcome.PROPOSED:
+        result = f"proposal formed: consent round on proposal #{md_escape(h.reason or '?')}"
     else:
         result = "discussed, no outcome recorded"
     return f"  - {what} → {result}"
@@ -580,6 +584,12 @@ def _md_meeting(m: MeetingView) -> list[str]:
         "- **Items:**" + ("" if m.handled else " none handled"),
     ]
     out += [_md_outcome(m, n) for n in range(len(m.handled))]
+    if m.rounds_started:
+        out.append("- **Consent rounds started:**")
+        out += [
+            f"  - Proposal #{r.proposal_number} {md_escape(' '.join(r.title.split()))}"
+            for r in m.rounds_started
+        ]
     summary = m.evaluation
     if summary is None:
         out.append("- **Evaluation:** nobody evaluated the meeting")

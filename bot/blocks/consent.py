@@ -705,6 +705,13 @@ def sent_to_meeting(m: Messages, view: RoundView, changed: bool) -> str:
 def outcome_line(m: Messages, view: RoundView) -> str:
     """One line saying how the round ended."""
     decision = view.decision()
+    if view.decided_at_meeting is not None:
+        return m._(
+            ":white_check_mark: *Decided at the governance meeting of {date}:* agreement "
+            "#{number}, consented by the people present.",
+            date=long_date(m, view.decided_at_meeting),
+            number=view.agreement_number or "?",
+        )
     if view.outcome is Outcome.CONSENTED and view.agreement_number is None:
         return m._(":white_check_mark: *Consented.*")  # a decision that is no agreement
     if view.outcome is Outcome.CONSENTED:
@@ -1039,6 +1046,9 @@ class ConsentMeta(BaseModel):
     # rest behind "More options"; until then the review date is this default.
     essentials: bool = False
     review_default: date | None = None
+    # Opened from a governance meeting's item ("Proposal formed: start a consent round"):
+    # that meeting, a hint checked against the store when the round opens.
+    meeting_id: int | None = None
 
 
 class ReasonMeta(BaseModel):

@@ -154,6 +154,20 @@ def _item_now(m: Messages, exc: meeting.ItemChangedMeanwhile) -> str:
     )
 
 
+def _round_moved_on(m: Messages, exc: meeting.RoundMovedOn) -> str:
+    why = {
+        "decided": m._("it was decided already"),
+        "amended": m._("its author amended it into a new version"),
+        "withdrawn": m._("its author withdrew it"),
+        "closed": m._("it closed without objections to settle"),
+        "subject": m._("it is about a domain, a role or a nominee, decided through its round"),
+    }.get(exc.why, exc.why)
+    return m._(
+        "This round can't be decided now: {why}. Nothing was recorded.",
+        why=why,
+    )
+
+
 def _meeting_running(m: Messages, exc: meeting.MeetingRunning) -> str:
     return m._(
         "A meeting is already running in this channel, facilitated by {who} since {when}. "
@@ -531,6 +545,15 @@ TABLE: dict[type[DomainError], Entry] = {
             "Choose one outcome: dismiss it, pass it on, or record its objection resolved."
         ),
         (ids.IN_OUTCOME_REASON[0],),
+    ),
+    meeting.RoundMovedOn: Entry(_round_moved_on, (ids.IN_PROPOSAL[0],)),
+    consent.DecidedAtMeeting: Entry(
+        lambda m, e: m._(
+            "This round was decided at the governance meeting: its proposal is agreement "
+            "#{number}. It takes no more answers.",
+            number=e.agreement_number or "?",
+        ),
+        (ids.IN_REASON[0],),
     ),
     meeting.NotContested: Entry(
         lambda m, e: m._("This item has no contested objection left to resolve."),

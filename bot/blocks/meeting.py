@@ -51,6 +51,8 @@ from bot.services.views import (
     MeetingOverview,
     MeetingRound,
     MeetingView,
+    RoundView,
+    StartedRound,
 )
 
 Rendered = tuple[str, list[dict]]
@@ -279,6 +281,12 @@ def _round_message(m: Messages, view: MeetingView, r: MeetingRound) -> Rendered:
             for o in r.objections[:10]
         ]  # fmt: skip
     moves = [
+        ButtonElement(
+            action_id=ids.ACT_MEETING_ROUND_DECIDE,
+            text=m._("Decide now"),
+            value=_value(view),
+            style="primary",
+        ),
         ButtonElement(action_id=ids.ACT_MEETING_NEXT, text=m._("Next item"), value=_value(view)),
         ButtonElement(action_id=ids.ACT_MEETING_SKIP, text=m._("Skip"), value=_value(view)),
     ]
@@ -287,7 +295,8 @@ def _round_message(m: Messages, view: MeetingView, r: MeetingRound) -> Rendered:
         ActionsBlock(block_id=ids.BLOCK_MEETING_CONTROLS, elements=moves),
         _ctx(
             m._(
-                "The facilitator, {who}, moves on with “Next item”.",
+                "The facilitator, {who}, moves on with “Next item”, or amends the proposal to "
+                "resolve its objections and asks the people present to consent with “Decide now”.",
                 who=mention(view.facilitator_id),
             )
         ),
@@ -426,6 +435,56 @@ def outcome_modal(m: Messages, item: ItemView, metadata: str, *, contested: bool
     ).to_dict()
 
 
+def round_decide_modal(m: Messages, r: RoundView, metadata: str) -> dict:
+    """A round sent to the meeting, decided now: its proposal (the meeting amends it to resolve
+    the objections) and review date, put to a quick consent of the people present."""
+    hide = Option(value="hidden", text=m._("Hide answers until I close it"))
+    head = m._(
+        "*Proposal #{number} (version {version}):* {title}",
+        number=r.proposal_number,
+        version=r.version,
+        title=escape(one_line(r.title, 300)),
+    )
+    return View(
+        type="modal",
+        callback_id=ids.CB_MEETING_ROUND_DECIDE,
+        title=PlainTextObject(text=truncate(m._("Decide now"), 24)),
+        submit=PlainTextObject(text=truncate(m._("Ask for consent"), 24)),
+        close=PlainTextObject(text=truncate(m._("Cancel"), 24)),
+        private_metadata=metadata,
+        blocks=[
+            _md(head),
+            InputBlock(
+                block_id=ids.IN_PROPOSAL[0],
+                optional=True,  # a blank proposal is a field error from the rules
+                label=m._("Proposal"),
+                hint=m._("Amend it to resolve the objections; consented, it is the agreement."),
+                element=PlainTextInputElement(
+                    action_id=ids.IN_PROPOSAL[1],
+                    multiline=True,
+                    max_length=3000,
+                    initial_value=truncate(r.text, 3000),
+                ),  # fmt: skip
+            ),
+            InputBlock(
+                block_id=ids.IN_REVIEW_DATE[0],
+                label=m._("Review date"),
+                element=DatePickerElement(
+                    action_id=ids.IN_REVIEW_DATE[1], initial_date=r.review_date.isoformat()
+                ),
+            ),
+            InputBlock(
+                block_id=ids.IN_QC_HIDDEN[0],
+                optional=True,
+                label=m._("Answers"),
+                element=CheckboxesElement(
+                    action_id=ids.IN_QC_HIDDEN[1], options=[hide], initial_options=[hide]
+                ),
+            ),
+        ],
+    ).to_dict()
+
+
 # ---------------------------------------------------------------- closing: evaluation, check-out
 
 
@@ -511,6 +570,10 @@ def _outcome_line(m: Messages, handled: HandledItem) -> str:
         result = _review_result(m, handled)
     elif handled.outcome == Outcome.AGREED:
         result = _agreed(m, handled)
+    elif handled.outcome == Outcome.PROPOSED:
+        result = m._(
+            "proposal formed: consent round on proposal #{number}", number=handled.reason or "?"
+        )
     elif handled.outcome == Outcome.SELECTION:
         result = m._("selection started for {role}", role=escape(handled.reason or "?"))
     elif handled.outcome == Outcome.PASSED_ON:
@@ -546,6 +609,28 @@ def _agreed(m: Messages, handled: HandledItem) -> str:
             title=escape(one_line(handled.title, LINE_CHARS)),
         )
     return m._("agreed by quick consent: agreement #{number}", number=handled.reason or "?")
+
+
+def _started_round(m: Messages, r: StartedRound) -> str:
+    """A round started from the meeting: its proposal's number and title, linked."""
+    title = escape(one_line(r.title, LINE_CHARS))
+    if r.link:
+        title = f"<{r.link}|{title}>"
+    return m._("Proposal #{number} {title}", number=r.proposal_number, title=title)
+
+
+def round_started_note(m: Messages, r: StartedRound) -> Rendered:
+    """In the meeting's thread: a consent round started from it, running asynchronously."""
+    text = m._(
+        "Proposal formed: consent round on proposal #{number} {title}. It runs in the "
+        "channel, asynchronously; the minutes list it.",
+        number=r.proposal_number,
+        title=escape(one_line(r.title, LINE_CHARS)),
+    )
+    blocks: list[Block] = [_md(":ballot_box_with_ballot: " + text)]
+    if r.link:
+        blocks.append(_ctx(m._("<{link}|Open the round>", link=r.link)))
+    return text, _dicts(blocks)
 
 
 def _review_result(m: Messages, handled: HandledItem) -> str:
@@ -585,6 +670,10 @@ def minutes_message(m: Messages, view: MeetingView) -> Rendered:
             blocks.append(_md("\n".join(items[start : start + 10])))
     else:
         blocks.append(_md(m._("No item was handled.")))
+    if view.rounds_started:
+        started = [m._("*Consent rounds started:*")]
+        started += ["• " + _started_round(m, r) for r in view.rounds_started[:20]]
+        blocks.append(_md("\n".join(started)))
     blocks += _administration(m, view)
     if view.evaluation is not None:
         evaluated = evaluation_lines(m, view.evaluation)

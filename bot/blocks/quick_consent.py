@@ -55,6 +55,12 @@ def subject(m: Messages, view: QuickConsentView) -> str:
         return m._("the last meeting's minutes")
     if view.kind == CheckKind.AGENDA:
         return m._("this meeting's agenda")
+    if view.kind == CheckKind.ROUND:
+        return m._(
+            "proposal #{number} {title}, as the meeting amended it",
+            number=view.item_number or "?",
+            title=escape(one_line(view.item_text or "", LINE_CHARS).rstrip(".")),
+        )
     return m._(
         "the proposal on #{number} {text}",
         number=view.item_number or "?",
@@ -181,6 +187,14 @@ def result_message(m: Messages, view: QuickConsentView) -> Rendered:
                 m._(
                     "The item stays: amend the proposal and ask again, record another outcome, "
                     "or move on."
+                )
+            )
+        )
+    if view.kind == CheckKind.ROUND and view.status == CheckStatus.OBJECTED:
+        blocks.append(
+            _ctx(
+                m._(
+                    "The round stays as it is, sent to the meeting: amend and ask again, or move on."
                 )
             )
         )

@@ -4,7 +4,9 @@ each item it takes up, and its minutes in the channel."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import meeting as views
@@ -13,12 +15,14 @@ from bot.delivery.language import channel_messages
 from bot.deps import Deps
 from bot.domain.meeting import NoMeetingRunning
 from bot.runtime.posting import Attempt, post
+from bot.runtime.replies import permalink
 from bot.services import meeting, quick_consent
 from bot.services.payloads import (
     MeetingCheck,
     MeetingCheckResult,
     MeetingClosing,
     MeetingMinutes,
+    MeetingRoundStarted,
     MeetingStarted,
     MeetingStep,
 )
@@ -109,7 +113,7 @@ def send_minutes(
         return
     client = deps.clients.for_team(team_id)
     m = channel_messages(deps, team_id, target)
-    text, blocks = views.minutes_message(m, view)
+    text, blocks = views.minutes_message(m, _with_links(client, view))
     post(client, attempt, channel=target, text=text, blocks=blocks)
     if view.message_ts:  # the "in progress" message says it has ended (the same, if retried)
         text, blocks = views.ended_message(m, view)
@@ -117,6 +121,34 @@ def send_minutes(
             client.chat_update(channel=target, ts=view.message_ts, text=text, blocks=blocks)
         except SlackApiError as exc:
             log.info("meeting %s message not updated: %s", view.id, exc.response.get("error"))
+
+
+def _with_links(client: WebClient, view: MeetingView) -> MeetingView:
+    """The meeting with a link to each round started from it (where Slack gives one)."""
+    started = [
+        replace(r, link=permalink(client, view.channel_id, r.message_ts)) if r.message_ts else r
+        for r in view.rounds_started
+    ]
+    return replace(view, rounds_started=started)
+
+
+def send_round_started(
+    deps: Deps, team_id: str, target: str, payload: MeetingRoundStarted, attempt: Attempt
+) -> None:
+    """Say in the meeting's thread that a consent round started from it, with its link."""
+    view = _meeting(deps, team_id, payload.meeting_id)
+    if view is None:
+        return
+    if view.message_ts is None:
+        raise ThreadNotPostedYet(view.id)
+    started = next((r for r in view.rounds_started if r.round_id == payload.round_id), None)
+    if started is None:
+        return
+    client = deps.clients.for_team(team_id)
+    if started.message_ts:
+        started = replace(started, link=permalink(client, view.channel_id, started.message_ts))
+    text, blocks = views.round_started_note(channel_messages(deps, team_id, target), started)
+    post(client, attempt, channel=target, text=text, blocks=blocks, thread_ts=view.message_ts)
 
 
 def _check(deps: Deps, team_id: str, consent_id: int) -> QuickConsentView | None:

@@ -81,6 +81,7 @@ SENDERS: dict[type, Sender] = {
     payloads.MeetingMinutes: meetings.send_minutes,
     payloads.MeetingCheck: meetings.send_check,
     payloads.MeetingCheckResult: meetings.send_check_result,
+    payloads.MeetingRoundStarted: meetings.send_round_started,
     payloads.ChannelWelcome: notices.send_channel_welcome,
     # roles (issue 10)
     payloads.RoleNotice: roles.send_role_notice,

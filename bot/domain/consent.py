@@ -57,6 +57,15 @@ class Outcome(StrEnum):
 # ---------------------------------------------------------------- rule failures
 
 
+class DecidedAtMeeting(DomainError):
+    """The round was decided at the governance meeting (its proposal is an agreement now):
+    it takes no more answers."""
+
+    def __init__(self, agreement_number: int | None) -> None:
+        super().__init__(str(agreement_number))
+        self.agreement_number = agreement_number
+
+
 class ProposalEmpty(DomainError):
     """The proposal text is blank."""
 

@@ -37,6 +37,7 @@ class Outcome(StrEnum):
     SELECTION = "selection"  # a selection for a role started (reason: the role's name)
     PASSED_ON = "passed_on"  # passed on to another circle (reason: its channel)
     RESOLVED = "resolved"  # the contested objection it came from, resolved by the meeting
+    PROPOSED = "proposed"  # a proposal formed: its consent round started (reason: its number)
 
 
 class InvalidDuration(DomainError):
@@ -90,6 +91,35 @@ class OutcomeMissing(DomainError):
 
 class OutcomeAmbiguous(DomainError):
     """An item gets one outcome: dismissed, passed on, or its objection resolved, not two."""
+
+
+class RoundMovedOn(DomainError):
+    """The round the meeting takes up was amended, withdrawn, closed or decided since it was
+    shown (or it is no proposal the meeting can decide now); nothing was recorded."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why  # amended | withdrawn | closed | decided | subject
+
+
+def require_decidable(
+    *, latest: bool, withdrawn: bool, is_open: bool, objections: bool, decided: bool,
+    subject: bool,
+) -> None:  # fmt: skip
+    """A round sent to the meeting is decided there by a quick consent while it is its
+    proposal's latest version, not withdrawn, still open or closed with objections, and not
+    decided already; a proposal about a domain, a role or a nominee goes through its round.
+    RoundMovedOn otherwise, saying why."""
+    if decided:
+        raise RoundMovedOn("decided")
+    if not latest:
+        raise RoundMovedOn("amended")
+    if withdrawn:
+        raise RoundMovedOn("withdrawn")
+    if not is_open and not objections:
+        raise RoundMovedOn("closed")
+    if subject:
+        raise RoundMovedOn("subject")
 
 
 class NotContested(DomainError):

@@ -299,6 +299,13 @@ class Objection:
         moved = self._to(ObjectionStatus.RESOLVED, (ObjectionStatus.CONTESTED,))
         return Change(Action.SETTLE, ObjectionStatus.RESOLVED if moved else None)
 
+    def settle_by_decision(self) -> Change:
+        """The governance meeting decided the proposal (amended to resolve its objections) by
+        a quick consent of the people present: an objection still open is resolved."""
+        allowed = (*UNDER_TEST, ObjectionStatus.NOT_QUALIFIED, ObjectionStatus.CONTESTED)
+        moved = self._to(ObjectionStatus.RESOLVED, allowed)
+        return Change(Action.SETTLE, ObjectionStatus.RESOLVED if moved else None)
+
     def defer(self, user_id: str, reason: str | None) -> Change:
         """The author defers the part of the proposal it is about, saying who takes it on and
         by when; the amended proposal goes to a new round."""

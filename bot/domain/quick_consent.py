@@ -32,6 +32,7 @@ class CheckKind(StrEnum):
     MINUTES = "minutes"  # the last meeting's minutes
     AGENDA = "agenda"  # this meeting's agenda
     ITEM = "item"  # a proposal formed on the current item, decided now
+    ROUND = "round"  # a round sent to the meeting, its proposal (amended) decided now
 
 
 class QuickAnswer(StrEnum):

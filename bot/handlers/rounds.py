@@ -18,7 +18,7 @@ from bot.blocks import ids
 from bot.blocks.consent import ConsentMeta, ExtendMeta, Resolving
 from bot.blocks.resolutions import meeting_item_text, resolution_errors
 from bot.blocks.values import HomeValue, MeetingStepValue, RoundValue
-from bot.delivery import home, opened, reach
+from bot.delivery import home, opened, outbox, reach
 from bot.deps import Deps
 from bot.domain import consent as rules
 from bot.domain.errors import DomainError, StaleRequest
@@ -33,7 +33,7 @@ from bot.runtime.listeners import messages_for, on, tell
 from bot.runtime.payload import Form, dm_message, metadata, request_key, response_url, where
 from bot.runtime.replies import open_modal, update_message
 from bot.scheduler import kick
-from bot.services import backlog, consent, welcome
+from bot.services import backlog, consent, meeting, welcome
 from bot.services.views import ObjectionView
 
 log = logging.getLogger(__name__)
@@ -200,13 +200,16 @@ def propose_from_meeting(
     """ "Proposal formed: start a consent round" on a meeting's item: the /consent form with
     that item as its driver; the round then runs asynchronously, as any round."""
     who = where(body)
-    item_id = MeetingStepValue.parse(action.get("value")).item_id
-    if item_id is None or not who.user_id:
+    value = MeetingStepValue.parse(action.get("value"))
+    if value.item_id is None or not who.user_id:
         raise StaleRequest()
-    item = backlog.get(deps.sessions, team_id=who.team_id, item_id=item_id)
+    item = backlog.get(deps.sessions, team_id=who.team_id, item_id=value.item_id)
     if not deps.people.channels.includes_now(client, who.team_id, item.channel_id, who.user_id):
         raise rules.NotAMember(item.channel_id)
-    meta = ConsentMeta(channel_id=item.channel_id, response_url=response_url(body), essentials=True)
+    meta = ConsentMeta(
+        channel_id=item.channel_id, response_url=response_url(body), essentials=True,
+        meeting_id=value.meeting_id,
+    )  # fmt: skip
     initial = {"item_id": item.id, "text": ""}
     show_form(args, proposal_modal(deps, client, who.team_id, who.user_id, meta, initial))
 
@@ -279,6 +282,7 @@ def check_proposal(
         draft=replace(draft, resolutions=resolved), now=deps.clock(), today=today,
         whole_channel=form_whole_channel(view), request_key=request_key(body),
         describe=lambda title, reason, how: meeting_item_text(m, title, reason, how),
+        started_from=meeting.started_from(meta.meeting_id) if meta.meeting_id else None,
     )  # fmt: skip
     ack()
     context[OPENED] = round_
@@ -297,9 +301,23 @@ def start_round(
     DM it was amended from says so, its buttons gone."""
     round_ = context.get(OPENED)
     opened.post_opened(args, deps, client, round_)
+    if round_ is not None and round_.meeting_id is not None:
+        _post_in_meeting(deps, round_.team_id, round_.meeting_id, round_.id)
     if round_ is not None and (source := context.get(AMENDED_FROM)):
         m = deps.people.user_messages(client, round_.team_id, round_.author_id)
         update_message(client, *source, *views.author_amended(m, round_.title, round_.version))
+
+
+def _post_in_meeting(deps: Deps, team_id: str, meeting_id: int, round_id: int) -> None:
+    """A round started from a meeting: the note in the meeting's thread, then the item the
+    meeting moved on to (the outbox sweep retries what Slack refuses now)."""
+    outbox.deliver_key(deps, team_id, meeting.round_started_key(meeting_id, round_id))
+    try:
+        view = meeting.load(deps.sessions, team_id=team_id, meeting_id=meeting_id)
+    except DomainError:
+        return
+    if view.is_open:
+        outbox.deliver_key(deps, team_id, meeting.step_key(view.id, view.step))
 
 
 def show_withdrawn(

@@ -28,6 +28,7 @@ from bot.store import (
     agreements_repo,
     backlog_repo,
     consent_repo,
+    meeting_repo,
     objections_repo,
     workflow_repo,
     workspace_repo,
@@ -38,6 +39,8 @@ from bot.store.models import Agreement, BacklogItem, Circle, ConsentRound, Objec
 Factory = sessionmaker[Session]
 # Stores what a proposal decides besides an agreement; returns (Subject value, row id).
 SubjectRow = Callable[[Session, Circle], tuple[str, int]]
+# Links a new round to where its proposal was formed (round, proposal number, driver, now).
+StartedFrom = Callable[[Session, ConsentRound, int, BacklogItem | None, datetime], object]
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,17 @@ def _view(session: Session, rnd: ConsentRound) -> RoundView:
         controls=(rnd.controls_channel, rnd.controls_ts)
         if rnd.controls_channel and rnd.controls_ts
         else None,
+        decided_at_meeting=_decided_at(session, rnd),
+        meeting_id=rnd.meeting_id,
     )
+
+
+def _decided_at(session: Session, rnd: ConsentRound) -> date | None:
+    """The date of the governance meeting that decided the round, if one did."""
+    if rnd.decided_meeting_id is None:
+        return None
+    found = meeting_repo.get(session, rnd.team_id, rnd.decided_meeting_id)
+    return found.local_date if found else None
 
 
 def objection_view(session: Session, rnd: ConsentRound, obj: Objection) -> ObjectionView:
@@ -216,6 +229,7 @@ def open_round(
     subject: SubjectRow | None = None,
     describe: resolutions.DescribeMeeting | None = None,
     step_execution_id: str | None = None,
+    started_from: StartedFrom | None = None,
 ) -> RoundView:
     """Start a round: a new proposal (version 1), or the next version of an amended one.
 
@@ -223,7 +237,8 @@ def open_round(
     gets its people when that message is sent (no Slack call stands before this commit).
     `subject` stores the row the proposal is about (a domain description, a role, a
     selection's nominee) in that same transaction and says which one it is; a rule it breaks
-    (a role name taken, say) rolls the whole round back.
+    (a role name taken, say) rolls the whole round back. `started_from` links a new proposal's
+    round to where it was formed (a governance meeting's item), in that transaction too.
     """
     draft = validate(draft, now=now, today=today)
     with transaction(factory) as session:
@@ -271,13 +286,11 @@ def open_round(
             item.status = ItemStatus.IN_PROGRESS.value
             item.updated_at = now
             backlog_repo.add_history(
-                session,
-                item,
-                actor_id=author_id,
-                action="consent_round",
-                detail=f"P{proposal.number} v{version}",
-                now=now,
-            )
+                session, item, actor_id=author_id, action="consent_round",
+                detail=f"P{proposal.number} v{version}", now=now,
+            )  # fmt: skip
+        if started_from is not None and version == 1:
+            started_from(session, rnd, proposal.number, item, now)
         session.flush()
         return _view(session, rnd)
 
@@ -480,6 +493,9 @@ def _check_can_answer(
 ) -> ConsentRound:
     if rnd is None:
         raise rules.RoundNotFound()
+    if rnd.decided_meeting_id is not None:  # decided at the meeting: say so, not "closed"
+        agreement = agreements_repo.agreement_for_round(session, rnd.team_id, rnd.id)
+        raise rules.DecidedAtMeeting(agreement.number if agreement else None)
     round_ = _round(rnd)
     participant = round_.takes_answers(now) and consent_repo.is_participant(
         session, rnd.team_id, rnd.id, user_id
@@ -803,6 +819,22 @@ def _resolve_previous(session: Session, rnd: ConsentRound, view: RoundView, now:
             session, obj, action=change.action.value, actor_id=obj.user_id, reason=None, now=now
         )
         queue_objection_update(session, previous, obj, step.id, now)
+
+
+def close_decided_at_meeting(
+    session: Session, rnd: ConsentRound, proposal: Proposal, meeting_id: int, now: datetime
+) -> None:
+    """A round sent to the governance meeting, decided there by a quick consent of the people
+    present (its agreement made by the caller, in this transaction): closed as consented at
+    that meeting (no more answers), its proposal agreed; its message brought up to date, its
+    result in its thread and to its author queued."""
+    if rnd.status == RoundStatus.OPEN.value:
+        rnd.status, rnd.closed_at = RoundStatus.CLOSED.value, now
+    rnd.outcome = Outcome.CONSENTED.value
+    rnd.decided_meeting_id = meeting_id
+    proposal.status = "agreed"
+    consent_repo.bump(session, rnd)
+    _announce_result(session, rnd, now, occasion=f"meeting:{meeting_id}")
 
 
 def agree_after_testing(

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,6 +32,7 @@ from bot.services.views import (
     QuickAnswerView,
     QuickConsentView,
     RunningMeeting,
+    StartedRound,
 )
 from bot.store import (
     agreements_repo,
@@ -41,7 +44,7 @@ from bot.store import (
     workspace_repo,
 )
 from bot.store.db import transaction
-from bot.store.models import BacklogItem, Meeting, MeetingConsent
+from bot.store.models import BacklogItem, ConsentRound, Meeting, MeetingConsent
 
 Factory = sessionmaker[Session]
 AGENDA_AHEAD = timedelta(days=1)  # a meeting started early still takes up its agenda's objections
@@ -152,6 +155,10 @@ def _view(session: Session, meeting: Meeting) -> MeetingView:
             check_view(session, c, meeting)
             for c in quick_consent_repo.of_meeting(session, meeting.id)
         ],
+        rounds_started=[
+            StartedRound(r.id, r.number, r.title, r.message_ts)
+            for r in consent_repo.started_in_meeting(session, meeting.team_id, meeting.id)
+        ],
     )
 
 
@@ -245,6 +252,7 @@ def check_view(session: Session, check: MeetingConsent, meeting: Meeting) -> Qui
         responsibilities=check.responsibilities,
         evaluation=check.evaluation,
         responsible_ids=json.loads(check.responsible_ids or "[]"),
+        round_id=check.round_id,
     )
 
 
@@ -470,6 +478,50 @@ def _advance(session: Session, meeting: Meeting, seen_step: int, now: datetime) 
         payload=payloads.MeetingStep(meeting_id=meeting.id, step=meeting.step),
         now=now,
     )
+
+
+def round_started_key(meeting_id: int, round_id: int) -> str:
+    """The outbox key of the note, in a meeting's thread, that a round started from it."""
+    return f"meeting:{meeting_id}:round-started:{round_id}"
+
+
+def started_from(meeting_id: int) -> Callable[..., bool]:
+    """What links a round opened from the form of this meeting's item (consent.open_round's
+    `started_from`): `link_started_round`, the meeting id a hint it checks."""
+    return partial(link_started_round, meeting_id=meeting_id)
+
+
+def link_started_round(
+    session: Session, rnd: ConsentRound, number: int, item: BacklogItem | None,
+    now: datetime, *, meeting_id: int,
+) -> bool:  # fmt: skip
+    """A round opened from a meeting's "Proposal formed: start a consent round", in the
+    caller's transaction (its channel's backlog locked). The meeting id is the form's hint,
+    never trusted: the round is linked to the meeting (and its thread told) only when that
+    meeting is open in the round's channel and the author checked in. When the author is its
+    facilitator and the meeting is still at the round's driver, the item's outcome is the
+    proposal formed, and the meeting moves on. False when the hint is ignored."""
+    found = meeting_repo.lock(session, rnd.team_id, meeting_id)
+    if found is None or found.status != meeting_repo.OPEN or found.channel_id != rnd.channel_id:
+        return False
+    if rnd.author_id not in meeting_repo.attendees(session, found.id):
+        return False
+    rnd.meeting_id = found.id
+    payloads.queue(
+        session, team_id=rnd.team_id, key=round_started_key(found.id, rnd.id),
+        target=found.channel_id, now=now,
+        payload=payloads.MeetingRoundStarted(meeting_id=found.id, round_id=rnd.id),
+    )  # fmt: skip
+    if (
+        item is not None
+        and found.current_item_id == item.id
+        and rnd.author_id == found.facilitator_id
+    ):
+        meeting_repo.record(session, found, item, at=now, outcome=Outcome.PROPOSED.value,
+                            reason=str(number))  # fmt: skip
+        _advance(session, found, found.step, now)
+    session.flush()
+    return True
 
 
 def _record_review(session: Session, meeting: Meeting, skip: bool, now: datetime) -> None:

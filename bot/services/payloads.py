@@ -184,6 +184,14 @@ class MeetingCheckResult(_Payload):
     consent_id: int
 
 
+class MeetingRoundStarted(_Payload):
+    """A consent round started from a meeting's item: said in the meeting's thread."""
+
+    type: Literal["meeting_round_started"] = "meeting_round_started"
+    meeting_id: int
+    round_id: int
+
+
 class ChannelWelcome(_Payload):
     """The bot's welcome in a channel it was invited to (once per channel)."""
 
@@ -284,6 +292,7 @@ Payload = Annotated[
     | MeetingMinutes
     | MeetingCheck
     | MeetingCheckResult
+    | MeetingRoundStarted
     | ChannelWelcome
     # roles (issue 10)
     | RoleNotice

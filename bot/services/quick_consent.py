@@ -27,6 +27,7 @@ from bot.services.views import MeetingView, QuickConsentView
 from bot.store import (
     agreements_repo,
     backlog_repo,
+    consent_repo,
     meeting_repo,
     quick_consent_repo,
 )
@@ -214,6 +215,10 @@ def close(
     is recorded as an agreement and the meeting moves on; objections keep the item."""
     with transaction(factory) as session:
         check = _check(session, team_id, consent_id)
+        if check.kind == CheckKind.ROUND and check.round_id:
+            # The round first, then the backlog and the meeting: the order the sweep that
+            # closes rounds takes them in (round, then backlog), so the two never deadlock.
+            consent_repo.lock_round(session, team_id, check.round_id)
         found = meeting.locked(session, team_id, check.meeting_id, now)
         check = _check(session, team_id, consent_id, lock=True)
         meeting.rules_of(found).drive(user_id)
@@ -225,6 +230,10 @@ def close(
         moved = None
         if check.kind == CheckKind.ITEM and status is CheckStatus.CONSENTED:
             moved = _agree(session, check, found, answers, user_id, now)
+        elif check.kind == CheckKind.ROUND and status is CheckStatus.CONSENTED:
+            from bot.services import round_decisions  # a round sent to the meeting
+
+            moved = round_decisions.agree(session, check, found, answers, user_id, now)
         payload = payloads.MeetingCheckResult(consent_id=check.id)
         _queue(session, check, found.channel_id, result_key(check.id), now, payload)
         return Closed(meeting.check_view(session, check, found), moved)

@@ -109,6 +109,8 @@ class RoundView:
     sent_to_meeting_at: datetime | None = None  # sent to the governance meeting by its author
     meeting_for: datetime | None = None  # that meeting (None: the next, no rhythm set)
     controls: tuple[str, str] | None = None  # the author's DM control message (channel, ts)
+    decided_at_meeting: date | None = None  # decided by a quick consent at the meeting of then
+    meeting_id: int | None = None  # the governance meeting it was started from
 
     @property
     def in_questions_phase(self) -> bool:
@@ -365,6 +367,18 @@ class HandledItem:
 
 
 @dataclass(frozen=True)
+class StartedRound:
+    """A consent round started from a meeting (a proposal formed on its item), as its
+    minutes list it."""
+
+    round_id: int
+    proposal_number: int
+    title: str
+    message_ts: str | None = None
+    link: str | None = None  # a permalink to the round's message, when Slack gave one
+
+
+@dataclass(frozen=True)
 class QuickAnswerView:
     """One person's answer to a meeting's quick consent."""
 
@@ -403,6 +417,7 @@ class QuickConsentView:
     responsibilities: str | None = None
     evaluation: str | None = None
     responsible_ids: list[str] = field(default_factory=list)
+    round_id: int | None = None  # the round sent to the meeting that it decides
 
 
 @dataclass(frozen=True)
@@ -441,6 +456,7 @@ class MeetingView:
     current_round_text: str | None = None  # that round's proposal text
     facilitator_as: Appointed | None = None  # why they facilitate (a running meeting)
     secretary_as: Appointed | None = None  # why they record it (a running meeting)
+    rounds_started: list[StartedRound] = field(default_factory=list)  # from its items
 
 
 @dataclass(frozen=True)

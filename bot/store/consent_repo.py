@@ -405,3 +405,14 @@ def rounds_for_meeting(
         .limit(limit)
     )
     return list(session.scalars(stmt))
+
+
+def started_in_meeting(session: Session, team_id: str, meeting_id: int) -> list[Any]:
+    """The rounds started from a meeting (round id, proposal number, title, message), in
+    the order they were."""
+    return session.execute(
+        select(ConsentRound.id, Proposal.number, ConsentRound.title, ConsentRound.message_ts)
+        .join(Proposal, Proposal.id == ConsentRound.proposal_id)
+        .where(ConsentRound.team_id == team_id, ConsentRound.meeting_id == meeting_id)
+        .order_by(ConsentRound.id)
+    ).all()

@@ -281,6 +281,10 @@ class ConsentRound(Base):
     # The author's own control message, by DM (0022): kept up to date with the round.
     controls_channel: Mapped[str | None] = mapped_column(String(32))
     controls_ts: Mapped[str | None] = mapped_column(String(32))
+    # The governance meeting it was started from (a proposal formed on the meeting's item),
+    # and the meeting that decided it by a quick consent, when sent there (0028).
+    meeting_id: Mapped[int | None] = mapped_column(Integer)
+    decided_meeting_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class ConcernHearing(Base):
@@ -867,7 +871,7 @@ class MeetingConsent(Base):
     meeting_id: Mapped[int] = mapped_column(
         ForeignKey("meetings.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[str] = mapped_column(String(16))  # minutes | agenda | item
+    kind: Mapped[str] = mapped_column(String(16))  # minutes | agenda | item | round
     open_kind: Mapped[str | None] = mapped_column(String(24))
     status: Mapped[str] = mapped_column(String(16))  # open | consented | objected
     subject_meeting_id: Mapped[int | None] = mapped_column(
@@ -893,6 +897,7 @@ class MeetingConsent(Base):
         ForeignKey("agreements.id", ondelete="SET NULL")
     )
     message_ts: Mapped[str | None] = mapped_column(String(32))
+    round_id: Mapped[int | None] = mapped_column(Integer)  # a round sent to it, decided (0028)
 
 
 class MeetingConsentAnswer(Base):

@@ -41,7 +41,9 @@ def test_a_round_sent_to_the_meeting_comes_up_after_the_items(bot: Bot) -> None:
     assert "Proposal #1 (version 1): " in step and PROPOSAL in step
     assert "Sent to this meeting by its author, <@U0ALICE>" in step
     assert "<@U0CHEN>: It &lt;!channel&gt; breaks the *freeze*" in step  # escaped: pings nobody
-    assert set(controls(thread(bot)[-1])) == {ids.ACT_MEETING_NEXT, ids.ACT_MEETING_SKIP}
+    assert set(controls(thread(bot)[-1])) == {
+        ids.ACT_MEETING_ROUND_DECIDE, ids.ACT_MEETING_NEXT, ids.ACT_MEETING_SKIP,
+    }  # fmt: skip
     press(bot, ids.ACT_MEETING_NEXT, thread(bot)[-1], user=BRAM)  # only the facilitator
     assert "Proposal #1" in shown(thread(bot)[-1])
     press(bot, ids.ACT_MEETING_NEXT, thread(bot)[-1])

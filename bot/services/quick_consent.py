@@ -280,7 +280,9 @@ def _agree(session: Session, check: MeetingConsent, found: Meeting, answers: lis
     backlog_repo.add_history(
         session, item, actor_id=actor, action="agreed", detail=f"A{agreement.number}", now=now
     )
-    if found.current_item_id != item.id:
+    if found.current_item_id != item.id:  # moved on meanwhile: its line says agreed now
+        meeting_repo.settle_handled(session, found, item_id=item.id, at=now,
+                                    outcome=Outcome.AGREED.value, reason=str(agreement.number))  # fmt: skip
         return None
     meeting_repo.record(session, found, item, outcome=Outcome.AGREED.value, at=now,
                         reason=str(agreement.number))  # fmt: skip

@@ -80,7 +80,9 @@ def agree(
             session, item, actor_id=actor, action="agreed", detail=f"A{agreement.number}", now=now
         )
     session.flush()
-    if found.current_round_id != rnd.id:
+    if found.current_round_id != rnd.id:  # moved on meanwhile: its line says agreed now
+        meeting_repo.settle_handled(session, found, round_id=rnd.id, at=now,
+                                    outcome=Outcome.AGREED.value, reason=str(agreement.number))  # fmt: skip
         return None
     meeting_repo.record_round(session, found, rnd.id, proposal.number, rnd.title, at=now,
                               outcome=Outcome.AGREED.value, reason=str(agreement.number))  # fmt: skip

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.domain.meeting import Evaluation
+from bot.domain.meeting import Evaluation, Outcome
 from bot.store import db
 from bot.store.models import (
     Agreement,
@@ -314,6 +314,32 @@ def rounds_handled(session: Session, team_id: str, channel_id: str, meeting_id: 
         )
     )
     return {r.round_id for r in rows if r.meeting_id == meeting_id or r.outcome != "skipped"}
+
+
+def settle_handled(
+    session: Session,
+    meeting: Meeting,
+    *,
+    item_id: int | None = None,
+    round_id: int | None = None,
+    **fields: Any,
+) -> bool:
+    """A decision closed after the meeting moved on from its item (or round): what was
+    recorded when it moved on (discussed, skipped) becomes the decision, so the minutes list
+    the item once, with its outcome."""
+    stmt = update(MeetingItem).where(
+        MeetingItem.team_id == meeting.team_id,
+        MeetingItem.meeting_id == meeting.id,
+        MeetingItem.outcome.in_((Outcome.DISCUSSED.value, Outcome.SKIPPED.value)),
+    )
+    if item_id is not None:
+        stmt = stmt.where(MeetingItem.item_id == item_id)
+    elif round_id is not None:
+        stmt = stmt.where(MeetingItem.round_id == round_id)
+    else:
+        return False
+    result = session.execute(stmt.values(**fields))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def record_round(

@@ -179,3 +179,26 @@ def decide_as(bot: Bot, user: str, **given):
     modal = last_modal(bot)
     assert modal["callback_id"] == ids.CB_MEETING_DECIDE
     return submit(bot, modal, form_state(modal, **given), user=user)
+
+
+def test_a_decision_closed_after_the_meeting_moved_on_is_the_items_outcome_in_the_minutes(
+    bot: Bot,
+) -> None:
+    bot.command("Release notes are late")
+    bot.command("Nobody owns the wiki")
+    meeting(bot, "start")
+    check_in(bot, BRAM)
+    press(bot, ids.ACT_MEETING_NEXT, thread(bot)[0])
+    item = thread(bot)[-1]
+    assert decide(bot, item, proposal="Notes a day ahead", review_date="2026-12-15").body == ""
+    [check] = checks(bot)
+    press(bot, ids.ACT_MEETING_NEXT, item)  # on to #2 while the check is still open
+    assert "#2 Nobody owns the wiki" in shown(thread(bot)[-1])
+    agreed(bot, check, ALICE, BRAM)
+    meeting(bot, "end")
+    minutes = shown(channel_posts(bot)[-1])
+    assert "#1 Release notes are late → agreed by quick consent: agreement #1" in minutes
+    assert "#1 Release notes are late → discussed" not in minutes
+    with bot.deps.sessions() as s:
+        rows = list(s.scalars(select(models.MeetingItem).where(models.MeetingItem.number == 1)))
+    assert [(r.outcome, r.reason) for r in rows] == [("agreed", "1")]  # one line, not two

@@ -171,3 +171,20 @@ def test_decide_now_in_a_dutch_meeting(bot: Bot) -> None:
     press(bot, ids.ACT_QC_CLOSE, check)
     sweep(bot)
     assert "Besloten in het governance-overleg van" in shown(round_message(bot, round_id))
+
+
+def test_a_round_consented_after_the_meeting_moved_on_is_agreed_in_the_minutes(
+    bot: Bot,
+) -> None:
+    round_id, step = at_the_round(bot)
+    modal = decide_form(bot, step)
+    assert submit(bot, modal, form_state(modal, proposal=AMENDED, hidden=[])).body == ""
+    [check] = checks(bot)
+    press(bot, ids.ACT_MEETING_NEXT, step)  # on, while the check is still open
+    for user in (ALICE, BRAM, CHEN):
+        press(bot, ids.ACT_QC_CONSENT, check, user=user)
+    press(bot, ids.ACT_QC_CLOSE, check)
+    assert round_row(bot, round_id).outcome == "consented"
+    text = minutes(bot)
+    assert f"Proposal #1 {PROPOSAL} → agreed by quick consent: agreement #1" in text
+    assert f"Proposal #1 {PROPOSAL} → discussed" not in text

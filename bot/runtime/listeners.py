@@ -2,7 +2,7 @@
 
 A feature's `register(app)` is a table of `on(app.command(...), ack=..., lazy=[...])`
 lines. The `ack` part runs in the request thread and answers Slack; each `lazy` part runs
-after it, in the pool (Bolt's lazy listeners). Both are wrapped once here, so a rule that
+after it, in the pool (`deps.executor`), with the same arguments. Both are wrapped once here, so a rule that
 refuses, a database that does not answer or an unexpected failure always reaches the
 person as one clear message (from `bot.blocks.errors`), inside the form for a modal
 submission, and never as a traceback or an HTTP 500.
@@ -130,8 +130,8 @@ def _refuse(args: Args, exc: BaseException, part: str, *, after_ack: bool = Fals
             args.ack()
 
 
-def acking(fn: Listener) -> Listener:
-    """The ack part of a listener, with the one error path."""
+def acking(fn: Listener, then: tuple[Listener, ...] = ()) -> Listener:
+    """The ack part of a listener, with the one error path; then its after-ack parts."""
 
     def ack_part(args: Args) -> Any:
         try:
@@ -146,9 +146,28 @@ def acking(fn: Listener) -> Listener:
         except Exception as exc:  # noqa: BLE001 - every failure reaches the person once
             _refuse(args, exc, fn.__qualname__)
             return None
+        finally:
+            _start(args, then)
 
     ack_part.__name__ = ack_part.__qualname__ = fn.__name__
     return ack_part
+
+
+def _start(args: Args, parts: tuple[Listener, ...]) -> None:
+    """Hand the after-ack parts to the pool, with the request's own arguments.
+
+    Not Bolt's lazy listeners: those deep-copy the whole request for each part (a third of
+    a /tension's time under a burst). A part reads what the ack part left in the context
+    and the payload, which nothing changes once the ack part returned.
+    """
+    if not parts:
+        return
+    deps: Deps | None = args.context.get("deps")
+    for part in parts:
+        if deps is None:
+            part(args)
+        else:
+            deps.executor.submit(part, args)
 
 
 def after_ack(fn: Listener) -> Listener:
@@ -172,8 +191,9 @@ def just_ack(ack: Any) -> None:
 def on(
     listener: Callable[..., Any], *, ack: Listener = just_ack, lazy: tuple[Listener, ...] = ()
 ) -> None:
-    """Register a listener on Bolt's decorator (`app.command(...)`, `app.view(...)`, ...)."""
-    listener(ack=acking(ack), lazy=[after_ack(f) for f in lazy])
+    """Register a listener on Bolt's decorator (`app.command(...)`, `app.view(...)`, ...): its
+    ack part answers Slack, then each `lazy` part runs in the pool."""
+    listener(acking(ack, tuple(after_ack(f) for f in lazy)))
 
 
 # ---------------------------------------------------------------- global middlewares

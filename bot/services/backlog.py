@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
+from weakref import WeakKeyDictionary
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,10 +27,13 @@ from bot.domain.backlog import (
     clean_tension_text,
 )
 from bot.domain.backlog import BacklogItem as ItemRules
+from bot.domain.errors import AlreadyHandled
 from bot.domain.matching import CircleMatch, rank_circles
 from bot.services import payloads
-from bot.store import backlog_repo, circle_domain_repo, structure_repo, workspace_repo
+from bot.store import backlog_repo, canvas_repo, circle_domain_repo, structure_repo, workspace_repo
+from bot.store.backlog_repo import NewItem
 from bot.store.db import transaction
+from bot.store.group_commit import GroupCommit
 from bot.store.models import BacklogItem, Circle
 
 Factory = sessionmaker[Session]
@@ -39,6 +47,18 @@ def _rules(item: BacklogItem, place: int | None = None) -> ItemRules:
     return ItemRules(ItemStatus(item.status), place, item.channel_id)
 
 
+@dataclass(frozen=True)
+class TensionRequest:
+    """One `/tension <text>`: who raised what (cleaned), where, when; the request's key."""
+
+    team_id: str
+    channel_id: str
+    author_id: str
+    text: str
+    now: datetime
+    request_key: str | None = None
+
+
 def raise_tension(
     factory: Factory,
     *,
@@ -49,18 +69,70 @@ def raise_tension(
     now: datetime,
     request_key: str | None = None,
 ) -> RaisedTension:
-    """Put a new tension at the bottom of the channel's backlog, its announcement queued.
+    """Put a new tension at the bottom of the channel's backlog, its announcement queued;
+    stored with the tensions raised at the same moment, in one transaction (group commit).
 
     Raises EmptyText / TextTooLong before touching the database, AlreadyHandled when the
     same request (`request_key`) raised it before.
     """
-    cleaned = clean_tension_text(text)
+    request = TensionRequest(
+        team_id, channel_id, author_id, clean_tension_text(text), now, request_key
+    )
+    return _raisers(factory).submit(request)
+
+
+_RAISERS: WeakKeyDictionary[Factory, GroupCommit[TensionRequest, RaisedTension]]
+_RAISERS = WeakKeyDictionary()
+_RAISERS_LOCK = threading.Lock()
+
+
+def _raisers(factory: Factory) -> GroupCommit[TensionRequest, RaisedTension]:
+    """The store's one group commit of raised tensions (per process)."""
+    with _RAISERS_LOCK:
+        found = _RAISERS.get(factory)
+        if found is None:
+            found = _RAISERS[factory] = GroupCommit(partial(raise_tensions, factory))
+        return found
+
+
+def raise_tensions(
+    factory: Factory, requests: Sequence[TensionRequest]
+) -> list[RaisedTension | AlreadyHandled]:
+    """Raise tensions that arrived together, in one transaction: each at the bottom of its
+    channel's backlog in the order given, announced; AlreadyHandled for a request whose key
+    was recorded before (or earlier in the same batch)."""
+    out: list[RaisedTension | AlreadyHandled] = [AlreadyHandled() for _ in requests]
     with transaction(factory) as session:
-        workspace_repo.claim_request(session, team_id, request_key, now)
-        return raise_in(
-            session, team_id=team_id, channel_id=channel_id, author_id=author_id, text=cleaned,
-            now=now,
-        )  # fmt: skip
+        by_channel: dict[tuple[str, str], list[int]] = {}
+        for i in _first_deliveries(session, requests):
+            by_channel.setdefault((requests[i].team_id, requests[i].channel_id), []).append(i)
+        for team_id, channel_id in sorted(by_channel):  # one lock order for every batch
+            picked = by_channel[(team_id, channel_id)]
+            new = [
+                NewItem(requests[i].author_id, requests[i].text, requests[i].now) for i in picked
+            ]
+            for i, raised in zip(
+                picked, _raise_at_bottom(session, team_id, channel_id, new), strict=True
+            ):
+                out[i] = raised
+    return out
+
+
+def _first_deliveries(session: Session, requests: Sequence[TensionRequest]) -> list[int]:
+    """Record the requests' keys; which requests (by index) are delivered the first time."""
+    recorded: dict[str, set[str]] = {}
+    for team_id in {r.team_id for r in requests if r.request_key}:
+        keys = [r.request_key[:64] for r in requests if r.team_id == team_id and r.request_key]
+        now = max(r.now for r in requests)
+        recorded[team_id] = workspace_repo.first_deliveries(session, team_id, keys, now)
+    first = []
+    for i, r in enumerate(requests):
+        if not r.request_key:
+            first.append(i)
+        elif (key := r.request_key[:64]) in recorded[r.team_id]:
+            recorded[r.team_id].discard(key)  # a second time in this batch is a replay
+            first.append(i)
+    return first
 
 
 def raise_in(
@@ -76,30 +148,42 @@ def raise_in(
     """Raise an item in the caller's transaction (another use case's, such as a contested
     objection's), at the bottom of the backlog, announced; with a next step, it is on the
     backlog at once."""
-    circle = backlog_repo.lock_circle(session, team_id, channel_id, now)
+    new = [NewItem(author_id, clean_tension_text(text), now)]
+    return _raise_at_bottom(session, team_id, channel_id, new, next_step)[0]
+
+
+def _raise_at_bottom(
+    session: Session,
+    team_id: str,
+    channel_id: str,
+    new: Sequence[NewItem],
+    next_step: NextStep | None = None,
+) -> list[RaisedTension]:
+    """Add items in order at the bottom of the channel's backlog, each announced."""
+    last = max(n.now for n in new)
+    # The circle's lock first: no other transaction adds below the bottom read next.
+    numbers = backlog_repo.reserve_numbers(session, team_id, channel_id, len(new), last)
     last_rank, open_before = backlog_repo.bottom(session, team_id, channel_id)
-    rank = last_rank + 1
-    item = backlog_repo.add_item(
-        session, circle, author_id=author_id, text=clean_tension_text(text), rank=rank, now=now
-    )
-    if next_step is not None:
-        item.status = _rules(item).accept().value
-        item.next_step = next_step.value
-        backlog_repo.add_history(
-            session, item, actor_id=author_id, action="next_step", detail=next_step.value, now=now
-        )
-    # The new item is open (new, or on the backlog with its next step): the last place.
-    places = open_before + 1
-    _announce(session, item, places, now)
-    return RaisedTension(item=backlog_repo.to_view(item, places), open_count=places)
+    status = ItemStatus.NEW
+    if next_step is not None:  # given its next step, a new item is on the backlog at once
+        status = ItemRules(ItemStatus.NEW, None, channel_id).accept()
+    # New items are open (new, or on the backlog with their next step): the last places.
+    views = backlog_repo.add_items(
+        session, team_id, channel_id, new, numbers=numbers, first_rank=last_rank + 1,
+        first_place=open_before + 1, status=status, next_step=next_step,
+    )  # fmt: skip
+    announcements = [(announcement_key(v.id), channel_id, _announcement(v)) for v in views]
+    payloads.queue_many(session, team_id, announcements, last)
+    canvas_repo.note_change(session, team_id, channel_id, last)
+    return [RaisedTension(item=v, open_count=v.rank or 0) for v in views]
 
 
-def announcement_key(item_id: int) -> str:
-    """The outbox key of an item's announcement in its channel."""
-    return f"tension:{item_id}"
+def _announcement(view: ItemView) -> payloads.TensionAnnouncement:
+    return payloads.TensionAnnouncement(item_id=view.id, open_count=view.rank or 0)
 
 
 def _announce(session: Session, item: BacklogItem, open_count: int, now: datetime) -> None:
+    """Queue the announcement of an item added through the ORM."""
     session.flush()
     payloads.queue(
         session,
@@ -109,6 +193,11 @@ def _announce(session: Session, item: BacklogItem, open_count: int, now: datetim
         payload=payloads.TensionAnnouncement(item_id=item.id, open_count=open_count),
         now=now,
     )
+
+
+def announcement_key(item_id: int) -> str:
+    """The outbox key of an item's announcement in its channel."""
+    return f"tension:{item_id}"
 
 
 def remember_message(factory: Factory, *, team_id: str, item_id: int, message_ts: str) -> None:

@@ -38,7 +38,7 @@ Factory = sessionmaker[Session]
 
 DEBOUNCE = timedelta(seconds=5)  # a change's sync waits this long for the changes after it
 BACKLOG_TOP = 10  # the canvas shows the top of the backlog; the export has all of it
-_TOUCHED = "s3bot_canvas_touched"  # session.info: {(team, channel): when it changed}
+_TOUCHED = canvas_repo.TOUCHED
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,6 @@ def _stamp(obj: Agreement | BacklogItem | DomainDescription) -> datetime:
 @event.listens_for(Session, "after_flush")
 def _note_changes(session: Session, _context: object) -> None:
     """Note each channel whose logbook this flush changed."""
-    touched: dict[tuple[str, str], datetime] = session.info.setdefault(_TOUCHED, {})
     for obj in (*session.new, *session.dirty, *session.deleted):
         if not isinstance(obj, Agreement | BacklogItem | DomainDescription):
             continue
@@ -145,9 +144,7 @@ def _note_changes(session: Session, _context: object) -> None:
             continue  # a role's domain is not on the canvas
         if obj in session.dirty and not session.is_modified(obj):
             continue
-        where = (obj.team_id, obj.channel_id)
-        at = _stamp(obj)
-        touched[where] = max(at, touched.get(where, at))
+        canvas_repo.note_change(session, obj.team_id, obj.channel_id, _stamp(obj))
 
 
 @event.listens_for(Session, "before_commit")

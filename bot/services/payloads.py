@@ -6,6 +6,7 @@ with `payloads.parse(...)` and looks the sender up by the model's type.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -331,6 +332,19 @@ def queue(
         session, team_id=team_id, key=key, kind=kind, target=target, payload=dump(payload),
         now=now, not_before=not_before,
     )  # fmt: skip
+
+
+def queue_many(
+    session: Session,
+    team_id: str,
+    messages: Sequence[tuple[str, str, _Payload]],
+    now: datetime,
+) -> None:
+    """Queue channel messages (key, target, payload) of one workspace in one statement, in
+    the caller's transaction (once per key), going out now."""
+    outbox_repo.enqueue_many(
+        session, team_id, [(key, "channel", target, dump(p)) for key, target, p in messages], now
+    )
 
 
 def parse(data: str | bytes | dict[str, Any]) -> Payload:

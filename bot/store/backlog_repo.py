@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, inspect, or_, select, update
+from sqlalchemy import bindparam, func, insert, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.backlog import OPEN_STATUSES, ItemStatus, ItemView, NextStep
@@ -57,16 +59,46 @@ def open_count(session: Session, team_id: str, channel_id: str) -> int:
     )
 
 
+_CIRCLES = Circle.__table__.c
+_ITEMS = BacklogItem.__table__.c
+# Built once: the statements of raising a tension run for every burst, their parameters bound.
+_BOTTOM = select(
+    func.max(_ITEMS.rank), func.count().filter(_ITEMS.status.in_(OPEN_STATUSES))
+).where(_ITEMS.team_id == bindparam("team_id"), _ITEMS.channel_id == bindparam("channel_id"))
+_RESERVE = (
+    update(Circle.__table__)
+    .where(_CIRCLES.team_id == bindparam("b_team"), _CIRCLES.channel_id == bindparam("b_channel"))
+    .values(next_number=_CIRCLES.next_number + bindparam("b_count"))
+    .returning(_CIRCLES.id, _CIRCLES.next_number)
+)
+
+
 def bottom(session: Session, team_id: str, channel_id: str) -> tuple[int, int]:
     """The channel's highest rank (`max_rank`) and its open items (`open_count`), in one query:
     what a new item at the bottom of the backlog needs."""
-    row = session.execute(
-        select(
-            func.max(BacklogItem.rank),
-            func.count().filter(BacklogItem.status.in_(OPEN_STATUSES)),
-        ).where(BacklogItem.team_id == team_id, BacklogItem.channel_id == channel_id)
-    ).one()
+    row = session.execute(_BOTTOM, {"team_id": team_id, "channel_id": channel_id}).one()
     return int(row[0] or 0), int(row[1] or 0)
+
+
+def reserve_numbers(
+    session: Session, team_id: str, channel_id: str, count: int, now: datetime
+) -> tuple[int, int]:
+    """Lock the channel's circle (creating it) and take its next `count` item numbers, in one
+    statement when the circle exists: the circle's id and the first number taken.
+
+    The UPDATE holds the circle's row lock (FOR NO KEY UPDATE, as `lock_circle` takes) to
+    the end of the transaction, so numbers and ranks stay unique across replicas.
+    """
+    params = {"b_team": team_id, "b_channel": channel_id, "b_count": count}
+    row = session.execute(_RESERVE, params).one_or_none()
+    if row is None:
+        lock_circle(session, team_id, channel_id, now)
+        session.flush()
+        row = session.execute(_RESERVE, params).one()
+    for obj in session.identity_map.values():  # a circle the ORM loaded before: now stale
+        if isinstance(obj, Circle) and obj.id == row[0]:
+            session.expire(obj, ["next_number"])
+    return int(row[0]), int(row[1]) - count
 
 
 def max_rank(session: Session, team_id: str, channel_id: str) -> int:
@@ -137,6 +169,86 @@ def add_item(
     session.flush()
     add_history(session, item, actor_id=author_id, action="raised", detail=None, now=now)
     return item
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """An item to add at the bottom of a backlog: who raised what, when."""
+
+    author_id: str
+    text: str
+    now: datetime
+
+
+def add_items(
+    session: Session,
+    team_id: str,
+    channel_id: str,
+    new: Sequence[NewItem],
+    *,
+    numbers: tuple[int, int],
+    first_rank: int,
+    first_place: int,
+    status: ItemStatus = ItemStatus.NEW,
+    next_step: NextStep | None = None,
+) -> list[ItemView]:
+    """Add items in order below the others, numbered from the numbers reserved for them
+    (`reserve_numbers`: the circle's id and the first number), ranked from `first_rank`, each
+    with its history ('raised', and 'next_step' with one); the views at their places from
+    `first_place` on. Two statements however many items: a burst is stored at once."""
+    circle_id, first_number = numbers
+    rows = [
+        {
+            "team_id": team_id,
+            "channel_id": channel_id,
+            "circle_id": circle_id,
+            "number": first_number + k,
+            "author_id": n.author_id,
+            "text": n.text,
+            "status": status.value,
+            "next_step": next_step.value if next_step else None,
+            "rank": first_rank + k,
+            "created_at": n.now,
+            "updated_at": n.now,
+        }  # fmt: skip
+        for k, n in enumerate(new)
+    ]
+    # Numbers are unique in the channel: they match each row to the id it was given.
+    ids = {number: item_id for number, item_id in session.execute(_INSERT_ITEMS, rows)}
+    history = [
+        {
+            "team_id": team_id,
+            "item_id": ids[row["number"]],
+            "actor_id": n.author_id,
+            "action": action,
+            "detail": detail,
+            "at": n.now,
+        }  # fmt: skip
+        for row, n in zip(rows, new, strict=True)
+        for action, detail in (
+            [("raised", None)] + ([("next_step", next_step.value)] if next_step else [])
+        )
+    ]
+    session.execute(_INSERT_EVENTS, history)
+    return [
+        ItemView(
+            id=ids[row["number"]],
+            team_id=team_id,
+            channel_id=channel_id,
+            number=row["number"],
+            author_id=n.author_id,
+            text=n.text,
+            status=status,
+            rank=first_place + k,
+            created_at=n.now,
+            next_step=next_step,
+        )  # fmt: skip
+        for k, (row, n) in enumerate(zip(rows, new, strict=True))
+    ]
+
+
+_INSERT_ITEMS = insert(BacklogItem.__table__).returning(_ITEMS.number, _ITEMS.id)
+_INSERT_EVENTS = insert(ItemEvent.__table__)
 
 
 def add_history(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.store.models import ChannelCanvas
@@ -22,19 +22,32 @@ def get(
     return session.scalars(stmt).first()
 
 
+TOUCHED = "s3bot_canvas_touched"  # session.info: {(team, channel): when its logbook changed}
+
+
+def note_change(session: Session, team_id: str, channel_id: str, at: datetime) -> None:
+    """Note a change to the channel's logbook in this transaction: its canvas sync is queued
+    at commit (the ORM's changes are noted after each flush; rows inserted in bulk, which
+    the ORM does not see, by their use case)."""
+    touched: dict[tuple[str, str], datetime] = session.info.setdefault(TOUCHED, {})
+    where = (team_id, channel_id)
+    touched[where] = max(at, touched.get(where, at))
+
+
+_CANVASES = ChannelCanvas.__table__.c
+_SYNCING = select(_CANVASES.channel_id).where(
+    _CANVASES.team_id == bindparam("b_team"),
+    _CANVASES.channel_id.in_(bindparam("b_channels", expanding=True)),
+    _CANVASES.syncing.is_(True),
+)  # built once: every commit that changes a logbook asks it
+
+
 def syncing(session: Session, team_id: str, channel_ids: list[str]) -> list[str]:
     """Which of these channels keep their logbook in a canvas now."""
     if not channel_ids:
         return []
-    return list(
-        session.scalars(
-            select(ChannelCanvas.channel_id).where(
-                ChannelCanvas.team_id == team_id,
-                ChannelCanvas.channel_id.in_(channel_ids),
-                ChannelCanvas.syncing.is_(True),
-            )
-        )
-    )
+    params = {"b_team": team_id, "b_channels": list(channel_ids)}
+    return list(session.execute(_SYNCING, params).scalars())
 
 
 def ask(session: Session, team_id: str, channel_id: str, user_id: str, now: datetime) -> None:

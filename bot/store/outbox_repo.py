@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -41,6 +42,33 @@ def enqueue(
         created_at=now,
     )
     session.execute(stmt.on_conflict_do_nothing(index_elements=["team_id", "key"]))
+
+
+def enqueue_many(
+    session: Session,
+    team_id: str,
+    messages: Sequence[tuple[str, str, str, dict[str, Any]]],
+    now: datetime,
+) -> None:
+    """Queue messages (key, kind, target, payload) of one workspace in one statement, each
+    once per key, going out from now on."""
+    if not messages:
+        return
+    rows = [
+        {
+            "team_id": team_id,
+            "key": key,
+            "kind": kind,
+            "target": target,
+            "payload": json.dumps(payload),
+            "attempts": 0,
+            "not_before": now,
+            "created_at": now,
+        }  # fmt: skip
+        for key, kind, target, payload in messages
+    ]
+    stmt = insert_for(session)(Outbox.__table__)
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["team_id", "key"]), rows)
 
 
 def due_outbox(session: Session, now: datetime, limit: int) -> list[tuple[str, int, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -83,6 +84,27 @@ def first_delivery(session: Session, team_id: str, event_id: str, now: datetime)
         .returning(ProcessedEvent.event_id)
     )
     return session.execute(stmt).scalar() is not None
+
+
+def first_deliveries(
+    session: Session, team_id: str, event_ids: Sequence[str], now: datetime
+) -> set[str]:
+    """Record event ids in one statement; those recorded now (the others were before).
+
+    Sorted, so that two transactions recording overlapping ids take their locks in one
+    order (PostgreSQL's unique index would otherwise let them wait on each other).
+    """
+    unique = sorted(set(event_ids))
+    if not unique:
+        return set()
+    table = ProcessedEvent.__table__
+    stmt = (
+        insert_for(session)(table)
+        .on_conflict_do_nothing(index_elements=["team_id", "event_id"])
+        .returning(table.c.event_id)
+    )
+    rows = [{"team_id": team_id, "event_id": e, "received_at": now} for e in unique]
+    return set(session.execute(stmt, rows).scalars())
 
 
 def claim_request(session: Session, team_id: str, key: str | None, now: datetime) -> None:
